@@ -1,0 +1,5 @@
+import sys
+
+from kechuang.cli import main
+
+sys.exit(main())

@@ -1,0 +1,184 @@
+"""Command line (shared/spec/cli.md): python -m kechuang COMMAND [options]. No Streamlit here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kechuang import checks, fmt, metrics, screening
+from kechuang.plan import PlanError, load_plan
+from kechuang.profile import UnknownEnterprise, enterprise_file
+from kechuang.uscc import problem as uscc_problem
+from kechuang.warehouse import DataError, Warehouse
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
+STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
+
+
+class BadInput(Exception):
+    """Input the user must fix; printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise BadInput(f"参数有误：{message}（python -m kechuang --help 查看用法）")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式有误：{text!r}，应为 YYYY-MM-DD，例如 2026-10-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="数据目录（默认：环境变量 KECHUANG_DATA，否则 data/demo）")
+    common.add_argument("--as-of", type=_iso_date, help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天）")
+    common.add_argument("--json", action="store_true", help="输出 JSON")
+    parser = _Parser(prog="python -m kechuang", description="如东科创驾驶舱命令行")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("progress", parents=[common], help="六百创新目标进度")
+    screen = sub.add_parser("screen", parents=[common], help="高企精准筛选")
+    screen.add_argument("--all", action="store_true", help="列出全部参评企业，而不只是候选企业")
+    sub.add_parser("rd-zero", parents=[common], help="亿元以上制造业企业研发活动清零清单")
+    sub.add_parser("gazelle", parents=[common], help="瞪羚、独角兽培育候选")
+    profile = sub.add_parser("profile", parents=[common], help="一企一档")
+    profile.add_argument("uscc", help="统一社会信用代码")
+    sub.add_parser("check", parents=[common], help="数据质量检查")
+    demo = sub.add_parser("demo-data", help="生成演示数据")
+    demo.add_argument("--out", required=True, help="输出目录")
+    demo.add_argument("--scale", choices=["county", "province"], default="county")
+    demo.add_argument("--seed", type=int, default=20261031)
+    return parser
+
+
+def open_warehouse(args, strict: bool = True) -> Warehouse:
+    data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
+    if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
+        raise BadInput(f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）")
+    return Warehouse(data, strict=strict)
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _emit(obj, as_json: bool, table: pl.DataFrame | None = None) -> None:
+    if as_json:
+        print(json.dumps(obj, ensure_ascii=False, default=_jsonable, indent=1))
+    elif table is not None:
+        with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+            print(table)
+            print(f"共 {table.height} 行")
+
+
+def cmd_progress(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    plan = load_plan(as_of.year)
+    rows = metrics.progress(wh, as_of, plan)
+    if args.json:
+        _emit({"as_of": as_of, "plan_year": as_of.year, "metrics": [p.as_json() for p in rows]}, True)
+        return
+    print(f"截至{fmt.cn_date(as_of)}（{plan.title if plan else f'{as_of.year}年无计划文件'}）")
+    for p in rows:
+        share = fmt.pct(p.share_of_target) if p.share_of_target is not None else "—"
+        print(f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
+              f"（完成 {share}，{STATUS_LABELS[p.status]}）" + (f" 缺少数据：{', '.join(p.missing_tables)}" if p.missing_tables else ""))
+
+
+SCREEN_FIELDS = ["uscc", "name", "town", "candidate", "pass_age", "pass_ip", "pass_rd_intensity", "pass_rd_staff",
+                 "pass_growth", "pass_sme", "rd_intensity", "revenue_growth", "rd_staff_ratio", "score"]
+
+
+def cmd_screen(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS)
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_rd_zero(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_gazelle(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = screening.gazelle_candidates(wh, as_of).select("uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation")
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_profile(args) -> None:
+    code = args.uscc.strip().upper()
+    if len(code) != 18 or (uscc_problem(code) or "").startswith("统一社会信用代码含非法字符"):
+        raise BadInput(f"{uscc_problem(code)}：{args.uscc}")
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    try:
+        file = enterprise_file(wh, code, as_of)
+    except UnknownEnterprise:
+        raise BadInput(f"未找到统一社会信用代码为 {code} 的企业（数据目录 {wh.data_dir}）") from None
+    if args.json:
+        _emit({"as_of": as_of, **file.as_json()}, True)
+        return
+    reg = file.registry
+    print(f"{reg['name']}（{reg['uscc']}）{reg['town'] or ''} {reg['status'] or ''}")
+    for gap in file.checklist:
+        print(f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} {'' if gap.passed else gap.text}")
+    for name, frame in file.sections.items():
+        print(f"  {name}: {frame.height} 行")
+    if file.absent_sources:
+        print(f"  无数据来源：{', '.join(file.absent_sources)}")
+
+
+def cmd_check(args) -> None:
+    wh = open_warehouse(args, strict=False)
+    found = checks.findings(wh)
+    rows = pl.DataFrame([f.as_json() for f in found], schema=["table", "check", "severity", "rows", "example"])
+    _emit([f.as_json() for f in found], args.json, rows)
+
+
+def cmd_demo_data(args) -> None:
+    from kechuang.demo import write_demo
+
+    counts = write_demo(args.out, scale=args.scale, seed=args.seed)
+    print(json.dumps(counts, ensure_ascii=False) if getattr(args, "json", False) else f"已写入 {args.out}：{counts}")
+
+
+COMMANDS = {
+    "progress": cmd_progress, "screen": cmd_screen, "rd-zero": cmd_rd_zero, "gazelle": cmd_gazelle,
+    "profile": cmd_profile, "check": cmd_check, "demo-data": cmd_demo_data,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        COMMANDS[args.command](args)
+    except (BadInput, DataError, PlanError) as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    except duckdb.Error as err:
+        print(f"错误：读取数据失败：{str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+    return 0

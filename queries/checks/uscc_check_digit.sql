@@ -1,0 +1,79 @@
+-- severity: warning
+-- Well-formed USCCs whose GB 32100 check character does not match: kept, but flagged
+-- (some legitimate early codes fail the check).
+-- Grain: one row per table and code.
+select 'enterprises' as table_name, uscc, count(*) as n_rows
+from enterprises
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'patents' as table_name, uscc, count(*) as n_rows
+from patents
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'tax_monthly' as table_name, uscc, count(*) as n_rows
+from tax_monthly
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'tax_annual' as table_name, uscc, count(*) as n_rows
+from tax_annual
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'stats_annual' as table_name, uscc, count(*) as n_rows
+from stats_annual
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'hnte_certificates' as table_name, uscc, count(*) as n_rows
+from hnte_certificates
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'tech_sme_registry' as table_name, uscc, count(*) as n_rows
+from tech_sme_registry
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'tech_contracts' as table_name, uscc, count(*) as n_rows
+from tech_contracts
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'iur_projects' as table_name, uscc, count(*) as n_rows
+from iur_projects
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'sci_projects' as table_name, uscc, count(*) as n_rows
+from sci_projects
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'key_enterprises' as table_name, uscc, count(*) as n_rows
+from key_enterprises
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'service_visits' as table_name, uscc, count(*) as n_rows
+from service_visits
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'training_attendance' as table_name, uscc, count(*) as n_rows
+from training_attendance
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'rd_institutions' as table_name, uscc, count(*) as n_rows
+from rd_institutions
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+union all
+select 'cultivation' as table_name, uscc, count(*) as n_rows
+from cultivation
+where uscc_well_formed(uscc) and not uscc_check_ok(uscc)
+group by uscc
+order by table_name, uscc

@@ -1,0 +1,83 @@
+-- 瞪羚/独角兽: cultivation candidates. Active firms with an HNTE certificate valid on the
+-- as-of date, established on or after the date $max_age_years calendar years before it,
+-- revenue(Y) >= $min_revenue_wan (the base year's in the
+-- four-year variant), revenue(Y - $span_years) > 0 and compound growth over the
+-- span >= $growth_min (compared as revenue(Y) / revenue(Y - span) >= (1 + g)^span, in
+-- DECIMAL). revenue(y) is the tax figure, else the stats figure; Y the last settled tax year.
+-- Firms already on the plan year's cultivation list are marked.
+-- Grain: one row per qualifying firm. Params: $as_of, $min_revenue_wan, $growth_min,
+-- $max_age_years, $span_years.
+with settled as (
+    select max(year) as y from tax_annual where year < year($as_of)
+),
+
+revenue as (
+    -- revenue(y): the tax figure when present, else the stats figure (per value).
+    select
+        enterprises.uscc,
+        coalesce(tax_y.revenue_wan, stats_y.revenue_wan) as revenue_y_wan,
+        coalesce(tax_base.revenue_wan, stats_base.revenue_wan) as revenue_base_wan
+    from enterprises
+    cross join settled
+    left join tax_annual as tax_y on tax_y.uscc = enterprises.uscc and tax_y.year = settled.y
+    left join stats_annual as stats_y on stats_y.uscc = enterprises.uscc and stats_y.year = settled.y
+    left join tax_annual as tax_base
+        on tax_base.uscc = enterprises.uscc and tax_base.year = settled.y - cast($span_years as integer)
+    left join stats_annual as stats_base
+        on stats_base.uscc = enterprises.uscc and stats_base.year = settled.y - cast($span_years as integer)
+),
+
+valid_hnte as (
+    select distinct uscc
+    from hnte_certificates
+    where issued_on <= $as_of and $as_of < add_years(issued_on, 3)
+),
+
+listed as (
+    select uscc, min(track) as track
+    from cultivation
+    where year = year($as_of)
+    group by uscc
+),
+
+growth_factor as (
+    select
+        -- (1 + g)^span exactly, by repeated decimal multiplication for the spans offered (2 or 4).
+        case cast($span_years as integer)
+            when 2 then (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
+            else (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
+                * (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
+        end as factor
+),
+
+final as (
+    select
+        enterprises.uscc,
+        enterprises.name,
+        enterprises.town,
+        enterprises.industry_code,
+        enterprises.established_on,
+        settled.y as settled_year,
+        revenue.revenue_y_wan as revenue_wan,
+        revenue.revenue_base_wan,
+        power(revenue.revenue_y_wan / revenue.revenue_base_wan, 1.0 / cast($span_years as integer)) - 1 as cagr,
+        listed.uscc is not null as in_cultivation,
+        listed.track
+    from enterprises
+    cross join settled
+    cross join growth_factor
+    join revenue on revenue.uscc = enterprises.uscc
+    join valid_hnte on valid_hnte.uscc = enterprises.uscc
+    left join listed on listed.uscc = enterprises.uscc
+    where enterprises.status in ('存续', '在业')
+      and enterprises.established_on >= add_years($as_of, -cast($max_age_years as integer))
+      -- The two-year rule sets the floor on revenue(Y); Jiangsu's four-year variant on the base year.
+      and cast(case when cast($span_years as integer) = 2 then revenue.revenue_y_wan else revenue.revenue_base_wan end
+          as decimal(24, 8)) >= cast($min_revenue_wan as decimal(24, 8))
+      and revenue.revenue_base_wan > 0
+      and cast(revenue.revenue_y_wan as decimal(24, 8))
+          >= cast(revenue.revenue_base_wan as decimal(24, 8)) * growth_factor.factor
+)
+
+select * from final
+order by cagr desc, uscc

@@ -1,0 +1,58 @@
+"""Tiny hand-built warehouses: each test writes just the rows it reasons about."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kechuang import contract
+from kechuang.uscc import check_char
+
+AS_OF = date(2026, 10, 31)
+DAY_AFTER = date(2026, 11, 1)
+YEAR_START = date(2026, 1, 1)
+
+
+def uscc(n: int) -> str:
+    """A valid Rudong USCC for firm number n."""
+    body = f"91320623MA{n:07d}"
+    return body + check_char(body)
+
+
+def firm(n: int, **overrides) -> dict:
+    """An enterprises row with sensible defaults."""
+    row = {
+        "uscc": uscc(n),
+        "name": f"如东测试{n}号科技有限公司",
+        "established_on": date(2015, 1, 1),
+        "registered_capital_wan": 1000.0,
+        "industry_code": "3415",
+        "town": "掘港街道",
+        "status": "存续",
+    }
+    row.update(overrides)
+    return row
+
+
+def _complete(table: str, row: dict) -> dict:
+    missing = {c.name: None for c in contract.columns(table) if c.name not in row}
+    return {**missing, **row}
+
+
+def write_table(data_dir: Path, table: str, rows: list[dict], path: Path | None = None) -> Path:
+    """Write rows (missing columns null) as the contract's Parquet file of a table."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = path or data_dir / f"{table}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([_complete(table, r) for r in rows], schema=contract.arrow_schema(table)), path)
+    return path
+
+
+def write_warehouse(data_dir: Path, **tables: list[dict]) -> Path:
+    """A data directory holding exactly the given tables."""
+    for table, rows in tables.items():
+        write_table(data_dir, table, rows)
+    return data_dir

@@ -14,7 +14,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -70,7 +70,7 @@ def _base_type(duck_type: str) -> str:
     return re.sub(r"\(.*\)$", "", duck_type.strip().upper())
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_text(name: str) -> str:
     """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`)."""
     if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
@@ -88,6 +88,18 @@ def _bound(sql: str, params: dict) -> dict:
     if missing:
         raise ValueError(f"query needs parameters {sorted(missing)}")
     return {k: v for k, v in params.items() if k in used}
+
+
+def data_version(data_dir: str | Path) -> str:
+    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data does."""
+    digest = hashlib.sha256()
+    root = Path(data_dir)
+    for table in contract.TABLES:
+        _source, files = _locate(root, table)
+        for f in files:
+            st = f.stat()
+            digest.update(f"{f}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
 
 
 class Warehouse:
@@ -197,12 +209,7 @@ class Warehouse:
             self.con.execute("insert into _available values ($n, $a)", {"n": name, "a": info.available})
 
     def _version(self) -> str:
-        digest = hashlib.sha256()
-        for info in self.tables.values():
-            for f in info.files:
-                st = f.stat()
-                digest.update(f"{f}:{st.st_size}:{st.st_mtime_ns};".encode())
-        return digest.hexdigest()[:16]
+        return data_version(self.data_dir)
 
     # -- querying ----------------------------------------------------------------------------
 

@@ -1,0 +1,68 @@
+"""Human (Chinese) labels, applied only at the display edge: one table for pages and exports."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kechuang import contract
+
+STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
+STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "behind": "#c62828", None: "#757575"}
+
+# Derived columns; contract columns take their label from the contract.
+COLUMN_LABELS: dict[str, str] = {
+    "table_name": "数据表",
+    "n_rows": "行数",
+    "latest_on": "数据截至",
+    "available": "可用",
+    "revenue_wan": "营业收入（万元）",
+    "revenue_y_wan": "上年营业收入（万元）",
+    "revenue_y1_wan": "前年营业收入（万元）",
+    "revenue_3y_wan": "近三年营业收入合计（万元）",
+    "rd_3y_wan": "近三年研发费用合计（万元）",
+    "rd_intensity": "研发投入强度",
+    "intensity_threshold": "强度要求",
+    "rd_staff_ratio": "研发人员占比",
+    "revenue_growth": "营收增长率",
+    "score": "培育评分",
+    "candidate": "候选",
+    "pass_age": "成立满1年",
+    "pass_ip": "知识产权",
+    "pass_rd_intensity": "研发投入强度",
+    "pass_rd_staff": "研发人员占比",
+    "pass_growth": "营收增长",
+    "pass_sme": "中小企业规模",
+    "is_rd_active": "有研发活动",
+    "last_visited_on": "最近走访日期",
+    "last_service_type": "最近服务类别",
+    "last_visit_team": "最近走访团队",
+    "gap_text": "差距",
+    "missed_criterion": "未达项",
+    "missed_status": "状态",
+    "cagr": "年均复合增长率",
+    "in_cultivation": "已入培育名单",
+    "revenue_base_wan": "基期营业收入（万元）",
+    "n_population": "亿元以上制造业企业数",
+    "n_active": "有研发活动企业数",
+    "n_worklist": "待清零企业数",
+    "coverage_ratio": "覆盖率",
+    "value": "数值",
+}
+
+
+def column_label(name: str, table: str | None = None) -> str:
+    """The Chinese label of a column: derived labels first, then the contract's."""
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    tables = [table] if table else list(contract.TABLES)
+    for t in tables:
+        for col in contract.columns(t):
+            if col.name == name:
+                return col.label
+    return name
+
+
+def for_display(frame: pl.DataFrame, columns: list[str] | None = None, table: str | None = None) -> pl.DataFrame:
+    """A frame with the chosen columns renamed to their Chinese labels."""
+    chosen = frame.select(columns) if columns else frame
+    return chosen.rename({c: column_label(c, table) for c in chosen.columns})

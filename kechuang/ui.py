@@ -1,0 +1,147 @@
+"""The one module that imports Streamlit: cached warehouse and calls, shared widgets, URL state."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from kechuang import contract, fmt, labels, metrics
+from kechuang.warehouse import DataError, Warehouse, data_version
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
+ALL_TOWNS = "全县"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("KECHUANG_DATA") or DEMO_DATA)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
+    # The version is part of the key: a new data version opens a new warehouse, never a stale one.
+    return Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
+
+
+def _key(scope: frozenset[str] | None = None) -> tuple[str, tuple[str, ...] | None, str]:
+    path = str(data_dir())
+    return path, tuple(sorted(scope)) if scope is not None else None, data_version(path)
+
+
+def warehouse(scope: frozenset[str] | None = None) -> Warehouse:
+    """The warehouse of the configured data directory (optionally restricted to towns)."""
+    return _open(*_key(scope))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _call(module: str, name: str, key: tuple, args: tuple, kwargs: dict):
+    func = getattr(importlib.import_module(module), name)
+    return func(_open(*key), *args, **kwargs)
+
+
+def cached(func, *args, scope: frozenset[str] | None = None, **kwargs):
+    """func(warehouse, *args, **kwargs), cached per data version, scope and arguments."""
+    return _call(func.__module__, func.__qualname__, _key(scope), args, kwargs)
+
+
+def open_or_stop() -> Warehouse:
+    """The warehouse, or a clear message and a stop when the data directory cannot be opened."""
+    try:
+        return warehouse()
+    except DataError as err:
+        st.error(f"无法打开数据：{err}")
+        st.info("生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。")
+        st.stop()
+
+
+# -- URL state: page, as-of date and town live in the query string --------------------------
+
+
+def _url_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
+    """The global as-of date and town, seeded from the URL once, written back on every run."""
+    latest = cached(metrics.default_as_of)
+    if "as_of" not in st.session_state:
+        st.session_state.as_of = _url_date(st.query_params.get("as_of")) or latest
+    towns = [ALL_TOWNS, *cached(_towns)]
+    if "town" not in st.session_state:
+        wanted = st.query_params.get("town", ALL_TOWNS)
+        st.session_state.town = wanted if wanted in towns else ALL_TOWNS
+    with st.sidebar:
+        as_of = st.date_input("截至日期", key="as_of", min_value=date(2015, 1, 1), max_value=max(latest, date.today()),
+                              format="YYYY/MM/DD")
+        town = st.selectbox("镇区", towns, key="town")
+    st.query_params["as_of"] = as_of.isoformat()
+    if town == ALL_TOWNS:
+        st.query_params.pop("town", None)
+    else:
+        st.query_params["town"] = town
+    return as_of, (None if town == ALL_TOWNS else town)
+
+
+def _towns(wh: Warehouse) -> list[str]:
+    return wh.query("towns")["town"].to_list()
+
+
+def town_scope(town: str | None) -> frozenset[str] | None:
+    return frozenset({town}) if town else None
+
+
+# -- shared display pieces ----------------------------------------------------------------
+
+
+def freshness(wh: Warehouse) -> None:
+    """Which sources are present, how current each is, and which are absent."""
+    rows = cached(_freshness)
+    absent = [r for r in rows if not r["available"]]
+    if absent:
+        names = "、".join(f"{contract.TABLE_LABELS[r['table_name']]}（{r['table_name']}）" for r in absent)
+        st.warning(f"以下数据暂缺，相关指标显示为“—”：{names}")
+    for name, info in wh.tables.items():
+        if info.problem:
+            st.error(f"{contract.TABLE_LABELS[name]}：{info.problem}")
+
+
+def _freshness(wh: Warehouse) -> list[dict]:
+    return wh.query("data_freshness").to_dicts()
+
+
+def freshness_table(wh: Warehouse):
+    rows = cached(_freshness)
+    return [
+        {"数据": contract.TABLE_LABELS[r["table_name"]], "行数": fmt.num(r["n_rows"]) if r["available"] else "—",
+         "数据截至": fmt.cn_date(r["latest_on"]) if r["available"] else "暂缺"}
+        for r in rows
+    ]
+
+
+def status_badge(status: str | None) -> str:
+    """A status in words and colour (never colour alone), as Markdown."""
+    colour = {"on_track": "green", "at_risk": "orange", "behind": "red"}.get(status, "gray")
+    return f":{colour}-badge[{labels.STATUS_LABELS[status]}]"
+
+
+def table(frame, stem: str, *, key: str, **dataframe_kwargs):
+    """A table with its CSV (UTF-8 BOM) and XLSX downloads; returns st.dataframe's value.
+
+    `frame` is a polars frame with display (Chinese) column names; `stem` comes from
+    tables.file_stem(page, as_of, filters...)."""
+    from kechuang import tables
+
+    shown = st.dataframe(frame, hide_index=True, key=key, **dataframe_kwargs)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("下载 CSV", tables.csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
+    right.download_button(
+        "下载 Excel", tables.xlsx_bytes(frame), f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx", on_click="ignore",
+    )
+    return shown

@@ -1,0 +1,30 @@
+"""目标进度: every target of the plan year with actual, target, pace and status."""
+
+import streamlit as st
+
+from kechuang import fmt, metrics, plan, ui
+
+wh = ui.open_or_stop()
+as_of, town = ui.sidebar_filters(wh)
+the_plan = plan.load_plan(as_of.year)
+
+st.title("“六百创新”目标进度")
+scope_label = town or "全县"
+st.caption(f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}")
+ui.freshness(wh)
+
+rows = ui.cached(metrics.progress, as_of, the_plan, scope=ui.town_scope(town))
+for p in rows:
+    with st.container(border=True):
+        head, badge = st.columns([4, 1])
+        head.markdown(f"**{p.label}**")
+        badge.markdown(ui.status_badge(p.status) if p.target is not None else ":gray-badge[跟踪指标]")
+        left, mid, right = st.columns(3)
+        left.metric("完成", fmt.amount(p.actual, p.unit))
+        mid.metric("年度目标", fmt.amount(p.target, p.unit))
+        right.metric("序时应完成", fmt.amount(p.expected, p.unit))
+        if p.share_of_target is not None:
+            st.progress(min(p.share_of_target, 1.0), text=f"完成年度目标 {fmt.pct(p.share_of_target)}"
+                        + (f"，预计全年 {fmt.amount(p.projected, p.unit)}" if p.projected is not None else ""))
+        if p.missing_tables:
+            st.caption("缺少数据：" + "、".join(p.missing_tables))

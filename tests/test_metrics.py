@@ -288,3 +288,19 @@ def test_default_as_of_is_latest_event_not_after_today(tmp_path):
     )
     assert metrics.default_as_of(wh, today=date(2026, 11, 26)) == date(2026, 10, 30)
     assert metrics.default_as_of(wh, today=date(2026, 10, 29)) == date(2026, 10, 28)
+
+
+def test_key_enterprises_unvisited_is_the_complement_of_served(tmp_path):
+    from kechuang.worklists import key_enterprises_unvisited
+
+    keys = [{"uscc": uscc(n), "year": 2026, "team": "一队"} for n in (1, 2, 3)]
+    visits = [
+        {"visit_id": "V1", "uscc": uscc(1), "visited_on": AS_OF},
+        {"visit_id": "V2", "uscc": uscc(2), "visited_on": date(2025, 12, 31)},
+        {"visit_id": "V3", "uscc": uscc(3), "visited_on": DAY_AFTER},
+    ]
+    wh = open_with(tmp_path, key_enterprises=keys, service_visits=visits, enterprises=[firm(1), firm(2), firm(3)])
+    rows = key_enterprises_unvisited(wh, AS_OF)
+    assert rows["uscc"].to_list() == [uscc(2), uscc(3)]
+    assert rows["last_visited_on"].to_list() == [date(2025, 12, 31), None]
+    assert key_enterprises_unvisited(open_with(tmp_path / "x", enterprises=[firm(1)]), AS_OF) is None

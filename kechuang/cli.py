@@ -154,7 +154,10 @@ def cmd_profile(args) -> None:
 def cmd_check(args) -> None:
     wh = open_warehouse(args, strict=False)
     found = checks.findings(wh)
-    rows = pl.DataFrame([f.as_json() for f in found], schema=["table", "check", "severity", "rows", "example"])
+    if not found and not args.json:
+        print("未发现数据问题。")
+        return
+    rows = pl.DataFrame([f.as_json() for f in found], schema=["table", "check", "severity", "rows", "example"], orient="row")
     _emit([f.as_json() for f in found], args.json, rows)
 
 

@@ -121,3 +121,22 @@ def test_county_scale_looks_like_rudong(con):
                         union select uscc from tax_annual where year = 2025 and rd_expense_wan > 0)
         select avg((uscc in (select uscc from active))::int) from pop""")
     assert 0.8 <= share < 0.95
+
+
+def test_its_own_check_finds_no_problem(demo):
+    from kechuang.checks import findings
+    from kechuang.warehouse import Warehouse
+
+    assert findings(Warehouse(demo[0])) == []
+
+
+def test_the_2026_picture_mixes_on_track_at_risk_and_behind(demo):
+    from datetime import date
+
+    from kechuang.metrics import progress
+    from kechuang.plan import load_plan
+    from kechuang.warehouse import Warehouse
+
+    statuses = {p.id: p.status for p in progress(Warehouse(demo[0]), date(2026, 10, 30), load_plan(2026))}
+    assert {"on_track", "at_risk", "behind"} <= set(statuses.values())
+    assert statuses["key_enterprises_served"] == "behind" and statuses["sci_projects_landed"] == "on_track"

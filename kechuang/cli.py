@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     profile = sub.add_parser("profile", parents=[common], help="一企一档")
     profile.add_argument("uscc", help="统一社会信用代码")
     sub.add_parser("check", parents=[common], help="数据质量检查")
+    export = sub.add_parser("export", parents=[common], help="生成简报工作簿（.xlsx）")
+    export.add_argument("--out", required=True, help="输出文件，如 简报.xlsx")
+    export.add_argument("--town", help="只含该镇区（默认：全县）")
     demo = sub.add_parser("demo-data", help="生成演示数据")
     demo.add_argument("--out", required=True, help="输出目录")
     demo.add_argument("--scale", choices=["county", "province"], default="county")
@@ -168,9 +171,28 @@ def cmd_demo_data(args) -> None:
     print(json.dumps(counts, ensure_ascii=False) if getattr(args, "json", False) else f"已写入 {args.out}：{counts}")
 
 
+def cmd_export(args) -> None:
+    from kechuang import export
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise BadInput(f"输出文件应以 .xlsx 结尾：{args.out}")
+    if not out.parent.is_dir():
+        raise BadInput(f"输出目录不存在：{out.parent}（先创建该目录，或换一个 --out 路径）")
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    try:
+        export.briefing_workbook(wh, as_of, args.town, out)
+    except export.UnknownTown as err:
+        raise BadInput(str(err)) from None
+    except OSError as err:
+        raise BadInput(f"无法写入 {out}：{err.strerror or err}") from None
+    print(out.resolve())
+
+
 COMMANDS = {
     "progress": cmd_progress, "screen": cmd_screen, "rd-zero": cmd_rd_zero, "gazelle": cmd_gazelle,
-    "profile": cmd_profile, "check": cmd_check, "demo-data": cmd_demo_data,
+    "profile": cmd_profile, "check": cmd_check, "demo-data": cmd_demo_data, "export": cmd_export,
 }
 
 

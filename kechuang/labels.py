@@ -47,6 +47,8 @@ COLUMN_LABELS: dict[str, str] = {
     "n_worklist": "待清零企业数",
     "coverage_ratio": "覆盖率",
     "value": "数值",
+    "n_valid_ip": "有效知识产权（项）",
+    "last_visited_before_year_on": "往年最近走访日期",
 }
 
 

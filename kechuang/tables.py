@@ -40,10 +40,20 @@ def file_stem(page: str, as_of: date, *filters: str | None) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", "_".join(parts))
 
 
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A nested column as text: a list as its items joined by 、, a struct as JSON."""
+    if isinstance(dtype, pl.List | pl.Array):
+        items = pl.col(name).arr.to_list() if isinstance(dtype, pl.Array) else pl.col(name)
+        return items.list.eval(pl.element().cast(pl.String)).list.join("、")
+    if isinstance(dtype, pl.Struct):
+        return pl.col(name).struct.json_encode()
+    return pl.col(name).map_elements(str, return_dtype=pl.String)
+
+
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     """Nested values as text, flags as 是/否: what a reader of the file expects to see."""
     return frame.with_columns(
-        *(pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t.is_nested()),
+        *(_as_text(c, t) for c, t in frame.schema.items() if t.is_nested()),
         *(pl.col(c).replace_strict(YES_NO, return_dtype=pl.String) for c, t in frame.schema.items() if t == pl.Boolean),
     )
 

@@ -285,3 +285,43 @@ def test_cli_export_imports_neither_streamlit_nor_plotly(data, tmp_path):
             "print(rc, 'streamlit' in sys.modules, any(m.startswith('plotly') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 False False"
+
+
+def _briefing_page(data, monkeypatch, **params):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KECHUANG_DATA", str(data))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/briefing.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_briefing_page_text_and_download(data, monkeypatch):
+    from kechuang import summary
+
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
+    assert at.title[0].value == "简报导出"
+    assert at.code[0].value == summary.briefing_text(Warehouse(data), AS_OF, load_plan(2026))
+    assert at.code[-1].value == "python -m kechuang export --out 简报.xlsx --as-of 2026-10-31"
+    assert len(at.download_button) == 0  # built on demand
+    at.button(key="make_briefing").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    button = at.download_button(key="briefing_xlsx")
+    assert button.label == "下载简报"
+    assert any("已生成" in c.value for c in at.caption)
+
+
+def test_briefing_page_for_a_town(data, monkeypatch):
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
+    at.selectbox(key="town").set_value(TOWN).run()
+    assert at.code[0].value.startswith(f"截至2026年10月31日，{TOWN}")
+    assert at.code[-1].value.endswith(f"--town {TOWN}")
+    at.button(key="make_briefing").click().run()
+    assert not at.exception and at.download_button(key="briefing_xlsx")

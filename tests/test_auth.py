@@ -1,0 +1,388 @@
+"""Accounts, login with rate limiting, sessions, roles and scope, OIDC role mapping, and `users` on the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+
+from kechuang import audit, auth
+from kechuang.cli import main
+
+T0 = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)  # 9:00 Beijing time
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch, tmp_path):
+    """Fast argon2id parameters (same algorithm) and every default path under tmp_path."""
+    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "_DUMMY_HASH", [])
+    monkeypatch.setenv("KECHUANG_USERS", str(tmp_path / "instance" / "users.json"))
+    monkeypatch.delenv("KECHUANG_AUDIT", raising=False)
+    for name in ("KECHUANG_IDLE_MINUTES", "KECHUANG_SESSION_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def users(tmp_path):
+    path = tmp_path / "instance" / "users.json"
+    auth.add_user(path, "analyst", PASSWORD, "analyst", now=T0)
+    auth.add_user(path, "changsha", PASSWORD, "town", ["长沙镇", "掘港街道"], "长沙镇 张三", now=T0)
+    return path
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def events(path) -> list[tuple[str, str]]:
+    frame = audit.read(path=path.parent / "audit.jsonl")
+    return list(zip(frame["user_name"], frame["action"], strict=True))
+
+
+# -- hashing and the users file ------------------------------------------------------------
+
+
+def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(tmp_path, monkeypatch):
+    monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # the production parameters, once
+    path = tmp_path / "instance" / "users.json"
+    auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
+    text = path.read_text(encoding="utf-8")
+    stored = json.loads(text)["users"]["admin"]["password_hash"]
+    assert PASSWORD not in text
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert mode(path) == 0o600
+    assert auth.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["audit.jsonl", "users.attempts.json", "users.attempts.json.lock",
+                                                             "users.json", "users.json.lock"]  # no temp file left behind
+
+
+def test_add_user_validates_name_role_towns_and_password(users):
+    cases = [
+        (("analyst", PASSWORD, "analyst"), {}, "已存在"),
+        (("x", PASSWORD, "analyst"), {}, "无效"),
+        (("张三", PASSWORD, "analyst"), {}, "无效"),
+        (("bob", PASSWORD, "boss"), {}, "未知角色"),
+        (("bob", PASSWORD, "town"), {}, "至少一个镇区"),
+        (("bob", PASSWORD, "leader"), {"towns": ["长沙镇"]}, "只有镇区账户"),
+        (("bob", "short7!", "leader"), {}, "至少 8 个字符"),
+        (("bobby123", "BOBBY123", "leader"), {}, "不能与用户名相同"),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(auth.AccountError, match=message):
+            auth.add_user(users, *args, **kwargs)
+    assert [u.name for u in auth.list_users(users)] == ["analyst", "changsha"]
+
+
+def test_list_users_and_names_are_case_insensitive(users):
+    assert auth.list_users(users) == [
+        auth.User("analyst", "analyst"),
+        auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"),
+    ]
+    assert auth.login(users, "  ChangSha ", PASSWORD, now=T0).user.name == "changsha"
+
+
+def test_a_corrupt_users_file_is_an_account_error(tmp_path):
+    path = tmp_path / "users.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(auth.AccountError, match="用户文件无法读取"):
+        auth.list_users(path)
+    path.write_text('{"accounts": []}', encoding="utf-8")
+    with pytest.raises(auth.AccountError, match="缺少 users"):
+        auth.list_users(path)
+
+
+# -- login ---------------------------------------------------------------------------------
+
+
+def test_login_success_gives_a_session_and_is_audited(users):
+    session = auth.login(users, "changsha", PASSWORD, now=T0)
+    assert session == auth.Session(auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"), T0, T0)
+    frame = audit.read(path=users.parent / "audit.jsonl")
+    assert frame.select("user_name", "role", "action", "scope").rows() == [("changsha", "town", "login", "掘港街道、长沙镇")]
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(users):
+    with pytest.raises(auth.LoginError) as wrong:
+        auth.login(users, "analyst", "wrong-password", now=T0)
+    with pytest.raises(auth.LoginError) as unknown:
+        auth.login(users, "nobody", PASSWORD, now=T0)
+    assert str(wrong.value) == str(unknown.value) == "用户名或密码错误"
+    assert type(wrong.value) is type(unknown.value) is auth.LoginError
+    assert events(users) == [("analyst", "login_failed"), ("nobody", "login_failed")]
+
+
+def test_login_with_no_users_file_fails_like_a_wrong_password(tmp_path):
+    with pytest.raises(auth.LoginError, match="^用户名或密码错误$"):
+        auth.login(tmp_path / "none" / "users.json", "admin", PASSWORD, now=T0)
+
+
+def fail(users, name, at, times=1):
+    for _ in range(times):
+        with pytest.raises(auth.LoginError, match="用户名或密码错误"):
+            auth.login(users, name, "wrong-password", now=at)
+
+
+def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(users):
+    fail(users, "analyst", T0, 4)
+    assert auth.login(users, "changsha", PASSWORD, now=T0)  # other names are not affected
+    fail(users, "analyst", T0 + timedelta(minutes=1))  # the fifth within 15 minutes: locked from now
+    locked_at = T0 + timedelta(minutes=1)
+    with pytest.raises(auth.LoginLocked, match="请 15 分钟后再试"):
+        auth.login(users, "analyst", PASSWORD, now=locked_at)  # even the right password
+    with pytest.raises(auth.LoginLocked, match="请 1 分钟后再试"):
+        auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15) - timedelta(seconds=1))
+    session = auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15))
+    assert session.user.role == "analyst"
+    state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
+    assert state == {} and mode(auth.attempts_path(users)) == 0o600
+    assert [a for _, a in events(users)].count("login_locked") == 2
+
+
+def test_the_lock_is_kept_in_a_file_so_it_survives_a_restart(users):
+    fail(users, "analyst", T0, 5)
+    state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
+    assert state == {"analyst": {"failures": [], "locked_until": (T0 + timedelta(minutes=15)).timestamp()}}
+    with pytest.raises(auth.LoginLocked):
+        auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=5))
+
+
+def test_failures_older_than_the_window_do_not_count(users):
+    fail(users, "analyst", T0, 4)
+    fail(users, "analyst", T0 + timedelta(minutes=15))  # the first four fell out of the window: this is the first
+    assert auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=15))
+
+
+def test_a_success_clears_the_failure_count(users):
+    fail(users, "analyst", T0, 4)
+    auth.login(users, "analyst", PASSWORD, now=T0)
+    fail(users, "analyst", T0, 4)
+    assert auth.login(users, "analyst", PASSWORD, now=T0)
+
+
+def test_unknown_names_lock_too_so_the_lock_says_nothing_about_existence(users):
+    fail(users, "nobody", T0, 5)
+    with pytest.raises(auth.LoginLocked):
+        auth.login(users, "nobody", PASSWORD, now=T0)
+
+
+def test_the_lockout_policy_is_configurable(users):
+    strict = auth.LockoutPolicy(max_failures=2, window=timedelta(minutes=5), lock=timedelta(hours=1))
+    for _ in range(2):
+        with pytest.raises(auth.LoginError):
+            auth.login(users, "analyst", "wrong-password", now=T0, lockout=strict)
+    with pytest.raises(auth.LoginLocked, match="请 60 分钟后再试"):
+        auth.login(users, "analyst", PASSWORD, now=T0, lockout=strict)
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+
+def test_idle_timeout_is_thirty_minutes_inclusive(users):
+    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    touched = auth.check_session(users, session, now=T0 + timedelta(minutes=29, seconds=59))
+    assert touched.last_seen_at == T0 + timedelta(minutes=29, seconds=59) and touched.started_at == T0
+    assert auth.check_session(users, touched, now=T0 + timedelta(minutes=59))  # activity restarts the idle clock
+    with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
+        auth.check_session(users, session, now=T0 + timedelta(minutes=30))
+
+
+def test_absolute_timeout_is_twelve_hours_however_active(users):
+    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    at = T0
+    while at + timedelta(minutes=20) < T0 + timedelta(hours=12):
+        at += timedelta(minutes=20)
+        session = auth.check_session(users, session, now=at)
+    assert at == T0 + timedelta(hours=11, minutes=40)
+    with pytest.raises(auth.SessionExpired, match="登录已满 12 小时"):
+        auth.check_session(users, session, now=T0 + timedelta(hours=12))
+
+
+def test_session_limits_are_configurable_in_code_and_by_environment(users, monkeypatch):
+    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    short = auth.SessionPolicy(idle=timedelta(minutes=5), absolute=timedelta(hours=1))
+    with pytest.raises(auth.SessionExpired, match="已 5 分钟无操作"):
+        auth.check_session(users, session, now=T0 + timedelta(minutes=5), policy=short)
+    monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "10")
+    monkeypatch.setenv("KECHUANG_SESSION_HOURS", "0.5")
+    assert auth.SessionPolicy.from_env() == auth.SessionPolicy(timedelta(minutes=10), timedelta(minutes=30))
+    with pytest.raises(auth.SessionExpired, match="已 10 分钟无操作"):
+        auth.check_session(users, session, now=T0 + timedelta(minutes=10))
+    monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "abc")
+    with pytest.raises(ValueError, match="KECHUANG_IDLE_MINUTES 应为正数"):
+        auth.SessionPolicy.from_env()
+
+
+def test_sessions_end_when_the_account_is_removed_or_its_password_changes(users):
+    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    auth.set_password(users, "analyst", "another-pass-1", now=T0 + timedelta(minutes=1))
+    with pytest.raises(auth.SessionExpired, match="密码已更改"):
+        auth.check_session(users, session, now=T0 + timedelta(minutes=2))
+    with pytest.raises(auth.LoginError):
+        auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=2))
+    session = auth.login(users, "analyst", "another-pass-1", now=T0 + timedelta(minutes=2))
+    auth.remove_user(users, "analyst")
+    with pytest.raises(auth.SessionExpired, match="账户已被删除"):
+        auth.check_session(users, session, now=T0 + timedelta(minutes=3))
+
+
+def test_check_session_picks_up_a_changed_role_or_towns(users):
+    session = auth.login(users, "changsha", PASSWORD, now=T0)
+    doc = json.loads(users.read_text(encoding="utf-8"))
+    doc["users"]["changsha"]["towns"] = ["长沙镇"]
+    users.write_text(json.dumps(doc), encoding="utf-8")
+    assert auth.scope_for(auth.check_session(users, session, now=T0).user) == frozenset({"长沙镇"})
+
+
+# -- roles, permissions, scope -------------------------------------------------------------
+
+PERMISSION_MATRIX = {  # permission: (admin, analyst, leader, town, share)
+    "view_named_tax": (True, True, False, False, False),
+    "ingest": (True, True, False, False, False),
+    "manage_users": (True, False, False, False, False),
+    "view_audit": (True, False, False, False, False),
+    "create_share_link": (True, True, False, False, False),
+    "view_enterprise_files": (True, True, True, True, False),
+    "view_firm_lists": (True, True, True, True, False),
+    "download_firm_lists": (True, True, True, True, False),
+}
+
+
+def test_each_role_holds_exactly_its_permissions():
+    assert auth.ROLES == {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
+    assert set(PERMISSION_MATRIX) == set(auth.PERMISSIONS)
+    roles = ["admin", "analyst", "leader", "town", "share"]
+    for permission, expected in PERMISSION_MATRIX.items():
+        got = tuple(auth.can(auth.User("u", role, frozenset({"长沙镇"})), permission) for role in roles)
+        assert got == expected, permission
+        assert auth.can(None, permission) is False
+    with pytest.raises(KeyError):
+        auth.can(auth.User("u", "admin"), "view_everything")
+
+
+def test_scope_per_role():
+    assert auth.scope_for(auth.User("a", "admin")) is None
+    assert auth.scope_for(auth.User("a", "analyst")) is None
+    assert auth.scope_for(auth.User("l", "leader")) is None
+    assert auth.scope_for(auth.User("t", "town", frozenset({"长沙镇", "洋口镇"}))) == frozenset({"长沙镇", "洋口镇"})
+    assert auth.scope_for(auth.User("t", "town")) == frozenset()  # a town officer without towns sees nothing
+    assert auth.scope_for(auth.User("s", "share", frozenset({"长沙镇"}))) == frozenset({"长沙镇"})
+    assert auth.scope_for(auth.User("s", "share")) is None
+    assert auth.scope_for(None) == frozenset()
+    assert auth.User("t", "town", display_name="张三").label == "张三（镇区）"
+
+
+def test_role_from_claims():
+    assert auth.role_from_claims({"roles": ["kechuang-analyst"]}) == "analyst"
+    assert auth.role_from_claims({"roles": "openid kechuang-leader"}) == "leader"
+    assert auth.role_from_claims({"roles": ["Kechuang-Admin", "kechuang-town"]}) == "admin"  # most privileged wins
+    assert auth.role_from_claims({"roles": ["town", "leader"]}) == "leader"
+    assert auth.role_from_claims({"roles": ["分析员"]}) == "analyst"
+    assert auth.role_from_claims({"groups": ["kechuang-admin"]}, claim="groups") == "admin"
+    assert auth.role_from_claims({"roles": ["kechuang-share", "other-app-admin", "superuser"]}) is None
+    assert auth.role_from_claims({"email": "a@b.cn"}) is None
+    assert auth.role_from_claims(None) is None
+
+
+def test_user_from_claims():
+    claims = {"sub": "x1", "preferred_username": "zhangsan", "name": "张三", "roles": ["kechuang-town"], "towns": "长沙镇、洋口镇"}
+    assert auth.user_from_claims(claims) == auth.User("zhangsan", "town", frozenset({"长沙镇", "洋口镇"}), "张三")
+    assert auth.user_from_claims({"sub": "x2", "roles": ["kechuang-leader"], "towns": ["长沙镇"]}) == auth.User("x2", "leader")
+    assert auth.user_from_claims({"sub": "x3"}) is None
+
+
+# -- demo accounts -------------------------------------------------------------------------
+
+
+def test_demo_users_are_created_only_when_the_file_is_absent(tmp_path):
+    path = tmp_path / "instance" / "users.json"
+    assert auth.ensure_demo_users(path) is True
+    assert auth.ensure_demo_users(path) is False
+    assert [(u.name, u.role, u.towns) for u in auth.list_users(path)] == [
+        ("admin", "admin", frozenset()), ("analyst", "analyst", frozenset()), ("changsha", "town", frozenset({"长沙镇"})),
+        ("leader", "leader", frozenset()),
+    ]
+    for name, role, password, _display, _towns in auth.DEMO_ACCOUNTS:
+        assert auth.login(path, name, password, now=T0).user.role == role
+    assert mode(path) == 0o600
+
+
+def test_default_paths_follow_the_environment(tmp_path, monkeypatch):
+    assert auth.users_path() == tmp_path / "instance" / "users.json"
+    assert auth.instance_dir() == tmp_path / "instance"
+    monkeypatch.delenv("KECHUANG_USERS")
+    assert auth.users_path() == auth.ROOT / "instance" / "users.json"
+
+
+# -- the users command ---------------------------------------------------------------------
+
+
+def cli(capsys, monkeypatch, *argv, stdin=""):
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_users_add_list_remove_round_trip(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "etc" / "users.json"
+    code, out, _ = cli(capsys, monkeypatch, "users", "add", "Zhang", "--role", "town", "--town", "长沙镇", "洋口镇",
+                       "--display-name", "张三", "--password-stdin", "--users", path, stdin=PASSWORD + "\n")
+    assert code == 0 and out == "已新增账户 张三（镇区）：zhang，镇区：洋口镇、长沙镇\n"
+    code, _, _ = cli(capsys, monkeypatch, "users", "add", "li", "--role", "leader", "--password-stdin", "--users", path,
+                     stdin=PASSWORD + "\n")
+    assert code == 0
+    code, out, _ = cli(capsys, monkeypatch, "users", "list", "--json", "--users", path)
+    assert code == 0 and json.loads(out) == [
+        {"name": "li", "role": "leader", "role_label": "领导", "towns": [], "display_name": ""},
+        {"name": "zhang", "role": "town", "role_label": "镇区", "towns": ["洋口镇", "长沙镇"], "display_name": "张三"},
+    ]
+    assert auth.login(path, "zhang", PASSWORD, now=T0).user.towns == frozenset({"长沙镇", "洋口镇"})
+    code, out, _ = cli(capsys, monkeypatch, "users", "list", "--users", path)
+    assert code == 0 and "洋口镇、长沙镇" in out and "领导" in out and "共 2 行" in out
+    code, out, _ = cli(capsys, monkeypatch, "users", "passwd", "li", "--password-stdin", "--users", path, stdin="new-secret-1\n")
+    assert code == 0 and auth.login(path, "li", "new-secret-1", now=T0)
+    code, out, _ = cli(capsys, monkeypatch, "users", "remove", "zhang", "--users", path)
+    assert code == 0 and out == "已删除账户 zhang\n"
+    assert [u.name for u in auth.list_users(path)] == ["li"]
+    actions = [a for u, a in zip(*audit.read(path=path.parent / "audit.jsonl").select("user_name", "action"), strict=True)
+               if u.startswith("cli")]
+    assert actions == ["user_added", "user_added", "password_changed", "user_removed"]
+
+
+def test_cli_users_reads_the_path_from_the_environment(tmp_path, capsys, monkeypatch):
+    code, out, _ = cli(capsys, monkeypatch, "users", "list")
+    assert code == 0 and "尚无账户" in out
+    code, _, _ = cli(capsys, monkeypatch, "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=PASSWORD)
+    assert code == 0 and [u.name for u in auth.list_users(tmp_path / "instance" / "users.json")] == ["admin"]
+
+
+@pytest.mark.parametrize(("argv", "stdin", "message"), [
+    (["users", "add", "bob", "--role", "boss", "--password-stdin"], PASSWORD, "未知角色：'boss'"),
+    (["users", "add", "bob", "--role", "town", "--password-stdin"], PASSWORD, "镇区账户须用 --town"),
+    (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "short\n", "密码至少 8 个字符"),
+    (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "\n", "密码为空"),
+    (["users", "add", "bob", "--password-stdin"], PASSWORD, "参数有误"),
+    (["users", "remove", "nobody"], "", "用户 nobody 不存在"),
+    (["users", "passwd", "nobody", "--password-stdin"], PASSWORD, "用户 nobody 不存在"),
+    (["users", "frobnicate"], "", "参数有误"),
+])
+def test_cli_users_bad_input_exits_2_with_one_line(capsys, monkeypatch, argv, stdin, message):
+    code, out, err = cli(capsys, monkeypatch, *argv, stdin=stdin)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_passwd_prompts_twice_without_stdin(users, capsys, monkeypatch):
+    answers = iter(["new-secret-1", "new-secret-2"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code, _, err = cli(capsys, monkeypatch, "users", "passwd", "analyst", "--users", users)
+    assert code == 2 and "两次输入的密码不一致" in err
+    answers = iter(["new-secret-1", "new-secret-1"])
+    code, _, _ = cli(capsys, monkeypatch, "users", "passwd", "analyst", "--users", users)
+    assert code == 0 and auth.login(users, "analyst", "new-secret-1", now=T0)

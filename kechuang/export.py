@@ -164,7 +164,8 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
     book, ws = ctx.book, ctx.book.add_worksheet(PROGRESS)
     town_scope = ctx.wh.scope is not None
     note = (f"序时进度：截至日期在全年中的占比 {fmt.pct(metrics.elapsed_share(ctx.as_of))}；比率指标直接与目标比较。"
-            + ("镇区口径：目标为全县年度目标，完成比例为该镇区对全县目标的贡献；标“全县”的为全县数据。" if town_scope else ""))
+            + ("镇区口径：目标为全县年度目标，完成比例为该镇区对全县目标的贡献，镇区数据不作序时进度判断；口径为“全县”的为全县数据。"
+               if town_scope else ""))
     ctx.heading(ws, "“六百创新”目标进度", note if ctx.plan else f"{ctx.as_of.year}年尚无计划文件，未设年度目标。")
     header = tables.book_format(book, bold=True, bg_color="#F2F2F2", border=1, text_wrap=True, valign="top")
     ws.write_row(TABLE_ROW, 0, PROGRESS_HEADER, header)
@@ -178,7 +179,7 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
         cells = [
             (i, None), (p.label, None), (UNIT_SHOWN.get(p.unit, p.unit), None), (scope, None), (p.actual, value_fmt),
             (p.target, value_fmt), (p.share_of_target, pct_fmt), (p.expected, paced_fmt), (expected_share, pct_fmt),
-            (p.projected, paced_fmt), (labels.STATUS_LABELS[p.status] if p.target is not None else "跟踪指标", None),
+            (p.projected, paced_fmt), (_status(p, town_scope), None),
             ("、".join(contract.TABLE_LABELS[t] for t in p.missing_tables) or None, None),
         ]
         for c, (value, cell_fmt) in enumerate(cells):
@@ -196,15 +197,27 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
     last = TABLE_ROW + len(rows)
     ws.autofilter(TABLE_ROW, 0, last, len(PROGRESS_HEADER) - 1)
     chart = book.add_chart({"type": "bar"})
-    for col, name, colour in ((6, "完成年度目标比例", COLOURS["actual"]), (8, "序时进度", COLOURS["pace"])):
+    # A town's share of the county target is a contribution, not a pace: no pace bars for a town.
+    series = [(6, "占全县年度目标比例", COLOURS["actual"])] if town_scope else [
+        (6, "完成年度目标比例", COLOURS["actual"]), (8, "序时进度", COLOURS["pace"])]
+    for col, name, colour in series:
         chart.add_series({"name": name, "categories": [PROGRESS, TABLE_ROW + 1, 1, last, 1],
                           "values": [PROGRESS, TABLE_ROW + 1, col, last, col], "fill": {"color": colour}, "gap": 60})
-    chart.set_title({"name": "完成年度目标比例与序时进度", "name_font": {"size": 12}})
+    chart.set_title({"name": "占全县年度目标比例" if town_scope else "完成年度目标比例与序时进度", "name_font": {"size": 12}})
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 520})
     ws.insert_chart(last + 2, 1, chart)
+
+
+def _status(p: metrics.Progress, town_scope: bool) -> str:
+    """The status in words; a town's own figures are contributions to county targets and get no pace judgement."""
+    if p.target is None:
+        return "跟踪指标"
+    if town_scope and not summary.county_wide(p.id):
+        return "—"
+    return labels.STATUS_LABELS[p.status]
 
 
 # -- one sheet per action programme: monthly series ------------------------------------------------
@@ -233,7 +246,8 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
         unit = UNIT_SHOWN.get(metric.unit, metric.unit)
         names = {"actual": f"{metric.label}{wide}：累计完成（{unit}）", "pace": f"{metric.label}{wide}：序时进度（{unit}）",
                  "target": f"{metric.label}{wide}：年度目标（{unit}）"}
-        kept = ["actual"] + (["pace", "target"] if target is not None else [])
+        # A town's own series is a contribution: county pace and target lines would not apply to it.
+        kept = ["actual"] + (["pace", "target"] if target is not None and (wide or not town_scope) else [])
         start = frame.width
         frame = frame.with_columns(series[k].alias(names[k]) for k in kept)
         for k in kept:

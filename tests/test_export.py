@@ -39,6 +39,7 @@ def make_data(path):
     Firms 1-3 are manufacturers with 2025 revenue >= 1 亿元: 1 (掘港街道) has R&D, 2 (长沙镇) and 3 (掘港街道)
     have none (the 清零 worklist). Firms 1 and 2 got their first HNTE certificate in 2026. Firm 4 (掘港街道)
     passes all six criteria; firm 5 (长沙镇) misses only growth (+10%). Key enterprises 1 and 2; only 1 visited.
+    90 commissioners serve from 1 January (a county-level record: no enterprise, no town).
     """
     return write_warehouse(
         path,
@@ -56,6 +57,7 @@ def make_data(path):
                  {"ip_id": "P5", "uscc": uscc(5), "ip_type": "实用新型", "granted_on": date(2024, 1, 1), "valid": True}],
         key_enterprises=[{"uscc": uscc(1), "year": 2026, "team": "一组", "focus": "研发"},
                          {"uscc": uscc(2), "year": 2026, "team": "二组", "focus": "高企"}],
+        commissioners=[{"commissioner_id": f"K{i}", "name": f"专员{i}", "joined_on": date(2026, 1, 1)} for i in range(90)],
         service_visits=[{"visit_id": "V1", "uscc": uscc(1), "visited_on": date(2026, 4, 1), "service_type": "政策落实", "team": "一组"},
                         {"visit_id": "V0", "uscc": uscc(2), "visited_on": date(2025, 6, 1), "service_type": "政策落实", "team": "二组"}],
     )
@@ -151,8 +153,8 @@ def test_programme_sheets_hold_monthly_series_and_charts(county):
 def test_charts_on_the_sheets_that_should_have_them(county):
     _wh, book = county
     charted = {name for name in SHEETS if book[name]._charts}
-    # Programmes whose only metrics' data is absent (产学研, 专员) have no series to chart.
-    assert charted == {"目标进度", "企业孵化行动", "成果转化行动", "服务提质行动", "研发清零分镇区"}
+    # 校企对接行动's only metric (iur_projects) has no data: no series to chart.
+    assert charted == {"目标进度", "企业孵化行动", "成果转化行动", "服务提质行动", "专员对接行动", "研发清零分镇区"}
     assert len(book["服务提质行动"]._charts) == 1  # key enterprises; the training tables are absent
 
 
@@ -226,8 +228,13 @@ def test_town_restricts_every_sheet(data):
     progress = {r["指标"]: r for r in _table(book["目标进度"])}
     assert progress["新增高新技术企业"]["完成"] == 1 and progress["新增高新技术企业"]["口径"] == TOWN
     assert progress["技术合同认定登记额"]["完成"] == 1234.5
-    assert progress["科创专员"]["口径"] == "全县"  # commissioners carry no enterprise
-    assert [r["技术合同认定登记额：累计完成（万元）"] for r in _table(book["成果转化行动"])][-2:] == [0, 1234.5]
+    assert progress["新增高新技术企业"]["状态"] == "—"  # a contribution to the county target, not paced
+    assert progress["科创专员"]["口径"] == "全县"  # commissioners carry no enterprise: the county figure, paced
+    assert (progress["科创专员"]["完成"], progress["科创专员"]["状态"]) == (90, "达标进度")
+    contracts = _table(book["成果转化行动"])
+    assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts][-2:] == [0, 1234.5]
+    assert list(contracts[0]) == ["截至日期", "技术合同认定登记额：累计完成（万元）"]  # no county pace for a town's share
+    assert "科创专员（全县）：序时进度（名）" in _table(book["专员对接行动"])[0]
     assert book["目标进度"]["A1"].value.startswith("“六百创新”目标进度（长沙镇，")
     scoped = Warehouse(data, frozenset({TOWN}))
     assert progress["新增高新技术企业"]["完成"] == metrics.metric_actual(scoped, "new_hnte", AS_OF)

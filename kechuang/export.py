@@ -231,6 +231,9 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
         wide = "（全县）" if town_scope and summary.county_wide(metric_id) else ""
         if metric.is_ratio:
             value = metrics.metric_actual(ctx.wh, metric_id, ctx.as_of)
+            if missing := ctx.wh.missing(*metric.tables):
+                notes.append(f"{metric.label}：缺少数据 {_table_names(missing)}。")
+                continue
             notes.append(f"{metric.label}为比率指标，不按月累计：当前 {fmt.pct(value)}，见“{PROGRESS}”与“{RD_TOWNS}”表。")
             continue
         target = ctx.plan.target(metric_id) if ctx.plan else None

@@ -255,6 +255,8 @@ def test_absent_tables_are_named_not_fatal(tmp_path):
     assert "缺少数据：" in book["研发清零清单"]["A2"].value and "统计联网直报年报（stats_annual）" in book["研发清零清单"]["A2"].value
     assert book["重点企业未走访"]["A2"].value.startswith("缺少数据：重点企业“一企一策”服务清单（key_enterprises）")
     assert _table(book["成果转化行动"])[0]["技术合同认定登记额：累计完成（万元）"] == 10
+    assert book["研发筑基行动"]["A2"].value.startswith("亿元以上制造业企业研发活动覆盖率：缺少数据 市场主体登记（enterprises）")
+    assert _cover(book["封面"])["简报文字"].startswith("截至2026年10月31日，全县高成长型科创项目落地暂无数据")
 
 
 def test_year_without_plan_file(data):

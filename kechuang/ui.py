@@ -145,3 +145,13 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx", on_click="ignore",
     )
     return shown
+
+
+def url_choice(label: str, options: list[str], *, key: str, param: str, format_func=str, default: str | None = None) -> str:
+    """A selectbox whose choice lives in the URL query string (?param=...), seeded from it once."""
+    if key not in st.session_state or st.session_state[key] not in options:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else (default if default in options else options[0])
+    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    st.query_params[param] = choice
+    return choice

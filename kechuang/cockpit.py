@@ -1,0 +1,456 @@
+"""The leadership cockpit (总览): target cards, the warning list (需关注), the town table, the
+task breakdown (任务分解表), the same day last year, and the link that reopens the view.
+
+Every figure comes from the metrics engine (kechuang.metrics); this module only arranges and
+words it. Rules the specs leave open, decided here:
+
+- **Town view.** A town has no targets of its own: under a town scope a card shows the town's
+  contribution and its share of the county target, without a pace judgement ("镇区贡献").
+  Ratios (rd_coverage: every town should reach 100%) and county-level figures (commissioners,
+  trainings: records that carry no enterprise) keep their judgement.
+- **Towns dragging a target.** A town's fair share of a county target's expected-by-now is its
+  share of the county's active enterprises; its gap is that share minus what it has delivered.
+  The warning list names the towns with the largest gaps (in the metric's own unit). For
+  rd_coverage it names the towns with the most firms still on the 清零 worklist.
+- **Same day last year.** Shown only when every dated source of the metric reaches back into last
+  year; otherwise the data cannot tell a real 0 from a missing year, and the figure is "—".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from urllib.parse import urlencode
+
+import polars as pl
+
+from kechuang import contract, fmt, metrics
+from kechuang.dates import add_years
+from kechuang.labels import STATUS_LABELS
+from kechuang.metrics import METRIC_BY_ID, METRICS, Progress
+from kechuang.plan import PLANS_DIR, Plan, load_plan
+from kechuang.warehouse import Warehouse
+
+LAGGARDS = 3  # towns named per target in the warning list
+TOWN_UNKNOWN = "未归属镇区"
+BASE_URL_ENV = "KECHUANG_BASE_URL"
+DEFAULT_BASE_URL = "http://localhost:8501"
+OVERVIEW_URL_PATH = ""  # the overview is the app's default page, served at the root URL
+PARAM_ORDER = ("as_of", "town", "metric")
+SEVERITY = {"behind": 0, "at_risk": 1, "on_track": 2}
+
+
+def county_wide(metric_id: str) -> bool:
+    """Whether a metric stays county-wide under a town scope: none of its tables carries an enterprise or a town."""
+    return not any({"uscc", "town"} & {c.name for c in contract.columns(t)} for t in METRIC_BY_ID[metric_id].tables)
+
+
+def judged_in_scope(metric_id: str, scoped: bool) -> bool:
+    """Whether a card paces its figure: always for the county, for a town only ratios and county-wide figures."""
+    return not scoped or county_wide(metric_id) or METRIC_BY_ID[metric_id].is_ratio
+
+
+def town_metrics() -> list[str]:
+    """The countable metrics a town contributes to (the columns of the town table)."""
+    return [m.id for m in METRICS if not m.is_ratio and not county_wide(m.id)]
+
+
+def approx(x: float | None, unit: str) -> str:
+    """A share-weighted figure: amounts as fmt.amount, counts with one decimal ('5.2 家')."""
+    if x is None:
+        return "—"
+    return fmt.amount(x, unit) if unit in ("万元", "比率") else f"{fmt.num(x, 1)} {unit}"
+
+
+def signed(x: float, unit: str) -> str:
+    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when there is none."""
+    if round(x * 100, 1) == 0 if unit == "比率" else round(x, 1 if unit == "万元" else 0) == 0:
+        return "持平"
+    sign = "-" if x < 0 else "+"
+    if unit == "比率":
+        return f"{sign}{abs(x) * 100:.1f} 个百分点"
+    return sign + fmt.amount(abs(x), unit)
+
+
+# -- the same day last year ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearAgo:
+    on: date
+    actual: float | int | None  # None: data absent or not reaching back into last year
+    target: float | None  # last year's plan target (None without a plan file or target)
+    has_plan: bool
+
+
+def _county(wh: Warehouse) -> Warehouse:
+    return wh if wh.scope is None else Warehouse(wh.data_dir, strict=wh.strict)
+
+
+def _reaches(earliest: dict[str, date | None], metric_id: str, year: int, wh: Warehouse) -> bool:
+    """Whether every dated source of a metric holds records of the year (or earlier)."""
+    tables = METRIC_BY_ID[metric_id].tables
+    return wh.available(*tables) and all(
+        earliest[t] is not None and earliest[t] <= date(year, 12, 31) for t in tables if t in earliest
+    )
+
+
+def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR) -> dict[str, YearAgo]:
+    """Each metric's actual on the same day a year earlier, with that year's target."""
+    on = add_years(as_of, -1)
+    previous = load_plan(on.year, plans_dir)
+    # How far back the data reaches is a property of the whole county's data, not of a town's rows.
+    earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
+    out = {}
+    for m in METRICS:
+        actual = metrics.metric_actual(wh, m.id, on) if _reaches(earliest, m.id, on.year, wh) else None
+        out[m.id] = YearAgo(on, actual, previous.target(m.id) if previous else None, previous is not None)
+    return out
+
+
+def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
+    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个'."""
+    text = f"上年同期（{fmt.cn_date(y.on)}）：{fmt.amount(y.actual, unit)}"
+    if y.actual is None:
+        text += f"（数据未覆盖{y.on.year}年）"
+    if with_target and y.target is not None:
+        text += f"；{y.on.year}年目标 {fmt.amount(y.target, unit)}"
+    return text
+
+
+# -- cards --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """One target as the overview shows it; every figure from metrics.progress, worded."""
+
+    id: str
+    label: str
+    value: str  # the actual ("36 家", "81.37 亿元", "—")
+    status: str | None  # on_track / at_risk / behind; None when not judged
+    badge: str  # the status in words
+    share: float | None  # the progress bar: actual / target
+    share_text: str
+    lines: tuple[str, ...]  # target, expected-by-now, projection, notes
+    trend: tuple[float, ...] | None  # cumulative actual at each month end
+    trend_note: str | None  # why there is no trend
+    year_ago: str
+    delta: str | None  # change against the same day last year
+
+
+def _badge(p: Progress, judged: bool, has_plan: bool) -> str:
+    if p.actual is None:
+        return "数据暂缺"
+    if p.target is None:
+        return "跟踪指标" if has_plan else "未设目标"
+    return STATUS_LABELS[p.status] if judged else "镇区贡献"
+
+
+def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> list[str]:
+    lines = []
+    if p.target is not None:
+        lines.append(f"{'全县' if scoped and not judged else ''}年度目标 {fmt.amount(p.target, p.unit)}")
+    if p.id == "rd_coverage" and p.actual is not None:
+        lines.append(f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 {fmt.num(rd.worklist.height)} 家")
+    elif judged and p.expected is not None:
+        lines.append(f"序时应完成 {approx(p.expected, p.unit)}")  # one decimal: 2.5 场 is not yet 2 场
+    if judged and p.projected is not None and p.actual is not None:
+        lines.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
+    if scoped and county_wide(p.id):
+        lines.append("全县数据（不分镇区）")
+    if p.missing_tables:
+        lines.append("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+    return lines
+
+
+def _share_text(p: Progress, judged: bool) -> str:
+    if p.share_of_target is None:
+        return ""
+    return f"{'完成年度目标' if judged else '占全县年度目标'} {fmt.pct(p.share_of_target)}"
+
+
+def _trend(wh: Warehouse, p: Progress, as_of: date) -> tuple[tuple[float, ...] | None, str | None]:
+    if p.actual is None:
+        return None, None
+    series = metrics.monthly_series(wh, p.id, as_of, None)
+    if series is not None:
+        return tuple(series["actual"].to_list()), None
+    if METRIC_BY_ID[p.id].is_ratio:
+        return None, "比率指标，无月度趋势"
+    return None, "名单制指标，无月度趋势"
+
+
+def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
+    """One card per target of metrics.md, in its order, for the warehouse's scope."""
+    scoped = wh.scope is not None
+    rd = metrics.rd_coverage(wh, as_of)
+    before = year_ago(wh, as_of, plans_dir)
+    out = []
+    for p in metrics.progress(wh, as_of, plan):
+        judged = judged_in_scope(p.id, scoped)
+        trend, trend_note = _trend(wh, p, as_of)
+        y = before[p.id]
+        delta = signed(p.actual - y.actual, p.unit) if p.actual is not None and y.actual is not None else None
+        out.append(Card(
+            id=p.id, label=p.label, value=fmt.amount(p.actual, p.unit),
+            status=p.status if judged and p.target is not None else None,
+            badge=_badge(p, judged, plan is not None),
+            share=p.share_of_target, share_text=_share_text(p, judged),
+            lines=tuple(_lines(p, judged, scoped, rd)), trend=trend, trend_note=trend_note,
+            year_ago=year_ago_text(y, p.unit, with_target=judged), delta=delta,
+        ))
+    return out
+
+
+# -- by town ------------------------------------------------------------------------------
+
+
+def town_table(wh: Warehouse, as_of: date) -> pl.DataFrame:
+    """Each town's contribution to each countable target, its active enterprises and its open 清零 worklist.
+
+    Columns: town, n_enterprises, one column per town_metrics() id (null when its data is absent),
+    rd_worklist. Events attributable to no town are the row 未归属镇区 (last)."""
+    base = wh.query("cockpit_town_enterprises", as_of=as_of)
+    frame = base.with_columns(pl.col("n_enterprises").cast(pl.Float64))
+    parts = []
+    for metric_id in town_metrics():
+        split = metrics.by_town(wh, metric_id, as_of)
+        parts.append((metric_id, split))
+    rd = metrics.rd_coverage(wh, as_of)
+    rd_split = rd.by_town().select("town", pl.col("n_worklist").cast(pl.Float64).alias("value")) if rd.coverage is not None else None
+    parts.append(("rd_worklist", rd_split))
+    for column, split in parts:
+        if split is None:
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(column))
+            continue
+        split = split.with_columns(pl.col("town").fill_null(TOWN_UNKNOWN)).group_by("town").agg(pl.col("value").sum())
+        frame = frame.join(split.rename({"value": column}), on="town", how="full", coalesce=True)
+        frame = frame.with_columns(pl.col(column).fill_null(0.0))
+    frame = frame.with_columns(pl.col("n_enterprises").fill_null(0.0))
+    return (
+        frame.with_columns((pl.col("town") == TOWN_UNKNOWN).alias("_unknown"))
+        .sort("_unknown", "n_enterprises", "town", descending=[False, True, False])
+        .drop("_unknown")
+    )
+
+
+def town_column(metric_id: str) -> str | None:
+    """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide figures."""
+    if metric_id == "rd_coverage":
+        return "rd_worklist"
+    return metric_id if metric_id in town_metrics() else None
+
+
+def town_values(table: pl.DataFrame, metric_id: str) -> pl.DataFrame | None:
+    """town, value for one metric from the town table; None when it has no town split or no data."""
+    column = town_column(metric_id)
+    if column is None or column not in table.columns or table[column].null_count() == table.height:
+        return None
+    return table.select("town", pl.col(column).alias("value"))
+
+
+def town_chart_spec(metric_id: str) -> tuple[str, str]:
+    """Title and unit of the by-town chart of a metric."""
+    if metric_id == "rd_coverage":
+        return "各镇区研发活动待清零企业数", "家"
+    m = METRIC_BY_ID[metric_id]
+    return f"各镇区{m.label}", m.unit
+
+
+def town_table_labels() -> dict[str, str]:
+    """Chinese column names of the town table."""
+    names = {"town": "镇区", "n_enterprises": "在册企业（家）"}
+    for metric_id in town_metrics():
+        m = METRIC_BY_ID[metric_id]
+        names[metric_id] = f"{m.label}（{m.unit}）"
+    names["rd_worklist"] = "研发活动待清零企业（家）"
+    return names
+
+
+def town_table_display(table: pl.DataFrame) -> pl.DataFrame:
+    """The town table with Chinese column names; counts as integers, amounts in 万元 with one decimal."""
+    amounts = [c for c in table.columns if c in METRIC_BY_ID and METRIC_BY_ID[c].unit == "万元"]
+    counts = [c for c in table.columns if c != "town" and c not in amounts]
+    return table.with_columns(
+        *[pl.col(c).round(0).cast(pl.Int64) for c in counts],
+        *[pl.col(c).round(1) for c in amounts],
+    ).rename(town_table_labels())
+
+
+# -- the warning list (需关注) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    id: str
+    label: str
+    status: str  # behind or at_risk
+    summary: str  # where the target stands
+    towns: str  # the towns dragging it (or the chosen town's part, or why there is no town split)
+
+
+def town_gaps(wh: Warehouse, metric_id: str, as_of: date, expected: float) -> pl.DataFrame:
+    """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the gap.
+
+    Columns town, actual, expected, gap; sorted by gap, largest first."""
+    base = wh.query("cockpit_town_enterprises", as_of=as_of)
+    total = base["n_enterprises"].sum()
+    split = metrics.by_town(wh, metric_id, as_of)
+    if not total or split is None:
+        return pl.DataFrame(schema={"town": pl.String, "actual": pl.Float64, "expected": pl.Float64, "gap": pl.Float64})
+    return (
+        base.join(split.filter(pl.col("town").is_not_null()), on="town", how="left")
+        .select(
+            "town",
+            pl.col("value").fill_null(0.0).cast(pl.Float64).alias("actual"),
+            (expected * pl.col("n_enterprises") / total).alias("expected"),
+        )
+        .with_columns((pl.col("expected") - pl.col("actual")).alias("gap"))
+        .sort("gap", "town", descending=[True, False])
+    )
+
+
+def _summary(p: Progress) -> str:
+    if METRIC_BY_ID[p.id].is_ratio:
+        return f"{fmt.pct(p.actual)}，目标 {fmt.pct(p.target)}"
+    return (f"完成 {fmt.amount(p.actual, p.unit)}，序时应完成 {approx(p.expected, p.unit)}，"
+            f"完成年度目标 {fmt.pct(p.share_of_target)}")
+
+
+def _towns_text(wh: Warehouse, p: Progress, as_of: date, town: str | None) -> str:
+    unit = p.unit
+    if county_wide(p.id):
+        return "全县统筹指标，不分镇区"
+    if p.id == "rd_coverage":
+        worklist = metrics.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
+        if town is not None:
+            mine = worklist.filter(pl.col("town") == town)
+            return f"{town}：待清零 {fmt.num(mine['n_worklist'].sum())} 家"
+        worst = worklist.filter(pl.col("n_worklist") > 0).head(LAGGARDS)
+        return "待清零企业最多：" + "、".join(f"{t} {fmt.num(n)} 家" for t, n in worst.select("town", "n_worklist").iter_rows())
+    gaps = town_gaps(wh, p.id, as_of, p.expected)
+    if gaps.height == 0:
+        return "缺少市场主体登记数据，无法按镇区比较"
+    if town is not None:
+        mine = gaps.filter(pl.col("town") == town)
+        if mine.height == 0:
+            return f"{town}：无在册企业，不作比较"
+        actual, expected, gap = mine.row(0)[1:]
+        text = f"{town}：完成 {fmt.amount(actual, unit)}，按企业数占比应完成 {approx(expected, unit)}"
+        return text + (f"，差 {approx(gap, unit)}" if gap > 0 else "，已达到占比")
+    worst = gaps.filter(pl.col("gap") > 0).head(LAGGARDS)
+    return "拖后镇区（按企业数占比）：" + "、".join(f"{t}（差 {approx(g, unit)}）" for t, _a, _e, g in worst.iter_rows())
+
+
+def attention(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = None) -> list[Attention]:
+    """The county's targets behind or at risk, most severe first, each with the towns dragging it
+    (with a town chosen: that town's part in each). Expects the county (unscoped) warehouse."""
+    rows = [p for p in metrics.progress(wh, as_of, plan) if p.status in ("behind", "at_risk")]
+    rows.sort(key=lambda p: SEVERITY[p.status])  # stable: metrics.md order within a status
+    return [Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town)) for p in rows]
+
+
+# -- cumulative chart data ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cumulative:
+    series: pl.DataFrame  # on (every month end of the year and the as-of date), actual (null after it), pace, target
+    last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
+
+
+def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
+    """Month ends of the whole year (and the as-of date) with the pace line and the target."""
+    days = sorted({*metrics.month_ends(date(year, 12, 31)), as_of})
+    pace = [float(Fraction(target) * metrics.elapsed_share(d)) if target is not None else None for d in days]
+    return pl.DataFrame({"on": days, "pace": pace, "target": [target] * len(days)},
+                        schema={"on": pl.Date, "pace": pl.Float64, "target": pl.Float64})
+
+
+def cumulative(wh: Warehouse, metric_id: str, as_of: date, plan: Plan | None) -> Cumulative | None:
+    """The month-by-month actual against the pace and target lines (no lines for a town's contribution).
+
+    None for a ratio, a roster or absent data."""
+    series = metrics.monthly_series(wh, metric_id, as_of, None)
+    if series is None:
+        return None
+    judged = judged_in_scope(metric_id, wh.scope is not None)
+    target = plan.target(metric_id) if plan is not None and judged else None
+    frame = pace_line(as_of.year, target, as_of).join(series.select("on", "actual"), on="on", how="left")
+    last_year = None
+    on = add_years(as_of, -1)
+    earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
+    if _reaches(earliest, metric_id, on.year, wh):
+        before = metrics.monthly_series(wh, metric_id, on, None)
+        if before is not None:
+            moved = [add_years(d, 1) for d in before["on"].to_list()]
+            last_year = pl.DataFrame({"on": moved, "actual": before["actual"]}, schema={"on": pl.Date, "actual": pl.Float64})
+    return Cumulative(frame.select("on", "actual", "pace", "target"), last_year)
+
+
+# -- the task breakdown (任务分解表) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    no: int
+    action: str
+    task: str
+    departments: str
+    metrics: str  # the labels of the metrics the task is measured by ("—" when none)
+    status: str | None  # the worst status of its paced metrics
+    status_text: str
+    detail: str  # each metric: actual / target (status)
+
+
+def task_breakdown(rows: list[Progress], plan: Plan | None) -> list[TaskRow]:
+    """Every task of the plan with its departments, its metrics and where they stand."""
+    if plan is None:
+        return []
+    by_id = {p.id: p for p in rows}
+    out = []
+    for t in plan.tasks:
+        mine = [by_id[m] for m in t.metrics if m in by_id]
+        judged = [p for p in mine if p.status is not None]
+        details = []
+        for p in mine:
+            if p.target is None:
+                details.append(f"{p.label} {fmt.amount(p.actual, p.unit)}（跟踪指标）")
+            else:
+                details.append(f"{p.label} {fmt.amount(p.actual, p.unit)} / {fmt.amount(p.target, p.unit)}"
+                               f"（{STATUS_LABELS[p.status] if p.status else '数据暂缺'}）")
+        status = min((p.status for p in judged), key=SEVERITY.get) if judged else None
+        if not t.metrics:
+            text = "无量化指标"
+        elif status is not None:
+            text = STATUS_LABELS[status]
+        elif all(p.target is None for p in mine) and any(p.actual is not None for p in mine):
+            text = "跟踪指标"
+        else:
+            text = "数据暂缺"
+        out.append(TaskRow(t.no, t.action, t.task, "、".join(t.departments),
+                           "、".join(METRIC_BY_ID[m].label for m in t.metrics if m in METRIC_BY_ID) or "—",
+                           status, text, "；".join(details)))
+    return out
+
+
+# -- the link that reopens the view ---------------------------------------------------------
+
+
+def base_url() -> str:
+    """Where the dashboard is served (env KECHUANG_BASE_URL), without a trailing slash."""
+    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+
+
+def share_url(url_path: str, params: Mapping[str, str], base: str | None = None) -> str:
+    """The link that reopens a page as shown: base + url path + query string (as_of, town, metric first)."""
+    root = (base if base is not None else base_url()).rstrip("/")
+    order = {k: i for i, k in enumerate(PARAM_ORDER)}
+    items = sorted(((k, v) for k, v in params.items() if v not in (None, "")), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    query = urlencode(items)
+    return f"{root}/{url_path.strip('/')}" + (f"?{query}" if query else "")

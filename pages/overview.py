@@ -1,0 +1,105 @@
+"""总览: the leadership cockpit — what needs attention, every target's card, charts, towns, tasks, link."""
+
+import streamlit as st
+
+from kechuang import charts, cockpit, fmt, metrics, plan, summary, tables, ui
+from kechuang.metrics import METRIC_BY_ID
+
+wh = ui.open_or_stop()
+as_of, town = ui.sidebar_filters(wh)
+the_plan = plan.load_plan(as_of.year)
+scope = ui.town_scope(town)
+where = town or "全县"
+
+st.title("如东科创驾驶舱")
+plan_text = the_plan.title if the_plan else f"{as_of.year}年尚无计划文件，未设目标"
+st.caption(f"截至{fmt.cn_date(as_of)} · {where} · {plan_text} · 全年时间进度 {fmt.pct(float(metrics.elapsed_share(as_of)))}")
+link_box = st.container()  # filled at the end, once every URL parameter of the view is set
+ui.freshness(wh)
+
+
+def badge(status: str | None, words: str) -> str:
+    return ui.status_badge(status) if status else f":gray-badge[{words}]"
+
+
+# -- 需关注: what needs attention, before any chart ----------------------------------------
+cards = ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
+alerts = ui.cached(cockpit.attention, as_of, the_plan, town)
+with st.container(border=True):
+    st.subheader("需关注")
+    if town:
+        st.caption(f"全县滞后、预警的目标，及{town}的完成情况（按企业数占比折算序时应完成）。")
+    for a in alerts:
+        st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
+    if not alerts:
+        judged = ui.cached(metrics.progress, as_of, the_plan)
+        if any(p.status for p in judged):
+            st.success("有量化目标的指标均达到序时进度。")
+        else:
+            st.info("暂无可作序时判断的指标（未设目标或数据暂缺）。")
+
+# -- one card per target -------------------------------------------------------------------
+st.subheader("目标一览" if not town else f"目标一览 · {town}")
+if town:
+    st.caption(f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。")
+for start in range(0, len(cards), 3):
+    for column, c in zip(st.columns(3), cards[start:start + 3], strict=False):
+        with column.container(border=True):
+            st.markdown(f"**{c.label}**  \n{badge(c.status, c.badge)}")
+            flat = c.delta == "持平"
+            st.metric("完成", c.value, delta=c.delta, delta_description="较上年同期" if c.delta else None,
+                      delta_color="off" if flat else "normal", delta_arrow="off" if flat else "auto",
+                      chart_data=list(c.trend) if c.trend else None, chart_type="area")
+            if c.share is not None:
+                st.progress(min(max(c.share, 0.0), 1.0), text=c.share_text)
+            st.caption(" · ".join([*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago]))
+
+# -- cumulative chart and town split of one target ----------------------------------------
+st.subheader("累计进度与镇区分布")
+ids = [m.id for m in metrics.METRICS]
+chosen = ui.url_choice("选择指标", ids, key="metric", param="metric", format_func=lambda i: METRIC_BY_ID[i].label,
+                       default=alerts[0].id if alerts else ids[0])
+m = METRIC_BY_ID[chosen]
+card = next(c for c in cards if c.id == chosen)
+cum = ui.cached(cockpit.cumulative, chosen, as_of, the_plan, scope=scope)
+if cum is not None:
+    st.plotly_chart(charts.cumulative_chart(cum.series, f"{m.label}：{where}累计完成", m.unit, cum.last_year),
+                    config={"displayModeBar": False}, key="cumulative")
+else:
+    st.info(f"{m.label}：{card.trend_note or '数据暂缺'}，无累计曲线。")
+town_frame = ui.cached(cockpit.town_table, as_of)  # all towns: a chosen town is highlighted, not filtered out
+values = cockpit.town_values(town_frame, chosen)
+if values is not None:
+    title, unit = cockpit.town_chart_spec(chosen)
+    st.plotly_chart(charts.town_chart(values, title, unit, highlight=town), config={"displayModeBar": False}, key="towns_chart")
+else:
+    st.info(f"{m.label}：" + ("全县统筹指标，不分镇区。" if cockpit.county_wide(chosen) else "数据暂缺，无镇区分布。"))
+
+# -- by town ---------------------------------------------------------------------------------
+st.subheader("分镇区贡献")
+st.caption("各镇区对可分解到镇区的目标的贡献（点击列名排序）；科创专员、中小企业专项培训场次、干部专题培训场次为全县数据，不分镇区。"
+           + (f"本表为全县各镇区对比，{town}在上图中以红色突出显示。" if town else ""))
+shown = cockpit.town_table_display(town_frame)
+ui.table(shown, tables.file_stem("总览_分镇区贡献", as_of), key="town_table",
+         column_config={c: st.column_config.NumberColumn(format="localized") for c in shown.columns[1:]}, placeholder="—")
+
+# -- 任务分解表 ------------------------------------------------------------------------------
+st.subheader("任务分解表")
+tasks = cockpit.task_breakdown(ui.cached(metrics.progress, as_of, the_plan), the_plan)
+if not tasks:
+    st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
+else:
+    st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
+    with st.expander(f"{the_plan.document} 共 {len(tasks)} 项任务：责任部门与当前状态", expanded=not town):
+        for t in tasks:
+            st.markdown(f"{badge(t.status, t.status_text)} **{t.action}**：{t.task}  \n"
+                        f"责任部门：{t.departments}  \n对应指标：{t.metrics}" + (f"  \n进展：{t.detail}" if t.detail else ""))
+
+# -- briefing text, sources, link -----------------------------------------------------------
+with st.expander("简报文字（可复制）"):
+    st.code(ui.cached(summary.briefing_text, as_of, the_plan, where, scope=scope), language=None, wrap_lines=True)
+with st.expander("数据来源与更新时间"):
+    st.dataframe(ui.freshness_table(wh), hide_index=True)
+with link_box.expander("分享本视图的链接"):
+    st.code(cockpit.share_url(cockpit.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
+    st.caption("点右上角按钮复制；打开链接即恢复本页的截至日期、镇区和所选指标。")

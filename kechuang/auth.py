@@ -399,6 +399,7 @@ def login(path: Path, name: str, password: str, *, now: datetime | None = None, 
     """A new Session, or LoginError (FAILED for unknown user and wrong password alike) / LoginLocked.
 
     Audited to `audit_path` (default: env KECHUANG_AUDIT, else audit.jsonl beside the users file).
+    A corrupt users file raises AccountError (an operator problem, not a failed login).
 
     `lockout.max_failures` failures within `lockout.window` lock the name for `lockout.lock`, whether or
     not the account exists (so the lock says nothing about existence); a success clears the count."""

@@ -386,3 +386,12 @@ def test_cli_passwd_prompts_twice_without_stdin(users, capsys, monkeypatch):
     answers = iter(["new-secret-1", "new-secret-1"])
     code, _, _ = cli(capsys, monkeypatch, "users", "passwd", "analyst", "--users", users)
     assert code == 0 and auth.login(users, "analyst", "new-secret-1", now=T0)
+
+
+def test_the_access_control_modules_import_without_streamlit():
+    import subprocess
+    import sys
+
+    code = "import sys, kechuang.auth, kechuang.share, kechuang.audit, kechuang.redact; print('streamlit' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=auth.ROOT)
+    assert result.stdout.strip() == "False"

@@ -26,9 +26,27 @@ def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
     return Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
 
 
+_PINNED = "_kechuang_data_version"
+
+
+def pin_data_version() -> str:
+    """Fix the data version for this script run (open_or_stop calls it at the top of every page)."""
+    path = str(data_dir())
+    version = data_version(path)
+    st.session_state[_PINNED] = (path, version)
+    return version
+
+
+def _version(path: str) -> str:
+    # Pinned once per run, so an ingest landing mid-run never mixes two data versions on one page; the next
+    # run pins the new version (no restart needed). Cached warehouses read the resolved, immutable files.
+    pinned = st.session_state.get(_PINNED)
+    return pinned[1] if pinned and pinned[0] == path else data_version(path)
+
+
 def _key(scope: frozenset[str] | None = None) -> tuple[str, tuple[str, ...] | None, str]:
     path = str(data_dir())
-    return path, tuple(sorted(scope)) if scope is not None else None, data_version(path)
+    return path, tuple(sorted(scope)) if scope is not None else None, _version(path)
 
 
 def warehouse(scope: frozenset[str] | None = None) -> Warehouse:
@@ -50,6 +68,7 @@ def cached(func, *args, scope: frozenset[str] | None = None, **kwargs):
 def open_or_stop() -> Warehouse:
     """The warehouse, or a clear message and a stop when the data directory cannot be opened."""
     try:
+        pin_data_version()
         return warehouse()
     except DataError as err:
         st.error(f"无法打开数据：{err}")

@@ -60,7 +60,10 @@ def _locate(data_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
     file = data_dir / f"{table}.parquet"
     folder = data_dir / table
     if file.is_file():
-        return file, [file]
+        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py): reading the
+        # resolved path keeps an open warehouse on the version it opened, and data_version sees the swap.
+        real = file.resolve()
+        return real, [real]
     if folder.is_dir():
         return folder, sorted(folder.rglob("*.parquet"))
     return None, []

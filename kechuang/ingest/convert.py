@@ -1,0 +1,290 @@
+"""Type conversion and validation: raw text cells to the contract's types, each bad row with its reason.
+
+A row is rejected when a value does not parse (numbers, dates, years, 是/否 flags), a required value is
+missing, a category is not the contract's, an amount or head count is negative, a USCC has the wrong
+length or characters, or its key repeats within the file. A USCC whose GB 32100 check character does
+not match is kept and flagged (some legitimate early codes fail the check).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from kechuang import contract, uscc
+from kechuang.ingest.headers import Mapping
+from kechuang.ingest.read import RawTable
+
+_POLARS = {"VARCHAR": pl.String, "DOUBLE": pl.Float64, "INTEGER": pl.Int32, "DATE": pl.Date, "BOOLEAN": pl.Boolean}
+NO_VALUE = ["-", "--", "—", "——", "－", "/", "／"]  # what departments write for "nothing here"
+TRUE_WORDS = ["是", "true", "t", "y", "yes", "1", "有", "√", "✓"]
+FALSE_WORDS = ["否", "false", "f", "n", "no", "0", "无", "×", "✗"]
+MAY_BE_NEGATIVE = {"net_assets_wan"}  # owner's equity is negative in an insolvent firm
+YEAR_RANGE = (1900, 2100)
+_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
+_YMD_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
+_YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
+_YM_COMPACT = r"^(\d{4})(\d{2})$"
+_MIDNIGHT = r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)$"
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+@dataclass
+class Converted:
+    """One table's rows from one or more files: canonical values, and the reason a row is rejected."""
+
+    table: str
+    rows: pl.DataFrame  # contract columns + _file, _sheet, _row, _reason (null = accepted), _flag
+    raws: list[RawTable] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> pl.DataFrame:
+        return self.rows.filter(pl.col("_reason").is_null()).select([c.name for c in contract.columns(self.table)])
+
+    @property
+    def rejected(self) -> pl.DataFrame:
+        return self.rows.filter(pl.col("_reason").is_not_null()).select("_file", "_sheet", "_row", "_reason")
+
+    @property
+    def flagged(self) -> pl.DataFrame:
+        return self.rows.filter(pl.col("_reason").is_null() & pl.col("_flag").is_not_null()).select("_file", "_sheet", "_row", "_flag")
+
+    def add_reasons(self, reasons: pl.DataFrame) -> None:
+        """Reject more rows (`_idx`, `_why`), e.g. keys already in the warehouse; a first reason is kept."""
+        self.rows = (
+            self.rows.join(reasons.select("_idx", "_why"), on="_idx", how="left", maintain_order="left")
+            .with_columns(_reason=pl.coalesce("_reason", "_why"))
+            .drop("_why")
+        )
+
+
+def _clean(x: pl.Expr) -> pl.Expr:
+    t = x.str.replace_all(r"^[\s\ufeff\u200b]+|[\s\ufeff\u200b]+$", "")
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def _chain(pairs: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The first message whose condition holds, else null."""
+    if not pairs:
+        return pl.lit(None, pl.String)
+    expr = pl.when(pairs[0][0]).then(pairs[0][1])
+    for cond, msg in pairs[1:]:
+        expr = expr.when(cond).then(msg)
+    return expr.otherwise(None)
+
+
+def _msg(template: str, *values: pl.Expr) -> pl.Expr:
+    return pl.format(template, *values)
+
+
+def _number(t: pl.Expr, head: str, integer: bool) -> tuple[pl.Expr, list]:
+    t = pl.when(t.is_in(NO_VALUE)).then(None).otherwise(t)
+    digits = t.str.replace_all(r"[,，'\s]", "")
+    if integer:
+        digits = digits.str.replace(r"(年度|年|人)$", "")
+    v = digits.cast(pl.Float64, strict=False)
+    bad = t.is_not_null() & (v.is_null() | v.is_nan() | v.is_infinite())
+    return pl.when(bad).then(None).otherwise(v), [(bad, _msg(f"“{head}”不是数字：{{}}", t))]
+
+
+def _double(t: pl.Expr, col: contract.Column, head: str, factor: float) -> tuple[pl.Expr, list]:
+    v, errs = _number(t, head, integer=False)
+    if factor != 1.0:
+        v = (v * factor).round(6)
+    if col.name not in MAY_BE_NEGATIVE:
+        errs.append((v < 0, _msg(f"“{head}”为负数：{{}}", t)))
+    return v, errs
+
+
+def _integer(t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
+    v, errs = _number(t, head, integer=True)
+    fractional = v.is_not_null() & (v != v.floor())
+    errs.append((fractional, _msg(f"“{head}”应为整数：{{}}", t)))
+    if col.name == "year":
+        lo, hi = YEAR_RANGE
+        errs.append(((v < lo) | (v > hi), _msg(f"“{head}”超出合理范围（{lo}–{hi}）：{{}}", t)))
+    else:
+        errs.append((v < 0, _msg(f"“{head}”为负数：{{}}", t)))
+        errs.append((v > 2**31 - 1, _msg(f"“{head}”过大：{{}}", t)))
+    ok = v.is_not_null() & ~fractional & (v >= -(2**31)) & (v <= 2**31 - 1)
+    return pl.when(ok).then(v).otherwise(None).cast(pl.Int32), errs
+
+
+def _date(t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
+    month = col.name == "period"  # 所属期: a month; any day of it, or a range 2026-03-01至2026-03-31, means that month
+    t = pl.when(t.is_in(NO_VALUE)).then(None).otherwise(t)
+    s = t.str.replace(_MIDNIGHT, "")
+    if month:
+        s = s.str.replace(r"\s*(至|~|～|—|--).*$", "")
+    full = [_YMD, _YMD_COMPACT]
+    partial = [_YM, _YM_COMPACT] if month else []
+    y = pl.coalesce([s.str.extract(p, 1) for p in full + partial])
+    m = pl.coalesce([s.str.extract(p, 2) for p in full + partial])
+    d = pl.coalesce([s.str.extract(p, 3) for p in full] + [pl.when(s.str.contains(p)).then(pl.lit("1")) for p in partial])
+    iso = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
+    v = iso.str.to_date("%Y-%m-%d", strict=False)
+    if month:
+        v = v.dt.month_start()
+    bad = t.is_not_null() & v.is_null()
+    lo, hi = YEAR_RANGE
+    out_of_range = v.dt.year().is_between(lo, hi).not_()
+    errs = [(bad, _msg(f"“{head}”不是有效日期：{{}}", t)),
+            (out_of_range, _msg(f"“{head}”超出合理范围（{lo}–{hi}年）：{{}}", t))]
+    return pl.when(out_of_range).then(None).otherwise(v), errs
+
+
+def _boolean(t: pl.Expr, head: str) -> tuple[pl.Expr, list]:
+    low = t.str.to_lowercase()
+    v = pl.when(low.is_in(TRUE_WORDS)).then(True).when(low.is_in(FALSE_WORDS)).then(False).otherwise(None)
+    bad = t.is_not_null() & v.is_null()
+    return v, [(bad, _msg(f"“{head}”应为“是”或“否”：{{}}", t))]
+
+
+def _uscc_verdicts(values: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """USCC -> reason it is rejected; USCC -> flag (check character only: kept)."""
+    rejects, flags = {}, {}
+    for code in values:
+        if _SCIENTIFIC.match(code):
+            rejects[code] = f"统一社会信用代码被存成了数字（{code}），已丢失位数：请把该列设为文本后重新导出"
+            continue
+        problem = uscc.problem(code)
+        if problem is None:
+            continue
+        if problem.startswith("统一社会信用代码校验位不符"):
+            flags[code] = f"{problem}：{code}（已导入，请核实）"
+        else:
+            rejects[code] = f"{problem}：{code}"
+    return rejects, flags
+
+
+def _varchar(frame: pl.DataFrame, t: pl.Expr, col: contract.Column, table: str, head: str) -> tuple[pl.Expr, list, pl.Expr | None]:
+    flag = None
+    errs: list = []
+    if col.name == "uscc":
+        v = t.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase()
+        codes = frame.select(v.alias("v")).get_column("v").drop_nulls().unique().to_list()
+        rejects, flags = _uscc_verdicts(codes)
+        reason = v.replace_strict(rejects, default=None, return_dtype=pl.String) if rejects else pl.lit(None, pl.String)
+        errs.append((reason.is_not_null(), reason))
+        flag = v.replace_strict(flags, default=None, return_dtype=pl.String) if flags else None
+        return v, errs, flag
+    v = t
+    if col.name == "industry_code":  # Excel drops the leading zero of 0111 (谷物种植)
+        v = pl.when(v.str.contains(r"^\d{3}$")).then(pl.lit("0") + v).otherwise(v)
+    allowed = contract.CATEGORIES.get((table, col.name))
+    if allowed:
+        errs.append((v.is_not_null() & ~v.is_in(list(allowed)),
+                     _msg(f"“{head}”不在规定类别中：{{}}（应为{'、'.join(allowed)}）", v)))
+    return v, errs, flag
+
+
+def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
+    """Canonical columns, `_reason` (why the row is rejected, or null) and `_flag` for one sheet."""
+    table = mapping.table
+    frame = raw.cells
+    values, errors, flags = [], [], []
+    for col in contract.columns(table):
+        if col.name not in mapping.columns:
+            values.append(pl.lit(None, _POLARS[col.type]).alias(col.name))
+            continue
+        index, match = mapping.columns[col.name]
+        head = raw.headers[index].strip() or col.label
+        t = _clean(pl.col(f"c{index}"))
+        if col.type == "DOUBLE":
+            v, errs = _double(t, col, head, match.factor)
+        elif col.type == "INTEGER":
+            v, errs = _integer(t, col, head)
+        elif col.type == "DATE":
+            v, errs = _date(t, col, head)
+        elif col.type == "BOOLEAN":
+            v, errs = _boolean(t, head)
+        else:
+            v, errs, flag = _varchar(frame, t, col, table, head)
+            if flag is not None:
+                flags.append(flag)
+        if col.required:
+            errs.append((t.is_null(), pl.lit(f"缺少必填项“{head}”")))
+        values.append(v.alias(col.name))
+        errors.append(_chain(errs))
+    reason = pl.concat_str(errors, separator="；", ignore_nulls=True) if errors else pl.lit("")
+    flag = pl.concat_str(flags, separator="；", ignore_nulls=True) if flags else pl.lit("")
+    return frame.select(
+        *values,
+        pl.lit(raw.source).alias("_file"),
+        pl.lit(raw.sheet, pl.String).alias("_sheet"),
+        pl.col("_row"),
+        pl.when(reason == "").then(None).otherwise(reason).alias("_reason"),
+        pl.when(flag == "").then(None).otherwise(flag).alias("_flag"),
+    )
+
+
+def _where(several_files: bool) -> pl.Expr:
+    """Where a row is, as the user would look for it: 第5行, or 文件（工作表）第5行 across several files."""
+    if not several_files:
+        return pl.format("第{}行", pl.col("_row"))
+    return (
+        pl.when(pl.col("_sheet").is_null()).then(pl.format("{}第{}行", pl.col("_file"), pl.col("_row")))
+        .otherwise(pl.format("{}（{}）第{}行", pl.col("_file"), pl.col("_sheet"), pl.col("_row")))
+    )
+
+
+def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Keys repeated among accepted rows: an exact repeat keeps its first row; conflicting rows are all rejected."""
+    keys = list(contract.UNIQUE_KEYS.get(table, ()))
+    if not keys:
+        return rows
+    value_cols = [c.name for c in contract.columns(table)]
+    labels = {c.name: c.label for c in contract.columns(table)}
+    several = rows.select(pl.struct("_file", "_sheet").n_unique()).item() > 1
+    ok = rows.with_row_index("_order").filter(pl.col("_reason").is_null())
+    dup = ok.with_columns(
+        _where=_where(several),
+        _n=pl.len().over(keys),
+        _variants=pl.struct(value_cols).n_unique().over(keys),
+        _rank=pl.int_range(pl.len()).over(keys),
+        _key=pl.concat_str([pl.format(f"{labels[k]}={{}}", pl.col(k).cast(pl.String).fill_null("空")) for k in keys],
+                           separator="，"),
+    ).filter(pl.col("_n") > 1)
+    if dup.height == 0:
+        return rows
+    dup = dup.with_columns(
+        _first=pl.col("_where").first().over(keys),
+        _others=pl.col("_where").over(keys, mapping_strategy="join"),
+    )
+    exact = (pl.col("_variants") == 1) & (pl.col("_rank") > 0)
+    conflict = pl.col("_variants") > 1
+    reason = (
+        pl.when(exact).then(pl.format("与{}完全重复（{}）", pl.col("_first"), pl.col("_key")))
+        .when(conflict).then(pl.format("{}在{}重复出现且内容不一致，请核对后保留一行",
+                                       pl.col("_key"), pl.col("_others").list.join("、")))
+        .otherwise(None)
+    )
+    verdict = dup.select("_order", reason.alias("_dup")).filter(pl.col("_dup").is_not_null())
+    return (
+        rows.with_row_index("_order")
+        .join(verdict, on="_order", how="left", maintain_order="left")
+        .with_columns(_reason=pl.coalesce("_reason", "_dup"))
+        .drop("_order", "_dup")
+    )
+
+
+def convert_all(table: str, parts: list[tuple[RawTable, Mapping]]) -> Converted:
+    """Every sheet of one table converted, then keys checked across them."""
+    rows = pl.concat([convert(raw, mapping) for raw, mapping in parts], how="vertical")
+    rows = reject_duplicate_keys(rows, table).with_row_index("_idx")
+    notes = []
+    for raw, mapping in parts:
+        if mapping.ignored:
+            notes.append(f"{raw.where}：以下列不在数据规范中，已忽略：{'、'.join(mapping.ignored)}")
+        if mapping.missing_optional:
+            notes.append(f"{raw.where}：缺少列 {'、'.join(c.label for c in mapping.missing_optional)}，这些值记为空")
+        for _index, match in mapping.columns.values():
+            if match.note:
+                notes.append(f"{raw.where}：{match.note}")
+            elif match.factor != 1.0:
+                unit = {1e-4: "元", 1e4: "亿元"}[match.factor]
+                notes.append(f"{raw.where}：“{raw.headers[_index].strip()}”以{unit}计，已换算为万元")
+    return Converted(table, rows, [raw for raw, _ in parts], notes)

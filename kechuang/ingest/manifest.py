@@ -1,0 +1,91 @@
+"""The manifest: one JSON line per file ingested (or rollback), append-only, in <dir>/_manifest.jsonl."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+
+MANIFEST = "_manifest.jsonl"
+
+
+def append(data_dir: Path, entries: list[dict]) -> None:
+    """Add entries and make them durable before returning."""
+    if not entries:
+        return
+    text = "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries)
+    with open(Path(data_dir) / MANIFEST, "a", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read(data_dir: str | Path) -> list[dict]:
+    """Every entry, oldest first (a line that does not parse, e.g. cut by a crash, is skipped)."""
+    path = Path(data_dir) / MANIFEST
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            out.append(entry)
+    return out
+
+
+def last_ingests(data_dir: str | Path) -> dict[str, dict]:
+    """Per table, its most recent ingest or rollback entry."""
+    last = {}
+    for entry in read(data_dir):
+        if entry.get("table") and entry.get("action") in ("ingest", "rollback"):
+            last[entry["table"]] = entry
+    return last
+
+
+HISTORY_LABELS = {
+    "time": "时间", "user": "经办人", "action": "操作", "table_label": "数据表", "file": "文件", "mode": "方式",
+    "rows_accepted": "导入行数", "rows_rejected": "未导入行数", "rows_flagged": "提示行数", "rows_total": "导入后总行数",
+    "status": "结果",
+}
+ACTION_LABELS = {"ingest": "导入", "rollback": "回退"}
+MODE_LABELS = {"replace": "整表替换", "append": "追加", "replace-periods": "按所属期替换"}
+
+
+def status_text(entry: dict) -> str:
+    if entry.get("error"):
+        return f"失败：{entry['error']}"
+    if entry.get("action") == "rollback":
+        return f"已恢复到版本 {entry.get('version') or '（无数据）'}"
+    if entry.get("repeat"):
+        return "重复导入，数据未变"
+    if not entry.get("written", True):
+        return "未写入"
+    return "成功"
+
+
+def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
+    """The latest entries, newest first, with Chinese column names (for the upload and data-quality pages)."""
+    from kechuang import contract
+
+    rows = []
+    for e in reversed(read(data_dir)[-limit:]):
+        rows.append({
+            "time": str(e.get("time", ""))[:19].replace("T", " "),
+            "user": e.get("user"),
+            "action": ACTION_LABELS.get(e.get("action"), e.get("action")),
+            "table_label": contract.TABLE_LABELS.get(e.get("table"), e.get("table")),
+            "file": e.get("file"),
+            "mode": MODE_LABELS.get(e.get("mode"), e.get("mode")),
+            "rows_accepted": e.get("rows_accepted"),
+            "rows_rejected": e.get("rows_rejected"),
+            "rows_flagged": e.get("rows_flagged"),
+            "rows_total": e.get("rows_total"),
+            "status": status_text(e),
+        })
+    schema = {k: pl.Int64 if k.startswith("rows_") else pl.String for k in HISTORY_LABELS}
+    return pl.DataFrame(rows, schema=schema, orient="row").rename(HISTORY_LABELS)

@@ -1,0 +1,75 @@
+"""数据导入: departments' files as they come; good rows land as a new version, the rest come back with reasons."""
+
+from datetime import date
+
+import streamlit as st
+
+from kechuang import contract, ingest, tables, ui
+from kechuang.ingest import manifest
+
+wh = ui.open_or_stop()
+
+st.title("数据导入")
+st.caption("上传部门报送的文件（CSV、Excel .xlsx、Parquet）。系统按表头识别数据表，换算单位、核对格式；"
+           "合格的行写入新版本，不合格的行连同行号和原因返回，修正后可重新上传。同一文件重复上传不会重复写入。")
+
+files = st.file_uploader("选择文件（可多选）", type=["csv", "xlsx", "parquet"], accept_multiple_files=True, key="upload_files")
+left, right = st.columns(2)
+table = left.selectbox("数据表", [None, *contract.TABLES], key="upload_table",
+                       format_func=lambda t: "自动识别（按表头）" if t is None else f"{contract.TABLE_LABELS[t]}（{t}）")
+mode = right.selectbox("导入方式", [None, *ingest.MODES], key="upload_mode",
+                       format_func=lambda m: "默认（增值税开票按所属期替换，其余整表替换）" if m is None else ingest.MODE_LABELS[m])
+user = st.text_input("经办人", key="upload_user", placeholder="姓名，记入导入记录")
+check_col, go_col, _ = st.columns([1, 1, 2])
+dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
+go = go_col.button("导入", type="primary", disabled=not files, key="upload_go")
+
+if dry or go:
+    sources = [ingest.Source(f.name, data=f.getvalue()) for f in files]
+    try:
+        with st.spinner("正在读取和核对…"):
+            results = ingest.ingest(ui.data_dir(), sources, table=table, mode=mode, user=user.strip() or "网页上传",
+                                    dry_run=dry)
+        st.session_state.upload_outcome = (results, dry, None)
+    except ingest.IngestError as err:
+        st.session_state.upload_outcome = ([], dry, str(err))
+
+if "upload_outcome" in st.session_state:
+    results, was_dry, error = st.session_state.upload_outcome
+    if error:
+        st.error(f"未导入：{error}")
+    elif results:
+        st.subheader("检查结果（未写入）" if was_dry else "导入结果")
+        st.dataframe(ingest.summary_frame(results), hide_index=True)
+        for r in results:
+            for note in r.notes:
+                st.info(f"{contract.TABLE_LABELS[r.table]}：{note}")
+            if r.flags.height:
+                st.markdown(f"**{contract.TABLE_LABELS[r.table]}：已导入但需核实的行（{r.flags.height} 行）**")
+                ui.table(r.flags, tables.file_stem(f"{r.table}_需核实", date.today()), key=f"flags_{r.table}")
+            for i, (stem, frame) in enumerate(r.rejects):
+                st.markdown(f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
+                            + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else ""))
+                ui.table(frame, stem, key=f"rejects_{r.table}_{i}")
+
+with st.expander("回退：恢复某张表导入前的上一版本"):
+    candidates = ingest.rollback_candidates(ui.data_dir())
+    if not candidates:
+        st.caption("目前没有由导入生成的数据版本。")
+    else:
+        back = st.selectbox("数据表", candidates, key="rollback_table",
+                            format_func=lambda t: f"{contract.TABLE_LABELS[t]}（{t}）")
+        if st.button("恢复上一版本", key="rollback_go"):
+            try:
+                entry = ingest.rollback(ui.data_dir(), back, user=user.strip() or "网页上传")
+                st.success(f"已恢复 {contract.TABLE_LABELS[back]} 的上一版本"
+                           + ("" if entry["version"] else "（导入前没有这张表，现已移除）"))
+            except ingest.IngestError as err:
+                st.error(str(err))
+
+st.subheader("导入记录")
+history = manifest.history(ui.data_dir())
+if history.height == 0:
+    st.caption("尚无导入记录。")
+else:
+    st.dataframe(history, hide_index=True)

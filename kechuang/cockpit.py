@@ -347,6 +347,15 @@ def _towns_text(wh: Warehouse, p: Progress, as_of: date, town: str | None) -> st
     return "拖后镇区（按企业数占比）：" + "、".join(f"{t}（差 {approx(g, unit)}）" for t, _a, _e, g in worst.iter_rows())
 
 
+def standing_text(rows: list[Progress]) -> str:
+    """'11 项有量化目标：达标进度 3 项，预警 7 项，滞后 1 项' (targets with a status only)."""
+    judged = [p.status for p in rows if p.status is not None]
+    if not judged:
+        return "暂无可作序时判断的指标（未设目标或数据暂缺）"
+    counts = "，".join(f"{STATUS_LABELS[s]} {judged.count(s)} 项" for s in metrics.STATUSES)
+    return f"{len(judged)} 项有量化目标：{counts}"
+
+
 def attention(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = None) -> list[Attention]:
     """The county's targets behind or at risk, most severe first, each with the towns dragging it
     (with a town chosen: that town's part in each). Expects the county (unscoped) warehouse."""
@@ -448,9 +457,10 @@ def base_url() -> str:
 
 
 def share_url(url_path: str, params: Mapping[str, str], base: str | None = None) -> str:
-    """The link that reopens a page as shown: base + url path + query string (as_of, town, metric first)."""
+    """The link that reopens a page as shown: base + url path + the view's query string.
+
+    Only the view's parameters (PARAM_ORDER: as_of, town, metric) go in, in that order; anything else
+    in the current query string (e.g. a signed share token) stays out of a plain link."""
     root = (base if base is not None else base_url()).rstrip("/")
-    order = {k: i for i, k in enumerate(PARAM_ORDER)}
-    items = sorted(((k, v) for k, v in params.items() if v not in (None, "")), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    query = urlencode(items)
+    query = urlencode([(k, params[k]) for k in PARAM_ORDER if params.get(k) not in (None, "")])
     return f"{root}/{url_path.strip('/')}" + (f"?{query}" if query else "")

@@ -23,22 +23,18 @@ def badge(status: str | None, words: str) -> str:
 
 
 # -- 需关注: what needs attention, before any chart ----------------------------------------
-cards = ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
-alerts = ui.cached(cockpit.attention, as_of, the_plan, town)
+alerts = ui.cached(cockpit.attention, as_of, the_plan, town)  # the county's targets, whatever the town
+county_rows = ui.cached(metrics.progress, as_of, the_plan)
 with st.container(border=True):
     st.subheader("需关注")
-    if town:
-        st.caption(f"全县滞后、预警的目标，及{town}的完成情况（按企业数占比折算序时应完成）。")
+    st.caption("全县" + cockpit.standing_text(county_rows) + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else ""))
     for a in alerts:
         st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
-    if not alerts:
-        judged = ui.cached(metrics.progress, as_of, the_plan)
-        if any(p.status for p in judged):
-            st.success("有量化目标的指标均达到序时进度。")
-        else:
-            st.info("暂无可作序时判断的指标（未设目标或数据暂缺）。")
+    if not alerts and any(p.status for p in county_rows):
+        st.success("有量化目标的指标均达到序时进度。")
 
 # -- one card per target -------------------------------------------------------------------
+cards = ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
 st.subheader("目标一览" if not town else f"目标一览 · {town}")
 if town:
     st.caption(f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。")
@@ -85,7 +81,7 @@ ui.table(shown, tables.file_stem("总览_分镇区贡献", as_of), key="town_tab
 
 # -- 任务分解表 ------------------------------------------------------------------------------
 st.subheader("任务分解表")
-tasks = cockpit.task_breakdown(ui.cached(metrics.progress, as_of, the_plan), the_plan)
+tasks = cockpit.task_breakdown(county_rows, the_plan)
 if not tasks:
     st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
 else:

@@ -213,6 +213,12 @@ def test_attention_names_exactly_the_behind_and_at_risk_targets(county):
     assert tech.towns == "拖后镇区（按企业数占比）：长沙镇（差 5,068.5 万元）、掘港街道（差 2,602.7 万元）"
 
 
+def test_standing_text(county):
+    rows = metrics.progress(county, DAY, PLAN)
+    assert cockpit.standing_text(rows) == "7 项有量化目标：达标进度 2 项，预警 3 项，滞后 2 项"
+    assert cockpit.standing_text(metrics.progress(county, DAY, None)) == "暂无可作序时判断的指标（未设目标或数据暂缺）"
+
+
 def test_attention_for_a_chosen_town(county):
     items = by_id(cockpit.attention(county, DAY, PLAN, "长沙镇"))
     assert items["iur_projects"].towns == "长沙镇：完成 0 项，按企业数占比应完成 3.5 项，差 3.5 项"
@@ -333,11 +339,12 @@ def test_share_url(monkeypatch):
     monkeypatch.delenv(cockpit.BASE_URL_ENV, raising=False)
     assert cockpit.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
     monkeypatch.setenv(cockpit.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
-    url = cockpit.share_url("progress", {"metric": "new_hnte", "town": "长沙镇", "as_of": "2026-10-31", "x": ""})
+    url = cockpit.share_url("progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"})
     assert url == "https://kc.rudong.gov.cn/cockpit/progress?as_of=2026-10-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=new_hnte"
     parts = urlsplit(url)
     assert parse_qs(parts.query) == {"as_of": ["2026-10-31"], "town": ["长沙镇"], "metric": ["new_hnte"]}
     assert cockpit.share_url("/overview/", {}, base="http://h:1") == "http://h:1/overview"
+    assert cockpit.share_url("", {"as_of": "2026-10-31", "town": ""}, base="http://h:1") == "http://h:1/?as_of=2026-10-31"
 
 
 # -- the page under AppTest -----------------------------------------------------------------
@@ -425,3 +432,18 @@ def test_page_without_a_plan_or_data(tmp_path, monkeypatch):
     assert warnings_shown(at) == []
     assert any("2025年尚无计划文件" in c.value for c in at.caption)
     assert all(m.value == "—" for m in at.metric if m.label == "完成")
+
+
+def test_progress_page_does_not_pace_a_towns_share(county_dir, monkeypatch):
+    monkeypatch.setenv("KECHUANG_DATA", str(county_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/progress.py")
+    at.query_params["as_of"], at.query_params["town"] = DAY.isoformat(), "长沙镇"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="town").value == "长沙镇"
+    values = [m.value for m in at.metric if m.label == "完成"]
+    assert values[1] == "1 家"
+    badges = [md.value for md in at.markdown if "-badge[" in md.value]
+    assert badges[1] == ":gray-badge[镇区贡献]" and badges[3] == ":red-badge[滞后]"  # new_hnte; rd_coverage 50%
+    assert "占全县年度目标 2.0%" in [p.text for p in at.get("progress")]

@@ -95,7 +95,8 @@ else:
 with st.expander("简报文字（可复制）"):
     st.code(ui.cached(summary.briefing_text, as_of, the_plan, where, scope=scope), language=None, wrap_lines=True)
 with st.expander("数据来源与更新时间"):
-    st.dataframe(ui.freshness_table(wh), hide_index=True)
+    st.markdown("\n".join(f"- {r['数据']}：" + ("暂缺" if r["数据截至"] == "暂缺" else f"数据截至{r['数据截至']}，{r['行数']} 行")
+                          for r in ui.freshness_table(wh)))  # a list, not a table: readable at 390 px
 with link_box.expander("分享本视图的链接"):
     st.code(cockpit.share_url(cockpit.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
     st.caption("点右上角按钮复制；打开链接即恢复本页的截至日期、镇区和所选指标。")

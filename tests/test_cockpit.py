@@ -382,6 +382,7 @@ def test_page_cards_equal_the_engine(county_dir, monkeypatch):
     assert "上年同期（2025年2月1日）：2.00 亿元" in captions
     assert any(c.value.startswith("截至2026年2月1日，全县") for c in at.code)  # the briefing text, copyable
     assert any(e.label == "数据来源与更新时间" for e in at.expander)
+    assert any("- 技术合同认定登记：数据截至2026年1月20日，3 行" in md.value and "- 科创专员：暂缺" in md.value for md in at.markdown)
 
 
 def test_page_warning_list_names_exactly_the_lagging_targets(county_dir, monkeypatch):

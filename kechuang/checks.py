@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -41,6 +41,7 @@ class Finding:
     severity: str  # error or warning
     rows: int  # offending rows (or groups of rows, as the rule's grain says)
     example: str
+    shown: str = ""  # the example in Chinese, for the page (the CLI prints `example`)
 
     def as_json(self) -> dict:
         return {"table": self.table, "check": self.check, "severity": self.severity, "rows": self.rows, "example": self.example}
@@ -73,7 +74,9 @@ def findings(wh: Warehouse, today: date | None = None) -> list[Finding]:
         for (table,), rows in by_table.items():
             n = int(rows["n_rows"].sum()) if "n_rows" in rows.columns else rows.height
             example = ", ".join(f"{k}={v}" for k, v in rows.row(0, named=True).items() if k != "table_name")
-            out.append(Finding(table, rule.removeprefix("checks/"), severity, n, example))
+            first = rule_rows_display(rows.head(1).drop("table_name", strict=False)).row(0, named=True)
+            shown = "，".join(f"{k}：{'—' if v is None else v}" for k, v in first.items())
+            out.append(Finding(table, rule.removeprefix("checks/"), severity, n, example, shown))
     return out
 
 
@@ -114,8 +117,7 @@ def coverage(wh: Warehouse, today: date | None = None) -> pl.DataFrame:
             "table_name": t, "label": contract.TABLE_LABELS[t],
             "status": "无法读取" if info.problem else ("可用" if r["available"] else "暂缺"),
             "n_rows": r["n_rows"] if r["available"] else None, "span": span,
-            "last_ingest": (f"{str(entry.get('time', ''))[:16].replace('T', ' ')} {entry.get('user') or ''}"
-                            f"（{'回退' if entry.get('action') == 'rollback' else entry.get('file') or ''}）") if entry else "—",
+            "last_ingest": _when_who(entry),
             "n_errors": sum(1 for f in mine if f.severity == "error"),
             "n_warnings": sum(1 for f in mine if f.severity == "warning"),
         })
@@ -124,7 +126,19 @@ def coverage(wh: Warehouse, today: date | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-COVERAGE_LABELS = {"label": "数据表", "table_name": "表名", "status": "状态", "n_rows": "行数", "span": "数据期间",
+def _when_who(entry: dict) -> str:
+    """'2026年11月26日 19:06 王五' (and 回退 for a rollback), from a manifest entry."""
+    if not entry:
+        return "—"
+    try:
+        t = datetime.fromisoformat(str(entry.get("time")))
+    except ValueError:
+        return "—"
+    what = "（回退）" if entry.get("action") == "rollback" else ""
+    return f"{fmt.cn_date(t.date())} {t:%H:%M} {entry.get('user') or ''}{what}".strip()
+
+
+COVERAGE_LABELS = {"label": "数据表", "status": "状态", "n_rows": "行数", "span": "数据期间",
                    "last_ingest": "最近导入", "n_errors": "错误", "n_warnings": "提示"}
 
 
@@ -141,7 +155,7 @@ def presence(wh: Warehouse) -> pl.DataFrame:
                                                           return_dtype=pl.String).alias("最近一期"),
         pl.col("n_active").alias("在业存续企业数"),
         pl.col("n_present").alias("其中出现在该期数据中"),
-        pl.col("present_ratio").alias("覆盖率"),
+        pl.col("present_ratio").map_elements(fmt.pct, return_dtype=pl.String).fill_null("—").alias("覆盖率"),
     )
 
 
@@ -150,7 +164,7 @@ def findings_display(found: list[Finding]) -> pl.DataFrame:
     order = sorted(found, key=lambda f: (f.check == "table_absent", f.severity != "error", f.table, f.check))
     return pl.DataFrame(
         [{"级别": SEVERITY_LABELS.get(f.severity, f.severity), "数据表": contract.TABLE_LABELS.get(f.table, f.table),
-          "检查项": CHECK_LABELS.get(f.check, f.check), "行数": f.rows, "示例": f.example} for f in order],
+          "检查项": CHECK_LABELS.get(f.check, f.check), "行数": f.rows, "示例": f.shown or f.example} for f in order],
         schema={"级别": pl.String, "数据表": pl.String, "检查项": pl.String, "行数": pl.Int64, "示例": pl.String},
         orient="row",
     )

@@ -17,7 +17,7 @@ ui.freshness(wh)
 
 st.subheader("各表概况")
 st.dataframe(
-    checks.coverage_display(ui.cached(checks.coverage, today)), hide_index=True,
+    checks.coverage_display(ui.cached(checks.coverage, today)), hide_index=True, height="content", placeholder="—",
     column_config={"行数": st.column_config.NumberColumn(format="localized"),
                    "错误": st.column_config.NumberColumn(format="localized"),
                    "提示": st.column_config.NumberColumn(format="localized")},
@@ -29,8 +29,8 @@ if not wh.available("enterprises"):
 else:
     st.dataframe(
         ui.cached(checks.presence), hide_index=True,
-        column_config={"覆盖率": st.column_config.NumberColumn(format="percent"),
-                       "在业存续企业数": st.column_config.NumberColumn(format="localized"),
+        placeholder="—",
+        column_config={"在业存续企业数": st.column_config.NumberColumn(format="localized"),
                        "其中出现在该期数据中": st.column_config.NumberColumn(format="localized")},
     )
     st.caption("覆盖率 = 出现在最近一期税务、统计数据中的在业存续企业 ÷ 全部在业存续企业；统计联网直报主要覆盖规上企业。")
@@ -48,11 +48,11 @@ else:
     pick = st.selectbox("查看问题行", found, format_func=checks.finding_title, key="quality_finding")
     rows = ui.cached(checks.rule_rows, pick.check, pick.table or None, today)
     ui.table(checks.rule_rows_display(rows), tables.file_stem(f"数据质量_{pick.check}", today, pick.table),
-             key="quality_rows")
+             key="quality_rows", placeholder="—")
 
 st.subheader("导入记录")
 history = manifest.history(wh.data_dir)
 if history.height == 0:
     st.info("尚无导入记录：数据通过“数据导入”页面或命令 python -m kechuang ingest 导入后，在此列出。")
 else:
-    st.dataframe(history, hide_index=True)
+    st.dataframe(history, hide_index=True, placeholder="—")

@@ -14,11 +14,14 @@ st.caption("上传部门报送的文件（CSV、Excel .xlsx、Parquet）。系�
            "合格的行写入新版本，不合格的行连同行号和原因返回，修正后可重新上传。同一文件重复上传不会重复写入。")
 
 files = st.file_uploader("选择文件（可多选）", type=["csv", "xlsx", "parquet"], accept_multiple_files=True, key="upload_files")
+st.caption("点击“Upload”选择文件或把文件拖入框内；表头可用数据规范中的中文列名，金额列名注明（元）的自动换算为万元。")
 left, right = st.columns(2)
 table = left.selectbox("数据表", [None, *contract.TABLES], key="upload_table",
                        format_func=lambda t: "自动识别（按表头）" if t is None else f"{contract.TABLE_LABELS[t]}（{t}）")
 mode = right.selectbox("导入方式", [None, *ingest.MODES], key="upload_mode",
-                       format_func=lambda m: "默认（增值税开票按所属期替换，其余整表替换）" if m is None else ingest.MODE_LABELS[m])
+                       format_func=lambda m: "默认" if m is None else ingest.MODE_LABELS[m],
+                       help="默认：增值税开票按所属期替换（文件中出现的月份以文件为准，其他月份保留），其余数据表整表替换。"
+                            "追加：只加入新记录，已有的记录不覆盖。")
 user = st.text_input("经办人", key="upload_user", placeholder="姓名，记入导入记录")
 check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
@@ -40,17 +43,17 @@ if "upload_outcome" in st.session_state:
         st.error(f"未导入：{error}")
     elif results:
         st.subheader("检查结果（未写入）" if was_dry else "导入结果")
-        st.dataframe(ingest.summary_frame(results), hide_index=True)
+        st.dataframe(ingest.summary_frame(results), hide_index=True, placeholder="—")
         for r in results:
-            for note in r.notes:
-                st.info(f"{contract.TABLE_LABELS[r.table]}：{note}")
+            if r.notes:
+                st.info(f"**{contract.TABLE_LABELS[r.table]}**\n\n" + "\n".join(f"- {n}" for n in r.notes))
             if r.flags.height:
-                st.markdown(f"**{contract.TABLE_LABELS[r.table]}：已导入但需核实的行（{r.flags.height} 行）**")
+                st.markdown(f"**{contract.TABLE_LABELS[r.table]}：保留但需核实的行（{r.flags.height} 行）**")
                 ui.table(r.flags, tables.file_stem(f"{r.table}_需核实", date.today()), key=f"flags_{r.table}")
             for i, (stem, frame) in enumerate(r.rejects):
                 st.markdown(f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
                             + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else ""))
-                ui.table(frame, stem, key=f"rejects_{r.table}_{i}")
+                ui.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")
 
 with st.expander("回退：恢复某张表导入前的上一版本"):
     candidates = ingest.rollback_candidates(ui.data_dir())
@@ -72,4 +75,4 @@ history = manifest.history(ui.data_dir())
 if history.height == 0:
     st.caption("尚无导入记录。")
 else:
-    st.dataframe(history, hide_index=True)
+    st.dataframe(history, hide_index=True, placeholder="—")

@@ -434,3 +434,17 @@ def test_page_run_never_mixes_versions_and_next_run_sees_the_new_one(tmp_path, m
     assert at.session_state.seen == (["掘港街道"], ["掘港街道"], 1)  # the ingest landed, this run still reads version 1
     at.run()
     assert at.session_state.seen == (["掘港街道", "长沙镇"], ["掘港街道", "长沙镇"], 2)  # the next run, no restart
+
+
+def test_csv_row_numbers_follow_the_file_title_lines_blank_rows_and_quoted_newlines(tmp_path):
+    text = ("技术合同登记表（2026年10月）\r\n"  # row 1: a title
+            "合同登记号,本地主体统一社会信用代码,对方名称\r\n"  # row 2: the header
+            f"T1,{uscc(1)},\"上海某研究院\r\n（联合体）\"\r\n"  # row 3: a quoted line break
+            "\r\n"  # row 4: blank
+            f"T2,{uscc(2)},甲,多出的一列\r\n"  # row 5: a cell beyond the header
+            f"T3,{uscc(3)[:17]}\r\n")  # row 6: short row, bad code
+    [conv] = ingest.prepare([Source("c.csv", data=text.encode("gb18030"))])
+    assert conv.table == "tech_contracts"
+    assert conv.rows.select("contract_id", "_row").rows() == [("T1", 3), ("T2", 5), ("T3", 6)]
+    assert conv.accepted["counterparty"].to_list() == ["上海某研究院\r\n（联合体）", "甲"]
+    assert conv.rejected["_reason"].to_list() == [f"统一社会信用代码应为18位，实为17位：{uscc(3)[:17]}"]

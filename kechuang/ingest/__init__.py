@@ -61,6 +61,7 @@ class Result:
     rejects: list[tuple[str, pl.DataFrame]] = field(default_factory=list)  # (file stem, rows as sent + 行号 + 原因)
     flags: pl.DataFrame = field(default_factory=pl.DataFrame)
     written: bool = False
+    checked_only: bool = False  # a dry run: nothing was to be written
     repeat: bool = False
     version: str | None = None
     previous: str | None = None
@@ -174,7 +175,10 @@ def ingest(data_dir: str | Path, sources: list[Source], *, table: str | None = N
                                         "sha256": shas[s.name], "error": str(err)} for s in sources])
         raise
     if dry_run and not data_dir.is_dir():
-        return [_result(conv, mode or default_mode(conv.table), shas, rejects_dir) for conv in groups]
+        results = [_result(conv, mode or default_mode(conv.table), shas, rejects_dir) for conv in groups]
+        for r in results:
+            r.checked_only = True
+        return results
     data_dir.mkdir(parents=True, exist_ok=True)
     results = []
     with store.locked(data_dir):
@@ -204,6 +208,7 @@ def _ingest_table(wh, conv: Converted, mode: str | None, user: str, dry_run: boo
     if effective == "append" and not repeat:
         _reject_existing(wh, conv)
     result = _result(conv, mode, shas, rejects_dir)
+    result.checked_only = dry_run
     if effective == "replace-periods":
         result.notes.append(_periods_note(conv, t))
     if repeat:
@@ -388,7 +393,7 @@ def summary_frame(results: list[Result]) -> pl.DataFrame:
         "数据表": f"{contract.TABLE_LABELS[r.table]}（{r.table}）", "方式": MODE_LABELS[r.mode],
         "文件": "、".join(f.name for f in r.files), "导入行数": r.rows_accepted, "未导入行数": r.rows_rejected,
         "提示行数": r.rows_flagged, "导入后总行数": r.rows_total,
-        "结果": "重复导入，数据未变" if r.repeat else ("已写入新版本" if r.written else "未写入"),
+        "结果": "重复导入，数据未变" if r.repeat else ("已写入新版本" if r.written else ("仅检查" if r.checked_only else "未写入")),
     } for r in results]
     schema = {"数据表": pl.String, "方式": pl.String, "文件": pl.String, "导入行数": pl.Int64, "未导入行数": pl.Int64,
               "提示行数": pl.Int64, "导入后总行数": pl.Int64, "结果": pl.String}

@@ -80,18 +80,34 @@ def _msg(template: str, *values: pl.Expr) -> pl.Expr:
     return pl.format(template, *values)
 
 
-def _number(t: pl.Expr, head: str, integer: bool) -> tuple[pl.Expr, list]:
-    t = pl.when(t.is_in(NO_VALUE)).then(None).otherwise(t)
+class _Steps:
+    """Intermediate columns computed once, in order, before the final select (a large file is parsed once)."""
+
+    def __init__(self) -> None:
+        self.levels: list[list[pl.Expr]] = [[], [], [], []]
+
+    def add(self, level: int, expr: pl.Expr, name: str) -> pl.Expr:
+        self.levels[level].append(expr.alias(name))
+        return pl.col(name)
+
+    def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
+        for exprs in self.levels:
+            if exprs:
+                frame = frame.with_columns(exprs)
+        return frame
+
+
+def _number(steps: _Steps, t: pl.Expr, name: str, head: str, integer: bool) -> tuple[pl.Expr, list]:
     digits = t.str.replace_all(r"[,，'\s]", "")
     if integer:
         digits = digits.str.replace(r"(年度|年|人)$", "")
-    v = digits.cast(pl.Float64, strict=False)
+    v = steps.add(1, digits.cast(pl.Float64, strict=False), f"_n_{name}")
     bad = t.is_not_null() & (v.is_null() | v.is_nan() | v.is_infinite())
     return pl.when(bad).then(None).otherwise(v), [(bad, _msg(f"“{head}”不是数字：{{}}", t))]
 
 
-def _double(t: pl.Expr, col: contract.Column, head: str, factor: float) -> tuple[pl.Expr, list]:
-    v, errs = _number(t, head, integer=False)
+def _double(steps: _Steps, t: pl.Expr, col: contract.Column, head: str, factor: float) -> tuple[pl.Expr, list]:
+    v, errs = _number(steps, t, col.name, head, integer=False)
     if factor != 1.0:
         v = (v * factor).round(6)
     if col.name not in MAY_BE_NEGATIVE:
@@ -99,8 +115,8 @@ def _double(t: pl.Expr, col: contract.Column, head: str, factor: float) -> tuple
     return v, errs
 
 
-def _integer(t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
-    v, errs = _number(t, head, integer=True)
+def _integer(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
+    v, errs = _number(steps, t, col.name, head, integer=True)
     fractional = v.is_not_null() & (v != v.floor())
     errs.append((fractional, _msg(f"“{head}”应为整数：{{}}", t)))
     if col.name == "year":
@@ -113,21 +129,19 @@ def _integer(t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list
     return pl.when(ok).then(v).otherwise(None).cast(pl.Int32), errs
 
 
-def _date(t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
+def _date(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
     month = col.name == "period"  # 所属期: a month; any day of it, or a range 2026-03-01至2026-03-31, means that month
-    t = pl.when(t.is_in(NO_VALUE)).then(None).otherwise(t)
     s = t.str.replace(_MIDNIGHT, "")
     if month:
         s = s.str.replace(r"\s*(至|~|～|—|--).*$", "")
-    full = [_YMD, _YMD_COMPACT]
-    partial = [_YM, _YM_COMPACT] if month else []
-    y = pl.coalesce([s.str.extract(p, 1) for p in full + partial])
-    m = pl.coalesce([s.str.extract(p, 2) for p in full + partial])
-    d = pl.coalesce([s.str.extract(p, 3) for p in full] + [pl.when(s.str.contains(p)).then(pl.lit("1")) for p in partial])
-    iso = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
-    v = iso.str.to_date("%Y-%m-%d", strict=False)
-    if month:
-        v = v.dt.month_start()
+    s = steps.add(1, s, f"_s_{col.name}")
+    full = [steps.add(2, s.str.extract_groups(p), f"_g{k}_{col.name}") for k, p in enumerate([_YMD, _YMD_COMPACT])]
+    partial = [steps.add(2, s.str.extract_groups(p), f"_h{k}_{col.name}") for k, p in enumerate([_YM, _YM_COMPACT] if month else [])]
+    y = pl.coalesce([g.struct.field("1") for g in full + partial])
+    m = pl.coalesce([g.struct.field("2") for g in full + partial])
+    d = pl.coalesce([g.struct.field("3") for g in full] + [pl.when(g.struct.field("1").is_not_null()).then(pl.lit("1")) for g in partial])
+    parsed = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-").str.to_date("%Y-%m-%d", strict=False)
+    v = steps.add(3, parsed.dt.month_start() if month else parsed, f"_d_{col.name}")
     bad = t.is_not_null() & v.is_null()
     lo, hi = YEAR_RANGE
     out_of_range = v.dt.year().is_between(lo, hi).not_()
@@ -160,17 +174,25 @@ def _uscc_verdicts(values: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     return rejects, flags
 
 
-def _varchar(frame: pl.DataFrame, t: pl.Expr, col: contract.Column, table: str, head: str) -> tuple[pl.Expr, list, pl.Expr | None]:
+def _uscc_verdict_columns(work: pl.DataFrame) -> pl.DataFrame:
+    """_uscc_reason and _uscc_flag from each distinct code's verdict (kechuang.uscc), when a USCC column is present."""
+    if "_u_uscc" not in work.columns:
+        return work
+    rejects, flags = _uscc_verdicts(work.get_column("_u_uscc").drop_nulls().unique().to_list())
+    code = pl.col("_u_uscc")
+    return work.with_columns(
+        (code.replace_strict(rejects, default=None, return_dtype=pl.String) if rejects else pl.lit(None, pl.String)).alias("_uscc_reason"),
+        (code.replace_strict(flags, default=None, return_dtype=pl.String) if flags else pl.lit(None, pl.String)).alias("_uscc_flag"),
+    )
+
+
+def _varchar(steps: _Steps, t: pl.Expr, col: contract.Column, table: str, head: str) -> tuple[pl.Expr, list, pl.Expr | None]:
     flag = None
     errs: list = []
-    if col.name == "uscc":
-        v = t.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase()
-        codes = frame.select(v.alias("v")).get_column("v").drop_nulls().unique().to_list()
-        rejects, flags = _uscc_verdicts(codes)
-        reason = v.replace_strict(rejects, default=None, return_dtype=pl.String) if rejects else pl.lit(None, pl.String)
-        errs.append((reason.is_not_null(), reason))
-        flag = v.replace_strict(flags, default=None, return_dtype=pl.String) if flags else None
-        return v, errs, flag
+    if col.name == "uscc":  # verdicts per distinct code are joined in by _uscc_verdict_columns
+        steps.add(1, t.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase(), "_u_uscc")
+        reason = pl.col("_uscc_reason")
+        return pl.col("_u_uscc"), [(reason.is_not_null(), reason)], pl.col("_uscc_flag")
     v = t
     if col.name == "industry_code":  # Excel drops the leading zero of 0111 (谷物种植)
         v = pl.when(v.str.contains(r"^\d{3}$")).then(pl.lit("0") + v).otherwise(v)
@@ -185,6 +207,7 @@ def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
     """Canonical columns, `_reason` (why the row is rejected, or null) and `_flag` for one sheet."""
     table = mapping.table
     frame = raw.cells
+    steps = _Steps()
     values, errors, flags = [], [], []
     for col in contract.columns(table):
         if col.name not in mapping.columns:
@@ -192,17 +215,20 @@ def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
             continue
         index, match = mapping.columns[col.name]
         head = raw.headers[index].strip() or col.label
-        t = _clean(pl.col(f"c{index}"))
+        text = _clean(pl.col(f"c{index}"))
+        if col.type != "VARCHAR":
+            text = pl.when(text.is_in(NO_VALUE)).then(None).otherwise(text)
+        t = steps.add(0, text, f"_t_{col.name}")
         if col.type == "DOUBLE":
-            v, errs = _double(t, col, head, match.factor)
+            v, errs = _double(steps, t, col, head, match.factor)
         elif col.type == "INTEGER":
-            v, errs = _integer(t, col, head)
+            v, errs = _integer(steps, t, col, head)
         elif col.type == "DATE":
-            v, errs = _date(t, col, head)
+            v, errs = _date(steps, t, col, head)
         elif col.type == "BOOLEAN":
             v, errs = _boolean(t, head)
         else:
-            v, errs, flag = _varchar(frame, t, col, table, head)
+            v, errs, flag = _varchar(steps, t, col, table, head)
             if flag is not None:
                 flags.append(flag)
         if col.required:
@@ -211,7 +237,7 @@ def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
         errors.append(_chain(errs))
     reason = pl.concat_str(errors, separator="；", ignore_nulls=True) if errors else pl.lit("")
     flag = pl.concat_str(flags, separator="；", ignore_nulls=True) if flags else pl.lit("")
-    return frame.select(
+    return _uscc_verdict_columns(steps.apply(frame)).select(
         *values,
         pl.lit(raw.source).alias("_file"),
         pl.lit(raw.sheet, pl.String).alias("_sheet"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -68,6 +69,15 @@ def status_text(entry: dict) -> str:
     return "成功"
 
 
+def _when(text) -> str | None:
+    """'2026年11月26日 19:06' from the ISO time of an entry."""
+    try:
+        t = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
 def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
     """The latest entries, newest first, with Chinese column names (for the upload and data-quality pages)."""
     from kechuang import contract
@@ -75,7 +85,7 @@ def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
     rows = []
     for e in reversed(read(data_dir)[-limit:]):
         rows.append({
-            "time": str(e.get("time", ""))[:19].replace("T", " "),
+            "time": _when(e.get("time")),
             "user": e.get("user"),
             "action": ACTION_LABELS.get(e.get("action"), e.get("action")),
             "table_label": contract.TABLE_LABELS.get(e.get("table"), e.get("table")),

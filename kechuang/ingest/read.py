@@ -81,7 +81,7 @@ def read_source(source: Source) -> list[RawTable]:
     """The tables in a file: one for a CSV or Parquet file, one per non-empty sheet of a workbook."""
     kind = source.format
     if kind == "csv":
-        return [_from_rows(source.name, None, _csv_rows(source))]
+        return [_csv_table(source)]
     if kind == "xlsx":
         return _xlsx_tables(source)
     return [_parquet_table(source)]
@@ -104,15 +104,37 @@ def decode(data: bytes, name: str = "") -> str:
     raise IngestError(f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后重试")
 
 
-def _csv_rows(source: Source) -> list[tuple[int, list]]:
+def _csv_table(source: Source) -> RawTable:
+    """The header is found with the csv module among the first records; the body is parsed by polars (fast)."""
     text = decode(source.read(), source.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([",", "\t", ";", "|"], key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list]] = []
     try:
-        return [(n, row) for n, row in enumerate(reader, start=1)]
+        for n, row in enumerate(reader, start=1):
+            rows.append((n, row))
+            if sum(1 for _, cells in rows if any(_filled(c) for c in cells)) >= HEADER_SEARCH_ROWS:
+                break
     except csv.Error as err:
         raise IngestError(f"{source.name} 不是有效的 CSV 文件：{err}") from None
+    h = _header_index(rows)
+    header_no, heads = rows[h]
+    head = _trimmed(heads)
+    schema = {f"c{i}": pl.String for i in range(len(head))}
+    try:
+        body = pl.read_csv(text.encode("utf-8"), has_header=False, skip_rows=header_no, separator=delimiter, schema=schema,
+                           infer_schema=False, truncate_ragged_lines=True, raise_if_empty=False)
+    except pl.exceptions.PolarsError as err:
+        raise IngestError(f"{source.name} 不是有效的 CSV 文件：{str(err).splitlines()[0]}") from None
+    cells = (
+        body.with_row_index("_row", offset=header_no + 1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .with_columns(pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in schema)
+        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in schema) if schema else pl.lit(False))
+        .select(*schema, "_row")
+    )
+    return RawTable(source.name, None, head, cells)
 
 
 # -- Excel (openpyxl: polars' read_excel needs fastexcel, which is not installed) ---------------
@@ -218,11 +240,17 @@ def _filled(cell) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
-def _from_rows(name: str, sheet: str | None, rows: list[tuple[int, list]]) -> RawTable:
-    h = _header_index(rows)
-    head = ["" if c is None else str(c) for c in rows[h][1]]
+def _trimmed(cells: list) -> list[str]:
+    """Header cells as text, without the empty cells after the last one."""
+    head = ["" if c is None else str(c) for c in cells]
     while head and not head[-1].strip():
         head.pop()
+    return head
+
+
+def _from_rows(name: str, sheet: str | None, rows: list[tuple[int, list]]) -> RawTable:
+    h = _header_index(rows)
+    head = _trimmed(rows[h][1])
     width = len(head)
     body = [(n, cells) for n, cells in rows[h + 1:] if any(_filled(c) for c in cells)]
     columns = {f"c{i}": [(cells[i] if i < len(cells) and _filled(cells[i]) else None) for _, cells in body] for i in range(width)}

@@ -166,6 +166,55 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     return shown
 
 
+# -- programme pages: headline cards, charts with their tables, absent-data notes -------------
+
+
+def column_formats(frame) -> dict:
+    """st.dataframe column_config for a display frame: Chinese dates, thousands separators, ratios as 12.3%."""
+    import polars as pl
+
+    config = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(format="YYYY年M月D日")
+        elif dtype.is_float() and ("率" in name or "占比" in name):
+            config[name] = st.column_config.NumberColumn(format="percent", step=0.001)
+        elif dtype.is_float():
+            config[name] = st.column_config.NumberColumn(format="localized", step=0.1)
+        elif dtype.is_integer():
+            config[name] = st.column_config.NumberColumn(format="localized", step=1)
+    return config
+
+
+def absent(tables: list[str], what: str = "本节") -> None:
+    """The note shown in place of a section whose data is absent (its figures read “—”)."""
+    names = "、".join(f"{contract.TABLE_LABELS[t]}（{t}）" for t in tables)
+    st.info(f"{what}暂无数据（显示为“—”）：缺少{names}。")
+
+
+def progress_card(p: metrics.Progress, title: str | None = None, no_target: str = "跟踪指标") -> None:
+    """One target's actual, target, expected-by-now, status in words and a progress bar (compact on a phone).
+
+    `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town filter)."""
+    with st.container(border=True):
+        badge = status_badge(p.status) if p.target is not None else f":gray-badge[{no_target}]"
+        st.markdown(f"**{title or p.label}**　{badge}")
+        st.metric("完成", fmt.amount(p.actual, p.unit))
+        st.caption(f"年度目标 {fmt.amount(p.target, p.unit)} · 序时应完成 {fmt.amount(p.expected, p.unit)}"
+                   + (f" · 预计全年 {fmt.amount(p.projected, p.unit)}" if p.projected is not None else ""))
+        if p.share_of_target is not None:
+            st.progress(min(max(p.share_of_target, 0.0), 1.0), text=f"完成年度目标 {fmt.pct(p.share_of_target)}")
+        if p.missing_tables:
+            st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+
+
+def chart_table(fig, frame, stem: str, *, key: str) -> None:
+    """A chart, then its table with CSV/Excel downloads in an expander below it."""
+    st.plotly_chart(fig, key=f"{key}_chart", config={"displayModeBar": False})
+    with st.expander("数据表与下载"):
+        table(frame, stem, key=key, column_config=column_formats(frame), placeholder="—")
+
+
 def url_choice(label: str, options: list[str], *, key: str, param: str, format_func=str, default: str | None = None) -> str:
     """A selectbox whose choice lives in the URL query string (?param=...), seeded from it once."""
     if key not in st.session_state or st.session_state[key] not in options:

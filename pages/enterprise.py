@@ -1,0 +1,136 @@
+"""一企一档: everything the departments' data holds on one enterprise, deep-linkable by ?uscc=."""
+
+import streamlit as st
+
+from kechuang import fmt, profile, screening, tables, ui, workbench
+from kechuang import workbench_charts as charts
+
+wh = ui.open_or_stop()
+as_of, town = ui.sidebar_filters(wh)
+thresholds = screening.HnteThresholds()
+
+st.title("一企一档")
+if not wh.available("enterprises"):
+    ui.absent(["enterprises"], "一企一档")
+    st.stop()
+
+text = st.text_input("查找企业", placeholder="企业名称中的几个字，或统一社会信用代码", key="enterprise_search").strip()
+if text:
+    found = ui.cached(profile.search, text)
+    if found.height == 0:
+        st.info(f"没有名称含“{text}”或代码以“{text.upper()}”开头的企业。")
+    elif found.height == 1:
+        st.query_params["uscc"] = found["uscc"][0]
+    else:
+        st.caption(f"找到 {found.height} 家{'（最多显示50家）' if found.height >= 50 else ''}，点选一家查看：")
+        shown = found.select("name", "uscc", "town", workbench.division_expr().alias("division"), "status").rename(
+            {"name": "企业名称", "uscc": "统一社会信用代码", "town": "所属镇区", "division": "行业", "status": "登记状态"})
+        event = st.dataframe(shown, hide_index=True, key=f"enterprise_found_{text}", on_select="rerun", selection_mode="single-row")
+        if event.selection.rows:
+            st.query_params["uscc"] = shown["统一社会信用代码"][event.selection.rows[0]]
+
+param = workbench.check_uscc_param(st.query_params.get("uscc"))
+if param.error:
+    st.error(param.error)
+    st.stop()
+if param.code is None:
+    st.info("输入企业名称或统一社会信用代码查找企业；也可在精准筛选、瞪羚/独角兽、研发活动清零页面点选企业打开。")
+    st.stop()
+try:
+    file = ui.cached(profile.enterprise_file, param.code, as_of)
+except profile.UnknownEnterprise:
+    st.error(workbench.unknown_message(param.code, param.warning))
+    st.stop()
+
+name = file.registry.get("name") or param.code
+st.header(name)
+if param.warning:
+    st.warning(param.warning)
+facts = workbench.registry_facts(file)
+cols = st.columns(3)
+for i, (label, value) in enumerate(facts):
+    cols[i % 3].markdown(f"**{label}**  \n{value}")
+note = workbench.renewal_note(file, as_of)
+if note:
+    (st.warning if file.hnte_renewal_due else st.success)(note)
+absent, empty = workbench.source_notes(file)
+if empty:
+    st.info("以下来源没有该企业的记录：" + "、".join(empty))
+if absent:
+    st.caption("以下数据暂缺（尚未接入），相应内容无法显示：" + "、".join(absent))
+
+
+def stem(part: str) -> str:
+    return tables.file_stem(f"一企一档_{name}_{part}", as_of)
+
+
+def formats(frame) -> dict:
+    percent = {c: st.column_config.NumberColumn(format="percent", step=0.001) for c in workbench.ratio_columns(frame)}
+    percent |= {c: st.column_config.NumberColumn(format="%d") for c in workbench.year_columns(frame)}
+    return {**ui.column_formats(frame), **percent}
+
+
+def section(key: str) -> None:
+    title = profile.SECTIONS[key][2]
+    state = workbench.section_state(file, key)
+    if state:
+        st.caption(f"{title}：" + ("数据暂缺（尚未接入）" if state == "absent" else "无该企业记录"))
+        return
+    frame = workbench.section_table(file, key)
+    st.markdown(f"**{title}**")
+    ui.table(frame, stem(title), key=f"enterprise_{key}", column_config=formats(frame), placeholder="—")
+
+
+st.subheader("高企认定条件对照")
+row = file.screen_row or {}
+if row.get("holds_valid_hnte"):
+    st.caption("该企业持有有效高企证书，不在精准筛选的参评范围内；以下对照供重新认定时参考。")
+elif row and not row.get("is_active"):
+    st.caption("该企业登记状态不是存续或在业，不在精准筛选的参评范围内。")
+BADGES = {True: ":green-badge[通过]", False: ":red-badge[未通过]", None: ":gray-badge[数据缺失]"}
+lines = workbench.checklist_lines(file, thresholds)
+if lines:
+    st.markdown("\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines))
+    st.caption(f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"
+               f"培育评分 {fmt.num(row.get('score'), 1)} 分（满分100分，说明见精准筛选页）。")
+
+st.subheader("营业收入与研发")
+annual = workbench.annual_figures(file, thresholds)
+if annual is None:
+    st.info("企业所得税汇算和统计年报都没有该企业的年度数据，营收与研发无法显示。")
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False})
+    right.plotly_chart(charts.rd_intensity_chart(annual), key="enterprise_intensity", config={"displayModeBar": False})
+    shown = annual.rename(workbench.ANNUAL_LABELS)
+    ui.table(shown, stem("年度营收与研发"), key="enterprise_annual", column_config=formats(shown), placeholder="—")
+monthly = workbench.monthly_sales(file)
+if monthly is not None:
+    ui.chart_table(charts.monthly_sales_chart(monthly), monthly.rename(
+        {"period": "所属期", "invoiced_sales_wan": "开票销售额（万元）", "tax_paid_wan": "入库税款（万元）"}),
+        stem("月度开票"), key="enterprise_monthly")
+else:
+    section("tax_monthly")  # absent, empty, or banded for roles that may not see named tax figures
+with st.expander("年度原始数据（税务汇算、统计年报）"):
+    section("tax_annual")
+    section("stats_annual")
+
+tabs = st.tabs(["高企与科小", "知识产权", "技术合同", "产学研", "走访服务", "研发机构", "其他"])
+with tabs[0]:
+    certs = workbench.certificate_table(file, as_of)
+    if certs is not None:
+        st.markdown("**高新技术企业证书**")
+        ui.table(certs, stem("高企证书"), key="enterprise_certs", column_config=formats(certs), placeholder="—")
+    else:
+        section("hnte_certificates")
+    section("tech_sme_registry")
+with tabs[1]:
+    by_type = workbench.patents_by_type(file, as_of)
+    if by_type is not None:
+        st.dataframe(by_type, hide_index=True)
+    section("patents")
+for tab, keys in zip(tabs[2:], (["tech_contracts"], ["iur_projects"], ["service_visits"], ["rd_institutions"],
+                                ["sci_projects", "key_enterprises", "cultivation", "trainings"]), strict=True):
+    with tab:
+        for key in keys:
+            section(key)

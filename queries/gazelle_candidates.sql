@@ -43,11 +43,13 @@ listed as (
 growth_factor as (
     select
         -- (1 + g)^span exactly, by repeated decimal multiplication for the spans offered (2 or 4).
-        case cast($span_years as integer)
+        -- Held at scale 12 (exact while g has at most 3 decimals, e.g. 20.5%): at the product's raw
+        -- scale 24, revenue x factor overflowed DECIMAL(38) from about 70 亿元 of revenue.
+        cast(case cast($span_years as integer)
             when 2 then (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
             else (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
                 * (1 + cast($growth_min as decimal(12, 6))) * (1 + cast($growth_min as decimal(12, 6)))
-        end as factor
+        end as decimal(20, 12)) as factor
 ),
 
 final as (

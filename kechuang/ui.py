@@ -200,8 +200,12 @@ def progress_card(p: metrics.Progress, title: str | None = None, no_target: str 
         badge = status_badge(p.status) if p.target is not None else f":gray-badge[{no_target}]"
         st.markdown(f"**{title or p.label}**　{badge}")
         st.metric("完成", fmt.amount(p.actual, p.unit))
-        st.caption(f"年度目标 {fmt.amount(p.target, p.unit)} · 序时应完成 {fmt.amount(p.expected, p.unit)}"
-                   + (f" · 预计全年 {fmt.amount(p.projected, p.unit)}" if p.projected is not None else ""))
+        parts = [f"年度目标 {fmt.amount(p.target, p.unit)}", f"序时应完成 {fmt.amount(p.expected, p.unit)}"] \
+            if p.target is not None else []
+        if p.projected is not None:
+            parts.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
+        if parts:
+            st.caption(" · ".join(parts))
         if p.share_of_target is not None:
             st.progress(min(max(p.share_of_target, 0.0), 1.0), text=f"完成年度目标 {fmt.pct(p.share_of_target)}")
         if p.missing_tables:

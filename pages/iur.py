@@ -65,6 +65,6 @@ if overdue is None:
 else:
     st.markdown(f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 **{fmt.num(overdue.height)}** 项"
                 "（含往年备案项目；按最新记录的阶段判断）。")
-    shown = display(overdue, ["project_id", "name", "town", "partner", "mode", "field", "registered_on", "days_since_registered",
-                              "amount_wan"], table="iur_projects", overrides={"name": "企业名称"})
+    shown = display(overdue, ["name", "days_since_registered", "registered_on", "partner", "town", "mode", "field",
+                              "amount_wan", "project_id"], table="iur_projects", overrides={"name": "企业名称"})
     ui.table(shown, stem(f"备案超{int(days)}天未落地"), key="iur_follow_up", column_config=ui.column_formats(shown), placeholder="—")

@@ -108,6 +108,7 @@ def test_contracts_monthly_matches_the_cockpit_series(county):
 def test_contracts_under_a_town(changsha):
     view = contracts.contracts_view(changsha, AS_OF, 1_000_000)
     assert (view.headline.actual, view.headline.target, view.n_contracts) == (300.0, None, 2)
+    assert view.monthly["pace"].null_count() == view.monthly.height  # no county pace line for a town
 
 
 def test_contracts_absent(tmp_path):

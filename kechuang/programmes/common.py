@@ -57,6 +57,11 @@ def with_region_bucket(frame: pl.DataFrame, column: str, out: str = "region_buck
     )
 
 
+def scoped_target(wh: Warehouse, metric_id: str, target: float | None) -> float | None:
+    """The county target, or None on a town-scoped warehouse for a metric the scope restricts."""
+    return None if wh.scope is not None and metric_id not in COUNTY_LEVEL else target
+
+
 def headline(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -> Progress:
     """A metric's actual, pace and status exactly as the cockpit computes them.
 
@@ -64,15 +69,16 @@ def headline(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -
     scope restricts is shown without target or pace (a town's share of a county target is not
     set by the plan); county-level metrics (COUNTY_LEVEL) keep theirs."""
     metric = METRIC_BY_ID[metric_id]
-    if wh.scope is not None and metric_id not in COUNTY_LEVEL:
-        target = None
+    target = scoped_target(wh, metric_id, target)
     actual = metrics.metric_actual(wh, metric_id, as_of)
     return metrics.progress_of(metric, actual, target, as_of, wh.missing(*metric.tables))
 
 
 def monthly(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -> pl.DataFrame | None:
-    """The cockpit's monthly series (cumulative actual, pace, target) plus each month's own change."""
-    series = metrics.monthly_series(wh, metric_id, as_of, target)
+    """The cockpit's monthly series (cumulative actual, pace, target) plus each month's own change.
+
+    Like headline(), no target or pace line for a town-scoped metric the scope restricts."""
+    series = metrics.monthly_series(wh, metric_id, as_of, scoped_target(wh, metric_id, target))
     if series is None:
         return None
     return series.with_columns(

@@ -10,6 +10,7 @@ BAR_LIGHT = "#ef9a9a"
 LINE = "#1565c0"
 PACE = "#757575"
 MUTED = "#bdbdbd"
+LABEL_CHARS = 10  # category labels longer than this are shortened on the axis (readable at 390 px)
 SERIES_COLORS = (BAR, LINE, "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")
 
 
@@ -70,7 +71,9 @@ def bar_chart(frame: pl.DataFrame, category: str, series: list[tuple[str, str]],
             text=[None if v is None else f"{v:{fmt}}" for v in values], textposition="inside" if stacked else "outside",
             textfont={"size": 11}, cliponaxis=False, hovertemplate=f"%{{y}} {name} %{{x:{fmt}}}<extra></extra>",
         ))
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=cats)
+    short = [c if len(c) <= LABEL_CHARS else c[: LABEL_CHARS - 1] + "…" for c in cats]  # full name in the hover
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=cats, tickmode="array", tickvals=cats,
+                     ticktext=short)
     totals = [sum(v or 0 for v in row) for row in zip(*(shown[c] for c, _ in series), strict=True)] if stacked else \
         [v for c, _ in series for v in shown[c] if v is not None]
     top_value = max(totals, default=0) / scale

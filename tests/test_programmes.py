@@ -293,6 +293,8 @@ def test_bar_and_funnel_chart_structure(county):
     assert list(fig.data[0].y) == list(contracts.CONTRACT_TYPES) and fig.data[0].orientation == "h"
     top = charts.bar_chart(view.firms, "name", [("amount_wan", "合同成交额")], "前 2", "万元", top=2)
     assert len(top.data[0].y) == 2 and top.layout.showlegend is False
+    long = charts.bar_chart(pl.DataFrame({"k": ["常州大学国家技术转移中心如东分中心", "短名"], "v": [2, 1]}), "k", [("v", "项目")], "t", "项")
+    assert list(long.layout.yaxis.ticktext) == ["常州大学国家技术转…", "短名"] and long.data[0].y[0] == "常州大学国家技术转移中心如东分中心"
     stacked = charts.bar_chart(services.services_view(county, AS_OF, 100).by_town, "town",
                                [("n_served", "已走访"), ("n_unvisited", "未走访")], "覆盖", "家", stacked=True)
     assert stacked.layout.barmode == "stack"

@@ -227,3 +227,28 @@ def url_choice(label: str, options: list[str], *, key: str, param: str, format_f
     choice = st.selectbox(label, options, key=key, format_func=format_func)
     st.query_params[param] = choice
     return choice
+
+
+# -- analyst workbench: firm tables whose rows open the firm's 一企一档 -----------------------------
+
+
+def number_formats(frame) -> dict:
+    """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and years without separators."""
+    from kechuang import tables
+
+    config = column_formats(frame)
+    for name, dtype in frame.schema.items():
+        if dtype.is_float() and tables.is_ratio_column(name):
+            config[name] = st.column_config.NumberColumn(format="percent", step=0.001)
+        elif dtype.is_integer() and tables.column_format(name, dtype) == tables.FORMATS["year"]:
+            config[name] = st.column_config.NumberColumn(format="%d")
+    return config
+
+
+def firm_table(frame, stem: str, *, key: str, as_of: date, uscc_column: str = "统一社会信用代码", column_config: dict | None = None):
+    """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档 (?uscc=...&as_of=...)."""
+    event = table(frame, stem, key=key, column_config={**number_formats(frame), **(column_config or {})}, placeholder="—",
+                  on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows if event else []
+    if rows:
+        st.switch_page("pages/enterprise.py", query_params={"uscc": frame[uscc_column][rows[0]], "as_of": as_of.isoformat()})

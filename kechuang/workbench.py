@@ -30,14 +30,14 @@ class ThresholdInput:
     help: str = ""
 
 
-HNTE_INPUTS: tuple[ThresholdInput, ...] = (
+HNTE_INPUTS: tuple[ThresholdInput, ...] = (  # in pairs: two columns on a wide screen, one on a phone
     ThresholdInput("min_age_years", "成立年限不少于（年）", "years", 1, 10, "成立日期加上该年数不晚于截至日期"),
+    ThresholdInput("rd_staff_min", "研发人员占比不低于（%）", "percent", 1, 100),
     ThresholdInput("intensity_tier1", "研发投入强度·第一档（%）", "percent", 0.5, 20, "上年营业收入不超过第一档上限时的要求"),
     ThresholdInput("tier1_max_wan", "第一档营收上限（万元）", "wan", 1000, 100_000),
     ThresholdInput("intensity_tier2", "研发投入强度·第二档（%）", "percent", 0.5, 20, "上年营业收入在两档上限之间时的要求"),
     ThresholdInput("tier2_max_wan", "第二档营收上限（万元）", "wan", 1000, 1_000_000),
     ThresholdInput("intensity_tier3", "研发投入强度·第三档（%）", "percent", 0.5, 20, "上年营业收入超过第二档上限时的要求"),
-    ThresholdInput("rd_staff_min", "研发人员占比不低于（%）", "percent", 1, 100),
     ThresholdInput("growth_min", "营业收入增长不低于（%）", "percent", 1, 500, "上年营业收入比前年增长"),
     ThresholdInput("sme_max_employees", "中小企业·从业人员上限（人）", "count", 50, 100_000),
     ThresholdInput("sme_max_revenue_wan", "中小企业·营业收入上限（万元）", "wan", 1000, 1_000_000),
@@ -267,7 +267,8 @@ def near_miss_counts(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.Dat
 SCORE_PARTS: tuple[tuple[str, int, str], ...] = (
     ("知识产权", 30, "有1项及以上Ⅰ类知识产权（发明专利、集成电路布图设计、植物新品种）得30分；"
                  "否则每项Ⅱ类知识产权（实用新型、外观设计、软件著作权等）得4分，最多20分"),
-    ("研发投入强度", 30, "近三年研发费用占营业收入的比例：达到所在档次要求得15分，达到要求的2倍得满分30分，其间按比例计"),
+    ("研发投入强度", 30, "近三年研发费用占营业收入的比例，按比例计分：达到所在档次要求得15分，达到要求的2倍及以上得满分30分"
+                   "（如要求5%、实际2.5%得7.5分）"),
     ("营业收入增长", 20, "上年营收比前年增长：35%及以上20分，25%及以上16分，15%及以上12分，5%及以上8分，正增长4分，不增长0分"),
     ("研发人员占比", 20, "研发人员占从业人员的比例：20%及以上得满分20分，以下按比例计（10%得10分）"),
 )
@@ -275,8 +276,9 @@ SCORE_NOTE = ("培育评分（0–100分）仿照高企认定的创新能力评�
               "只用各部门数据能算出的部分，用于排序和确定服务先后，不是认定评分。数据缺失的部分计0分。")
 
 
-def score_parts_table() -> pl.DataFrame:
-    return pl.DataFrame(list(SCORE_PARTS), schema={"组成": pl.String, "满分": pl.Int64, "计分方法": pl.String}, orient="row")
+def score_parts() -> list[str]:
+    """The score's parts in plain words, one line each: part, points, how they are earned."""
+    return [f"{part}（{points}分）：{how}" for part, points, how in SCORE_PARTS]
 
 
 def criteria_rules(t: screening.HnteThresholds) -> list[str]:
@@ -357,8 +359,8 @@ def cultivation_table(frame: pl.DataFrame) -> pl.DataFrame:
     years = _year_span(frame)
     return frame.select(
         pl.col("name").fill_null("（登记信息缺失）").alias("企业名称"),
-        pl.col("track").alias("培育方向"),
         pl.col("revenue_trend").alias(f"营业收入走势（{years}，万元）"),
+        pl.col("track").alias("培育方向"),
         pl.col("revenue_y_wan").alias("上年营业收入（万元）"),
         pl.col("cagr").alias("年均复合增长率"),
         pl.col("town").alias("所属镇区"),
@@ -626,16 +628,3 @@ def section_table(file: EnterpriseFile, name: str) -> pl.DataFrame | None:
     overrides = {"valid_until": "有效期至（不含）"}
     return shown.rename({c: overrides.get(c) or labels.column_label(c, table) for c in shown.columns})
 
-
-def ratio_columns(frame: pl.DataFrame) -> list[str]:
-    """Float columns holding fractions (shown as 12.3%), as the exports recognise them."""
-    from kechuang import tables
-
-    return [c for c, t in frame.schema.items() if t.is_float() and tables.is_ratio_column(c)]
-
-
-def year_columns(frame: pl.DataFrame) -> list[str]:
-    """Integer columns holding years (shown without a thousands separator), as the exports recognise them."""
-    from kechuang import tables
-
-    return [c for c, t in frame.schema.items() if t.is_integer() and tables.column_format(c, t) == tables.FORMATS["year"]]

@@ -22,7 +22,8 @@ if text:
     elif found.height == 1:
         st.query_params["uscc"] = found["uscc"][0]
     else:
-        st.caption(f"找到 {found.height} 家{'（最多显示50家）' if found.height >= 50 else ''}，点选一家查看：")
+        many = "，仅列出前50家，可输入更完整的名称缩小范围" if found.height >= 50 else ""
+        st.caption(f"找到 {found.height} 家{many}。点选一家查看：")
         shown = found.select("name", "uscc", "town", workbench.division_expr().alias("division"), "status").rename(
             {"name": "企业名称", "uscc": "统一社会信用代码", "town": "所属镇区", "division": "行业", "status": "登记状态"})
         event = st.dataframe(shown, hide_index=True, key=f"enterprise_found_{text}", on_select="rerun", selection_mode="single-row")
@@ -64,12 +65,6 @@ def stem(part: str) -> str:
     return tables.file_stem(f"一企一档_{name}_{part}", as_of)
 
 
-def formats(frame) -> dict:
-    percent = {c: st.column_config.NumberColumn(format="percent", step=0.001) for c in workbench.ratio_columns(frame)}
-    percent |= {c: st.column_config.NumberColumn(format="%d") for c in workbench.year_columns(frame)}
-    return {**ui.column_formats(frame), **percent}
-
-
 def section(key: str) -> None:
     title = profile.SECTIONS[key][2]
     state = workbench.section_state(file, key)
@@ -78,7 +73,7 @@ def section(key: str) -> None:
         return
     frame = workbench.section_table(file, key)
     st.markdown(f"**{title}**")
-    ui.table(frame, stem(title), key=f"enterprise_{key}", column_config=formats(frame), placeholder="—")
+    ui.table(frame, stem(title), key=f"enterprise_{key}", column_config=ui.number_formats(frame), placeholder="—")
 
 
 st.subheader("高企认定条件对照")
@@ -103,7 +98,7 @@ else:
     left.plotly_chart(charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False})
     right.plotly_chart(charts.rd_intensity_chart(annual), key="enterprise_intensity", config={"displayModeBar": False})
     shown = annual.rename(workbench.ANNUAL_LABELS)
-    ui.table(shown, stem("年度营收与研发"), key="enterprise_annual", column_config=formats(shown), placeholder="—")
+    ui.table(shown, stem("年度营收与研发"), key="enterprise_annual", column_config=ui.number_formats(shown), placeholder="—")
 monthly = workbench.monthly_sales(file)
 if monthly is not None:
     ui.chart_table(charts.monthly_sales_chart(monthly), monthly.rename(
@@ -120,7 +115,7 @@ with tabs[0]:
     certs = workbench.certificate_table(file, as_of)
     if certs is not None:
         st.markdown("**高新技术企业证书**")
-        ui.table(certs, stem("高企证书"), key="enterprise_certs", column_config=formats(certs), placeholder="—")
+        ui.table(certs, stem("高企证书"), key="enterprise_certs", column_config=ui.number_formats(certs), placeholder="—")
     else:
         section("hnte_certificates")
     section("tech_sme_registry")

@@ -12,19 +12,6 @@ the_plan = plan.load_plan(as_of.year)
 target = the_plan.target("cultivation") if the_plan else None
 
 
-def open_file(frame, event) -> None:
-    """A selected row opens that firm's 一企一档."""
-    rows = event.selection.rows if event else []
-    if rows:
-        st.switch_page("pages/enterprise.py", query_params={"uscc": frame["统一社会信用代码"][rows[0]], "as_of": as_of.isoformat()})
-
-
-def formats(frame, **extra) -> dict:
-    percent = {c: st.column_config.NumberColumn(format="percent", step=0.001) for c in workbench.ratio_columns(frame)}
-    percent |= {c: st.column_config.NumberColumn(format="%d") for c in workbench.year_columns(frame)}
-    return {**ui.column_formats(frame), **percent, **extra}
-
-
 st.title("瞪羚、独角兽企业定制化培育")
 st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 培育名额为全县数，不随镇区筛选")
 
@@ -46,9 +33,9 @@ else:
     table = workbench.cultivation_table(listed)
     trend = next(col for col in table.columns if col.startswith("营业收入走势"))
     st.caption("营业收入取税务汇算数据，缺失时用统计年报数据；走势为近五个已汇算年度。点选一行即可打开该企业的一企一档。")
-    open_file(table, ui.table(table, tables.file_stem("瞪羚独角兽_培育名单", as_of, town), key="gazelle_list",
-                              column_config=formats(table, **{trend: st.column_config.LineChartColumn(trend, y_min=0)}),
-                              placeholder="—", on_select="rerun", selection_mode="single-row"))
+    ui.firm_table(table, tables.file_stem("瞪羚独角兽_培育名单", as_of, town), key="gazelle_list", as_of=as_of,
+                  column_config={trend: st.column_config.LineChartColumn(trend, y_min=0),
+                                 "企业名称": st.column_config.TextColumn(width="medium")})
 
 st.subheader("培育候选企业")
 spans = ui.cached(workbench.gazelle_spans, as_of)
@@ -80,5 +67,4 @@ else:
     table = workbench.gazelle_table(candidates)
     n_new = candidates.filter(~candidates["in_cultivation"]).height
     st.markdown(f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** 家。点选一行即可打开该企业的一企一档。")
-    open_file(table, ui.table(table, tables.file_stem("瞪羚独角兽_培育候选", as_of, town, f"{span}年口径"), key="gazelle_candidates",
-                              column_config=formats(table), placeholder="—", on_select="rerun", selection_mode="single-row"))
+    ui.firm_table(table, tables.file_stem("瞪羚独角兽_培育候选", as_of, town, f"{span}年口径"), key="gazelle_candidates", as_of=as_of)

@@ -43,8 +43,4 @@ if worklist.height == 0:
 else:
     st.caption("按镇区、营业收入排列，可点列名重新排序；点选一行即可打开该企业的一企一档。"
                "“最近走访”为截至日前最近一次“科小二”走访服务记录。")
-    event = ui.table(worklist, tables.file_stem("研发活动清零_清单", as_of, town), key="rd_zero_worklist",
-                     column_config=ui.column_formats(worklist), placeholder="—", on_select="rerun", selection_mode="single-row")
-    rows = event.selection.rows if event else []
-    if rows:
-        st.switch_page("pages/enterprise.py", query_params={"uscc": worklist["统一社会信用代码"][rows[0]], "as_of": as_of.isoformat()})
+    ui.firm_table(worklist, tables.file_stem("研发活动清零_清单", as_of, town), key="rd_zero_worklist", as_of=as_of)

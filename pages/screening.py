@@ -59,37 +59,22 @@ ui.chart_table(charts.funnel_chart(funnel), funnel.select("label", "n_firms", "n
     tables.file_stem("精准筛选_漏斗", as_of, town, tag), key="screen_funnel")
 
 
-def open_file(frame, event) -> None:
-    """A selected row opens that firm's 一企一档."""
-    rows = event.selection.rows if event else []
-    if rows:
-        st.switch_page("pages/enterprise.py", query_params={"uscc": frame["统一社会信用代码"][rows[0]], "as_of": as_of.isoformat()})
-
-
-def formats(frame) -> dict:
-    percent = {c: st.column_config.NumberColumn(format="percent", step=0.001) for c in workbench.ratio_columns(frame)}
-    percent |= {c: st.column_config.NumberColumn(format="%d") for c in workbench.year_columns(frame)}
-    return {**ui.column_formats(frame), **percent}
-
-
 cand_tab, near_tab, about_tab = st.tabs(["候选企业", "差一项企业", "评分与说明"])
 with cand_tab:
     st.caption("六项条件全部通过的企业，按培育评分从高到低排列。点选一行即可打开该企业的一企一档。")
-    table = workbench.candidate_table(candidates, thresholds)
-    open_file(table, ui.table(table, tables.file_stem("精准筛选_候选企业", as_of, town, tag), key="screen_candidates",
-                              column_config=formats(table), placeholder="—", on_select="rerun", selection_mode="single-row"))
+    ui.firm_table(workbench.candidate_table(candidates, thresholds), tables.file_stem("精准筛选_候选企业", as_of, town, tag),
+                  key="screen_candidates", as_of=as_of)
 with near_tab:
     st.caption("只差一项条件（未通过或数据缺失）的企业：差哪一项、差多少。点选一行即可打开该企业的一企一档。")
     st.dataframe(workbench.near_miss_counts(near, thresholds), hide_index=True)
-    table = workbench.near_miss_table(near, thresholds)
-    open_file(table, ui.table(table, tables.file_stem("精准筛选_差一项企业", as_of, town, tag), key="screen_near",
-                              column_config=formats(table), placeholder="—", on_select="rerun", selection_mode="single-row"))
+    ui.firm_table(workbench.near_miss_table(near, thresholds), tables.file_stem("精准筛选_差一项企业", as_of, town, tag),
+                  key="screen_near", as_of=as_of, column_config={"差距": st.column_config.TextColumn(width="large")})
 with about_tab:
     st.markdown("**六项条件（当前阈值）**")
     st.markdown("\n".join(f"- {rule}" for rule in workbench.criteria_rules(thresholds)))
     st.markdown("每项条件有三种结论：**通过**、**未通过**、**数据缺失**（所需数据没有，不算通过）。")
     st.markdown("**培育评分（满分100分）**")
     st.markdown(workbench.SCORE_NOTE)
-    st.dataframe(workbench.score_parts_table(), hide_index=True)
+    st.markdown("\n".join(f"- {line}" for line in workbench.score_parts()))
     st.markdown("**本筛选无法核查的认定条件**（需企业自查或申报辅导时核实）")
     st.markdown("\n".join(f"- {item}" for item in screening.NOT_CHECKED))

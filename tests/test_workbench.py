@@ -237,8 +237,10 @@ def test_changing_thresholds_changes_candidates_exactly(screen_wh):
 
 
 def test_score_explained_and_rules_follow_thresholds():
-    parts = workbench.score_parts_table()
-    assert parts["满分"].sum() == 100 and parts["组成"].to_list() == ["知识产权", "研发投入强度", "营业收入增长", "研发人员占比"]
+    assert sum(points for _, points, _ in workbench.SCORE_PARTS) == 100
+    lines = workbench.score_parts()
+    assert [line.split("：")[0] for line in lines] == ["知识产权（30分）", "研发投入强度（30分）", "营业收入增长（20分）", "研发人员占比（20分）"]
+    assert lines[2].endswith("35%及以上20分，25%及以上16分，15%及以上12分，5%及以上8分，正增长4分，不增长0分")
     rules = workbench.criteria_rules(workbench.hnte_thresholds({"growth_min": 30.0, "tier1_max_wan": 6000.0}))
     assert rules[4] == "营业收入增长：上年营业收入比前年增长不低于 30%"
     assert "上年营收6,000 万元及以下需达 5%" in rules[2]
@@ -432,7 +434,7 @@ def test_screening_page_thresholds_change_candidates(tmp_path, monkeypatch):
     assert frame_with(at, "培育评分", "成立满1年")["统一社会信用代码"].tolist() == [uscc(2)]
     assert {m.label: m.value for m in at.metric}["参评企业"] == "1 家"
     markdown = " ".join(m.value for m in at.markdown)
-    assert all(item in markdown for item in screening.NOT_CHECKED) and "知识产权" in markdown
+    assert all(item in markdown for item in screening.NOT_CHECKED) and "知识产权（30分）" in markdown
 
 
 def test_gazelle_page_counts_places(tmp_path, monkeypatch):

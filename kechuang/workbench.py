@@ -535,14 +535,14 @@ def monthly_sales(file: EnterpriseFile) -> pl.DataFrame | None:
 
 
 def certificate_table(file: EnterpriseFile, as_of: date) -> pl.DataFrame | None:
-    """HNTE certificates with their validity on the as-of date."""
+    """HNTE certificates with their last valid day and their standing on the as-of date."""
     certs = file.sections.get("hnte_certificates")
     if certs is None or certs.height == 0:
         return None
     return certs.select(
         pl.col("certificate_no").alias("证书编号"),
         pl.col("issued_on").alias("发证日期"),
-        pl.col("valid_until").alias("有效期至（不含）"),
+        (pl.col("valid_until") - pl.duration(days=1)).alias("有效期至"),  # the last valid day, as certificates state it
         pl.when(pl.col("issued_on") > as_of).then(pl.lit("未生效"))
         .when(pl.col("valid_until") > as_of).then(pl.lit("有效"))
         .otherwise(pl.lit("已过期")).alias("截至日状态"),

@@ -363,7 +363,7 @@ def test_enterprise_file_without_tax_data(screen_wh):
 
 def test_certificates_and_renewal(screen_wh):
     file = profile.enterprise_file(screen_wh, uscc(5), AS_OF)  # issued 2023-12-01, valid until 2026-12-01 (exclusive)
-    assert workbench.certificate_table(file, AS_OF).rows() == [("GR5", date(2023, 12, 1), date(2026, 12, 1), "有效")]
+    assert workbench.certificate_table(file, AS_OF).rows() == [("GR5", date(2023, 12, 1), date(2026, 11, 30), "有效")]
     assert file.hnte_renewal_due
     assert workbench.renewal_note(file, AS_OF) == "高新技术企业证书有效至2026年11月30日，距到期不足六个月（31 天），需尽快组织重新认定申报。"
     assert workbench.renewal_note(profile.enterprise_file(screen_wh, uscc(1), AS_OF), AS_OF) is None

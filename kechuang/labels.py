@@ -81,6 +81,23 @@ COLUMN_LABELS: dict[str, str] = {
     "n_serving": "在任人数",
     "serving_status": "任职状态",
     "training_status": "举办状态",
+    # access control: tax bands (redact.py), audit log (audit.py), share links (share.py)
+    "invoiced_sales_band": "开票销售额（区间）",
+    "tax_paid_band": "入库税款（区间）",
+    "n_months": "月份数",
+    "at": "时间",
+    "user_name": "账户",
+    "role_label": "角色",
+    "action_label": "操作",
+    "detail": "详情",
+    "scope": "范围",
+    "token_id": "链接编号",
+    "page_label": "页面",
+    "created_by": "创建人",
+    "created_at": "创建时间",
+    "expires_at": "到期时间",
+    "status_label": "状态",
+    "revoked_by": "撤销人",
 }
 
 

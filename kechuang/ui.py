@@ -86,13 +86,17 @@ def _url_date(text: str | None) -> date | None:
         return None
 
 
-def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
-    """The global as-of date and town, seeded from the URL once, written back on every run."""
+def render_filters(wh: Warehouse) -> tuple[date, str | None]:
+    """Draw the global as-of date and town in the sidebar; called by app.py on every run.
+
+    The widgets live in the entry point, not in a page, so their state survives page switches
+    (a page's widgets are forgotten when another page runs). Seeded from the URL once, written
+    back to the URL on every run, so page, as-of date and town always make a deep link."""
     latest = cached(metrics.default_as_of)
     if "as_of" not in st.session_state:
         st.session_state.as_of = _url_date(st.query_params.get("as_of")) or latest
     towns = [ALL_TOWNS, *cached(_towns)]
-    if "town" not in st.session_state:
+    if "town" not in st.session_state or st.session_state.town not in towns:
         wanted = st.query_params.get("town", ALL_TOWNS)
         st.session_state.town = wanted if wanted in towns else ALL_TOWNS
     with st.sidebar:
@@ -104,7 +108,18 @@ def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
         st.query_params.pop("town", None)
     else:
         st.query_params["town"] = town
-    return as_of, (None if town == ALL_TOWNS else town)
+    st.session_state[_FILTERS] = (as_of, None if town == ALL_TOWNS else town)
+    return st.session_state[_FILTERS]
+
+
+_FILTERS = "_filters"
+
+
+def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
+    """The global (as-of date, town or None) that app.py drew for this run."""
+    if _FILTERS not in st.session_state:  # a page run on its own, without app.py
+        return render_filters(wh)
+    return st.session_state[_FILTERS]
 
 
 def _towns(wh: Warehouse) -> list[str]:
@@ -134,11 +149,23 @@ def _freshness(wh: Warehouse) -> list[dict]:
     return wh.query("data_freshness").to_dicts()
 
 
+# Tables kept by year: their latest date is a year (data_freshness.sql stores it as 31 December).
+_YEARLY_TABLES = {"tax_annual", "stats_annual", "tech_sme_registry", "key_enterprises", "cultivation"}
+
+
+def _latest_label(row: dict) -> str:
+    if not row["available"]:
+        return "暂缺"
+    if row["latest_on"] is not None and row["table_name"] in _YEARLY_TABLES:
+        return f"{row['latest_on'].year}年度"
+    return fmt.cn_date(row["latest_on"])
+
+
 def freshness_table(wh: Warehouse):
     rows = cached(_freshness)
     return [
         {"数据": contract.TABLE_LABELS[r["table_name"]], "行数": fmt.num(r["n_rows"]) if r["available"] else "—",
-         "数据截至": fmt.cn_date(r["latest_on"]) if r["available"] else "暂缺"}
+         "数据截至": _latest_label(r)}
         for r in rows
     ]
 
@@ -251,4 +278,4 @@ def firm_table(frame, stem: str, *, key: str, as_of: date, uscc_column: str = "�
                   on_select="rerun", selection_mode="single-row")
     rows = event.selection.rows if event else []
     if rows:
-        st.switch_page("pages/enterprise.py", query_params={"uscc": frame[uscc_column][rows[0]], "as_of": as_of.isoformat()})
+        st.switch_page("views/enterprise.py", query_params={"uscc": frame[uscc_column][rows[0]], "as_of": as_of.isoformat()})

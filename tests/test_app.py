@@ -1,4 +1,4 @@
-"""Every page runs under AppTest on a fixture warehouse without an exception."""
+"""Every page runs under AppTest on a fixture warehouse without an exception; filters survive page switches."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fixtures import firm, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def run_page(page: str, **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    if page != "pages/progress.py":
+    if page != "views/overview.py":  # the default page
         at.switch_page(page)
         at.run()
     return at
@@ -43,7 +43,7 @@ def test_every_page_runs(app_data, page):
 
 
 def test_progress_page_shows_engine_numbers(app_data):
-    at = run_page("pages/progress.py")
+    at = run_page("views/progress.py")
     shown = {m.label: m.value for m in at.metric}
     assert "完成" in shown
     values = [m.value for m in at.metric if m.label == "完成"]
@@ -54,9 +54,18 @@ def test_progress_page_shows_engine_numbers(app_data):
 
 
 def test_url_sets_as_of_and_town(app_data):
-    at = run_page("pages/progress.py", as_of="2026-06-30", town="长沙镇")
+    at = run_page("views/progress.py", as_of="2026-06-30", town="长沙镇")
     assert at.date_input(key="as_of").value == date(2026, 6, 30)
     assert at.selectbox(key="town").value == "长沙镇"
     values = [m.value for m in at.metric if m.label == "完成"]
     assert values[1] == "0 家"  # the 长沙镇 firm holds no certificate
     assert values[5] == "0.0 万元"  # its contract is registered after 2026-06-30
+
+
+def test_town_and_as_of_survive_a_page_switch(app_data):
+    at = run_page("views/progress.py", as_of="2026-06-30", town="长沙镇")
+    at.switch_page("views/contracts.py")
+    at.run()
+    assert not at.exception
+    assert (at.date_input(key="as_of").value, at.selectbox(key="town").value) == (date(2026, 6, 30), "长沙镇")
+    assert (at.query_params["as_of"], at.query_params["town"]) == ("2026-06-30", "长沙镇")

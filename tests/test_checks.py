@@ -151,7 +151,7 @@ def run_page(page: str, data: Path, monkeypatch, **state) -> AppTest:
 
 def test_quality_page_shows_findings_rows_and_history(messy, tmp_path, monkeypatch):
     ingest.ingest(messy, [Source.from_path(write_csv(tmp_path / "c.csv", [["合同登记号", "本地主体统一社会信用代码"], ["T1", uscc(1)]]))])
-    at = run_page("pages/data_status.py", messy, monkeypatch)
+    at = run_page("views/data_status.py", messy, monkeypatch)
     assert at.title[0].value == "数据质量"
     assert [s.value for s in at.subheader] == ["各表概况", "在业存续企业的数据覆盖", "检查结果", "导入记录"]
     assert any(m.value.startswith("共 **8** 项：错误 **4** 项，提示 **4** 项。") for m in at.markdown)
@@ -163,19 +163,19 @@ def test_quality_page_shows_findings_rows_and_history(messy, tmp_path, monkeypat
 
 
 def test_quality_page_without_problems_or_tables(tmp_path, monkeypatch):
-    at = run_page("pages/data_status.py", write_warehouse(tmp_path / "d", patents=[]), monkeypatch)
+    at = run_page("views/data_status.py", write_warehouse(tmp_path / "d", patents=[]), monkeypatch)
     assert any(s.value == "未发现数据问题。" for s in at.success)
 
 
 def test_upload_page_renders_and_shows_an_outcome(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "d", enterprises=[firm(1)])
-    at = run_page("pages/upload.py", data, monkeypatch)
+    at = run_page("views/upload.py", data, monkeypatch)
     assert at.title[0].value == "数据导入"
     assert at.button(key="upload_go").disabled  # nothing chosen yet
     src = write_csv(tmp_path / "e.csv", [["统一社会信用代码", "企业名称", "登记状态"], [uscc(2), "乙", "存续"], [uscc(3), "丙", "正常"],
                                           [wrong_check(4), "丁", "在业"]])
     results = ingest.ingest(data, [Source("e.csv", data=src.read_bytes())], user="网页上传")  # what the page's button calls
-    at = run_page("pages/upload.py", data, monkeypatch, upload_outcome=(results, False, None))
+    at = run_page("views/upload.py", data, monkeypatch, upload_outcome=(results, False, None))
     shown = at.dataframe[0].value
     assert shown.to_dict("records")[0] == {"数据表": "市场主体登记（enterprises）", "方式": "整表替换", "文件": "e.csv", "导入行数": 2,
                                         "未导入行数": 1, "提示行数": 1, "导入后总行数": 2, "结果": "已写入新版本"}
@@ -189,7 +189,7 @@ def test_upload_page_renders_and_shows_an_outcome(tmp_path, monkeypatch):
 
 def test_upload_page_shows_an_unusable_file_as_an_error(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "d", enterprises=[firm(1)])
-    at = run_page("pages/upload.py", data, monkeypatch, upload_outcome=([], False, "无法识别 x.csv 是哪张表"))
+    at = run_page("views/upload.py", data, monkeypatch, upload_outcome=([], False, "无法识别 x.csv 是哪张表"))
     assert at.error[0].value == "未导入：无法识别 x.csv 是哪张表"
     assert manifest.history(data).height == 0
     assert isinstance(ingest.summary_frame([]), pl.DataFrame)

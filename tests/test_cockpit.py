@@ -1,4 +1,4 @@
-"""The leadership cockpit (kechuang.cockpit and pages/overview.py) on a hand-built county.
+"""The leadership cockpit (kechuang.cockpit and views/overview.py) on a hand-built county.
 
 The county on 2026-02-01 (day 32 of 365; elapsed share 32/365), against plans/2026.toml:
 - active firms: 掘港街道 F1-F3, 长沙镇 F4-F5 (F6 deregistered, F7 established after the day: not counted)
@@ -438,7 +438,7 @@ def test_page_without_a_plan_or_data(tmp_path, monkeypatch):
 def test_progress_page_does_not_pace_a_towns_share(county_dir, monkeypatch):
     monkeypatch.setenv("KECHUANG_DATA", str(county_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/progress.py")
+    at.switch_page("views/progress.py")
     at.query_params["as_of"], at.query_params["town"] = DAY.isoformat(), "长沙镇"
     at.run()
     assert not at.exception

@@ -306,7 +306,7 @@ def _briefing_page(data, monkeypatch, **params):
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    at.switch_page("pages/briefing.py")
+    at.switch_page("views/briefing.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

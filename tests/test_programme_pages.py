@@ -26,7 +26,7 @@ def open_page(page: str, town: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["as_of"] = "2026-10-31"
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     if town:
         at.selectbox(key="town").set_value(town).run()

@@ -416,7 +416,7 @@ def frame_with(at: AppTest, *columns: str):
 
 def test_screening_page_thresholds_change_candidates(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "s", **screening_tables())
-    at = run_page(data, "pages/screening.py", monkeypatch)
+    at = run_page(data, "views/screening.py", monkeypatch)
     shown = {m.label: m.value for m in at.metric}
     assert shown == {"参评企业": "5 家", "候选企业（六项全过）": "2 家", "差一项": "2 家"}
     assert frame_with(at, "培育评分", "成立满1年")["统一社会信用代码"].tolist() == [uscc(2), uscc(1)]
@@ -439,7 +439,7 @@ def test_screening_page_thresholds_change_candidates(tmp_path, monkeypatch):
 
 def test_gazelle_page_counts_places(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "g", **gazelle_tables())
-    at = run_page(data, "pages/gazelle.py", monkeypatch)
+    at = run_page(data, "views/gazelle.py", monkeypatch)
     shown = {m.label: m.value for m in at.metric}
     assert (shown["2026年培育名额"], shown["已入选"], shown["尚余名额"]) == ("10 家", "3 家", "7 家")
     listed = frame_with(at, "培育方向")
@@ -453,7 +453,7 @@ def test_gazelle_page_counts_places(tmp_path, monkeypatch):
 
 def test_rd_zero_page_lists_the_worklist(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "r", **rd_tables())
-    at = run_page(data, "pages/rd_zero.py", monkeypatch)
+    at = run_page(data, "views/rd_zero.py", monkeypatch)
     shown = {m.label: m.value for m in at.metric}
     assert (shown["研发活动覆盖率"], shown["亿元以上制造业企业"], shown["待清零"]) == ("50.0%", "4 家", "2 家")
     worklist = frame_with(at, "最近走访日期")
@@ -467,10 +467,10 @@ def test_rd_zero_page_lists_the_worklist(tmp_path, monkeypatch):
 
 def test_enterprise_page_deep_link_and_missing_tax(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "s", **screening_tables())
-    at = run_page(data, "pages/enterprise.py", monkeypatch, uscc=uscc(2))
+    at = run_page(data, "views/enterprise.py", monkeypatch, uscc=uscc(2))
     assert at.header[0].value == "如东测试2号科技有限公司"
     assert at.query_params["uscc"] == uscc(2)
-    no_tax = run_page(data, "pages/enterprise.py", monkeypatch, uscc=uscc(6))
+    no_tax = run_page(data, "views/enterprise.py", monkeypatch, uscc=uscc(6))
     assert no_tax.header[0].value == "如东无税科技有限公司"
     assert any("企业所得税年度汇算" in i.value and "增值税开票（月度）" in i.value for i in no_tax.info)
     assert any(c.value.startswith("增值税开票（月度）：无该企业记录") for c in no_tax.caption)
@@ -479,19 +479,19 @@ def test_enterprise_page_deep_link_and_missing_tax(tmp_path, monkeypatch):
 
 def test_enterprise_page_bad_and_unknown_codes(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "s", **screening_tables())
-    bad = run_page(data, "pages/enterprise.py", monkeypatch, uscc="12345")
+    bad = run_page(data, "views/enterprise.py", monkeypatch, uscc="12345")
     assert bad.error[0].value == "链接中的统一社会信用代码“12345”无效：统一社会信用代码应为18位，实为5位。"
-    unknown = run_page(data, "pages/enterprise.py", monkeypatch, uscc=uscc(99))
+    unknown = run_page(data, "views/enterprise.py", monkeypatch, uscc=uscc(99))
     assert unknown.error[0].value.startswith(f"未找到统一社会信用代码为 {uscc(99)} 的企业")
-    found = run_page(data, "pages/enterprise.py", monkeypatch)
+    found = run_page(data, "views/enterprise.py", monkeypatch)
     found.text_input(key="enterprise_search").set_value("无税").run()
     assert found.header[0].value == "如东无税科技有限公司" and found.query_params["uscc"] == uscc(6)
 
 
 def test_workbench_pages_with_only_the_register(tmp_path, monkeypatch):
     data = write_warehouse(tmp_path / "e", enterprises=[firm(1)])
-    for page in ("pages/screening.py", "pages/gazelle.py", "pages/rd_zero.py"):
+    for page in ("views/screening.py", "views/gazelle.py", "views/rd_zero.py"):
         run_page(data, page, monkeypatch)
-    at = run_page(data, "pages/enterprise.py", monkeypatch, uscc=uscc(1))
+    at = run_page(data, "views/enterprise.py", monkeypatch, uscc=uscc(1))
     assert at.header[0].value == "如东测试1号科技有限公司"
     assert any("以下数据暂缺" in c.value for c in at.caption)

@@ -14,7 +14,8 @@ LABEL_CHARS = 10  # category labels longer than this are shortened on the axis (
 SERIES_COLORS = (BAR, LINE, "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")
 
 
-def _layout(fig: go.Figure, title: str, height: int, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+# Shared by every chart module: one look, legends above the plot, titles left-aligned.
+def apply_layout(fig: go.Figure, title: str, height: int, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8},
                "font": {"size": 15}},
@@ -51,7 +52,7 @@ def cumulative_chart(frame: pl.DataFrame, title: str, unit: str, *, scale: float
                                  mode="lines", line={"color": PACE, "dash": "dash", "width": 2},
                                  hovertemplate=f"%{{x}} 序时进度 %{{y:{fmt}}} {unit}<extra></extra>"))
     fig.update_yaxes(tickformat=",")
-    return _layout(fig, title, 320, y_title=unit)
+    return apply_layout(fig, title, 320, y_title=unit)
 
 
 def bar_chart(frame: pl.DataFrame, category: str, series: list[tuple[str, str]], title: str, value_title: str, *,
@@ -83,7 +84,7 @@ def bar_chart(frame: pl.DataFrame, category: str, series: list[tuple[str, str]],
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=len(series) > 1, legend_traceorder="normal",
                       uniformtext={"minsize": 9, "mode": "hide"})
     per_row = 22 * (1 if stacked else len(series)) + 10
-    return _layout(fig, title, max(220, 90 + per_row * len(cats)), x_title=value_title)
+    return apply_layout(fig, title, max(220, 90 + per_row * len(cats)), x_title=value_title)
 
 
 def funnel_chart(frame: pl.DataFrame, title: str, *, stage: str = "stage", value: str = "n_reached",
@@ -103,4 +104,4 @@ def funnel_chart(frame: pl.DataFrame, title: str, *, stage: str = "stage", value
         marker={"color": [SERIES_COLORS[i % len(SERIES_COLORS)] for i in range(frame.height)]},
         connector={"line": {"color": MUTED}}, hovertemplate="%{y}：%{text}<extra></extra>",
     ))
-    return _layout(fig, title, 80 + 52 * frame.height)
+    return apply_layout(fig, title, 80 + 52 * frame.height)

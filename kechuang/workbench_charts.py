@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from kechuang.programme_charts import apply_layout  # one look for every chart
+
 PRIMARY = "#c62828"
 LIGHT = "#ef9a9a"
 BLUE = "#1565c0"
@@ -13,21 +15,6 @@ GREY = "#757575"
 MUTED = "#bdbdbd"
 
 
-def _layout(fig: go.Figure, title: str, height: int, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8},
-               "font": {"size": 15}},
-        height=height,
-        margin={"l": 8, "r": 8, "t": 64, "b": 8},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": 11}},
-        separators=".,",
-        plot_bgcolor="white",
-        hoverlabel={"font_size": 12},
-        bargap=0.25,
-    )
-    fig.update_xaxes(title_text=x_title, automargin=True, gridcolor="#eeeeee", zerolinecolor="#cccccc")
-    fig.update_yaxes(title_text=y_title, automargin=True, gridcolor="#eeeeee", zerolinecolor="#cccccc")
-    return fig
 
 
 def _wrap(text: str, width: int = 9) -> str:
@@ -51,7 +38,7 @@ def funnel_chart(frame: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(tickformat=",", range=[0, top * 1.22])  # room for the labels beside the longest bars
     fig.update_layout(barmode="group")
     fig.update_traces(textfont={"size": 11})
-    return _layout(fig, "筛选漏斗：参评企业 → 各项条件 → 候选", 120 + 44 * frame.height, x_title="企业数（家）")
+    return apply_layout(fig, "筛选漏斗：参评企业 → 各项条件 → 候选", 120 + 44 * frame.height, x_title="企业数（家）")
 
 
 def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
@@ -67,7 +54,7 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
     fig.update_layout(barmode="stack")
-    return _layout(fig, "亿元以上制造业企业：各镇区研发活动覆盖", 120 + 26 * frame.height, x_title="企业数（家）")
+    return apply_layout(fig, "亿元以上制造业企业：各镇区研发活动覆盖", 120 + 26 * frame.height, x_title="企业数（家）")
 
 
 def revenue_chart(annual: pl.DataFrame) -> go.Figure:
@@ -81,7 +68,7 @@ def revenue_chart(annual: pl.DataFrame) -> go.Figure:
                          hovertemplate="%{x} 研发费用 %{y:,.1f} 万元<extra></extra>"))
     fig.update_yaxes(tickformat=",")
     fig.update_layout(barmode="group")
-    return _layout(fig, "年度营业收入与研发费用", 300, y_title="万元")
+    return apply_layout(fig, "年度营业收入与研发费用", 300, y_title="万元")
 
 
 def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
@@ -95,7 +82,7 @@ def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
     fig.add_trace(go.Scatter(x=years, y=line, name="高企强度要求", mode="lines+markers", line={"color": PRIMARY, "dash": "dash"},
                              hovertemplate="%{x} 按当年营收所在档次需达 %{y:.1f}%<extra></extra>"))
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    return _layout(fig, "研发投入强度与高企要求（按当年营收分档）", 300, y_title="占营业收入")
+    return apply_layout(fig, "研发投入强度与高企要求（按当年营收分档）", 300, y_title="占营业收入")
 
 
 def monthly_sales_chart(monthly: pl.DataFrame) -> go.Figure:
@@ -105,4 +92,4 @@ def monthly_sales_chart(monthly: pl.DataFrame) -> go.Figure:
                            hovertemplate="%{x|%Y年%-m月} 开票销售额 %{y:,.1f} 万元<extra></extra>"))
     fig.update_xaxes(tickformat="%Y年%-m月", dtick="M6" if len(months) > 12 else "M1")
     fig.update_yaxes(tickformat=",")
-    return _layout(fig, "月度增值税开票销售额", 280, y_title="万元")
+    return apply_layout(fig, "月度增值税开票销售额", 280, y_title="万元")

@@ -44,9 +44,7 @@ PARAM_ORDER = ("as_of", "town", "metric")
 SEVERITY = {"behind": 0, "at_risk": 1, "on_track": 2}
 
 
-def county_wide(metric_id: str) -> bool:
-    """Whether a metric stays county-wide under a town scope: none of its tables carries an enterprise or a town."""
-    return not any({"uscc", "town"} & {c.name for c in contract.columns(t)} for t in METRIC_BY_ID[metric_id].tables)
+county_wide = metrics.county_wide  # one rule, kept where the metrics are
 
 
 def judged_in_scope(metric_id: str, scoped: bool) -> bool:

@@ -44,6 +44,13 @@ METRICS: tuple[MetricDef, ...] = (
 )
 METRIC_BY_ID = {m.id: m for m in METRICS}
 STATUSES = ("on_track", "at_risk", "behind")
+
+
+def county_wide(metric_id: str) -> bool:
+    """Whether a metric stays county-wide under a town scope: none of its tables carries an enterprise or a town."""
+    from kechuang import contract
+
+    return not any({"uscc", "town"} & {c.name for c in contract.columns(t)} for t in METRIC_BY_ID[metric_id].tables)
 AT_RISK_SHARE = Fraction(4, 5)  # at risk while actual >= 80% of expected-by-now
 
 

@@ -36,11 +36,7 @@ PHRASES = {
 }
 
 
-def county_wide(metric_id: str) -> bool:
-    """Whether a metric stays county-wide under a town scope: none of its tables carries an enterprise or a town."""
-    return not any(
-        {"uscc", "town"} & {c.name for c in contract.columns(t)} for t in metrics.METRIC_BY_ID[metric_id].tables
-    )
+county_wide = metrics.county_wide  # one rule, kept where the metrics are
 
 
 def amount(x: float | int | None, unit: str) -> str:

@@ -44,7 +44,7 @@ bench: .venv/.installed-dev
 	$(PY) -m bench.run
 
 screenshots: .venv/.installed-dev browser
-	$(PY) -m pytest tests/e2e -k screenshots --screenshots
+	$(PY) -m pytest tests/browser -k screenshots --screenshots
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache

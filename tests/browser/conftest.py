@@ -1,0 +1,105 @@
+"""A real app on a free port with a fixture warehouse, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fixtures import firm, uscc, write_warehouse  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", action="store_true", help="save every page at desktop and phone width under screenshots/")
+
+
+def browser_data(data: Path) -> Path:
+    """Two towns, certificates, contracts and one firm that passes all six HNTE criteria (firm 3)."""
+    return write_warehouse(
+        data,
+        enterprises=[firm(1, town="掘港街道"), firm(2, town="长沙镇", industry_code="2614"), firm(3, town="长沙镇")],
+        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)},
+                           {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2026, 9, 1)}],
+        tech_contracts=[{"contract_id": "T1", "uscc": uscc(1), "role": "卖方", "amount_wan": 1234.5, "registered_on": date(2026, 5, 6)},
+                        {"contract_id": "T2", "uscc": uscc(2), "role": "买方", "amount_wan": 100.0, "registered_on": date(2026, 10, 31)}],
+        tax_annual=[{"uscc": uscc(3), "year": y, "revenue_wan": r, "rd_expense_wan": d}
+                    for y, r, d in ((2023, 3000.0, 150.0), (2024, 4000.0, 200.0), (2025, 4800.0, 240.0))],
+        stats_annual=[{"uscc": uscc(3), "year": 2025, "rd_staff": 10, "employees": 100, "total_assets_wan": 20000.0},
+                      {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
+        patents=[{"ip_id": "ZL1", "uscc": uscc(3), "ip_type": "发明专利", "granted_on": date(2024, 1, 1), "valid": True}],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    data = browser_data(tmp_path_factory.mktemp("browser") / "data")
+    port = _free_port()
+    env = {**os.environ, "KECHUANG_DATA": str(data)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:  # bounded wait until the server answers its health check
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the app did not start within 60 s")
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def open_page(pg, url: str):
+    """Go to a URL and wait until the page's title (h1) is drawn and Streamlit has stopped running."""
+    pg.goto(url)
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=45_000)
+    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=45_000)
+    return pg

@@ -1,0 +1,93 @@
+"""The real app in Chromium: every page opens, figures equal the engine's, deep links, downloads, phone width."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import browser_data, open_page
+from fixtures import uscc
+
+from kechuang import fmt, metrics
+from kechuang.plan import load_plan
+from kechuang.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[2]
+URL_PATHS = re.findall(r'"views/[a-z_]+\.py", "[^"]+", "[^"]+", "([a-z-]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+AS_OF = date(2026, 10, 31)
+
+
+def test_navigation_lists_every_page():
+    assert len(URL_PATHS) == 15 and "rd-zero" in URL_PATHS
+
+
+@pytest.mark.parametrize("url_path", URL_PATHS)
+def test_every_page_opens_without_an_exception(app_url, page, url_path):
+    # The default page (总览) lives at "/" in Streamlit.
+    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Page not found" not in page.inner_text("body")
+
+
+def test_progress_figures_equal_the_engine(app_url, page, tmp_path):
+    open_page(page, f"{app_url}/progress?as_of=2026-10-31")
+    cards = page.locator('[data-testid="stMetric"]')
+    cards.nth(35).wait_for(timeout=30_000)  # 12 targets x 3 figures
+    shown = cards.all_inner_texts()
+    expected = metrics.progress(Warehouse(browser_data(tmp_path / "d")), AS_OF, load_plan(2026))
+    for p in expected:
+        assert any(text.startswith("完成") and fmt.amount(p.actual, p.unit) in text for text in shown), p.id
+
+
+def test_deep_link_restores_date_and_town(app_url, page):
+    open_page(page, f"{app_url}/progress?as_of=2026-06-30&town=长沙镇")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator("input").first.input_value() == "2026-06-30"
+    town = sidebar.locator('[data-testid="stSelectbox"]')
+    assert "长沙镇" in town.inner_text() + town.locator("input").input_value()
+    assert "town=%E9%95%BF%E6%B2%99%E9%95%87" in page.url
+
+
+def test_enterprise_file_opens_by_uscc(app_url, page):
+    open_page(page, f"{app_url}/enterprise?uscc={uscc(3)}&as_of=2026-10-31")
+    assert "如东测试3号科技有限公司" in page.inner_text('[data-testid="stMain"]')
+
+
+def test_rd_zero_downloads_parse(app_url, page, tmp_path):
+    open_page(page, f"{app_url}/rd-zero?as_of=2026-10-31")
+    for label, check in (("下载 CSV", "csv"), ("下载 Excel", "xlsx")):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).first.click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        if check == "csv":
+            raw = path.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf") and "如东测试2号科技有限公司" in raw.decode("utf-8-sig")
+        else:
+            sheet = openpyxl.load_workbook(path).active
+            assert sheet.max_row >= 2
+
+
+def test_cockpit_fits_a_phone(app_url, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    open_page(pg, f"{app_url}/?as_of=2026-10-31")
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
+
+
+def test_screenshots(app_url, browser, request):
+    if not request.config.getoption("--screenshots"):
+        pytest.skip("only with --screenshots (make screenshots)")
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    for width, height in ((1280, 900), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        pg = context.new_page()
+        for url_path in URL_PATHS:
+            open_page(pg, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+            pg.screenshot(path=out / f"{url_path}_{width}.png", full_page=True)
+        context.close()

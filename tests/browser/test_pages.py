@@ -91,3 +91,36 @@ def test_screenshots(app_url, browser, request):
             open_page(pg, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
             pg.screenshot(path=out / f"{url_path}_{width}.png", full_page=True)
         context.close()
+
+
+def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
+    open_page(page, f"{app_url}/screening?as_of=2026-10-31")
+    grid = page.locator('[data-testid="stDataFrame"]:visible').first
+    grid.wait_for(timeout=30_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # The row-selection column sits at the grid's left edge; the first data row is below the header (35 px rows).
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_function("location.pathname.endsWith('/enterprise')", timeout=30_000)
+    page.get_by_text("如东测试3号科技有限公司").first.wait_for(timeout=30_000)
+    assert f"uscc={uscc(3)}" in page.url
+
+
+@pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
+def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path, url_path):
+    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        if not button.is_visible():  # inside a closed tab or expander
+            continue
+        with page.expect_download(timeout=30_000) as info:
+            button.click()
+        path = tmp_path / f"{i}_{info.value.suggested_filename}"
+        info.value.save_as(path)
+        if path.suffix == ".csv":
+            assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
+            path.read_text(encoding="utf-8-sig")
+        else:
+            assert path.suffix == ".xlsx", path.name
+            openpyxl.load_workbook(path)

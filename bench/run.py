@@ -1,0 +1,178 @@
+"""make bench: time the data work behind every page at county and province scale.
+
+Cold = the first run in a fresh Python process: opening the warehouse and the workload (imports
+excluded); warm = median of 5 runs after it in that process; peak = the resident-set
+high-water mark of that process. Demo data is made once under bench/cache/. Measures, never asserts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / "cache"
+AS_OF = date(2026, 10, 30)
+WARM_RUNS = 5
+
+
+def _workloads():
+    """name -> function(warehouse): the package calls each page makes."""
+    from kechuang import cockpit, export, metrics, profile, screening
+    from kechuang.plan import load_plan
+    from kechuang.programmes import contracts, iur, services
+
+    plan = load_plan(AS_OF.year)
+
+    def one_firm(wh):
+        first = wh.con.execute("select min(uscc) from enterprises").fetchone()[0]
+        return profile.enterprise_file(wh, first, AS_OF)
+
+    return {
+        "cockpit (总览)": lambda wh: (cockpit.attention(wh, AS_OF, plan, None), cockpit.cards(wh, AS_OF, plan),
+                                     cockpit.town_table(wh, AS_OF)),
+        "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
+        "HNTE screen (精准筛选)": lambda wh: (screening.screen(wh, AS_OF, include_all=True), screening.near_misses(wh, AS_OF)),
+        "gazelle (瞪羚)": lambda wh: screening.gazelle_candidates(wh, AS_OF),
+        "rd_coverage + 清零": lambda wh: metrics.rd_coverage(wh, AS_OF).by_town(),
+        "enterprise file (一企一档)": one_firm,
+        "contracts (技术合同)": lambda wh: (contracts.contracts_view(wh, AS_OF, 1_000_000.0), contracts.prospects(wh, AS_OF)),
+        "iur (产学研)": lambda wh: iur.iur_view(wh, AS_OF, 100.0),
+        "services (科小二)": lambda wh: services.services_view(wh, AS_OF, 100.0),
+        "briefing export (简报)": lambda wh: export.briefing_workbook(wh, AS_OF),
+        # Reference workloads of issue 9 (no page shows tax_monthly aggregates yet).
+        "monthly sales by town, YoY": lambda wh: wh.con.cursor().sql(
+            "select e.town, t.period, sum(t.invoiced_sales_wan) as sales from tax_monthly t "
+            "join enterprises e on e.uscc = t.uscc group by all order by all").fetchall(),
+        "scan floor: sum tax_monthly": lambda wh: wh.con.cursor().sql("select sum(invoiced_sales_wan) from tax_monthly").fetchall(),
+    }
+
+
+def pandas_screen(data: Path):
+    """A plain pandas HNTE screen (load, then compute), the baseline of issue 9."""
+    import pandas as pd
+
+    def read(name):
+        path = data / f"{name}.parquet"
+        return pd.read_parquet(path if path.exists() else data / name)
+
+    ent, tax, stats, pat, cert = (read(t) for t in ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certificates"))
+    as_of = pd.Timestamp(AS_OF)
+    y = tax.loc[tax.year < AS_OF.year, "year"].max()
+    money = tax.merge(stats, on=["uscc", "year"], how="outer", suffixes=("_t", "_s"))
+    money["revenue"] = money.revenue_wan_t.fillna(money.revenue_wan_s)
+    money["rd"] = money.rd_expense_wan_t.fillna(money.rd_expense_wan_s)
+    win = money[money.year.between(y - 2, y) & money.revenue.notna()]
+    sums = win.groupby("uscc").agg(rev3=("revenue", "sum"), rd3=("rd", lambda s: s.fillna(0).sum()))
+    rev_y = money[money.year == y].set_index("uscc").revenue.rename("rev_y")
+    rev_y1 = money[money.year == y - 1].set_index("uscc").revenue.rename("rev_y1")
+    st = stats[stats.year == y].set_index("uscc")[["rd_staff", "employees", "total_assets_wan"]]
+    ip = pat[pat.valid & (pd.to_datetime(pat.granted_on) <= as_of)].groupby("uscc").size().rename("n_ip")
+    issued = pd.to_datetime(cert.issued_on)
+    holders = set(cert.uscc[(issued <= as_of) & (as_of < issued + pd.DateOffset(years=3))])
+    f = ent.set_index("uscc").join([sums, rev_y, rev_y1, st, ip])
+    f = f[f.status.isin(["存续", "在业"]) & ~f.index.isin(holders)]
+    thr = pd.Series(0.03, index=f.index).where(f.rev_y > 20000, 0.04).where(f.rev_y > 5000, 0.05)
+    f["pass_age"] = pd.to_datetime(f.established_on) + pd.DateOffset(years=1) <= as_of
+    f["pass_ip"] = f.n_ip.fillna(0) >= 1
+    f["pass_rd"] = f.rd3 >= f.rev3 * thr
+    f["pass_staff"] = f.rd_staff >= f.employees * 0.1
+    f["pass_growth"] = f.rev_y >= f.rev_y1 * 1.2
+    f["pass_sme"] = (f.employees <= 500) & (f.rev_y <= 20000) & (f.total_assets_wan <= 20000)
+    return f[f.filter(like="pass_").all(axis=1)]
+
+
+def run_one(scale: str, name: str, warm: int) -> dict:
+    """In this process: cold run, warm median, peak RSS (MiB)."""
+    from kechuang.warehouse import Warehouse
+
+    data = CACHE / scale
+    start = time.perf_counter()
+    if name == "pandas HNTE screen":
+        func = lambda _wh: pandas_screen(data)  # noqa: E731
+        wh = None
+    else:
+        func = _workloads()[name]
+        wh = Warehouse(data)
+    func(wh)
+    cold = time.perf_counter() - start
+    times = []
+    for _ in range(warm):
+        t = time.perf_counter()
+        func(wh)
+        times.append(time.perf_counter() - t)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"cold_s": cold, "warm_s": statistics.median(times), "peak_mib": peak}
+
+
+def ensure_data(scale: str) -> Path:
+    out = CACHE / scale
+    if not (out / "enterprises.parquet").exists():
+        print(f"making {scale} demo data under {out} …", flush=True)
+        # In a child process: ru_maxrss survives fork + exec, so a big parent would inflate every peak.
+        subprocess.run([sys.executable, "-m", "kechuang", "demo-data", "--out", str(out), "--scale", scale], check=True, cwd=ROOT)
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":  # child process: one workload, JSON out
+        scale, name = sys.argv[2], sys.argv[3]
+        print(json.dumps(run_one(scale, name, WARM_RUNS if scale == "county" else 3)))
+        return
+    names = [*_workloads(), "pandas HNTE screen"]
+    rows = []
+    for scale in ("county", "province"):
+        ensure_data(scale)
+        for name in names:
+            started = time.perf_counter()
+            out = subprocess.run([sys.executable, "-m", "bench.run", "--one", scale, name], capture_output=True, text=True, cwd=ROOT)
+            wall = time.perf_counter() - started
+            if out.returncode:
+                print(f"{scale:8} {name:32} FAILED: {out.stderr.strip().splitlines()[-1]}", flush=True)
+                rows.append((scale, name, None))
+                continue
+            result = json.loads(out.stdout.strip().splitlines()[-1]) | {"process_s": wall}
+            rows.append((scale, name, result))
+            print(f"{scale:8} {name:32} cold {result['cold_s']:7.3f} s  warm {result['warm_s'] * 1000:8.1f} ms  "
+                  f"peak {result['peak_mib']:6.0f} MiB", flush=True)
+    write_results(rows)
+
+
+def write_results(rows) -> None:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, "
+        f"Python {platform.python_version()}. Command: `make bench` (`python -m bench.run`).",
+        "Cold = first run in a fresh process (warehouse open + query, imports excluded); warm = median of 5 (county) or 3",
+        "(province) runs after it; peak = the process's max RSS. Goals (issue 9): county warm ≤ 100 ms per page; province",
+        "warm ≤ 1 s per page, screen ≤ 1 s, peak ≤ 2 GB, screen ≥ 10× faster than pandas.",
+        "",
+        "| scale | workload | cold (s) | warm (ms) | peak (MiB) |",
+        "|---|---|---|---|---|",
+    ]
+    for scale, name, r in rows:
+        if r is None:
+            lines.append(f"| {scale} | {name} | failed | | |")
+        else:
+            lines.append(f"| {scale} | {name} | {r['cold_s']:.3f} | {r['warm_s'] * 1000:.1f} | {r['peak_mib']:.0f} |")
+    for scale in ("county", "province"):
+        got = {n: r for s, n, r in rows if s == scale and r}
+        if "pandas HNTE screen" in got and "HNTE screen (精准筛选)" in got:
+            ratio = got["pandas HNTE screen"]["warm_s"] / got["HNTE screen (精准筛选)"]["warm_s"]
+            lines.append(f"\n{scale}: pandas screen / DuckDB screen (warm, DuckDB incl. near misses) = {ratio:.1f}×")
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("wrote bench/results.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -70,8 +70,8 @@ def pandas_screen(data: Path):
     money = tax.merge(stats, on=["uscc", "year"], how="outer", suffixes=("_t", "_s"))
     money["revenue"] = money.revenue_wan_t.fillna(money.revenue_wan_s)
     money["rd"] = money.rd_expense_wan_t.fillna(money.rd_expense_wan_s)
-    win = money[money.year.between(y - 2, y) & money.revenue.notna()]
-    sums = win.groupby("uscc").agg(rev3=("revenue", "sum"), rd3=("rd", lambda s: s.fillna(0).sum()))
+    win = money[money.year.between(y - 2, y) & money.revenue.notna()].assign(rd0=lambda d: d.rd.fillna(0))
+    sums = win.groupby("uscc").agg(rev3=("revenue", "sum"), rd3=("rd0", "sum"))
     rev_y = money[money.year == y].set_index("uscc").revenue.rename("rev_y")
     rev_y1 = money[money.year == y - 1].set_index("uscc").revenue.rename("rev_y1")
     st = stats[stats.year == y].set_index("uscc")[["rd_staff", "employees", "total_assets_wan"]]
@@ -81,7 +81,7 @@ def pandas_screen(data: Path):
     f = ent.set_index("uscc").join([sums, rev_y, rev_y1, st, ip])
     f = f[f.status.isin(["存续", "在业"]) & ~f.index.isin(holders)]
     thr = pd.Series(0.03, index=f.index).where(f.rev_y > 20000, 0.04).where(f.rev_y > 5000, 0.05)
-    f["pass_age"] = pd.to_datetime(f.established_on) + pd.DateOffset(years=1) <= as_of
+    f["pass_age"] = pd.to_datetime(f.established_on) <= as_of - pd.DateOffset(years=1)
     f["pass_ip"] = f.n_ip.fillna(0) >= 1
     f["pass_rd"] = f.rd3 >= f.rev3 * thr
     f["pass_staff"] = f.rd_staff >= f.employees * 0.1

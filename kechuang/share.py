@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -205,15 +205,9 @@ def _audit_path(directory: Path | None) -> Path:
     return audit.default_path(directory)
 
 
-def _aware(now: datetime | None) -> datetime:
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now
-
-
-def _iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat()
+# The clock rules are auth's: one definition of "now" (timezone-aware) and of stored timestamps.
+_aware = auth._now
+_iso = auth._iso
 
 
 def _beijing(text: str) -> datetime:

@@ -10,36 +10,51 @@ st.set_page_config(page_title="如东科创驾驶舱", page_icon=":material/insi
 
 ROOT = Path(__file__).resolve().parent
 
-# The whole navigation in one place: (section, file, title, icon, url path). A page appears once
-# its file exists, so pages can land one at a time without touching this list again.
+# The whole navigation in one place: (section, file, title, icon, url path, permission or None). A page
+# appears once its file exists and, for a signed-in user, when their role holds its permission.
 NAVIGATION = [
-    ("领导驾驶舱", "views/overview.py", "总览", ":material/dashboard:", "overview"),
-    ("领导驾驶舱", "views/progress.py", "目标进度", ":material/flag:", "progress"),
-    ("分析工作台", "views/screening.py", "精准筛选", ":material/manage_search:", "screening"),
-    ("分析工作台", "views/gazelle.py", "瞪羚/独角兽", ":material/trending_up:", "gazelle"),
-    ("分析工作台", "views/rd_zero.py", "研发活动清零", ":material/science:", "rd-zero"),
-    ("分析工作台", "views/enterprise.py", "一企一档", ":material/factory:", "enterprise"),
-    ("专项工作", "views/contracts.py", "技术合同", ":material/contract:", "contracts"),
-    ("专项工作", "views/iur.py", "产学研", ":material/school:", "iur"),
-    ("专项工作", "views/projects.py", "科创项目招引", ":material/rocket_launch:", "projects"),
-    ("专项工作", "views/services.py", "科小二服务", ":material/handshake:", "services"),
-    ("专项工作", "views/commissioners.py", "科创专员", ":material/groups:", "commissioners"),
-    ("专项工作", "views/trainings.py", "培训", ":material/menu_book:", "trainings"),
-    ("数据", "views/briefing.py", "简报导出", ":material/ios_share:", "briefing"),
-    ("数据", "views/upload.py", "数据导入", ":material/upload_file:", "upload"),
-    ("数据", "views/data_status.py", "数据质量", ":material/fact_check:", "data"),
+    ("领导驾驶舱", "views/overview.py", "总览", ":material/dashboard:", "overview", None),
+    ("领导驾驶舱", "views/progress.py", "目标进度", ":material/flag:", "progress", None),
+    ("分析工作台", "views/screening.py", "精准筛选", ":material/manage_search:", "screening", "view_firm_lists"),
+    ("分析工作台", "views/gazelle.py", "瞪羚/独角兽", ":material/trending_up:", "gazelle", "view_firm_lists"),
+    ("分析工作台", "views/rd_zero.py", "研发活动清零", ":material/science:", "rd-zero", "view_firm_lists"),
+    ("分析工作台", "views/enterprise.py", "一企一档", ":material/factory:", "enterprise", "view_enterprise_files"),
+    ("专项工作", "views/contracts.py", "技术合同", ":material/contract:", "contracts", "view_firm_lists"),
+    ("专项工作", "views/iur.py", "产学研", ":material/school:", "iur", "view_firm_lists"),
+    ("专项工作", "views/projects.py", "科创项目招引", ":material/rocket_launch:", "projects", "view_firm_lists"),
+    ("专项工作", "views/services.py", "科小二服务", ":material/handshake:", "services", "view_firm_lists"),
+    ("专项工作", "views/commissioners.py", "科创专员", ":material/groups:", "commissioners", "view_firm_lists"),
+    ("专项工作", "views/trainings.py", "培训", ":material/menu_book:", "trainings", "view_firm_lists"),
+    ("数据", "views/briefing.py", "简报导出", ":material/ios_share:", "briefing", "download_firm_lists"),
+    ("数据", "views/upload.py", "数据导入", ":material/upload_file:", "upload", "ingest"),
+    ("数据", "views/data_status.py", "数据质量", ":material/fact_check:", "data", "view_firm_lists"),
+    ("管理", "views/admin.py", "账户与审计", ":material/admin_panel_settings:", "admin", "view_audit"),
 ]
+SHARED_PAGE_FILES = {row[4]: row[1] for row in NAVIGATION}  # a share link names its page by url path
 
 
-def build_navigation() -> dict[str, list]:
+def build_navigation(allowed) -> dict[str, list]:
     sections: dict[str, list] = {}
-    present = [row for row in NAVIGATION if (ROOT / row[1]).is_file()]
-    for i, (section, path, title, icon, url_path) in enumerate(present):
+    present = [row for row in NAVIGATION if (ROOT / row[1]).is_file() and allowed(row[5])]
+    for i, (section, path, title, icon, url_path, _) in enumerate(present):
         page = st.Page(path, title=title, icon=icon, url_path=url_path, default=(i == 0))
         sections.setdefault(section, []).append(page)
     return sections
 
 
-navigation = st.navigation(build_navigation(), expanded=True)
+user = ui.signed_in()
+view = ui.share_view()
+if user is None:
+    # Every page registered but hidden, so a deep link's path and query survive the login; nothing runs.
+    st.navigation(build_navigation(lambda _: True), position="hidden")
+    ui.login_page()
+    st.stop()
+if view is not None:
+    # A share visitor sees the one shared page, at the root URL the link points to.
+    navigation = st.navigation([st.Page(SHARED_PAGE_FILES[view.page], title=view.title, url_path=view.page, default=True)],
+                               position="hidden")
+else:
+    navigation = st.navigation(build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True)
+ui.account_box(user)
 ui.render_filters(ui.open_or_stop())
 navigation.run()

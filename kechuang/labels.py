@@ -85,6 +85,7 @@ COLUMN_LABELS: dict[str, str] = {
     "invoiced_sales_band": "开票销售额（区间）",
     "tax_paid_band": "入库税款（区间）",
     "n_months": "月份数",
+    "tax_year": "年度",
     "at": "时间",
     "user_name": "账户",
     "role_label": "角色",

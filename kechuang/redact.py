@@ -69,14 +69,14 @@ def frame_for(user: auth.User | None, frame: pl.DataFrame) -> pl.DataFrame:
 def annual_bands(monthly: pl.DataFrame) -> pl.DataFrame:
     """Monthly tax rows (period, invoiced_sales_wan, tax_paid_wan[, uscc]) as banded annual totals.
 
-    One row per (uscc,) year: year, n_months (months with a row), invoiced_sales_band, tax_paid_band.
+    One row per (uscc,) year: tax_year, n_months (months with a row), invoiced_sales_band, tax_paid_band.
     A year whose values are all unknown has a null band, never the lowest one."""
-    keys = (["uscc"] if "uscc" in monthly.columns else []) + ["year"]
+    keys = (["uscc"] if "uscc" in monthly.columns else []) + ["tax_year"]
     present = [c for c in NAMED_TAX_COLUMNS if c in monthly.columns]
     totals = [pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in present]
     return (
         monthly
-        .with_columns(pl.col("period").dt.year().alias("year"))
+        .with_columns(pl.col("period").dt.year().alias("tax_year"))
         .group_by(keys)
         .agg(pl.len().cast(pl.Int32).alias("n_months"), *totals)
         .sort(keys)

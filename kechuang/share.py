@@ -5,7 +5,7 @@
     share.list_links() -> polars DataFrame  # every link with its status (有效/已过期/已撤销), newest first
     share.revoke(token_id, by=user)
 
-The URL is `{base_url}/{page}?share={token}`. The token is the view (page, as-of date, town, expiry)
+The URL is `{base_url}/?share={token}` (the token names the page). The token is the view (page, as-of date, town, expiry)
 signed with HMAC (itsdangerous) under the secret from env KECHUANG_SECRET, else `secret.key` in
 auth.instance_dir(), created with mode 0600 on first use. Every link is recorded in
 `share_links.json` there (also the revocation list): a token opens only while its record exists,
@@ -25,7 +25,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import polars as pl
 from itsdangerous import BadData, URLSafeSerializer
@@ -125,7 +124,8 @@ def create_link(base_url: str, page: str, as_of: date, town: str | None, created
     view = _view(token_id, records[token_id])
     audit.record(created_by, "share_created", f"{token_id} {view.title}，有效 {days} 天", view.user().towns or None,
                  path=_audit_path(directory), now=now)
-    return f"{base_url.rstrip('/')}/{quote(page)}?share={token}", token_id
+    # The root URL, whatever the page: the app serves a share visitor only the view's page, as its default page.
+    return f"{base_url.rstrip('/')}/?share={token}", token_id
 
 
 def open_link(token: str, *, now: datetime | None = None, directory: Path | None = None, record: bool = True) -> ShareView:

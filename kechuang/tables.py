@@ -17,6 +17,8 @@ import polars as pl
 
 from kechuang import labels
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMATS = {
     "wan": "#,##0.00",
     "count": "#,##0",

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import sign_in
 from fixtures import firm, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
@@ -25,8 +26,11 @@ def app_data(tmp_path, monkeypatch):
     return data
 
 
-def run_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+ADMIN_ONLY = {"views/admin.py"}
+
+
+def run_page(page: str, user: str = "analyst", **params) -> AppTest:
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -38,7 +42,7 @@ def run_page(page: str, **params) -> AppTest:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app_data, page):
-    at = run_page(page)
+    at = run_page(page, "admin" if page in ADMIN_ONLY else "analyst")
     assert not at.exception, [e.value for e in at.exception]
 
 

@@ -74,7 +74,7 @@ def test_annual_bands_sum_each_year_and_keep_unknown_unknown():
         ("B", 2026, 1, "1–5 亿元", "1,000–5,000 万元"),
     ]
     one_firm = redact.annual_bands(MONTHLY.filter(pl.col("uscc") == "B").drop("uscc"))
-    assert one_firm.columns == ["year", "n_months", "invoiced_sales_band", "tax_paid_band"] and one_firm.height == 1
+    assert one_firm.columns == ["tax_year", "n_months", "invoiced_sales_band", "tax_paid_band"] and one_firm.height == 1
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def token_of(url: str) -> str:
 
 def test_a_link_opens_its_view_as_a_scoped_share_user(instance):
     url, token_id = share.create_link(BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0)
-    assert url.startswith("https://kechuang.rudong.example/progress?share=")
+    assert url.startswith("https://kechuang.rudong.example/?share=")
     view = share.open_link(token_of(url), now=T0 + timedelta(days=1))
     assert view == share.ShareView(token_id, "progress", AS_OF, "长沙镇", "analyst", T0, T0 + timedelta(days=7))
     assert view.title == "目标进度 · 长沙镇 · 截至2026年10月31日"

@@ -6,8 +6,6 @@ import streamlit as st
 
 from kechuang import export, fmt, plan, summary, tables, ui
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
@@ -40,8 +38,8 @@ if st.button("生成简报", type="primary", key="make_briefing"):
 made = st.session_state.get("briefing")
 if made and made[0] == wanted:
     _, data, generated_at = made
-    st.download_button("下载简报", data, tables.file_stem("科创简报", as_of, town) + ".xlsx", XLSX,
-                       key="briefing_xlsx", on_click="ignore", type="primary", icon=":material/download:")
+    ui.audited_download("下载简报", data, tables.file_stem("科创简报", as_of, town) + ".xlsx", tables.XLSX_MIME,
+                        key="briefing_xlsx", action="export", type="primary", icon=":material/download:")
     st.caption(f"已生成：{fmt.cn_date(generated_at.date())} {generated_at:%H:%M}")
 
 command = f"python -m kechuang export --out 简报.xlsx --as-of {as_of.isoformat()}" + (f" --town {town}" if town else "")

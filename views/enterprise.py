@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kechuang import fmt, profile, screening, tables, ui, workbench
+from kechuang import fmt, profile, redact, screening, tables, ui, workbench
 from kechuang import workbench_charts as charts
 
 wh = ui.open_or_stop()
@@ -40,10 +40,13 @@ if param.code is None:
 try:
     file = ui.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
-    st.error(workbench.unknown_message(param.code, param.warning))
+    st.error(workbench.unknown_message(param.code, param.warning) + ("" if ui.user_scope() is None else
+             f"（本账户只能查看{ui.scope_name()}的企业。）"))
     st.stop()
 
+file = redact.file_for(ui.current_user(), file)  # named tax figures become annual bands for roles without them
 name = file.registry.get("name") or param.code
+ui.audit_once("view_enterprise_file", f"{param.code} {name}")
 st.header(name)
 if param.warning:
     st.warning(param.warning)
@@ -66,7 +69,7 @@ def stem(part: str) -> str:
 
 
 def section(key: str) -> None:
-    title = profile.SECTIONS[key][2]
+    title = redact.section_title(key, ui.current_user())
     state = workbench.section_state(file, key)
     if state:
         st.caption(f"{title}：" + ("数据暂缺（尚未接入）" if state == "absent" else "无该企业记录"))

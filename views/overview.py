@@ -27,7 +27,7 @@ alerts = ui.cached(cockpit.attention, as_of, the_plan, town)  # the county's tar
 county_rows = ui.cached(metrics.progress, as_of, the_plan)
 with st.container(border=True):
     st.subheader("需关注")
-    st.caption("全县" + cockpit.standing_text(county_rows) + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else ""))
+    st.caption(ui.scope_name() + cockpit.standing_text(county_rows) + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else ""))
     for a in alerts:
         st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
     if not alerts and any(p.status for p in county_rows):
@@ -97,6 +97,8 @@ with st.expander("简报文字（可复制）"):
 with st.expander("数据来源与更新时间"):
     st.markdown("\n".join(f"- {r['数据']}：" + ("暂缺" if r["数据截至"] == "暂缺" else f"数据截至{r['数据截至']}，{r['行数']} 行")
                           for r in ui.freshness_table(wh)))  # a list, not a table: readable at 390 px
-with link_box.expander("分享本视图的链接"):
-    st.code(cockpit.share_url(cockpit.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
-    st.caption("点右上角按钮复制；打开链接即恢复本页的截至日期、镇区和所选指标。")
+if ui.share_view() is None:
+    with link_box.expander("分享本视图的链接"):
+        st.code(cockpit.share_url(cockpit.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
+        st.caption("点右上角按钮复制；有账户的同志登录后即见本页的截至日期、镇区和所选指标。")
+        ui.share_link_box("overview", as_of, town)

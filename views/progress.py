@@ -34,3 +34,7 @@ for p in rows:
                         + (f"，预计全年 {fmt.amount(p.projected, p.unit)}" if p.projected is not None and judged else ""))
         if p.missing_tables:
             st.caption("缺少数据：" + "、".join(p.missing_tables))
+
+if ui.share_view() is None and ui.can("create_share_link"):
+    with st.expander("分享本视图（免登录只读链接）"):
+        ui.share_link_box("progress", as_of, town)

@@ -50,12 +50,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def server_instance(tmp_path_factory) -> Path:
+    """The app server's instance folder: the demo accounts, its audit log and share links."""
+    from kechuang import auth
+
+    folder = tmp_path_factory.mktemp("server_instance")
+    auth.ensure_demo_users(folder / "users.json")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, server_instance):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
     data = browser_data(tmp_path_factory.mktemp("browser") / "data")
     port = _free_port()
-    env = {**os.environ, "KECHUANG_DATA": str(data)}
+    env = {**os.environ, "KECHUANG_DATA": str(data), "KECHUANG_USERS": str(server_instance / "users.json")}
+    env.pop("KECHUANG_AUDIT", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
@@ -97,9 +108,34 @@ def page(browser):
     context.close()
 
 
-def open_page(pg, url: str):
-    """Go to a URL and wait until the page's title (h1) is drawn and Streamlit has stopped running."""
-    pg.goto(url)
+PASSWORDS = {name: password for name, _, password, _, _ in __import__("kechuang.auth").auth.DEMO_ACCOUNTS}
+
+
+# Something only a finished login page, an account's page or a share view shows (the h1 alone races the form).
+READY = ('input[aria-label="密码"], [data-testid="stSidebar"]:has-text("当前用户："), '
+         '[data-testid="stSidebar"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")')
+
+
+def settle(pg):
+    """Wait until the login form or a page's frame is drawn, the main area has its title (h1) and Streamlit has stopped."""
+    pg.wait_for_selector(READY, state="attached", timeout=45_000)  # attached: a phone collapses the sidebar
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=45_000)
     pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=45_000)
+
+
+def log_in(pg, user: str, password: str | None = None):
+    """Fill and send the login form (the demo account's password unless given)."""
+    pg.get_by_label("用户名").fill(user)
+    pg.get_by_label("密码", exact=True).fill(password if password is not None else PASSWORDS[user])
+    pg.get_by_role("button", name="登录").click()
+
+
+def open_page(pg, url: str, user: str | None = "analyst"):
+    """Go to a URL, log in as `user` when the login form shows (a new browser session), and wait for the page."""
+    pg.goto(url)
+    settle(pg)
+    if user and pg.locator('input[aria-label="密码"]').count():
+        log_in(pg, user)
+        pg.wait_for_selector('input[aria-label="密码"]', state="detached", timeout=45_000)
+        settle(pg)
     return pg

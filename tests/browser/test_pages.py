@@ -21,13 +21,17 @@ AS_OF = date(2026, 10, 31)
 
 
 def test_navigation_lists_every_page():
-    assert len(URL_PATHS) == 15 and "rd-zero" in URL_PATHS
+    assert len(URL_PATHS) == 16 and "rd-zero" in URL_PATHS and "admin" in URL_PATHS
+
+
+def user_for(url_path: str) -> str:
+    return "admin" if url_path == "admin" else "analyst"  # the analyst sees every page but the administrator's
 
 
 @pytest.mark.parametrize("url_path", URL_PATHS)
 def test_every_page_opens_without_an_exception(app_url, page, url_path):
     # The default page (总览) lives at "/" in Streamlit.
-    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Page not found" not in page.inner_text("body")
 
@@ -88,7 +92,7 @@ def test_screenshots(app_url, browser, request):
         context = browser.new_context(viewport={"width": width, "height": height})
         pg = context.new_page()
         for url_path in URL_PATHS:
-            open_page(pg, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+            open_page(pg, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
             pg.screenshot(path=out / f"{url_path}_{width}.png", full_page=True)
         context.close()
 
@@ -108,7 +112,7 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
 
 @pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
 def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path, url_path):
-    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31")
+    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
     buttons = page.locator('[data-testid="stDownloadButton"] button')
     for i in range(buttons.count()):
         button = buttons.nth(i)

@@ -1,0 +1,86 @@
+"""账户与审计 (管理员): accounts, the audit log with its export, and share links with revocation."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from kechuang import audit, auth, labels, share, tables, ui
+
+wh = ui.open_or_stop()
+as_of, _ = ui.sidebar_filters(wh)
+me = ui.current_user()
+path = auth.users_path()
+
+st.title("账户与审计")
+done = st.session_state.pop("_admin_done", None)  # the message of the change just made, shown after the rerun
+if done:
+    st.success(done)
+
+
+def changed(message: str) -> None:
+    st.session_state["_admin_done"] = message
+    st.rerun()  # redraw the lists with the change
+
+
+st.caption(f"账户文件：{path} · 审计日志：{audit.default_path()}")
+accounts, log, links = st.tabs(["账户", "审计日志", "分享链接"])
+
+with accounts:
+    users = auth.list_users(path)
+    st.dataframe([{"用户名": u.name, "显示名称": u.display_name, "角色": auth.ROLES[u.role], "范围": "、".join(sorted(u.towns)) or "全县"}
+                  for u in users], hide_index=True)
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown("**新增账户**")
+        left, right = st.columns(2)
+        name = left.text_input("用户名（小写字母开头）")
+        display = right.text_input("显示名称")
+        role = left.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get)
+        towns = right.multiselect("镇区（仅镇区账户）", ui.towns())
+        password = st.text_input(f"初始密码（至少 {auth.MIN_PASSWORD} 位）", type="password")
+        if st.form_submit_button("新增"):
+            try:
+                user = auth.add_user(path, name, password, role, towns, display)
+            except auth.AccountError as err:
+                st.error(str(err))
+            else:
+                audit.record(me, "user_added", f"{user.name}（{auth.ROLES[user.role]}）{'、'.join(sorted(user.towns))}", None)
+                changed(f"已新增账户 {user.label}")
+    others = [u.name for u in users if u.name != me.name]  # an administrator cannot lock themself out here
+    with st.form("change_user"):
+        st.markdown("**重设密码或删除账户**")
+        who = st.selectbox("账户", others, index=None, placeholder="选择账户")
+        new_password = st.text_input("新密码（重设时填写）", type="password")
+        reset, remove = st.columns(2)
+        do_reset = reset.form_submit_button("重设密码")
+        do_remove = remove.form_submit_button("删除账户")
+    try:
+        if who and do_reset:
+            auth.set_password(path, who, new_password)
+            audit.record(me, "password_changed", who, None)
+            changed(f"已重设 {who} 的密码；其已登录的会话随即失效")
+        elif who and do_remove:
+            auth.remove_user(path, who)
+            audit.record(me, "user_removed", who, None)
+            changed(f"已删除账户 {who}")
+    except auth.AccountError as err:
+        st.error(str(err))
+
+with log:
+    since = st.date_input("起始日期", value=date.today() - timedelta(days=30), format="YYYY/MM/DD", key="audit_since")
+    events = audit.read(since).sort("at", descending=True)
+    st.caption(f"共 {events.height} 条记录（最新在前）。")
+    shown = labels.for_display(events, ["at", "user_name", "role_label", "action_label", "detail", "scope"])
+    ui.table(shown, tables.file_stem("审计日志", since), key="audit_log", column_config={"时间": st.column_config.DatetimeColumn(
+        format="YYYY-MM-DD HH:mm:ss")})
+
+with links:
+    listed = share.list_links()
+    shown = labels.for_display(listed, ["token_id", "page_label", "as_of", "town", "created_by", "created_at", "expires_at",
+                                        "status_label", "revoked_by"])
+    ui.table(shown, tables.file_stem("分享链接", date.today()), key="share_links", column_config=ui.column_formats(shown))
+    active = listed.filter(listed["status"] == "active")["token_id"].to_list()
+    with st.form("revoke"):
+        token_id = st.selectbox("撤销链接", active, index=None, placeholder="选择有效的链接")
+        if st.form_submit_button("撤销") and token_id:
+            share.revoke(token_id, by=me)
+            changed(f"已撤销链接 {token_id}，它立即失效")

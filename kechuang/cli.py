@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data", help="数据目录（默认：环境变量 KECHUANG_DATA，否则 data/demo）")
     common.add_argument("--as-of", type=_iso_date, help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天）")
     common.add_argument("--json", action="store_true", help="输出 JSON")
+    common.add_argument("--as-user", help="以该账户的权限运行：镇区账户只见本镇区；无纳税明细权限者一企一档的开票数据为年度区间")
     parser = _Parser(prog="python -m kechuang", description="如东科创驾驶舱命令行")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("progress", parents=[common], help="六百创新目标进度")
@@ -71,7 +72,29 @@ def open_warehouse(args, strict: bool = True) -> Warehouse:
     data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
     if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
         raise BadInput(f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）")
-    return Warehouse(data, strict=strict)
+    return Warehouse(data, scope=auth_scope(args), strict=strict)
+
+
+def cli_user(args):
+    """The account named by --as-user (None without it): the CLI then sees what that user sees in the app."""
+    from kechuang import auth
+
+    if not getattr(args, "as_user", None):
+        return None
+    try:
+        found = [u for u in auth.list_users(auth.users_path()) if u.name == auth.normal_name(args.as_user)]
+    except auth.AccountError as err:
+        raise BadInput(str(err)) from None
+    if not found:
+        raise BadInput(f"账户不存在：{args.as_user}（用户文件 {auth.users_path()}）")
+    return found[0]
+
+
+def auth_scope(args) -> frozenset[str] | None:
+    from kechuang import auth
+
+    user = cli_user(args)
+    return None if user is None else auth.scope_for(user)
 
 
 def _jsonable(value):
@@ -143,6 +166,10 @@ def cmd_profile(args) -> None:
         file = enterprise_file(wh, code, as_of)
     except UnknownEnterprise:
         raise BadInput(f"未找到统一社会信用代码为 {code} 的企业（数据目录 {wh.data_dir}）") from None
+    if args.as_user:
+        from kechuang import redact
+
+        file = redact.file_for(cli_user(args), file)
     if args.json:
         _emit({"as_of": as_of, **file.as_json()}, True)
         return

@@ -341,3 +341,36 @@ def test_injection_strings_in_the_url_and_login_change_nothing(county, text):
     at = log_in(app(None), text, text)
     assert [e.value for e in at.error] == ["用户名或密码错误"]
     assert [u.name for u in auth.list_users(auth.users_path())] == ["admin", "analyst", "changsha", "leader"]
+
+
+# -- the CLI on behalf of a user ------------------------------------------------------------------
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    from kechuang.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_for_a_town_officer_reaches_only_their_town(county, capsys):
+    import json
+
+    code, out, _ = cli(capsys, "screen", "--all", "--json", "--as-of", "2026-10-31", "--as-user", "changsha")
+    assert code == 0 and {r["town"] for r in json.loads(out)} <= {"长沙镇"}
+    code, _, err = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "changsha")
+    assert code == 2 and err.startswith(f"错误：未找到统一社会信用代码为 {uscc(1)} 的企业")
+    code, _, err = cli(capsys, "progress", "--as-user", "nobody")
+    assert code == 2 and err.startswith("错误：账户不存在：nobody")
+
+
+def test_cli_profile_for_a_leader_bands_named_tax(county, capsys):
+    import json
+
+    code, out, _ = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "leader")
+    monthly = json.loads(out)["sections"]["tax_monthly"]
+    assert code == 0 and monthly == [{"uscc": uscc(1), "tax_year": 2026, "n_months": 3, "invoiced_sales_band": "500–1,000 万元",
+                                      "tax_paid_band": "100 万元以下"}]
+    code, out, _ = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31")
+    assert [r["invoiced_sales_wan"] for r in json.loads(out)["sections"]["tax_monthly"]] == [321.5, 321.5, 321.5]

@@ -24,6 +24,25 @@ AS_OF = date(2026, 10, 30)
 WARM_RUNS = 5
 
 
+def _sql(wh, sql: str):
+    """Run ad-hoc SQL on its own cursor, after the warehouse has prepared the tables it reads."""
+    wh.prepare(sql)
+    return wh.con.cursor().sql(sql).fetchall()
+
+
+# The issue's reference workload done plainly, over the contract views: per town and month, then YoY.
+PLAIN_MONTHLY_YOY = """
+with m as (
+    select e.town, t.period, sum(t.invoiced_sales_wan) as sales
+    from tax_monthly t left join enterprises e on e.uscc = t.uscc
+    group by all
+)
+select m.town, m.period, m.sales, p.sales as last_year, m.sales / p.sales - 1 as yoy
+from m left join m as p on p.town is not distinct from m.town and p.period = m.period - interval 1 year
+order by all
+"""
+
+
 def _workloads():
     """name -> function(warehouse): the package calls each page makes."""
     from kechuang import cockpit, export, metrics, profile, screening
@@ -32,15 +51,20 @@ def _workloads():
 
     plan = load_plan(AS_OF.year)
 
+    chosen = {}
+
     def one_firm(wh):
-        first = wh.con.execute("select min(uscc) from enterprises").fetchone()[0]
-        return profile.enterprise_file(wh, first, AS_OF)
+        if wh not in chosen:  # which firm is not part of the timed page work after the first run
+            chosen[wh] = _sql(wh, "select min(uscc) from enterprises")[0][0]
+        return profile.enterprise_file(wh, chosen[wh], AS_OF)
 
     return {
         "cockpit (总览)": lambda wh: (cockpit.attention(wh, AS_OF, plan, None), cockpit.cards(wh, AS_OF, plan),
                                      cockpit.town_table(wh, AS_OF)),
         "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
-        "HNTE screen (精准筛选)": lambda wh: (screening.screen(wh, AS_OF, include_all=True), screening.near_misses(wh, AS_OF)),
+        # The screen alone (every evaluated firm with its six criteria and score): compared with the pandas screen.
+        "HNTE screen (精准筛选)": lambda wh: screening.screen(wh, AS_OF, include_all=True),
+        "near misses (差一项)": lambda wh: screening.near_misses(wh, AS_OF),
         "gazelle (瞪羚)": lambda wh: screening.gazelle_candidates(wh, AS_OF),
         "rd_coverage + 清零": lambda wh: metrics.rd_coverage(wh, AS_OF).by_town(),
         "enterprise file (一企一档)": one_firm,
@@ -48,11 +72,11 @@ def _workloads():
         "iur (产学研)": lambda wh: iur.iur_view(wh, AS_OF, 100.0),
         "services (科小二)": lambda wh: services.services_view(wh, AS_OF, 100.0),
         "briefing export (简报)": lambda wh: export.briefing_workbook(wh, AS_OF),
-        # Reference workloads of issue 9 (no page shows tax_monthly aggregates yet).
-        "monthly sales by town, YoY": lambda wh: wh.con.cursor().sql(
-            "select e.town, t.period, sum(t.invoiced_sales_wan) as sales from tax_monthly t "
-            "join enterprises e on e.uscc = t.uscc group by all order by all").fetchall(),
-        "scan floor: sum tax_monthly": lambda wh: wh.con.cursor().sql("select sum(invoiced_sales_wan) from tax_monthly").fetchall(),
+        # Reference workloads of issue 9 (no page shows tax_monthly aggregates yet): through the (town, month)
+        # summary (metrics.town_monthly_sales), the same done plainly on every call, and the floor.
+        "monthly sales by town, YoY": lambda wh: metrics.town_monthly_sales(wh, AS_OF),
+        "monthly sales by town, YoY (plain SQL)": lambda wh: _sql(wh, PLAIN_MONTHLY_YOY),
+        "scan floor: sum tax_monthly": lambda wh: _sql(wh, "select sum(invoiced_sales_wan) from tax_monthly"),
     }
 
 
@@ -169,7 +193,7 @@ def write_results(rows) -> None:
         got = {n: r for s, n, r in rows if s == scale and r}
         if "pandas HNTE screen" in got and "HNTE screen (精准筛选)" in got:
             ratio = got["pandas HNTE screen"]["warm_s"] / got["HNTE screen (精准筛选)"]["warm_s"]
-            lines.append(f"\n{scale}: pandas screen / DuckDB screen (warm, DuckDB incl. near misses) = {ratio:.1f}×")
+            lines.append(f"\n{scale}: pandas screen / DuckDB screen (warm, the screen alone on both sides) = {ratio:.1f}×")
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("wrote bench/results.md")
 

@@ -97,7 +97,7 @@ def _reaches(earliest: dict[str, date | None], metric_id: str, year: int, wh: Wa
     )
 
 
-def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR) -> dict[str, YearAgo]:
+def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: metrics.Shared | None = None) -> dict[str, YearAgo]:
     """Each metric's actual on the same day a year earlier, with that year's target."""
     on = add_years(as_of, -1)
     previous = load_plan(on.year, plans_dir)
@@ -105,7 +105,7 @@ def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR) -> dict[st
     earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
     out = {}
     for m in METRICS:
-        actual = metrics.metric_actual(wh, m.id, on) if _reaches(earliest, m.id, on.year, wh) else None
+        actual = metrics.metric_actual(wh, m.id, on, shared) if _reaches(earliest, m.id, on.year, wh) else None
         out[m.id] = YearAgo(on, actual, previous.target(m.id) if previous else None, previous is not None)
     return out
 
@@ -172,10 +172,10 @@ def _share_text(p: Progress, judged: bool) -> str:
     return f"{'完成年度目标' if judged else '占全县年度目标'} {fmt.pct(p.share_of_target)}"
 
 
-def _trend(wh: Warehouse, p: Progress, as_of: date) -> tuple[tuple[float, ...] | None, str | None]:
+def _trend(wh: Warehouse, p: Progress, as_of: date, shared: metrics.Shared) -> tuple[tuple[float, ...] | None, str | None]:
     if p.actual is None:
         return None, None
-    series = metrics.monthly_series(wh, p.id, as_of, None)
+    series = metrics.monthly_series(wh, p.id, as_of, None, shared)
     if series is not None:
         return tuple(series["actual"].to_list()), None
     if METRIC_BY_ID[p.id].is_ratio:
@@ -186,12 +186,13 @@ def _trend(wh: Warehouse, p: Progress, as_of: date) -> tuple[tuple[float, ...] |
 def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
     scoped = wh.scope is not None
-    rd = metrics.rd_coverage(wh, as_of)
-    before = year_ago(wh, as_of, plans_dir)
+    shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
+    rd = shared.rd_coverage(wh, as_of)
+    before = year_ago(wh, as_of, plans_dir, shared)
     out = []
-    for p in metrics.progress(wh, as_of, plan):
+    for p in metrics.progress(wh, as_of, plan, shared):
         judged = judged_in_scope(p.id, scoped)
-        trend, trend_note = _trend(wh, p, as_of)
+        trend, trend_note = _trend(wh, p, as_of, shared)
         y = before[p.id]
         delta = signed(p.actual - y.actual, p.unit) if p.actual is not None and y.actual is not None else None
         out.append(Card(
@@ -292,13 +293,15 @@ class Attention:
     towns: str  # the towns dragging it (or the chosen town's part, or why there is no town split)
 
 
-def town_gaps(wh: Warehouse, metric_id: str, as_of: date, expected: float) -> pl.DataFrame:
+def town_gaps(wh: Warehouse, metric_id: str, as_of: date, expected: float, shared: metrics.Shared | None = None,
+              base: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the gap.
 
     Columns town, actual, expected, gap; sorted by gap, largest first."""
-    base = wh.query("cockpit_town_enterprises", as_of=as_of)
+    if base is None:
+        base = wh.query("cockpit_town_enterprises", as_of=as_of)
     total = base["n_enterprises"].sum()
-    split = metrics.by_town(wh, metric_id, as_of)
+    split = metrics.by_town(wh, metric_id, as_of, shared)
     if not total or split is None:
         return pl.DataFrame(schema={"town": pl.String, "actual": pl.Float64, "expected": pl.Float64, "gap": pl.Float64})
     return (
@@ -313,6 +316,19 @@ def town_gaps(wh: Warehouse, metric_id: str, as_of: date, expected: float) -> pl
     )
 
 
+class _Shared(metrics.Shared):
+    """metrics.Shared plus the active enterprises per town, for the warning list's town gaps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._base: dict[date, pl.DataFrame] = {}
+
+    def town_base(self, wh: Warehouse, as_of: date) -> pl.DataFrame:
+        if as_of not in self._base:
+            self._base[as_of] = wh.query("cockpit_town_enterprises", as_of=as_of)
+        return self._base[as_of]
+
+
 def _summary(p: Progress) -> str:
     if METRIC_BY_ID[p.id].is_ratio:
         return f"{fmt.pct(p.actual)}，目标 {fmt.pct(p.target)}"
@@ -320,18 +336,18 @@ def _summary(p: Progress) -> str:
             f"完成年度目标 {fmt.pct(p.share_of_target)}")
 
 
-def _towns_text(wh: Warehouse, p: Progress, as_of: date, town: str | None) -> str:
+def _towns_text(wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: metrics.Shared) -> str:
     unit = p.unit
     if county_wide(p.id):
         return "全县统筹指标，不分镇区"
     if p.id == "rd_coverage":
-        worklist = metrics.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
+        worklist = shared.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
         if town is not None:
             mine = worklist.filter(pl.col("town") == town)
             return f"{town}：待清零 {fmt.num(mine['n_worklist'].sum())} 家"
         worst = worklist.filter(pl.col("n_worklist") > 0).head(LAGGARDS)
         return "待清零企业最多：" + "、".join(f"{t} {fmt.num(n)} 家" for t, n in worst.select("town", "n_worklist").iter_rows())
-    gaps = town_gaps(wh, p.id, as_of, p.expected)
+    gaps = town_gaps(wh, p.id, as_of, p.expected, shared, shared.town_base(wh, as_of))
     if gaps.height == 0:
         return "缺少市场主体登记数据，无法按镇区比较"
     if town is not None:
@@ -357,9 +373,10 @@ def standing_text(rows: list[Progress]) -> str:
 def attention(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = None) -> list[Attention]:
     """The county's targets behind or at risk, most severe first, each with the towns dragging it
     (with a town chosen: that town's part in each). Expects the county (unscoped) warehouse."""
-    rows = [p for p in metrics.progress(wh, as_of, plan) if p.status in ("behind", "at_risk")]
+    shared = _Shared()
+    rows = [p for p in metrics.progress(wh, as_of, plan, shared) if p.status in ("behind", "at_risk")]
     rows.sort(key=lambda p: SEVERITY[p.status])  # stable: metrics.md order within a status
-    return [Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town)) for p in rows]
+    return [Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town, shared)) for p in rows]
 
 
 # -- cumulative chart data ----------------------------------------------------------------

@@ -67,12 +67,13 @@ def _build(wh: Warehouse, as_of: date, town: str | None, plan: Plan | None, gene
     import xlsxwriter
 
     scope_label = town or ("、".join(sorted(wh.scope)) if wh.scope else summary.COUNTY)
-    rows = metrics.progress(wh, as_of, plan)
+    shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the whole workbook
+    rows = metrics.progress(wh, as_of, plan, shared)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
     book.set_properties({"title": f"{TITLE}（{scope_label}，截至{fmt.cn_date(as_of)}）", "author": "如东科创驾驶舱",
                          "company": "如东县科学技术局", "created": generated_at})
-    ctx = _Context(book, wh, as_of, scope_label, plan)
+    ctx = _Context(book, wh, as_of, scope_label, plan, shared)
     cover = book.add_worksheet(COVER)
     contents = [(PROGRESS, "每项目标的完成、年度目标、完成比例、序时进度、预计全年与状态")]
     _progress_sheet(ctx, rows)
@@ -94,8 +95,10 @@ def _build(wh: Warehouse, as_of: date, town: str | None, plan: Plan | None, gene
 
 
 class _Context:
-    def __init__(self, book, wh: Warehouse, as_of: date, scope_label: str, plan: Plan | None):
+    def __init__(self, book, wh: Warehouse, as_of: date, scope_label: str, plan: Plan | None, shared: metrics.Shared):
         self.book, self.wh, self.as_of, self.scope_label, self.plan = book, wh, as_of, scope_label, plan
+        self.shared = shared
+        self.screened: pl.DataFrame | None = None  # the evaluated firms, screened once for both screen sheets
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self.warn = book.add_format({"bold": True, "font_color": "#C62828"})
@@ -230,14 +233,14 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
         metric = metrics.METRIC_BY_ID[metric_id]
         wide = "（全县）" if town_scope and summary.county_wide(metric_id) else ""
         if metric.is_ratio:
-            value = metrics.metric_actual(ctx.wh, metric_id, ctx.as_of)
+            value = metrics.metric_actual(ctx.wh, metric_id, ctx.as_of, ctx.shared)
             if missing := ctx.wh.missing(*metric.tables):
                 notes.append(f"{metric.label}：缺少数据 {_table_names(missing)}。")
                 continue
             notes.append(f"{metric.label}为比率指标，不按月累计：当前 {fmt.pct(value)}，见“{PROGRESS}”与“{RD_TOWNS}”表。")
             continue
         target = ctx.plan.target(metric_id) if ctx.plan else None
-        series = metrics.monthly_series(ctx.wh, metric_id, ctx.as_of, target)
+        series = metrics.monthly_series(ctx.wh, metric_id, ctx.as_of, target, ctx.shared)
         if series is None:
             missing = ctx.wh.missing(*metric.tables)
             notes.append(f"{metric.label}：" + (f"缺少数据 {_table_names(missing)}，无月度数据。" if missing else "数据只有年度、没有日期，不按月列示。"))
@@ -301,7 +304,8 @@ def _candidates_sheet(ctx: _Context) -> None:
     title = "高新技术企业培育候选（六项条件全部通过）"
     if missing := ctx.wh.missing(*SCREEN_TABLES):
         return ctx.absent(CANDIDATES, title, missing)
-    frame = screening.screen(ctx.wh, ctx.as_of)
+    ctx.screened = screening.screen(ctx.wh, ctx.as_of, include_all=True)
+    frame = ctx.screened.filter(pl.col("candidate"))
     ctx.table(CANDIDATES, title, labels.for_display(frame, CANDIDATE_COLUMNS), f"共 {frame.height} 家。" + _screen_note(ctx), SCORE)
 
 
@@ -309,7 +313,7 @@ def _near_misses_sheet(ctx: _Context) -> None:
     title = "仅差一项条件的企业"
     if missing := ctx.wh.missing(*SCREEN_TABLES):
         return ctx.absent(NEAR_MISSES, title, missing)
-    frame = screening.near_misses(ctx.wh, ctx.as_of).with_columns(
+    frame = screening.near_misses(ctx.wh, ctx.as_of, screened=ctx.screened).with_columns(
         pl.col("missed_criterion").replace_strict(screening.CRITERIA, return_dtype=pl.String)
     )
     ctx.table(NEAR_MISSES, title, labels.for_display(frame, NEAR_MISS_COLUMNS), f"共 {frame.height} 家。" + _screen_note(ctx), SCORE)
@@ -320,7 +324,7 @@ def _rd_sheets(ctx: _Context) -> None:
     if missing := ctx.wh.missing(*metrics.METRIC_BY_ID["rd_coverage"].tables):
         ctx.absent(RD_TOWNS, title_towns, missing)
         return ctx.absent(RD_WORKLIST, title_list, missing)
-    rd = metrics.rd_coverage(ctx.wh, ctx.as_of)
+    rd = ctx.shared.rd_coverage(ctx.wh, ctx.as_of)
     year = f"参考年度 {rd.reference_year} 年；" if rd.reference_year else ""
     towns = rd.by_town().with_columns(pl.col("town").fill_null(NO_TOWN))
     note = f"{year}全部 {rd.n_population} 家，有研发活动 {rd.n_active} 家，覆盖率 {fmt.pct(rd.coverage)}。"

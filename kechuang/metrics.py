@@ -113,21 +113,45 @@ def default_as_of(wh: Warehouse, today: date | None = None) -> date:
     return latest if latest is not None else today
 
 
-def metric_events(wh: Warehouse, metric_id: str, as_of: date) -> pl.DataFrame | None:
+def metric_events(wh: Warehouse, metric_id: str, as_of: date, shared: Shared | None = None) -> pl.DataFrame | None:
     """The rows that make up a countable metric on the as-of date; None when its data is absent."""
     metric = METRIC_BY_ID[metric_id]
     if metric.is_ratio:
         raise ValueError(f"{metric_id} is a ratio, not a count of events")
+    if shared is not None:
+        return shared.events(wh, metric_id, as_of)
     if not wh.available(*metric.tables):
         return None
     return wh.query(f"metric_{metric_id}", as_of=as_of)
 
 
-def metric_actual(wh: Warehouse, metric_id: str, as_of: date) -> float | int | None:
+class Shared:
+    """Results one computation needs several times (each metric's events, rd_coverage), fetched once.
+
+    Made by a caller for the length of one call (a card set, a town table, a workbook) and passed to the
+    functions below as `shared=`: it never outlives the call, so nothing in it can go stale."""
+
+    def __init__(self) -> None:
+        self._events: dict[tuple[str, date], pl.DataFrame | None] = {}
+        self._rd: dict[date, RdCoverage] = {}
+
+    def events(self, wh: Warehouse, metric_id: str, as_of: date) -> pl.DataFrame | None:
+        key = (metric_id, as_of)
+        if key not in self._events:
+            self._events[key] = metric_events(wh, metric_id, as_of)
+        return self._events[key]
+
+    def rd_coverage(self, wh: Warehouse, as_of: date) -> RdCoverage:
+        if as_of not in self._rd:
+            self._rd[as_of] = rd_coverage(wh, as_of)
+        return self._rd[as_of]
+
+
+def metric_actual(wh: Warehouse, metric_id: str, as_of: date, shared: Shared | None = None) -> float | int | None:
     """The actual of one metric on the as-of date (None when its data is absent)."""
     if metric_id == "rd_coverage":
-        return rd_coverage(wh, as_of).coverage
-    events = metric_events(wh, metric_id, as_of)
+        return (shared.rd_coverage(wh, as_of) if shared is not None else rd_coverage(wh, as_of)).coverage
+    events = metric_events(wh, metric_id, as_of, shared)
     if events is None:
         return None
     total = events["value"].sum()
@@ -152,12 +176,12 @@ def progress_of(metric: MetricDef, actual, target: float | None, as_of: date, mi
     return Progress(metric.id, metric.label, metric.unit, actual, target, expected, projected, status, missing)
 
 
-def progress(wh: Warehouse, as_of: date, plan: Plan | None) -> list[Progress]:
+def progress(wh: Warehouse, as_of: date, plan: Plan | None, shared: Shared | None = None) -> list[Progress]:
     """Every target of metrics.md, in its order, paced against the plan of the as-of year."""
     out = []
     for metric in METRICS:
         target = plan.target(metric.id) if plan is not None else None
-        actual = metric_actual(wh, metric.id, as_of)
+        actual = metric_actual(wh, metric.id, as_of, shared)
         out.append(progress_of(metric, actual, target, as_of, wh.missing(*metric.tables)))
     return out
 
@@ -168,7 +192,8 @@ def month_ends(as_of: date) -> list[date]:
     return [*ends, as_of]
 
 
-def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -> pl.DataFrame | None:
+def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | None,
+                   shared: Shared | None = None) -> pl.DataFrame | None:
     """Cumulative actual at each month end of the year, with the pace line and the target.
 
     Columns: on (date), actual, pace (target x elapsed share, null without a target), target.
@@ -177,7 +202,7 @@ def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | N
     metric = METRIC_BY_ID[metric_id]
     if metric.is_ratio:
         return None
-    events = metric_events(wh, metric_id, as_of)
+    events = metric_events(wh, metric_id, as_of, shared)
     if events is None or (events.height and events["event_on"].null_count() == events.height):
         return None
     rows = []
@@ -188,9 +213,9 @@ def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | N
     return pl.DataFrame(rows, schema={"on": pl.Date, "actual": pl.Float64, "pace": pl.Float64, "target": pl.Float64})
 
 
-def by_town(wh: Warehouse, metric_id: str, as_of: date) -> pl.DataFrame | None:
+def by_town(wh: Warehouse, metric_id: str, as_of: date, shared: Shared | None = None) -> pl.DataFrame | None:
     """Each town's contribution to a countable metric (town null = not attributable to a town)."""
-    events = metric_events(wh, metric_id, as_of)
+    events = metric_events(wh, metric_id, as_of, shared)
     if events is None:
         return None
     return events.group_by("town").agg(pl.col("value").sum()).sort("value", "town", descending=[True, False])
@@ -242,3 +267,12 @@ def rd_coverage(wh: Warehouse, as_of: date) -> RdCoverage:
     population = wh.query("rd_population", as_of=as_of)
     year = population["year"][0] if population.height else None
     return RdCoverage(population, year)
+
+
+def town_monthly_sales(wh: Warehouse, as_of: date) -> pl.DataFrame | None:
+    """Invoiced sales per town and month up to the as-of date, with the same month last year and the YoY change.
+
+    Read from the (town, month) summary of tax_monthly, built once per data version. None when tax_monthly is absent."""
+    if not wh.available("tax_monthly"):
+        return None
+    return wh.query("town_monthly_sales", as_of=as_of)

@@ -67,12 +67,12 @@ class GazelleThresholds:
 
 def screen_all(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds(), uscc: str | None = None):
     """Every enterprise (or one) with the six criteria, whether evaluated or not, by score."""
-    return wh.query("hnte_screen", as_of=as_of, uscc=uscc, **thresholds.params())
+    return wh.query("hnte_screen", as_of=as_of, uscc=uscc, evaluated_only=False, **thresholds.params())
 
 
 def screen(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds(), include_all: bool = False):
     """Evaluated enterprises (active, no valid certificate): candidates only unless include_all."""
-    rows = screen_all(wh, as_of, thresholds).filter(pl.col("is_evaluated"))
+    rows = wh.query("hnte_screen", as_of=as_of, uscc=None, evaluated_only=True, **thresholds.params())
     return rows if include_all else rows.filter(pl.col("candidate"))
 
 
@@ -168,9 +168,14 @@ def checklist(row: dict, t: HnteThresholds, as_of: date) -> list[Gap]:
     return [criterion_gap(row, c, t, as_of) for c in CRITERIA]
 
 
-def near_misses(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds()) -> pl.DataFrame:
-    """Evaluated firms failing or lacking exactly one criterion, with that criterion and its gap."""
-    rows = screen(wh, as_of, thresholds, include_all=True).filter(pl.col("n_not_passed") == 1)
+def near_misses(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds(),
+                screened: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Evaluated firms failing or lacking exactly one criterion, with that criterion and its gap.
+
+    `screened`: the result of `screen(wh, as_of, thresholds, include_all=True)` when the caller has it already."""
+    if screened is None:
+        screened = screen(wh, as_of, thresholds, include_all=True)
+    rows = screened.filter(pl.col("n_not_passed") == 1)
     gaps = []
     for row in rows.iter_rows(named=True):
         missed = next(c for c in CRITERIA if row[f"pass_{c}"] is not True)

@@ -12,19 +12,15 @@ with settled as (
 ),
 
 revenue as (
-    -- revenue(y): the tax figure when present, else the stats figure (per value).
+    -- revenue(Y) and revenue(Y - span) from the enterprise-year summary (tax figure, else stats, per value).
     select
-        enterprises.uscc,
-        coalesce(tax_y.revenue_wan, stats_y.revenue_wan) as revenue_y_wan,
-        coalesce(tax_base.revenue_wan, stats_base.revenue_wan) as revenue_base_wan
-    from enterprises
+        firm_year.fkey,
+        max(firm_year.revenue_wan) filter (where firm_year.year = settled.y) as revenue_y_wan,
+        max(firm_year.revenue_wan) filter (where firm_year.year = settled.y - cast($span_years as integer)) as revenue_base_wan
+    from _sum_firm_year as firm_year
     cross join settled
-    left join tax_annual as tax_y on tax_y.uscc = enterprises.uscc and tax_y.year = settled.y
-    left join stats_annual as stats_y on stats_y.uscc = enterprises.uscc and stats_y.year = settled.y
-    left join tax_annual as tax_base
-        on tax_base.uscc = enterprises.uscc and tax_base.year = settled.y - cast($span_years as integer)
-    left join stats_annual as stats_base
-        on stats_base.uscc = enterprises.uscc and stats_base.year = settled.y - cast($span_years as integer)
+    where firm_year.year in (settled.y, settled.y - cast($span_years as integer))
+    group by firm_year.fkey
 ),
 
 valid_hnte as (
@@ -54,25 +50,25 @@ growth_factor as (
 
 final as (
     select
-        enterprises.uscc,
-        enterprises.name,
-        enterprises.town,
-        enterprises.industry_code,
-        enterprises.established_on,
+        firms.uscc,
+        firms.name,
+        firms.town,
+        firms.industry_code,
+        firms.established_on,
         settled.y as settled_year,
         revenue.revenue_y_wan as revenue_wan,
         revenue.revenue_base_wan,
         power(revenue.revenue_y_wan / revenue.revenue_base_wan, 1.0 / cast($span_years as integer)) - 1 as cagr,
         listed.uscc is not null as in_cultivation,
         listed.track
-    from enterprises
+    from _sum_firms as firms
     cross join settled
     cross join growth_factor
-    join revenue on revenue.uscc = enterprises.uscc
-    join valid_hnte on valid_hnte.uscc = enterprises.uscc
-    left join listed on listed.uscc = enterprises.uscc
-    where enterprises.status in ('存续', '在业')
-      and enterprises.established_on >= add_years($as_of, -cast($max_age_years as integer))
+    join revenue on revenue.fkey = firms.fkey
+    join valid_hnte on valid_hnte.uscc = firms.uscc
+    left join listed on listed.uscc = firms.uscc
+    where firms.status in ('存续', '在业')
+      and firms.established_on >= add_years($as_of, -cast($max_age_years as integer))
       -- The two-year rule sets the floor on revenue(Y); Jiangsu's four-year variant on the base year.
       and cast(case when cast($span_years as integer) = 2 then revenue.revenue_y_wan else revenue.revenue_base_wan end
           as decimal(24, 8)) >= cast($min_revenue_wan as decimal(24, 8))

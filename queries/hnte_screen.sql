@@ -3,7 +3,8 @@
 -- the as-of date). Criteria are three-valued: true, false, or null when inputs are unknown.
 -- Thresholds arrive as decimal strings and every threshold comparison is made in DECIMAL, so
 -- a value exactly at a threshold passes (no float rounding).
--- Grain: one row per enterprise. Params: $as_of, $uscc (null = all), $min_age_years,
+-- Grain: one row per enterprise (evaluated ones only when $evaluated_only).
+-- Params: $as_of, $uscc (null = all), $evaluated_only, $min_age_years,
 -- $tier1_max_wan, $tier2_max_wan, $intensity_tier1, $intensity_tier2, $intensity_tier3,
 -- $rd_staff_min, $growth_min, $sme_max_employees, $sme_max_revenue_wan, $sme_max_assets_wan.
 with settled as (
@@ -11,47 +12,29 @@ with settled as (
     select max(year) as y from tax_annual where year < year($as_of)
 ),
 
-years as (
-    select cast(unnest(range(settled.y - 2, settled.y + 1)) as integer) as year
-    from settled
-    where settled.y is not null
-),
-
 firms as (
     select *
-    from enterprises
+    from _sum_firms
     where cast($uscc as varchar) is null or uscc = cast($uscc as varchar)
 ),
 
-yearly as (
-    -- revenue(y) and rd(y): the tax figure when present, else the stats figure (per value).
+per_firm as (
+    -- From the enterprise-year summary (revenue(y) and rd(y) already by the fallback rule) over
+    -- Y-2..Y: the money criteria's inputs, and the stats figures of Y. One firm's file reads only its rows.
     select
-        firms.uscc,
-        years.year,
-        coalesce(tax_annual.revenue_wan, stats_annual.revenue_wan) as revenue_wan,
-        coalesce(tax_annual.rd_expense_wan, stats_annual.rd_expense_wan) as rd_expense_wan
-    from firms
-    cross join years
-    left join tax_annual on tax_annual.uscc = firms.uscc and tax_annual.year = years.year
-    left join stats_annual on stats_annual.uscc = firms.uscc and stats_annual.year = years.year
-),
-
-per_firm_money as (
-    select
-        yearly.uscc,
-        max(yearly.revenue_wan) filter (where yearly.year = settled.y) as revenue_y_wan,
-        max(yearly.revenue_wan) filter (where yearly.year = settled.y - 1) as revenue_y1_wan,
-        sum(yearly.revenue_wan) filter (where yearly.revenue_wan is not null) as revenue_3y_wan,
-        sum(coalesce(yearly.rd_expense_wan, 0)) filter (where yearly.revenue_wan is not null) as rd_3y_wan
-    from yearly
+        fy.fkey,
+        max(fy.revenue_wan) filter (where fy.year = settled.y) as revenue_y_wan,
+        max(fy.revenue_wan) filter (where fy.year = settled.y - 1) as revenue_y1_wan,
+        sum(fy.revenue_wan) filter (where fy.revenue_wan is not null) as revenue_3y_wan,
+        sum(coalesce(fy.rd_expense_wan, 0)) filter (where fy.revenue_wan is not null) as rd_3y_wan,
+        max(fy.rd_staff) filter (where fy.year = settled.y) as rd_staff,
+        max(fy.employees) filter (where fy.year = settled.y) as employees,
+        max(fy.total_assets_wan) filter (where fy.year = settled.y) as total_assets_wan
+    from _sum_firm_year as fy
     cross join settled
-    group by yearly.uscc
-),
-
-stats_y as (
-    select stats_annual.uscc, stats_annual.rd_staff, stats_annual.employees, stats_annual.total_assets_wan
-    from stats_annual
-    join settled on stats_annual.year = settled.y
+    where fy.year between settled.y - 2 and settled.y
+      and (cast($uscc as varchar) is null or fy.fkey in (select firms.fkey from firms))
+    group by fy.fkey
 ),
 
 ip as (
@@ -61,6 +44,7 @@ ip as (
         count(*) filter (where ip_type in ('发明专利', '集成电路布图设计', '植物新品种')) as n_class1_ip
     from patents
     where valid and granted_on <= $as_of
+      and (cast($uscc as varchar) is null or uscc = cast($uscc as varchar))
     group by uscc
 ),
 
@@ -68,6 +52,7 @@ valid_hnte as (
     select uscc, max(add_years(issued_on, 3)) as valid_until
     from hnte_certificates
     where issued_on <= $as_of and $as_of < add_years(issued_on, 3)
+      and (cast($uscc as varchar) is null or uscc = cast($uscc as varchar))
     group by uscc
 ),
 
@@ -86,9 +71,9 @@ inputs as (
         money.revenue_y1_wan,
         money.revenue_3y_wan,
         money.rd_3y_wan,
-        stats_y.rd_staff,
-        stats_y.employees,
-        stats_y.total_assets_wan,
+        money.rd_staff,
+        money.employees,
+        money.total_assets_wan,
         (select available from _available where table_name = 'patents') as has_patents_table,
         coalesce(ip.n_valid_ip, 0) as n_valid_ip,
         coalesce(ip.n_class1_ip, 0) as n_class1_ip,
@@ -102,8 +87,7 @@ inputs as (
         end as intensity_threshold
     from firms
     cross join settled
-    left join per_firm_money as money on money.uscc = firms.uscc
-    left join stats_y on stats_y.uscc = firms.uscc
+    left join per_firm as money on money.fkey = firms.fkey
     left join ip on ip.uscc = firms.uscc
     left join valid_hnte on valid_hnte.uscc = firms.uscc
 ),
@@ -171,4 +155,5 @@ final as (
 )
 
 select * from final
+where not $evaluated_only or is_evaluated
 order by score desc, uscc

@@ -8,21 +8,24 @@ with reference_year as (
 ),
 
 population as (
+    -- From the enterprise-year summary: the stats row of Y (has_stats) and the tax figure of the same year.
     select
-        enterprises.uscc,
-        enterprises.name,
-        enterprises.town,
-        enterprises.industry_code,
-        stats_annual.year,
-        stats_annual.revenue_wan,
-        stats_annual.rd_expense_wan as stats_rd_expense_wan,
-        stats_annual.has_rd_institution
-    from enterprises
-    join stats_annual on stats_annual.uscc = enterprises.uscc
-    join reference_year on stats_annual.year = reference_year.y
-    where enterprises.status in ('存续', '在业')
-      and try_cast(substr(enterprises.industry_code, 1, 2) as integer) between 13 and 43
-      and stats_annual.revenue_wan >= 10000
+        firms.uscc,
+        firms.name,
+        firms.town,
+        firms.industry_code,
+        firm_year.year,
+        firm_year.stats_revenue_wan as revenue_wan,
+        firm_year.stats_rd_expense_wan,
+        firm_year.has_rd_institution,
+        firm_year.tax_rd_expense_wan
+    from _sum_firm_year as firm_year
+    join reference_year on firm_year.year = reference_year.y
+    join _sum_firms as firms on firms.fkey = firm_year.fkey
+    where firm_year.has_stats
+      and firms.status in ('存续', '在业')
+      and try_cast(substr(firms.industry_code, 1, 2) as integer) between 13 and 43
+      and firm_year.stats_revenue_wan >= 10000
 ),
 
 last_visits as (
@@ -34,15 +37,14 @@ last_visits as (
 
 final as (
     select
-        population.*,
-        tax_annual.rd_expense_wan as tax_rd_expense_wan,
+        population.* exclude (tax_rd_expense_wan),
+        population.tax_rd_expense_wan,
         coalesce(population.stats_rd_expense_wan > 0, false)
-            or coalesce(tax_annual.rd_expense_wan > 0, false) as is_rd_active,
+            or coalesce(population.tax_rd_expense_wan > 0, false) as is_rd_active,
         last_visits.visited_on as last_visited_on,
         last_visits.service_type as last_service_type,
         last_visits.team as last_visit_team
     from population
-    left join tax_annual on tax_annual.uscc = population.uscc and tax_annual.year = population.year
     left join last_visits on last_visits.uscc = population.uscc
 )
 

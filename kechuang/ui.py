@@ -86,6 +86,7 @@ def open_or_stop() -> Warehouse:
 _SESSION = "_kechuang_session"  # auth.Session of a signed-in account
 _SHARE = "_kechuang_share"  # (token, share.ShareView) of a share-link visitor
 _SEEN = "_kechuang_audited"  # events already audited in this session (one enterprise-file view per firm)
+_OIDC = "_kechuang_oidc_user"  # auth.User of someone signed in through the county's identity provider (st.login)
 
 
 def demo_mode() -> bool:
@@ -103,8 +104,33 @@ def current_user() -> auth.User | None:
     view = share_view()
     if view is not None:
         return view.user()
+    if st.session_state.get(_OIDC) is not None:
+        return st.session_state[_OIDC]
     session = st.session_state.get(_SESSION)
     return session.user if session else None
+
+
+def oidc_enabled() -> bool:
+    """Whether an identity provider is configured ([auth] in .streamlit/secrets.toml): st.login is then offered."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises rather than answering "no"
+        return False
+
+
+def _oidc_user() -> auth.User | None:
+    """The provider's user with the role its `roles` claim grants; stops with a message when it grants none."""
+    claims = st.user.to_dict()
+    user = auth.user_from_claims(claims)
+    if user is None:
+        st.error(f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
+                 "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。")
+        st.button("退出统一身份认证", on_click=st.logout)
+        st.stop()
+    if st.session_state.get(_OIDC) != user:
+        audit.record(user, "login", "统一身份认证")
+    st.session_state[_OIDC] = user
+    return user
 
 
 def user_scope() -> frozenset[str] | None:
@@ -131,6 +157,9 @@ def signed_in() -> auth.User | None:
     if token:
         return _share_visitor(token)
     st.session_state.pop(_SHARE, None)
+    if oidc_enabled() and st.user.is_logged_in:
+        return _oidc_user()
+    st.session_state.pop(_OIDC, None)
     session = st.session_state.get(_SESSION)
     if session is None:
         return None
@@ -168,6 +197,10 @@ def login_page() -> None:
         message = st.session_state.pop("_login_message", None)
         if message:
             st.warning(message)
+        if oidc_enabled():
+            if st.button("统一身份认证登录", type="primary", key="oidc_login"):
+                st.login()
+            st.caption("或使用驾驶舱本地账户：")
         with st.form("login"):
             st.subheader("登录")
             name = st.text_input("用户名", autocomplete="username")
@@ -206,9 +239,10 @@ def account_box(user: auth.User) -> None:
         st.caption(f"当前用户：{user.label}" + (f" · 范围：{'、'.join(sorted(user.towns))}" if user.role == "town" else ""))
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")
-            for key in (_SESSION, _SEEN, _FILTERS, "as_of", "town"):
+            oidc = st.session_state.get(_OIDC) is not None
+            for key in (_SESSION, _OIDC, _SEEN, _FILTERS, "as_of", "town"):
                 st.session_state.pop(key, None)
-            st.rerun()
+            st.logout() if oidc else st.rerun()
 
 
 def audit_once(action: str, detail: str) -> None:

@@ -7,14 +7,12 @@ another role with `sign_in(at, name)` or clear the session with `sign_out(at)`."
 
 import shutil
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-SESSION_KEY = "_kechuang_session"  # kechuang.ui._SESSION
+from fixtures import sign_in  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -35,22 +33,6 @@ def instance(tmp_path, monkeypatch, demo_users_file) -> Path:
     for name in ("KECHUANG_AUDIT", "KECHUANG_SECRET", "KECHUANG_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return folder
-
-
-def sign_in(at, name: str = "analyst"):
-    """Put a fresh session of the named account (from the test's users file) into an AppTest."""
-    from kechuang import auth
-
-    user = next(u for u in auth.list_users(auth.users_path()) if u.name == name)
-    now = datetime.now(UTC)
-    at.session_state[SESSION_KEY] = auth.Session(user=user, started_at=now, last_seen_at=now)
-    return at
-
-
-def sign_out(at):
-    if SESSION_KEY in at.session_state:
-        del at.session_state[SESSION_KEY]
-    return at
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -56,3 +56,24 @@ def write_warehouse(data_dir: Path, **tables: list[dict]) -> Path:
     for table, rows in tables.items():
         write_table(data_dir, table, rows)
     return data_dir
+
+
+# -- signed-in app sessions (the app's login state, for AppTest) ---------------------------------------
+
+SESSION_KEY = "_kechuang_session"  # kechuang.ui._SESSION
+
+
+def sign_in(at, name: str = "analyst"):
+    """Put a fresh session of the named account (from the test's users file) into an AppTest."""
+    from kechuang import auth
+
+    user = next(u for u in auth.list_users(auth.users_path()) if u.name == name)
+    now = datetime.now(UTC)
+    at.session_state[SESSION_KEY] = auth.Session(user=user, started_at=now, last_seen_at=now)
+    return at
+
+
+def sign_out(at):
+    if SESSION_KEY in at.session_state:
+        del at.session_state[SESSION_KEY]
+    return at

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SESSION_KEY, sign_in, sign_out
-from fixtures import firm, uscc, write_warehouse
+from fixtures import SESSION_KEY, firm, sign_in, sign_out, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang import audit, auth, profile, share

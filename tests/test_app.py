@@ -6,8 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
-from fixtures import firm, uscc, write_warehouse
+from fixtures import firm, sign_in, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent

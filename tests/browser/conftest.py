@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -43,7 +44,7 @@ def browser_data(data: Path) -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -59,18 +60,14 @@ def server_instance(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory, server_instance):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    data = browser_data(tmp_path_factory.mktemp("browser") / "data")
-    port = _free_port()
-    env = {**os.environ, "KECHUANG_DATA": str(data), "KECHUANG_USERS": str(server_instance / "users.json")}
-    env.pop("KECHUANG_AUDIT", None)
+@contextlib.contextmanager
+def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = None):
+    """A real `streamlit run app.py` on a free port with these environment changes (None removes); yields its URL."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--browser.gatherUsageStats", "false", *extra_args],
+        cwd=ROOT, env={k: v for k, v in {**os.environ, **env}.items() if v is not None}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -83,9 +80,21 @@ def app_url(tmp_path_factory, server_instance):
                 server.kill()
                 pytest.fail("the app did not start within 60 s")
             time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, server_instance):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    data = browser_data(tmp_path_factory.mktemp("browser") / "data")
+    env = {"KECHUANG_DATA": str(data), "KECHUANG_USERS": str(server_instance / "users.json"), "KECHUANG_AUDIT": None}
+    with app_server(env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

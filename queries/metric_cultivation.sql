@@ -11,4 +11,4 @@ select
     enterprises.town,
     1.0 as value
 from listed
-left join enterprises on enterprises.uscc = listed.uscc
+left join _sum_firms as enterprises on enterprises.uscc = listed.uscc

@@ -5,5 +5,5 @@ select
     enterprises.town,
     1.0 as value
 from iur_projects
-left join enterprises on enterprises.uscc = iur_projects.uscc
+left join _sum_firms as enterprises on enterprises.uscc = iur_projects.uscc
 where iur_projects.registered_on between make_date(year($as_of), 1, 1) and $as_of

@@ -20,4 +20,4 @@ select
     1.0 as value
 from key_firms
 join first_visits on first_visits.uscc = key_firms.uscc
-left join enterprises on enterprises.uscc = key_firms.uscc
+left join _sum_firms as enterprises on enterprises.uscc = key_firms.uscc

@@ -24,7 +24,7 @@ final as (
         enterprises.town,
         1.0 as value
     from certified_this_year
-    left join enterprises on enterprises.uscc = certified_this_year.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = certified_this_year.uscc
     where certified_this_year.uscc not in (select uscc from valid_at_previous_year_end)
 )
 

@@ -6,7 +6,7 @@ select
     enterprises.town,
     1.0 as value
 from rd_institutions
-left join enterprises on enterprises.uscc = rd_institutions.uscc
+left join _sum_firms as enterprises on enterprises.uscc = rd_institutions.uscc
 where rd_institutions.kind in ('新型研发机构', '产业技术创新战略联盟')
   and rd_institutions.partner is not null
   and rd_institutions.approved_on between make_date(year($as_of), 1, 1) and $as_of

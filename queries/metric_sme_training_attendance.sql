@@ -20,4 +20,4 @@ select
     1.0 as value
 from pairs
 join sme_trainings on sme_trainings.training_id = pairs.training_id
-left join enterprises on enterprises.uscc = pairs.uscc
+left join _sum_firms as enterprises on enterprises.uscc = pairs.uscc

@@ -6,5 +6,5 @@ select
     enterprises.town,
     coalesce(tech_contracts.amount_wan, 0.0) as value
 from tech_contracts
-left join enterprises on enterprises.uscc = tech_contracts.uscc
+left join _sum_firms as enterprises on enterprises.uscc = tech_contracts.uscc
 where tech_contracts.registered_on between make_date(year($as_of), 1, 1) and $as_of

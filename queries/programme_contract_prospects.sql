@@ -67,7 +67,7 @@ final as (
         rd_spending.rd_year,
         rd_spending.rd_expense_wan,
         last_registered.last_registered_on
-    from enterprises
+    from _sum_firms as enterprises
     left join hnte_valid on hnte_valid.uscc = enterprises.uscc
     left join iur_recent on iur_recent.uscc = enterprises.uscc
     left join rd_spending on rd_spending.uscc = enterprises.uscc

@@ -26,7 +26,7 @@ final as (
         waiting.days_since_registered,
         waiting.amount_wan
     from waiting
-    left join enterprises on enterprises.uscc = waiting.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = waiting.uscc
 )
 
 select * from final

@@ -45,7 +45,7 @@ final as (
         reached.registered_on,
         reached.amount_wan
     from reached
-    left join enterprises on enterprises.uscc = reached.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = reached.uscc
 )
 
 select * from final

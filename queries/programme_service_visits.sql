@@ -17,7 +17,7 @@ final as (
         service_visits.team,
         service_visits.uscc in (select uscc from key_firms) as is_key_enterprise
     from service_visits
-    left join enterprises on enterprises.uscc = service_visits.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = service_visits.uscc
     where service_visits.visited_on between make_date(year($as_of), 1, 1) and $as_of
 )
 

@@ -22,7 +22,7 @@ final as (
         registered_in_year.tech_amount_wan,
         registered_in_year.registered_on
     from registered_in_year
-    left join enterprises on enterprises.uscc = registered_in_year.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = registered_in_year.uscc
 )
 
 select * from final

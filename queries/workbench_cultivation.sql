@@ -43,7 +43,7 @@ final as (
     from listed
     cross join settled
     left join years on true
-    left join enterprises on enterprises.uscc = listed.uscc
+    left join _sum_firms as enterprises on enterprises.uscc = listed.uscc
     left join valid_hnte on valid_hnte.uscc = listed.uscc
     left join tax_annual on tax_annual.uscc = listed.uscc and tax_annual.year = years.year
     left join stats_annual on stats_annual.uscc = listed.uscc and stats_annual.year = years.year

@@ -96,7 +96,7 @@ def services_view(wh: Warehouse, as_of: date, target: float | None) -> ServicesV
         headline=top,
         n_key=key_firms.height if key_firms is not None else None,
         monthly=monthly(wh, METRIC_ID, as_of, target),
-        unvisited=worklists.key_enterprises_unvisited(wh, as_of),
+        unvisited=worklists.key_enterprises_unvisited(wh, as_of, key_firms),
         by_town=coverage_by_town(key_firms) if key_firms is not None else None,
         by_service_type=visits_by(visits, "service_type", SERVICE_TYPES) if visits is not None else None,
         by_team=by_team(visits, key_firms) if visits is not None else None,

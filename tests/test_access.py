@@ -373,3 +373,18 @@ def test_cli_profile_for_a_leader_bands_named_tax(county, capsys):
                                       "tax_paid_band": "100 万元以下"}]
     code, out, _ = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31")
     assert [r["invoiced_sales_wan"] for r in json.loads(out)["sections"]["tax_monthly"]] == [321.5, 321.5, 321.5]
+
+
+TOWN_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py")
+                    if p.name not in ("admin.py", "upload.py"))
+
+
+@pytest.mark.parametrize("page", TOWN_PAGES)
+def test_no_page_shows_a_town_officer_anything_of_another_town(county, page):
+    at = app("changsha", page, as_of="2026-10-31", town="掘港街道", uscc=uscc(1))
+    shown = texts(at) + " ".join(str(e.value) for kind in ("metric", "code") for e in getattr(at, kind))
+    cells = " ".join(d.value.astype(str).to_csv() for d in at.dataframe)
+    echoed = page == "views/enterprise.py"  # says it found no firm with the code the URL asked for
+    for other in ("掘港街道", "如东测试1号科技有限公司", *([] if echoed else [uscc(1)])):
+        assert other not in shown and other not in cells, (page, other)
+    assert uscc(1) not in cells

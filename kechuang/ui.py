@@ -232,10 +232,10 @@ def ensure_accounts() -> None:
 def account_box(user: auth.User) -> None:
     """The sidebar's who-am-I line, with logout for accounts and the link's terms for share visitors."""
     view = share_view()
+    if view is not None:  # in the main area: a phone collapses the sidebar, and there is nothing else in it
+        st.caption(f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}")
+        return
     with st.sidebar:
-        if view is not None:
-            st.caption(f"只读分享视图：{view.title}。有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}。")
-            return
         st.caption(f"当前用户：{user.label}" + (f" · 范围：{'、'.join(sorted(user.towns))}" if user.role == "town" else ""))
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")

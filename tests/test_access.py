@@ -231,7 +231,7 @@ def link(page="progress", town="长沙镇", **kwargs) -> str:
 def test_a_share_link_opens_its_view_without_an_account(county):
     at = app(None, share=link(), town="掘港街道", as_of="2026-01-31")  # tampered town and date are ignored
     assert at.title[0].value == "“六百创新”目标进度"
-    assert "截至2026年10月31日 · 长沙镇" in texts(at)
+    assert "截至2026年10月31日 · 长沙镇" in texts(at) and "只读分享视图" in texts(at)
     assert done(at)[1] == "0 家" and "1,234.5 万元" in done(at)
     assert not at.selectbox and not at.date_input  # the view is fixed
     assert "退出登录" not in [b.label for b in at.button]

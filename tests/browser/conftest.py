@@ -122,7 +122,7 @@ PASSWORDS = {name: password for name, _, password, _, _ in __import__("kechuang.
 
 # Something only a finished login page, an account's page or a share view shows (the h1 alone races the form).
 READY = ('input[aria-label="密码"], [data-testid="stSidebar"]:has-text("当前用户："), '
-         '[data-testid="stSidebar"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")')
+         '[data-testid="stMain"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")')
 
 
 def settle(pg):

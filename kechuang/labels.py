@@ -93,6 +93,7 @@ COLUMN_LABELS: dict[str, str] = {
     "detail": "详情",
     "scope": "范围",
     "token_id": "链接编号",
+    "as_of": "截至日期",
     "page_label": "页面",
     "created_by": "创建人",
     "created_at": "创建时间",

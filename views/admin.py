@@ -71,13 +71,14 @@ with log:
     st.caption(f"共 {events.height} 条记录（最新在前）。")
     shown = labels.for_display(events, ["at", "user_name", "role_label", "action_label", "detail", "scope"])
     ui.table(shown, tables.file_stem("审计日志", since), key="audit_log", column_config={"时间": st.column_config.DatetimeColumn(
-        format="YYYY-MM-DD HH:mm:ss")})
+        format="YYYY-MM-DD HH:mm:ss")}, placeholder="—")
 
 with links:
     listed = share.list_links()
     shown = labels.for_display(listed, ["token_id", "page_label", "as_of", "town", "created_by", "created_at", "expires_at",
                                         "status_label", "revoked_by"])
-    ui.table(shown, tables.file_stem("分享链接", date.today()), key="share_links", column_config=ui.column_formats(shown))
+    ui.table(shown, tables.file_stem("分享链接", date.today()), key="share_links", column_config=ui.column_formats(shown),
+             placeholder="—")
     active = listed.filter(listed["status"] == "active")["token_id"].to_list()
     with st.form("revoke"):
         token_id = st.selectbox("撤销链接", active, index=None, placeholder="选择有效的链接")

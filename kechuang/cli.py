@@ -216,6 +216,12 @@ def cmd_export(args) -> None:
         raise BadInput(str(err)) from None
     except OSError as err:
         raise BadInput(f"无法写入 {out}：{err.strerror or err}") from None
+    from kechuang import audit
+
+    try:  # the same trail as the app's exports
+        audit.record(cli_user(args) or _operator(), "export", out.name, wh.scope)
+    except OSError as err:
+        print(f"警告：审计日志无法写入（{audit.default_path()}：{err.strerror or err}）", file=sys.stderr)
     print(out.resolve())
 
 

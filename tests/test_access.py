@@ -388,3 +388,9 @@ def test_no_page_shows_a_town_officer_anything_of_another_town(county, page):
     for other in ("掘港街道", "如东测试1号科技有限公司", *([] if echoed else [uscc(1)])):
         assert other not in shown and other not in cells, (page, other)
     assert uscc(1) not in cells
+
+
+def test_cli_export_is_audited_with_the_accounts_scope(county, capsys, tmp_path):
+    code, _, _ = cli(capsys, "export", "--out", tmp_path / "简报.xlsx", "--as-of", "2026-10-31", "--as-user", "changsha")
+    assert code == 0
+    assert [(e["user_name"], e["detail"], e["scope"]) for e in events("export")] == [("changsha", "简报.xlsx", "长沙镇")]

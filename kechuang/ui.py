@@ -253,6 +253,11 @@ def audit_once(action: str, detail: str) -> None:
         audit.record(current_user(), action, detail, user_scope())
 
 
+def audit_event(action: str, detail: str) -> None:
+    """Audit something this session's user did (who, role, their scope)."""
+    audit.record(current_user(), action, detail, user_scope())
+
+
 def _audit_download(action: str, file_name: str) -> None:
     audit.record(current_user(), action, file_name, user_scope())
 

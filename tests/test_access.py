@@ -394,3 +394,19 @@ def test_cli_export_is_audited_with_the_accounts_scope(county, capsys, tmp_path)
     code, _, _ = cli(capsys, "export", "--out", tmp_path / "简报.xlsx", "--as-of", "2026-10-31", "--as-user", "changsha")
     assert code == 0
     assert [(e["user_name"], e["detail"], e["scope"]) for e in events("export")] == [("changsha", "简报.xlsx", "长沙镇")]
+
+
+def test_a_rollback_on_the_upload_page_is_done_and_audited_as_the_signed_in_account(tmp_path, monkeypatch):
+    from kechuang import ingest
+    from kechuang.ingest import manifest
+
+    data = tmp_path / "data"
+    csv = tmp_path / "企业.csv"
+    csv.write_text(f"统一社会信用代码,企业名称,所属镇区\n{uscc(1)},甲,掘港街道\n", encoding="utf-8")
+    ingest.ingest(data, [ingest.Source.from_path(csv)], user="cli")
+    monkeypatch.setenv("KECHUANG_DATA", str(data))
+    at = app("analyst", "views/upload.py")
+    assert "经办人：演示分析员（分析员）" in texts(at)
+    button(at, "恢复上一版本").click().run()
+    assert [(e["user_name"], e["detail"]) for e in events("ingest")] == [("analyst", "回退 enterprises")]
+    assert manifest.read(data)[-1]["user"] == "演示分析员（分析员）"

@@ -22,7 +22,9 @@ mode = right.selectbox("导入方式", [None, *ingest.MODES], key="upload_mode",
                        format_func=lambda m: "默认" if m is None else ingest.MODE_LABELS[m],
                        help="默认：增值税开票按所属期替换（文件中出现的月份以文件为准，其他月份保留），其余数据表整表替换。"
                             "追加：只加入新记录，已有的记录不覆盖。")
-user = st.text_input("经办人", key="upload_user", placeholder="姓名，记入导入记录")
+account = ui.current_user()
+user = account.label  # the signed-in account is the 经办人 in the ingest record and the audit log
+st.caption(f"经办人：{user}")
 check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
 go = go_col.button("导入", type="primary", disabled=not files, key="upload_go")
@@ -31,8 +33,9 @@ if dry or go:
     sources = [ingest.Source(f.name, data=f.getvalue()) for f in files]
     try:
         with st.spinner("正在读取和核对…"):
-            results = ingest.ingest(ui.data_dir(), sources, table=table, mode=mode, user=user.strip() or "网页上传",
-                                    dry_run=dry)
+            results = ingest.ingest(ui.data_dir(), sources, table=table, mode=mode, user=user, dry_run=dry)
+        if not dry:
+            ui.audit_event("ingest", "、".join(f"{r.table} 导入 {r.rows_accepted} 行、未导入 {r.rows_rejected} 行" for r in results) or "无")
         st.session_state.upload_outcome = (results, dry, None)
     except ingest.IngestError as err:
         st.session_state.upload_outcome = ([], dry, str(err))
@@ -64,7 +67,8 @@ with st.expander("回退：恢复某张表导入前的上一版本"):
                             format_func=lambda t: f"{contract.TABLE_LABELS[t]}（{t}）")
         if st.button("恢复上一版本", key="rollback_go"):
             try:
-                entry = ingest.rollback(ui.data_dir(), back, user=user.strip() or "网页上传")
+                entry = ingest.rollback(ui.data_dir(), back, user=user)
+                ui.audit_event("ingest", f"回退 {back}")
                 st.success(f"已恢复 {contract.TABLE_LABELS[back]} 的上一版本"
                            + ("" if entry["version"] else "（导入前没有这张表，现已移除）"))
             except ingest.IngestError as err:

@@ -1,4 +1,6 @@
-"""The one module that imports Streamlit: cached warehouse and calls, shared widgets, URL state."""
+"""The UI layer, the only part of the package that imports Streamlit: cached warehouse and calls, URL state, widgets.
+
+Who is looking (login, share links, roles, audit) lives in `ui/access.py` and is re-exported here."""
 
 from __future__ import annotations
 
@@ -9,11 +11,29 @@ from pathlib import Path
 
 import streamlit as st
 
-from kechuang import audit, auth, contract, fmt, labels, metrics, share
+from kechuang import contract, fmt, labels, metrics
+from kechuang.ui.access import (  # noqa: F401  (re-exported: pages and app.py call ui.<name>)
+    _FILTERS,
+    ALL_TOWNS,
+    account_box,
+    audit_event,
+    audit_once,
+    audited_download,
+    can,
+    current_user,
+    demo_mode,
+    ensure_accounts,
+    login_page,
+    oidc_enabled,
+    scope_name,
+    share_link_box,
+    share_view,
+    signed_in,
+    user_scope,
+)
 from kechuang.warehouse import DataError, Warehouse, data_version
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
-ALL_TOWNS = "全县"
+DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
 def data_dir() -> Path:
@@ -81,210 +101,6 @@ def open_or_stop() -> Warehouse:
         st.stop()
 
 
-# -- access: who is looking (the rules live in auth.py; this draws the login and keeps the session) ----
-
-_SESSION = "_kechuang_session"  # auth.Session of a signed-in account
-_SHARE = "_kechuang_share"  # (token, share.ShareView) of a share-link visitor
-_SEEN = "_kechuang_audited"  # events already audited in this session (one enterprise-file view per firm)
-_OIDC = "_kechuang_oidc_user"  # auth.User of someone signed in through the county's identity provider (st.login)
-
-
-def demo_mode() -> bool:
-    """The bundled demo data is served (KECHUANG_DATA unset): demo accounts exist and the login page lists them."""
-    return not os.environ.get("KECHUANG_DATA")
-
-
-def share_view() -> share.ShareView | None:
-    held = st.session_state.get(_SHARE)
-    return held[1] if held else None
-
-
-def current_user() -> auth.User | None:
-    """The signed-in account, the share-link visitor, or None before login."""
-    view = share_view()
-    if view is not None:
-        return view.user()
-    if st.session_state.get(_OIDC) is not None:
-        return st.session_state[_OIDC]
-    session = st.session_state.get(_SESSION)
-    return session.user if session else None
-
-
-def oidc_enabled() -> bool:
-    """Whether an identity provider is configured ([auth] in .streamlit/secrets.toml): st.login is then offered."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all: Streamlit raises rather than answering "no"
-        return False
-
-
-def _oidc_user() -> auth.User | None:
-    """The provider's user with the role its `roles` claim grants; stops with a message when it grants none."""
-    claims = st.user.to_dict()
-    user = auth.user_from_claims(claims)
-    if user is None:
-        st.error(f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
-                 "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。")
-        st.button("退出统一身份认证", on_click=st.logout)
-        st.stop()
-    if st.session_state.get(_OIDC) != user:
-        audit.record(user, "login", "统一身份认证")
-    st.session_state[_OIDC] = user
-    return user
-
-
-def user_scope() -> frozenset[str] | None:
-    """The towns this session may see (None = whole county; nobody signed in = nothing)."""
-    return auth.scope_for(current_user())
-
-
-def scope_name() -> str:
-    """'全县', or the user's towns when the session is bounded to them (what "all" means for this user)."""
-    allowed = user_scope()
-    return ALL_TOWNS if allowed is None else "、".join(sorted(allowed))
-
-
-def can(permission: str) -> bool:
-    return auth.can(current_user(), permission)
-
-
-def signed_in() -> auth.User | None:
-    """Who this run is for: a share-link visitor (?share=), a signed-in account, or None (draws the login page).
-
-    A share token in the URL always wins and is re-checked on every run, so revoking it or its
-    expiry takes effect at once; an account's session is re-checked too (expiry, removal, new password)."""
-    token = st.query_params.get("share")
-    if token:
-        return _share_visitor(token)
-    st.session_state.pop(_SHARE, None)
-    if oidc_enabled() and st.user.is_logged_in:
-        return _oidc_user()
-    st.session_state.pop(_OIDC, None)
-    session = st.session_state.get(_SESSION)
-    if session is None:
-        return None
-    try:
-        session = auth.check_session(auth.users_path(), session)
-    except auth.SessionExpired as err:
-        audit.record(session.user, "session_expired", str(err))
-        st.session_state.pop(_SESSION, None)
-        st.session_state["_login_message"] = str(err)
-        return None
-    st.session_state[_SESSION] = session
-    return session.user
-
-
-def _share_visitor(token: str) -> auth.User | None:
-    held = st.session_state.get(_SHARE)
-    first = held is None or held[0] != token  # audit the arrival, not every rerun
-    try:
-        view = share.open_link(token, record=first)
-    except share.ShareLinkError as err:
-        st.session_state.pop(_SHARE, None)
-        st.title("如东科创驾驶舱")
-        st.error(f"分享链接无法打开：{err}。请向发送链接的同志索取新的链接。")
-        st.stop()
-    st.session_state[_SHARE] = (token, view)
-    return view.user()
-
-
-def login_page() -> None:
-    """The login form (and, on the demo data, the demo accounts); signs the session in and reruns."""
-    ensure_accounts()
-    _, middle, _ = st.columns([1, 2, 1])  # a narrow form on a desktop; the columns stack on a phone
-    with middle:
-        st.title("如东科创驾驶舱")
-        message = st.session_state.pop("_login_message", None)
-        if message:
-            st.warning(message)
-        if oidc_enabled():
-            if st.button("统一身份认证登录", type="primary", key="oidc_login"):
-                st.login()
-            st.caption("或使用驾驶舱本地账户：")
-        with st.form("login"):
-            st.subheader("登录")
-            name = st.text_input("用户名", autocomplete="username")
-            password = st.text_input("密码", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("登录", type="primary")
-        if submitted:
-            try:
-                st.session_state[_SESSION] = auth.login(auth.users_path(), name, password)
-            except auth.LoginError as err:
-                st.error(str(err))
-            except auth.AccountError as err:
-                st.error(f"账户文件无法读取，请联系管理员：{err}")
-            else:
-                st.rerun()
-        if demo_mode():
-            rows = "\n".join(f"| {n} | {pw} | {auth.ROLES[role]} | {'、'.join(towns) or '全县'} |"
-                             for n, role, pw, _, towns in auth.DEMO_ACCOUNTS)
-            st.info("演示数据的演示账户（正式部署没有这些账户）：\n\n| 用户名 | 密码 | 角色 | 范围 |\n|---|---|---|---|\n" + rows)
-        elif not auth.list_users(auth.users_path()):
-            st.info("尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add admin --role admin`")
-
-
-def ensure_accounts() -> None:
-    """On the demo data, the demo accounts (created once, when no users file exists); a real deployment starts with none."""
-    if demo_mode():
-        auth.ensure_demo_users(auth.users_path())
-
-
-def account_box(user: auth.User) -> None:
-    """The sidebar's who-am-I line, with logout for accounts and the link's terms for share visitors."""
-    view = share_view()
-    if view is not None:  # in the main area: a phone collapses the sidebar, and there is nothing else in it
-        st.caption(f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}")
-        return
-    with st.sidebar:
-        st.caption(f"当前用户：{user.label}" + (f" · 范围：{'、'.join(sorted(user.towns))}" if user.role == "town" else ""))
-        if st.button("退出登录", key="logout"):
-            audit.record(user, "logout")
-            oidc = st.session_state.get(_OIDC) is not None
-            for key in (_SESSION, _OIDC, _SEEN, _FILTERS, "as_of", "town"):
-                st.session_state.pop(key, None)
-            st.logout() if oidc else st.rerun()
-
-
-def audit_once(action: str, detail: str) -> None:
-    """Audit an event once per session (e.g. opening one enterprise's file, not every rerun of it)."""
-    seen = st.session_state.setdefault(_SEEN, set())
-    if (action, detail) not in seen:
-        seen.add((action, detail))
-        audit.record(current_user(), action, detail, user_scope())
-
-
-def audit_event(action: str, detail: str) -> None:
-    """Audit something this session's user did (who, role, their scope)."""
-    audit.record(current_user(), action, detail, user_scope())
-
-
-def _audit_download(action: str, file_name: str) -> None:
-    audit.record(current_user(), action, file_name, user_scope())
-
-
-def audited_download(label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs) -> None:
-    """st.download_button whose click is audited (who, which file, scope); absent for roles without downloads."""
-    if not can("download_firm_lists"):
-        return
-    st.download_button(label, data, file_name, mime, key=key, on_click=_audit_download, args=(action, file_name), **kwargs)
-
-
-def share_link_box(page: str, as_of: date, town: str | None) -> None:
-    """For roles that may: make a read-only link to this view that opens without an account (signed, expiring)."""
-    if not can("create_share_link"):
-        return
-    from kechuang import cockpit
-
-    with st.form(f"share_{page}", border=False):
-        days = st.number_input("有效天数", min_value=1, max_value=share.MAX_DAYS, value=share.DEFAULT_DAYS, step=1)
-        made = st.form_submit_button("生成免登录只读链接")
-    if made:
-        url, _ = share.create_link(cockpit.base_url(), page, as_of, town, current_user(), int(days))
-        st.code(url, language=None, wrap_lines=True)
-        st.caption(f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
-                   f"{int(days)}天后失效，管理员可随时撤销。")
-
-
 # -- URL state: page, as-of date and town live in the query string --------------------------
 
 
@@ -326,8 +142,6 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     st.session_state[_FILTERS] = (as_of, None if town == ALL_TOWNS else town)
     return st.session_state[_FILTERS]
 
-
-_FILTERS = "_filters"
 
 
 def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:

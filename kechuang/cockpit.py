@@ -103,6 +103,9 @@ def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: me
     previous = load_plan(on.year, plans_dir)
     # How far back the data reaches is a property of the whole county's data, not of a town's rows.
     earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
+    reaching = [m.id for m in METRICS if _reaches(earliest, m.id, on.year, wh)]
+    if shared is not None:
+        shared.prefetch(wh, on, reaching, rd="rd_coverage" in reaching)
     out = {}
     for m in METRICS:
         actual = metrics.metric_actual(wh, m.id, on, shared) if _reaches(earliest, m.id, on.year, wh) else None
@@ -216,11 +219,13 @@ def town_table(wh: Warehouse, as_of: date) -> pl.DataFrame:
     rd_worklist. Events attributable to no town are the row 未归属镇区 (last)."""
     base = wh.query("cockpit_town_enterprises", as_of=as_of)
     frame = base.with_columns(pl.col("n_enterprises").cast(pl.Float64))
+    shared = metrics.Shared()
+    shared.prefetch(wh, as_of, town_metrics(), rd=True)
     parts = []
     for metric_id in town_metrics():
-        split = metrics.by_town(wh, metric_id, as_of)
+        split = metrics.by_town(wh, metric_id, as_of, shared)
         parts.append((metric_id, split))
-    rd = metrics.rd_coverage(wh, as_of)
+    rd = shared.rd_coverage(wh, as_of)
     rd_split = rd.by_town().select("town", pl.col("n_worklist").cast(pl.Float64).alias("value")) if rd.coverage is not None else None
     parts.append(("rd_worklist", rd_split))
     for column, split in parts:

@@ -67,7 +67,7 @@ final as (
     join revenue on revenue.fkey = firms.fkey
     join valid_hnte on valid_hnte.uscc = firms.uscc
     left join listed on listed.uscc = firms.uscc
-    where firms.status in ('存续', '在业')
+    where firms.is_active
       and firms.established_on >= add_years($as_of, -cast($max_age_years as integer))
       -- The two-year rule sets the floor on revenue(Y); Jiangsu's four-year variant on the base year.
       and cast(case when cast($span_years as integer) = 2 then revenue.revenue_y_wan else revenue.revenue_base_wan end

@@ -63,7 +63,7 @@ inputs as (
         firms.town,
         firms.industry_code,
         firms.established_on,
-        firms.status in ('存续', '在业') as is_active,
+        firms.is_active,
         valid_hnte.uscc is not null as holds_valid_hnte,
         valid_hnte.valid_until as hnte_valid_until,
         settled.y as settled_year,

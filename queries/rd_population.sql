@@ -23,8 +23,8 @@ population as (
     join reference_year on firm_year.year = reference_year.y
     join _sum_firms as firms on firms.fkey = firm_year.fkey
     where firm_year.has_stats
-      and firms.status in ('存续', '在业')
-      and try_cast(substr(firms.industry_code, 1, 2) as integer) between 13 and 43
+      and firms.is_active
+      and firms.division between 13 and 43
       and firm_year.stats_revenue_wan >= 10000
 ),
 

@@ -304,7 +304,7 @@ def _candidates_sheet(ctx: _Context) -> None:
     title = "高新技术企业培育候选（六项条件全部通过）"
     if missing := ctx.wh.missing(*SCREEN_TABLES):
         return ctx.absent(CANDIDATES, title, missing)
-    ctx.screened = screening.screen(ctx.wh, ctx.as_of, include_all=True)
+    ctx.screened = screening.candidates_and_near_misses(ctx.wh, ctx.as_of)
     frame = ctx.screened.filter(pl.col("candidate"))
     ctx.table(CANDIDATES, title, labels.for_display(frame, CANDIDATE_COLUMNS), f"共 {frame.height} 家。" + _screen_note(ctx), SCORE)
 

@@ -67,13 +67,24 @@ class GazelleThresholds:
 
 def screen_all(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds(), uscc: str | None = None):
     """Every enterprise (or one) with the six criteria, whether evaluated or not, by score."""
-    return wh.query("hnte_screen", as_of=as_of, uscc=uscc, evaluated_only=False, **thresholds.params())
+    return wh.query("hnte_screen", as_of=as_of, uscc=uscc, evaluated_only=False, max_not_passed=None, **thresholds.params())
 
 
 def screen(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds(), include_all: bool = False):
     """Evaluated enterprises (active, no valid certificate): candidates only unless include_all."""
-    rows = wh.query("hnte_screen", as_of=as_of, uscc=None, evaluated_only=True, **thresholds.params())
-    return rows if include_all else rows.filter(pl.col("candidate"))
+    return _evaluated(wh, as_of, thresholds, None if include_all else 0)
+
+
+def candidates_and_near_misses(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds()) -> pl.DataFrame:
+    """Evaluated firms failing or lacking at most one criterion, by score: what near_misses(screened=...) needs."""
+    return _evaluated(wh, as_of, thresholds, 1)
+
+
+def _evaluated(wh: Warehouse, as_of: date, thresholds: HnteThresholds, max_not_passed: int | None) -> pl.DataFrame:
+    """Evaluated firms by score; with max_not_passed only those failing or lacking at most that many criteria."""
+    rows = wh.query("hnte_screen", as_of=as_of, uscc=None, evaluated_only=True, max_not_passed=max_not_passed,
+                    **thresholds.params())
+    return rows.filter(pl.col("candidate")) if max_not_passed == 0 else rows
 
 
 def funnel(evaluated: pl.DataFrame) -> pl.DataFrame:
@@ -174,7 +185,7 @@ def near_misses(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThr
 
     `screened`: the result of `screen(wh, as_of, thresholds, include_all=True)` when the caller has it already."""
     if screened is None:
-        screened = screen(wh, as_of, thresholds, include_all=True)
+        screened = _evaluated(wh, as_of, thresholds, 1)  # only candidates and near misses leave the database
     rows = screened.filter(pl.col("n_not_passed") == 1)
     gaps = []
     for row in rows.iter_rows(named=True):

@@ -3,8 +3,9 @@
 -- the as-of date). Criteria are three-valued: true, false, or null when inputs are unknown.
 -- Thresholds arrive as decimal strings and every threshold comparison is made in DECIMAL, so
 -- a value exactly at a threshold passes (no float rounding).
--- Grain: one row per enterprise (evaluated ones only when $evaluated_only).
--- Params: $as_of, $uscc (null = all), $evaluated_only, $min_age_years,
+-- Grain: one row per enterprise (evaluated ones only when $evaluated_only; only those failing or lacking at
+-- most $max_not_passed criteria unless it is null: 0 = candidates, 1 = candidates and near misses).
+-- Params: $as_of, $uscc (null = all), $evaluated_only, $max_not_passed, $min_age_years,
 -- $tier1_max_wan, $tier2_max_wan, $intensity_tier1, $intensity_tier2, $intensity_tier3,
 -- $rd_staff_min, $growth_min, $sme_max_employees, $sme_max_revenue_wan, $sme_max_assets_wan.
 with settled as (
@@ -58,6 +59,7 @@ valid_hnte as (
 
 inputs as (
     select
+        firms.fkey,
         firms.uscc,
         firms.name,
         firms.town,
@@ -154,6 +156,7 @@ final as (
     from scored
 )
 
-select * from final
-where not $evaluated_only or is_evaluated
-order by score desc, uscc
+select * exclude (fkey) from final
+where (not $evaluated_only or is_evaluated)
+  and (cast($max_not_passed as integer) is null or n_not_passed <= cast($max_not_passed as integer))
+order by score desc, fkey  -- fkey is the rank of uscc: this is score desc, uscc

@@ -13,7 +13,7 @@ from kechuang.screening import GazelleThresholds, HnteThresholds
 from kechuang.warehouse import QUERIES_DIR, Warehouse
 
 NAMES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in QUERIES_DIR.rglob("*.sql"))
-PARAMS = {"as_of": AS_OF, "today": date(2026, 11, 26), "uscc": uscc(1), "text": "测试", "evaluated_only": False, **HnteThresholds().params(),
+PARAMS = {"as_of": AS_OF, "today": date(2026, 11, 26), "uscc": uscc(1), "text": "测试", "evaluated_only": False, "max_not_passed": None, **HnteThresholds().params(),
           **GazelleThresholds().params()}
 
 

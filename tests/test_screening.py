@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
 from fixtures import AS_OF, firm, uscc, write_warehouse
 
 from kechuang import screening
@@ -216,3 +217,13 @@ def test_gazelle_threshold_adjustable(tmp_path):
     looser = screening.GazelleThresholds(min_revenue_wan=Decimal("900"))
     found = screening.gazelle_candidates(gazelle_fixture(tmp_path), AS_OF, looser)
     assert sorted(found["uscc"]) == sorted([uscc(1), uscc(6), uscc(7)])
+
+
+def test_near_misses_alone_equal_near_misses_of_the_whole_screen(tmp_path):
+    wh = build(tmp_path)
+    whole = screening.screen(wh, AS_OF, include_all=True)
+    alone = screening.near_misses(wh, AS_OF)
+    assert alone.height > 0 and alone.equals(screening.near_misses(wh, AS_OF, screened=whole))
+    few = screening.candidates_and_near_misses(wh, AS_OF)
+    assert few.equals(whole.filter(pl.col("n_not_passed") <= 1))
+    assert screening.screen(wh, AS_OF).equals(whole.filter(pl.col("candidate")))

@@ -305,6 +305,19 @@ class Warehouse:
             cur.close()
         self._summaries.add(name)
 
+    def warm_up(self, background: bool = True) -> threading.Thread | None:
+        """Do the one-off work of this data version now (settle every table, build the summaries the screen, rd_coverage
+        and the metrics read), e.g. while a login page is shown; in a daemon thread unless background is False."""
+        def work() -> None:
+            self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
+
+        if not background:
+            work()
+            return None
+        thread = threading.Thread(target=work, name="kechuang-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def scoped(self, towns: set[str] | frozenset[str] | None) -> Warehouse:
         """The same data directory restricted to towns (within this warehouse's own scope)."""
         if towns is not None and self.scope is not None:

@@ -142,3 +142,10 @@ def test_clean_columns_are_read_as_stored_and_give_the_same_rows(data):
     wh.prepare("select * from tax_monthly")
     assert "trim" not in wh.con.sql("select sql from duckdb_views() where view_name = '_raw_tax_monthly'").fetchall()[0][0]
     assert wh.con.sql("select * from tax_monthly order by uscc, period").fetchall() == plain
+
+
+def test_warm_up_settles_every_table_and_builds_the_shared_summaries(data):
+    wh = Warehouse(data)
+    wh.warm_up(background=True).join()
+    assert not wh._unsettled and {"firms", "firm_year"} <= wh._summaries
+    assert metrics.town_monthly_sales(wh, AS_OF).height == 4

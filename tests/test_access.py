@@ -410,3 +410,14 @@ def test_a_rollback_on_the_upload_page_is_done_and_audited_as_the_signed_in_acco
     button(at, "恢复上一版本").click().run()
     assert [(e["user_name"], e["detail"]) for e in events("ingest")] == [("analyst", "回退 enterprises")]
     assert manifest.read(data)[-1]["user"] == "演示分析员（分析员）"
+
+
+def test_a_town_officer_gets_no_county_pace_computed_from_their_town_alone(county):
+    at = app("changsha", as_of="2026-10-31")
+    shown = texts(at)
+    assert "需关注" not in shown and "本账户只能查看长沙镇的数据" in shown and "任务分解为全县口径，不在本账户范围内。" in shown
+    gazelle = app("changsha", "views/gazelle.py", as_of="2026-10-31")
+    assert [m.label for m in gazelle.metric][:2] == ["2026年培育名额", "长沙镇已入选"]
+    assert "尚余名额" not in [m.label for m in gazelle.metric]
+    county_wide = app("analyst", as_of="2026-10-31")
+    assert "需关注" in texts(county_wide)

@@ -23,15 +23,22 @@ def badge(status: str | None, words: str) -> str:
 
 
 # -- 需关注: what needs attention, before any chart ----------------------------------------
-alerts = ui.cached(cockpit.attention, as_of, the_plan, town)  # the county's targets, whatever the town
-county_rows = ui.cached(metrics.progress, as_of, the_plan)
-with st.container(border=True):
-    st.subheader("需关注")
-    st.caption(ui.scope_name() + cockpit.standing_text(county_rows) + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else ""))
-    for a in alerts:
-        st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
-    if not alerts and any(p.status for p in county_rows):
-        st.success("有量化目标的指标均达到序时进度。")
+# A town officer's session holds only their towns' rows: the county's pace, the towns' fair shares and the
+# task breakdown cannot be computed for them, so those sections are left out rather than shown wrong.
+county_view = ui.user_scope() is None
+alerts = ui.cached(cockpit.attention, as_of, the_plan, town) if county_view else []  # the county's targets, whatever the town
+county_rows = ui.cached(metrics.progress, as_of, the_plan) if county_view else []
+if county_view:
+    with st.container(border=True):
+        st.subheader("需关注")
+        st.caption("全县" + cockpit.standing_text(county_rows) + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else ""))
+        for a in alerts:
+            st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
+        if not alerts and any(p.status for p in county_rows):
+            st.success("有量化目标的指标均达到序时进度。")
+else:
+    st.info(f"本账户只能查看{ui.scope_name()}的数据：下列各项为本镇区对全县年度目标的贡献，不作序时判断；"
+            "全县进度、各镇区对比与任务分解请向科技局索取或查看领导分享的链接。")
 
 # -- one card per target -------------------------------------------------------------------
 cards = ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
@@ -81,8 +88,10 @@ ui.table(shown, tables.file_stem("总览_分镇区贡献", as_of), key="town_tab
 
 # -- 任务分解表 ------------------------------------------------------------------------------
 st.subheader("任务分解表")
-tasks = cockpit.task_breakdown(county_rows, the_plan)
-if not tasks:
+tasks = cockpit.task_breakdown(county_rows, the_plan) if county_view else []
+if not county_view:
+    st.caption("任务分解为全县口径，不在本账户范围内。")
+elif not tasks:
     st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
 else:
     st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")

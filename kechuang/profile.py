@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,6 +30,7 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     "trainings": ("profile_trainings", "training_attendance", "参加培训"),
 }
 RENEWAL_WINDOW_MONTHS = 6
+PARALLEL_QUERIES = 4
 
 
 class UnknownEnterprise(LookupError):
@@ -81,15 +83,19 @@ def enterprise_file(
     if registry.height == 0:
         raise UnknownEnterprise(uscc)
     sections, absent, empty = {}, [], []
-    for name, (query, table, _title) in SECTIONS.items():
-        if not wh.available(table):
+    present = [(name, query) for name, (query, table, _title) in SECTIONS.items() if wh.available(table)]
+    # Fifteen small queries: their fixed costs dominate, so they run side by side on parallel cursors.
+    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+        screening_job = pool.submit(screening.screen_all, wh, as_of, thresholds, uscc=uscc)
+        frames = dict(zip((n for n, _ in present), pool.map(lambda nq: wh.query(nq[1], uscc=uscc), present), strict=True))
+        screened = screening_job.result()
+    for name in SECTIONS:
+        if name not in frames:
             absent.append(name)
             continue
-        frame = wh.query(query, uscc=uscc)
-        sections[name] = frame
-        if frame.height == 0:
+        sections[name] = frames[name]
+        if frames[name].height == 0:
             empty.append(name)
-    screened = screening.screen_all(wh, as_of, thresholds, uscc=uscc)
     row = screened.row(0, named=True) if screened.height else None
     valid_until = row["hnte_valid_until"] if row else None
     return EnterpriseFile(

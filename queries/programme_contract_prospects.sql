@@ -26,22 +26,16 @@ iur_recent as (
     group by uscc
 ),
 
-rd_firms as (
-    select tax_annual.uscc from tax_annual, settled_year where tax_annual.year = settled_year.year
-    union
-    select stats_annual.uscc from stats_annual, settled_year where stats_annual.year = settled_year.year
-),
-
 rd_spending as (
+    -- R&D of Y from the enterprise-year summary (the tax figure, falling back to the stats one), registered firms only.
     select
-        rd_firms.uscc,
+        firms.uscc,
         settled_year.year as rd_year,
-        coalesce(tax_annual.rd_expense_wan, stats_annual.rd_expense_wan) as rd_expense_wan
-    from rd_firms
-    cross join settled_year
-    left join tax_annual on tax_annual.uscc = rd_firms.uscc and tax_annual.year = settled_year.year
-    left join stats_annual on stats_annual.uscc = rd_firms.uscc and stats_annual.year = settled_year.year
-    where coalesce(tax_annual.rd_expense_wan, stats_annual.rd_expense_wan) > 0
+        firm_year.rd_expense_wan
+    from _sum_firm_year as firm_year
+    join settled_year on firm_year.year = settled_year.year
+    join _sum_firms as firms on firms.fkey = firm_year.fkey
+    where firm_year.rd_expense_wan > 0
 ),
 
 registered_this_year as (

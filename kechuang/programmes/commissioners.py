@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from kechuang import contract
-from kechuang.metrics import Progress
+from kechuang.metrics import Progress, Shared
 from kechuang.programmes.common import counts, headline, monthly
 from kechuang.warehouse import Warehouse
 
@@ -49,12 +49,13 @@ def _joins_and_departures(rows: pl.DataFrame, series: pl.DataFrame) -> pl.DataFr
 
 def commissioners_view(wh: Warehouse, as_of: date, target: float | None) -> CommissionersView:
     """The 科创专员 page on the as-of date (serving counts equal the cockpit's commissioners)."""
-    top = headline(wh, METRIC_ID, as_of, target)
+    shared = Shared()  # the metric's events fetched once for the headline and the series
+    top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("commissioners"):
         return CommissionersView(top, None, None, None, None)
     rows = wh.query("programme_commissioners", as_of=as_of)
     serving = rows.filter(pl.col("is_serving"))
-    series = monthly(wh, METRIC_ID, as_of, target)
+    series = monthly(wh, METRIC_ID, as_of, target, shared)
     return CommissionersView(
         headline=top,
         monthly=_joins_and_departures(rows, series) if series is not None else None,

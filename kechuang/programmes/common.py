@@ -62,7 +62,7 @@ def scoped_target(wh: Warehouse, metric_id: str, target: float | None) -> float 
     return None if wh.scope is not None and metric_id not in COUNTY_LEVEL else target
 
 
-def headline(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -> Progress:
+def headline(wh: Warehouse, metric_id: str, as_of: date, target: float | None, shared: metrics.Shared | None = None) -> Progress:
     """A metric's actual, pace and status exactly as the cockpit computes them.
 
     The plan's targets are county targets: on a warehouse scoped to towns, a metric that the
@@ -70,15 +70,16 @@ def headline(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -
     set by the plan); county-level metrics (COUNTY_LEVEL) keep theirs."""
     metric = METRIC_BY_ID[metric_id]
     target = scoped_target(wh, metric_id, target)
-    actual = metrics.metric_actual(wh, metric_id, as_of)
+    actual = metrics.metric_actual(wh, metric_id, as_of, shared)
     return metrics.progress_of(metric, actual, target, as_of, wh.missing(*metric.tables))
 
 
-def monthly(wh: Warehouse, metric_id: str, as_of: date, target: float | None) -> pl.DataFrame | None:
+def monthly(wh: Warehouse, metric_id: str, as_of: date, target: float | None,
+            shared: metrics.Shared | None = None) -> pl.DataFrame | None:
     """The cockpit's monthly series (cumulative actual, pace, target) plus each month's own change.
 
     Like headline(), no target or pace line for a town-scoped metric the scope restricts."""
-    series = metrics.monthly_series(wh, metric_id, as_of, scoped_target(wh, metric_id, target))
+    series = metrics.monthly_series(wh, metric_id, as_of, scoped_target(wh, metric_id, target), shared)
     if series is None:
         return None
     return series.with_columns(

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from kechuang import contract, fmt
-from kechuang.metrics import Progress
+from kechuang.metrics import Progress, Shared
 from kechuang.programmes.common import NO_TOWN, REGION_BUCKETS, UNKNOWN, counts, headline, monthly, with_region_bucket
 from kechuang.warehouse import Warehouse
 
@@ -47,8 +47,9 @@ def _breakdown(rows: pl.DataFrame, key: str, order: tuple[str, ...] | None = Non
     )
 
 
-def _monthly(wh: Warehouse, rows: pl.DataFrame, as_of: date, target: float | None) -> pl.DataFrame | None:
-    series = monthly(wh, METRIC_ID, as_of, target)
+def _monthly(wh: Warehouse, rows: pl.DataFrame, as_of: date, target: float | None,
+             shared: Shared | None = None) -> pl.DataFrame | None:
+    series = monthly(wh, METRIC_ID, as_of, target, shared)
     if series is None:
         return None
     per_month = rows.group_by(pl.col("registered_on").dt.month().alias("month")).agg(
@@ -83,7 +84,8 @@ def firms_ranked(rows: pl.DataFrame) -> pl.DataFrame:
 
 def contracts_view(wh: Warehouse, as_of: date, target: float | None) -> ContractsView:
     """The 技术合同 page on the as-of date (breakdowns add up to the cockpit's tech_contract_amount)."""
-    top = headline(wh, METRIC_ID, as_of, target)
+    shared = Shared()  # the metric's events fetched once for the headline and the series
+    top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("tech_contracts"):
         return ContractsView(top, None, None, None, None, None, None, None, None)
     rows = wh.query("programme_tech_contracts", as_of=as_of)
@@ -94,7 +96,7 @@ def contracts_view(wh: Warehouse, as_of: date, target: float | None) -> Contract
         headline=top,
         n_contracts=rows.height,
         tech_amount_wan=float(rows["tech_amount_wan"].sum()),
-        monthly=_monthly(wh, rows, as_of, target),
+        monthly=_monthly(wh, rows, as_of, target, shared),
         by_type=_breakdown(rows, "contract_type", CONTRACT_TYPES),
         by_town=_breakdown(rows, "town", missing=NO_TOWN),
         by_direction=_breakdown(rows, "direction", tuple(DIRECTIONS.values())),

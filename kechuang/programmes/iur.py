@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from kechuang import contract
-from kechuang.metrics import Progress
+from kechuang.metrics import Progress, Shared
 from kechuang.programmes.common import REGION_BUCKETS, UNKNOWN, counts, funnel, headline, monthly, with_region_bucket
 from kechuang.warehouse import Warehouse
 
@@ -59,13 +59,14 @@ def by_partner(rows: pl.DataFrame) -> pl.DataFrame:
 
 def iur_view(wh: Warehouse, as_of: date, target: float | None) -> IurView:
     """The 产学研 page on the as-of date (projects covered: see queries/programme_iur_pipeline.sql)."""
-    top = headline(wh, METRIC_ID, as_of, target)
+    shared = Shared()  # the metric's events fetched once for the headline and the series
+    top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("iur_projects"):
         return IurView(top, None, None, None, None, None, None)
     rows = with_region_bucket(wh.query("programme_iur_pipeline", as_of=as_of), "partner_region")
     return IurView(
         headline=top,
-        monthly=monthly(wh, METRIC_ID, as_of, target),
+        monthly=monthly(wh, METRIC_ID, as_of, target, shared),
         pipeline=rows.with_columns(pl.col("stage_no").replace_strict(
             dict(enumerate(STAGES, start=1)), return_dtype=pl.String).alias("stage_reached")),
         funnel=funnel(rows["stage_no"], STAGES),

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from kechuang import contract
-from kechuang.metrics import Progress
+from kechuang.metrics import Progress, Shared
 from kechuang.programmes.common import NO_TOWN, REGION_BUCKETS, UNKNOWN, counts, headline, monthly, with_region_bucket
 from kechuang.warehouse import Warehouse
 
@@ -56,7 +56,8 @@ def _landed_by(landed: pl.DataFrame, key: str, order: tuple[str, ...] | None = N
 
 def projects_view(wh: Warehouse, as_of: date, target: float | None) -> ProjectsView:
     """The 科创项目招引 page on the as-of date (the landed breakdowns add up to sci_projects_landed)."""
-    top = headline(wh, METRIC_ID, as_of, target)
+    shared = Shared()  # the metric's events fetched once for the headline and the series
+    top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("sci_projects"):
         return ProjectsView(top, None, None, None, None, None, None, None)
     rows = with_region_bucket(wh.query("programme_sci_pipeline", as_of=as_of), "source_region")
@@ -64,7 +65,7 @@ def projects_view(wh: Warehouse, as_of: date, target: float | None) -> ProjectsV
     by_region = _landed_by(landed, "region_bucket", REGION_BUCKETS)
     return ProjectsView(
         headline=top,
-        monthly=monthly(wh, METRIC_ID, as_of, target),
+        monthly=monthly(wh, METRIC_ID, as_of, target, shared),
         pipeline=pipeline(rows),
         by_field=_landed_by(landed, "field"),
         by_region=by_region.filter((pl.col("n_projects") > 0) | (pl.col("region_bucket") != UNKNOWN)),

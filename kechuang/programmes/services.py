@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from kechuang import contract, worklists
-from kechuang.metrics import Progress
+from kechuang.metrics import Progress, Shared
 from kechuang.programmes.common import NO_TOWN, UNKNOWN, headline, monthly
 from kechuang.warehouse import Warehouse
 
@@ -86,7 +86,8 @@ def by_team(visits: pl.DataFrame, key_firms: pl.DataFrame | None) -> pl.DataFram
 
 def services_view(wh: Warehouse, as_of: date, target: float | None) -> ServicesView:
     """The 科小二服务 page on the as-of date (served and not-yet lists match key_enterprises_served)."""
-    top = headline(wh, METRIC_ID, as_of, target)
+    shared = Shared()  # the metric's events fetched once for the headline and the series
+    top = headline(wh, METRIC_ID, as_of, target, shared)
     has_key = wh.available("key_enterprises", "service_visits")
     key_firms = wh.query("programme_key_enterprises", as_of=as_of) if has_key else None
     visits = wh.query("programme_service_visits", as_of=as_of) if wh.available("service_visits") else None
@@ -95,7 +96,7 @@ def services_view(wh: Warehouse, as_of: date, target: float | None) -> ServicesV
     return ServicesView(
         headline=top,
         n_key=key_firms.height if key_firms is not None else None,
-        monthly=monthly(wh, METRIC_ID, as_of, target),
+        monthly=monthly(wh, METRIC_ID, as_of, target, shared),
         unvisited=worklists.key_enterprises_unvisited(wh, as_of, key_firms),
         by_town=coverage_by_town(key_firms) if key_firms is not None else None,
         by_service_type=visits_by(visits, "service_type", SERVICE_TYPES) if visits is not None else None,

@@ -19,6 +19,8 @@ words it. Rules the specs leave open, decided here:
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -89,6 +91,30 @@ def _county(wh: Warehouse) -> Warehouse:
     return wh if wh.scope is None else Warehouse(wh.data_dir, strict=wh.strict)
 
 
+_EARLIEST: weakref.WeakKeyDictionary[Warehouse, dict[str, date | None]] = weakref.WeakKeyDictionary()
+_EARLIEST_LOCK = threading.Lock()
+
+
+def earliest_dates(wh: Warehouse) -> dict[str, date | None]:
+    """How far back each dated source of the whole county reaches (queries/cockpit_earliest.sql).
+
+    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per data version);
+    a town-scoped warehouse asks a county warehouse once, and closes it."""
+    with _EARLIEST_LOCK:
+        known = _EARLIEST.get(wh)
+    if known is not None:
+        return known
+    county = _county(wh)
+    try:
+        found = dict(county.query("cockpit_earliest").iter_rows())
+    finally:
+        if county is not wh:
+            county.close()
+    with _EARLIEST_LOCK:
+        _EARLIEST[wh] = found
+    return found
+
+
 def _reaches(earliest: dict[str, date | None], metric_id: str, year: int, wh: Warehouse) -> bool:
     """Whether every dated source of a metric holds records of the year (or earlier)."""
     tables = METRIC_BY_ID[metric_id].tables
@@ -102,7 +128,7 @@ def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: me
     on = add_years(as_of, -1)
     previous = load_plan(on.year, plans_dir)
     # How far back the data reaches is a property of the whole county's data, not of a town's rows.
-    earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
+    earliest = earliest_dates(wh)
     reaching = [m.id for m in METRICS if _reaches(earliest, m.id, on.year, wh)]
     if shared is not None:
         shared.prefetch(wh, on, reaching, rd="rd_coverage" in reaching)
@@ -413,7 +439,7 @@ def cumulative(wh: Warehouse, metric_id: str, as_of: date, plan: Plan | None) ->
     frame = pace_line(as_of.year, target, as_of).join(series.select("on", "actual"), on="on", how="left")
     last_year = None
     on = add_years(as_of, -1)
-    earliest = dict(_county(wh).query("cockpit_earliest").iter_rows())
+    earliest = earliest_dates(wh)
     if _reaches(earliest, metric_id, on.year, wh):
         before = metrics.monthly_series(wh, metric_id, on, None)
         if before is not None:

@@ -47,6 +47,7 @@ view = ui.share_view()
 if user is None:
     # Every page registered but hidden, so a deep link's path and query survive the login; nothing runs.
     st.navigation(build_navigation(lambda _: True), position="hidden")
+    ui.prepare_in_background()
     ui.login_page()
     st.stop()
 if view is not None:

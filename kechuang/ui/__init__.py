@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -43,7 +44,24 @@ def data_dir() -> Path:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
     # The version is part of the key: a new data version opens a new warehouse, never a stale one.
-    return Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
+    wh = Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
+    wh.warm_up()  # the version's one-off work (clean-column checks, summaries) in a background thread
+    return wh
+
+
+def prepare_in_background() -> None:
+    """While the login page shows: open the county warehouse (its warm-up starts) and import the chart modules.
+
+    Nothing is read for anyone here; the first page after login then finds the work done."""
+    try:
+        path = str(data_dir())
+        _open(path, None, data_version(path))
+    except Exception:  # a data problem is reported by open_or_stop after login, with its message
+        pass
+    threading.Thread(target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True).start()
+
+
+_HEAVY_MODULES = ("plotly.graph_objects", "kechuang.charts", "kechuang.cockpit", "kechuang.summary")
 
 
 _PINNED = "_kechuang_data_version"

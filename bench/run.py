@@ -59,8 +59,7 @@ def _workloads():
         return profile.enterprise_file(wh, chosen[wh], AS_OF)
 
     return {
-        "cockpit (总览)": lambda wh: (cockpit.attention(wh, AS_OF, plan, None), cockpit.cards(wh, AS_OF, plan),
-                                     cockpit.town_table(wh, AS_OF)),
+        "cockpit (总览)": lambda wh: cockpit.overview(wh, AS_OF, plan, None),
         "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
         # The screen page's list: every evaluated firm with its six criteria and score.
         "HNTE screen (精准筛选)": lambda wh: screening.screen(wh, AS_OF, include_all=True),
@@ -196,8 +195,8 @@ def write_results(rows, fresh: dict | None = None) -> None:
         "median of 5 (county) or 3 (province) runs after it, on the same warehouse (no result is cached between runs: each",
         "run queries again, through the summaries); peak = the process's max RSS. Goals (issue 9): county warm ≤ 100 ms per",
         "page; province warm ≤ 1 s per page, screen ≤ 1 s, peak ≤ 2 GB, screen ≥ 10× faster than pandas; aggregate pages",
-        "within 3× of the scan floor or faster through summaries. The cockpit row is the overview's three calls together",
-        "(attention, cards, town table); the screen row is the screen alone (near misses are their own row).",
+        "within 3× of the scan floor or faster through summaries. The cockpit row is the overview's one call (warning list,",
+        "county progress, cards, town table: cockpit.overview); the screen row is the screen alone (near misses: own row).",
         "",
         "| scale | workload | cold (s) | warm (ms) | peak (MiB) |",
         "|---|---|---|---|---|",

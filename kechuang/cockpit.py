@@ -22,6 +22,7 @@ import os
 import threading
 import weakref
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -123,6 +124,19 @@ def _reaches(earliest: dict[str, date | None], metric_id: str, year: int, wh: Wa
     )
 
 
+def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
+    """The same day last year and the metrics whose data reaches back to it."""
+    on = add_years(as_of, -1)
+    earliest = earliest_dates(wh)
+    return on, [m.id for m in METRICS if _reaches(earliest, m.id, on.year, wh)]
+
+
+def _prefetch_with_year_ago(wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None) -> None:
+    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last year: one batch."""
+    on, reaching = _year_ago_metrics(wh, as_of)
+    shared.prefetch_dates(wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)])
+
+
 def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: metrics.Shared | None = None) -> dict[str, YearAgo]:
     """Each metric's actual on the same day a year earlier, with that year's target."""
     on = add_years(as_of, -1)
@@ -214,12 +228,18 @@ def _trend(wh: Warehouse, p: Progress, as_of: date, shared: metrics.Shared) -> t
 
 def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
-    scoped = wh.scope is not None
     shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
+    _prefetch_with_year_ago(wh, as_of, shared)
+    return _cards(wh, as_of, plan, plans_dir, shared, metrics.progress(wh, as_of, plan, shared))
+
+
+def _cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path, shared: metrics.Shared,
+           rows: list[Progress]) -> list[Card]:
+    scoped = wh.scope is not None
     rd = shared.rd_coverage(wh, as_of)
     before = year_ago(wh, as_of, plans_dir, shared)
     out = []
-    for p in metrics.progress(wh, as_of, plan, shared):
+    for p in rows:
         judged = judged_in_scope(p.id, scoped)
         trend, trend_note = _trend(wh, p, as_of, shared)
         y = before[p.id]
@@ -243,10 +263,13 @@ def town_table(wh: Warehouse, as_of: date) -> pl.DataFrame:
 
     Columns: town, n_enterprises, one column per town_metrics() id (null when its data is absent),
     rd_worklist. Events attributable to no town are the row 未归属镇区 (last)."""
-    base = wh.query("cockpit_town_enterprises", as_of=as_of)
-    frame = base.with_columns(pl.col("n_enterprises").cast(pl.Float64))
-    shared = metrics.Shared()
+    shared = _Shared()
     shared.prefetch(wh, as_of, town_metrics(), rd=True)
+    return _town_table(wh, as_of, shared)
+
+
+def _town_table(wh: Warehouse, as_of: date, shared: _Shared) -> pl.DataFrame:
+    frame = shared.town_base(wh, as_of).with_columns(pl.col("n_enterprises").cast(pl.Float64))
     parts = []
     for metric_id in town_metrics():
         split = metrics.by_town(wh, metric_id, as_of, shared)
@@ -353,8 +376,17 @@ class _Shared(metrics.Shared):
     def __init__(self) -> None:
         super().__init__()
         self._base: dict[date, pl.DataFrame] = {}
+        self._jobs: dict[date, Future] = {}
+
+    def prefetch_town_base(self, wh: Warehouse, as_of: date) -> Future:
+        """Start fetching the active enterprises per town on the prefetch threads (town_base then waits for it)."""
+        job = metrics.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
+        self._jobs[as_of] = job
+        return job
 
     def town_base(self, wh: Warehouse, as_of: date) -> pl.DataFrame:
+        if as_of not in self._base and as_of in self._jobs:
+            self._base[as_of] = self._jobs.pop(as_of).result()
         if as_of not in self._base:
             self._base[as_of] = wh.query("cockpit_town_enterprises", as_of=as_of)
         return self._base[as_of]
@@ -405,9 +437,50 @@ def attention(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = 
     """The county's targets behind or at risk, most severe first, each with the towns dragging it
     (with a town chosen: that town's part in each). Expects the county (unscoped) warehouse."""
     shared = _Shared()
-    rows = [p for p in metrics.progress(wh, as_of, plan, shared) if p.status in ("behind", "at_risk")]
+    return _attention(wh, metrics.progress(wh, as_of, plan, shared), as_of, town, shared)
+
+
+def _attention(wh: Warehouse, progress_rows: list[Progress], as_of: date, town: str | None, shared: _Shared) -> list[Attention]:
+    rows = [p for p in progress_rows if p.status in ("behind", "at_risk")]
     rows.sort(key=lambda p: SEVERITY[p.status])  # stable: metrics.md order within a status
     return [Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town, shared)) for p in rows]
+
+
+# -- the whole overview at once --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the overview page shows, computed from one set of fetched rows (one metrics.Shared)."""
+
+    alerts: list[Attention]  # the warning list (empty when not a county view)
+    county_rows: list[Progress]  # the county's progress rows (empty when not a county view)
+    cards: list[Card] | None  # the warehouse's cards; None with a town chosen (the page asks the town's warehouse)
+    town_table: pl.DataFrame  # every town of the warehouse (a chosen town is highlighted, not filtered out)
+
+
+def overview(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = None, county_view: bool = True,
+             plans_dir: Path = PLANS_DIR) -> Overview:
+    """The overview's warning list, county progress, cards and town table from one fetch of each metric's rows.
+
+    Equal to attention(), progress(), cards() and town_table() called on the same warehouse. With a town
+    chosen the cards belong to the town's warehouse, so they are left to cards() on it (None here). Without
+    county_view (a town officer's session) the warning list and county progress are not computed."""
+    shared = _Shared()
+    shared.prefetch_town_base(wh, as_of)
+    rows: list[Progress] = []
+    if town is None:
+        _prefetch_with_year_ago(wh, as_of, shared)  # every query of the page in one parallel batch
+    if county_view or town is None:
+        rows = metrics.progress(wh, as_of, plan, shared)  # prefetches every metric and rd_coverage (if not yet)
+    else:
+        shared.prefetch(wh, as_of, town_metrics(), rd=True)
+    return Overview(
+        alerts=_attention(wh, rows, as_of, town, shared) if county_view else [],
+        county_rows=rows if county_view else [],
+        cards=_cards(wh, as_of, plan, plans_dir, shared, rows) if town is None else None,
+        town_table=_town_table(wh, as_of, shared),
+    )
 
 
 # -- cumulative chart data ----------------------------------------------------------------

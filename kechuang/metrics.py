@@ -9,6 +9,7 @@ chart, the town table, the CLI and the export all add up the same rows.
 from __future__ import annotations
 
 import calendar
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -127,6 +128,20 @@ def metric_events(wh: Warehouse, metric_id: str, as_of: date, shared: Shared | N
     return wh.query(f"metric_{metric_id}", as_of=as_of)
 
 
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def pool() -> ThreadPoolExecutor:
+    """The threads Shared.prefetch runs its queries on: made once per process (starting threads on every call costs
+    more than a small query); shared by every session (the executor is thread-safe, its jobs never wait on each other)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=PREFETCH_THREADS, thread_name_prefix="kechuang-prefetch")
+        return _POOL
+
+
 class Shared:
     """Results one computation needs several times (each metric's events, rd_coverage), fetched once.
 
@@ -147,14 +162,24 @@ class Shared:
         """Fetch countable metrics' events (all, or `ids`) and rd_coverage on the as-of date at once, on parallel cursors.
 
         Each query is small, so their fixed costs dominate; DuckDB runs them side by side (it releases the GIL)."""
-        ids = [m.id for m in METRICS if not m.is_ratio] if ids is None else [i for i in ids if not METRIC_BY_ID[i].is_ratio]
-        wanted = [i for i in ids if (i, as_of) not in self._events]
-        with ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
-            rd_job = pool.submit(rd_coverage, wh, as_of) if rd and as_of not in self._rd else None
-            for metric_id, frame in zip(wanted, pool.map(lambda i: metric_events(wh, i, as_of), wanted), strict=True):
-                self._events[(metric_id, as_of)] = frame
-            if rd_job is not None:
-                self._rd[as_of] = rd_job.result()
+        self.prefetch_dates(wh, [(as_of, ids, rd)])
+
+    def prefetch_dates(self, wh: Warehouse, wants: list[tuple[date, list[str] | None, bool]]) -> None:
+        """prefetch() for several as-of dates (date, ids or None for all, rd) in one batch of parallel queries."""
+        rd_dates = [d for d, _ids, rd in wants if rd and d not in self._rd]
+        events = []
+        for as_of, ids, _rd in wants:
+            ids = [m.id for m in METRICS if not m.is_ratio] if ids is None else [i for i in ids if not METRIC_BY_ID[i].is_ratio]
+            events += [(i, as_of) for i in ids if (i, as_of) not in self._events and (i, as_of) not in events]
+        if not rd_dates and not events:
+            return
+        workers = pool()
+        rd_jobs = {d: workers.submit(rd_coverage, wh, d) for d in dict.fromkeys(rd_dates)}  # the largest first
+        jobs = {key: workers.submit(metric_events, wh, *key) for key in events}
+        for key, job in jobs.items():
+            self._events[key] = job.result()
+        for d, job in rd_jobs.items():
+            self._rd[d] = job.result()
 
     def rd_coverage(self, wh: Warehouse, as_of: date) -> RdCoverage:
         if as_of not in self._rd:
@@ -222,9 +247,11 @@ def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | N
     events = metric_events(wh, metric_id, as_of, shared)
     if events is None or (events.height and events["event_on"].null_count() == events.height):
         return None
+    ends = month_ends(as_of)
+    # One pass for every month end: each sum is the filtered column's sum, as a filter then sum would give.
+    sums = events.select(pl.col("value").filter(pl.col("event_on") <= end).sum().alias(str(n)) for n, end in enumerate(ends)).row(0)
     rows = []
-    for end in month_ends(as_of):
-        actual = events.filter(pl.col("event_on") <= end)["value"].sum()
+    for end, actual in zip(ends, sums, strict=True):
         pace = float(Fraction(target) * elapsed_share(end)) if target is not None else None
         rows.append({"on": end, "actual": float(actual), "pace": pace, "target": target})
     return pl.DataFrame(rows, schema={"on": pl.Date, "actual": pl.Float64, "pace": pl.Float64, "target": pl.Float64})

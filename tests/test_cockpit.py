@@ -242,6 +242,29 @@ def test_town_gaps(county):
     ]
 
 
+@pytest.mark.parametrize("plan", [PLAN, None])
+def test_overview_equals_the_separate_calls(county, plan):
+    view = cockpit.overview(county, DAY, plan)
+    assert view.alerts == cockpit.attention(county, DAY, plan)
+    assert view.county_rows == metrics.progress(county, DAY, plan)
+    assert view.cards == cockpit.cards(county, DAY, plan)
+    assert view.town_table.equals(cockpit.town_table(county, DAY))
+
+
+def test_overview_with_a_town_or_for_a_town_officer(county):
+    chosen = cockpit.overview(county, DAY, PLAN, "长沙镇")
+    assert chosen.alerts == cockpit.attention(county, DAY, PLAN, "长沙镇")
+    assert chosen.county_rows == metrics.progress(county, DAY, PLAN)
+    assert chosen.cards is None  # the town's cards come from the town's warehouse
+    assert chosen.town_table.equals(cockpit.town_table(county, DAY))
+    officer = cockpit.overview(county, DAY, PLAN, None, county_view=False)
+    assert (officer.alerts, officer.county_rows) == ([], [])
+    assert officer.cards == cockpit.cards(county, DAY, PLAN)
+    officer_town = cockpit.overview(county, DAY, PLAN, "长沙镇", county_view=False)
+    assert (officer_town.alerts, officer_town.county_rows, officer_town.cards) == ([], [], None)
+    assert officer_town.town_table.equals(cockpit.town_table(county, DAY))
+
+
 # -- by town ------------------------------------------------------------------------------
 
 

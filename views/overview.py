@@ -26,8 +26,9 @@ def badge(status: str | None, words: str) -> str:
 # A town officer's session holds only their towns' rows: the county's pace, the towns' fair shares and the
 # task breakdown cannot be computed for them, so those sections are left out rather than shown wrong.
 county_view = ui.user_scope() is None
-alerts = ui.cached(cockpit.attention, as_of, the_plan, town) if county_view else []  # the county's targets, whatever the town
-county_rows = ui.cached(metrics.progress, as_of, the_plan) if county_view else []
+# One computation for the page: warning list (the county's targets, whatever the town), county progress, cards, town table.
+view = ui.cached(cockpit.overview, as_of, the_plan, town, county_view)
+alerts, county_rows = view.alerts, view.county_rows
 if county_view:
     with st.container(border=True):
         st.subheader("需关注")
@@ -41,7 +42,7 @@ else:
             "全县进度、各镇区对比与任务分解请向科技局索取或查看领导分享的链接。")
 
 # -- one card per target -------------------------------------------------------------------
-cards = ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
+cards = view.cards if view.cards is not None else ui.cached(cockpit.cards, as_of, the_plan, scope=scope)  # a town's own cards
 st.subheader("目标一览" if not town else f"目标一览 · {town}")
 if town:
     st.caption(f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。")
@@ -70,7 +71,7 @@ if cum is not None:
                     config={"displayModeBar": False}, key="cumulative")
 else:
     st.info(f"{m.label}：{card.trend_note or '数据暂缺'}，无累计曲线。")
-town_frame = ui.cached(cockpit.town_table, as_of)  # all towns: a chosen town is highlighted, not filtered out
+town_frame = view.town_table  # all towns: a chosen town is highlighted, not filtered out
 values = cockpit.town_values(town_frame, chosen)
 if values is not None:
     title, unit = cockpit.town_chart_spec(chosen)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
 
@@ -64,16 +65,36 @@ def briefing_workbook(wh: Warehouse, as_of: date, town: str | None = None, out: 
 
 
 def _build(wh: Warehouse, as_of: date, town: str | None, plan: Plan | None, generated_at: datetime) -> bytes:
-    import xlsxwriter
 
     scope_label = town or ("、".join(sorted(wh.scope)) if wh.scope else summary.COUNTY)
     shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the whole workbook
+    # The workbook's other questions do not depend on the metrics: they start first, on the same prefetch threads,
+    # so every query of the workbook runs in one parallel batch (each sheet then waits for its own result).
+    workers = metrics.pool()
+    jobs = {
+        "screened": workers.submit(screening.candidates_and_near_misses, wh, as_of) if not wh.missing(*SCREEN_TABLES) else None,
+        "unvisited": workers.submit(worklists.key_enterprises_unvisited, wh, as_of),
+        "freshness": workers.submit(wh.query, "data_freshness"),
+    }
+    try:
+        return _write(wh, as_of, town, plan, generated_at, scope_label, shared, jobs)
+    finally:  # on an error, no query may outlive the call (a town's warehouse is closed after it)
+        for job in jobs.values():
+            if job is not None:
+                job.exception()
+
+
+def _write(wh: Warehouse, as_of: date, town: str | None, plan: Plan | None, generated_at: datetime, scope_label: str,
+           shared: metrics.Shared, jobs: dict[str, Future | None]) -> bytes:
+    import xlsxwriter
+
     rows = metrics.progress(wh, as_of, plan, shared)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
     book.set_properties({"title": f"{TITLE}（{scope_label}，截至{fmt.cn_date(as_of)}）", "author": "如东科创驾驶舱",
                          "company": "如东县科学技术局", "created": generated_at})
     ctx = _Context(book, wh, as_of, scope_label, plan, shared)
+    ctx.jobs = jobs
     cover = book.add_worksheet(COVER)
     contents = [(PROGRESS, "每项目标的完成、年度目标、完成比例、序时进度、预计全年与状态")]
     _progress_sheet(ctx, rows)
@@ -99,9 +120,15 @@ class _Context:
         self.book, self.wh, self.as_of, self.scope_label, self.plan = book, wh, as_of, scope_label, plan
         self.shared = shared
         self.screened: pl.DataFrame | None = None  # the evaluated firms, screened once for both screen sheets
+        self.jobs: dict[str, Future | None] = {}  # queries started before the sheets are written (_build)
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self.warn = book.add_format({"bold": True, "font_color": "#C62828"})
+
+    def result(self, name: str, compute):
+        """A started query's result (compute() when it was not started)."""
+        job = self.jobs.pop(name, None)
+        return job.result() if job is not None else compute()
 
     def heading(self, ws, title: str, note: str = "") -> None:
         _print_setup(ws)
@@ -304,7 +331,7 @@ def _candidates_sheet(ctx: _Context) -> None:
     title = "高新技术企业培育候选（六项条件全部通过）"
     if missing := ctx.wh.missing(*SCREEN_TABLES):
         return ctx.absent(CANDIDATES, title, missing)
-    ctx.screened = screening.candidates_and_near_misses(ctx.wh, ctx.as_of)
+    ctx.screened = ctx.result("screened", lambda: screening.candidates_and_near_misses(ctx.wh, ctx.as_of))
     frame = ctx.screened.filter(pl.col("candidate"))
     ctx.table(CANDIDATES, title, labels.for_display(frame, CANDIDATE_COLUMNS), f"共 {frame.height} 家。" + _screen_note(ctx), SCORE)
 
@@ -347,7 +374,7 @@ def _rd_sheets(ctx: _Context) -> None:
 
 def _unvisited_sheet(ctx: _Context) -> None:
     title = f"{ctx.as_of.year}年尚未走访的“一企一策”重点企业"
-    frame = worklists.key_enterprises_unvisited(ctx.wh, ctx.as_of)
+    frame = ctx.result("unvisited", lambda: worklists.key_enterprises_unvisited(ctx.wh, ctx.as_of))
     if frame is None:
         return ctx.absent(UNVISITED, title, ctx.wh.missing("key_enterprises", "service_visits"))
     frame = frame.rename({"last_visited_on": "last_visited_before_year_on"})
@@ -394,7 +421,7 @@ def _cover(ctx: _Context, ws, text: str, generated_at: datetime, contents: list[
     ws.write(row, 0, "数据来源", key)
     row += 1
     ws.write_row(row, 0, ("数据", "数据表", "行数", "数据截至", "状态"), header)
-    for r in ctx.wh.query("data_freshness").iter_rows(named=True):
+    for r in ctx.result("freshness", lambda: ctx.wh.query("data_freshness")).iter_rows(named=True):
         row += 1
         info = ctx.wh.tables[r["table_name"]]
         ws.write(row, 0, contract.TABLE_LABELS[r["table_name"]])

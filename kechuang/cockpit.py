@@ -134,7 +134,7 @@ def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
 def _prefetch_with_year_ago(wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None) -> None:
     """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last year: one batch."""
     on, reaching = _year_ago_metrics(wh, as_of)
-    shared.prefetch_dates(wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)])
+    shared.prefetch_dates(wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)], wait=False)
 
 
 def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: metrics.Shared | None = None) -> dict[str, YearAgo]:
@@ -230,7 +230,10 @@ def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
     shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
     _prefetch_with_year_ago(wh, as_of, shared)
-    return _cards(wh, as_of, plan, plans_dir, shared, metrics.progress(wh, as_of, plan, shared))
+    try:
+        return _cards(wh, as_of, plan, plans_dir, shared, metrics.progress(wh, as_of, plan, shared))
+    finally:
+        shared.wait()
 
 
 def _cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path, shared: metrics.Shared,
@@ -469,18 +472,19 @@ def overview(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = N
     shared = _Shared()
     shared.prefetch_town_base(wh, as_of)
     rows: list[Progress] = []
-    if town is None:
-        _prefetch_with_year_ago(wh, as_of, shared)  # every query of the page in one parallel batch
-    if county_view or town is None:
-        rows = metrics.progress(wh, as_of, plan, shared)  # prefetches every metric and rd_coverage (if not yet)
-    else:
-        shared.prefetch(wh, as_of, town_metrics(), rd=True)
-    return Overview(
-        alerts=_attention(wh, rows, as_of, town, shared) if county_view else [],
-        county_rows=rows if county_view else [],
-        cards=_cards(wh, as_of, plan, plans_dir, shared, rows) if town is None else None,
-        town_table=_town_table(wh, as_of, shared),
-    )
+    try:
+        if town is None:  # every query of the page in one parallel batch, read as it arrives (last year's last)
+            _prefetch_with_year_ago(wh, as_of, shared)
+        if county_view or town is None:
+            rows = metrics.progress(wh, as_of, plan, shared)  # prefetches every metric and rd_coverage (if not yet)
+        else:
+            shared.prefetch(wh, as_of, town_metrics(), rd=True)
+        alerts = _attention(wh, rows, as_of, town, shared) if county_view else []
+        table = _town_table(wh, as_of, shared)
+        cards = _cards(wh, as_of, plan, plans_dir, shared, rows) if town is None else None
+    finally:
+        shared.wait()
+    return Overview(alerts=alerts, county_rows=rows if county_view else [], cards=cards, town_table=table)
 
 
 # -- cumulative chart data ----------------------------------------------------------------

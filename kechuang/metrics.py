@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -151,9 +151,25 @@ class Shared:
     def __init__(self) -> None:
         self._events: dict[tuple[str, date], pl.DataFrame | None] = {}
         self._rd: dict[date, RdCoverage] = {}
+        self._pending: dict[tuple[str, date], Future] = {}  # started, not yet read (prefetch_dates(wait=False))
+
+    def _settle(self, key: tuple[str, date]) -> None:
+        job = self._pending.pop(key, None)
+        if job is not None:
+            result = job.result()
+            if key[0] == "rd_coverage":
+                self._rd[key[1]] = result
+            else:
+                self._events[key] = result
+
+    def wait(self) -> None:
+        """Read every started query (a caller's last step: no query may outlive its call)."""
+        for key in list(self._pending):
+            self._settle(key)
 
     def events(self, wh: Warehouse, metric_id: str, as_of: date) -> pl.DataFrame | None:
         key = (metric_id, as_of)
+        self._settle(key)
         if key not in self._events:
             self._events[key] = metric_events(wh, metric_id, as_of)
         return self._events[key]
@@ -164,24 +180,27 @@ class Shared:
         Each query is small, so their fixed costs dominate; DuckDB runs them side by side (it releases the GIL)."""
         self.prefetch_dates(wh, [(as_of, ids, rd)])
 
-    def prefetch_dates(self, wh: Warehouse, wants: list[tuple[date, list[str] | None, bool]]) -> None:
-        """prefetch() for several as-of dates (date, ids or None for all, rd) in one batch of parallel queries."""
-        rd_dates = [d for d, _ids, rd in wants if rd and d not in self._rd]
-        events = []
+    def prefetch_dates(self, wh: Warehouse, wants: list[tuple[date, list[str] | None, bool]], wait: bool = True) -> None:
+        """prefetch() for several as-of dates (date, ids or None for all, rd) in one batch of parallel queries.
+
+        With wait=False it returns once they are started: each is read when first asked for (events, rd_coverage),
+        so the caller works on early results while later ones run; it then calls wait() before it returns."""
+        asked = [("rd_coverage", d) for d, _ids, rd in wants if rd]  # the largest first
         for as_of, ids, _rd in wants:
             ids = [m.id for m in METRICS if not m.is_ratio] if ids is None else [i for i in ids if not METRIC_BY_ID[i].is_ratio]
-            events += [(i, as_of) for i in ids if (i, as_of) not in self._events and (i, as_of) not in events]
-        if not rd_dates and not events:
-            return
+            asked += [(i, as_of) for i in ids]
+        asked = list(dict.fromkeys(asked))
         workers = pool()
-        rd_jobs = {d: workers.submit(rd_coverage, wh, d) for d in dict.fromkeys(rd_dates)}  # the largest first
-        jobs = {key: workers.submit(metric_events, wh, *key) for key in events}
-        for key, job in jobs.items():
-            self._events[key] = job.result()
-        for d, job in rd_jobs.items():
-            self._rd[d] = job.result()
+        for key in asked:
+            if key in self._pending or (key[1] in self._rd if key[0] == "rd_coverage" else key in self._events):
+                continue
+            self._pending[key] = workers.submit(*((rd_coverage, wh, key[1]) if key[0] == "rd_coverage" else (metric_events, wh, *key)))
+        if wait:  # only what was asked for here: queries started earlier for other dates keep running
+            for key in asked:
+                self._settle(key)
 
     def rd_coverage(self, wh: Warehouse, as_of: date) -> RdCoverage:
+        self._settle(("rd_coverage", as_of))
         if as_of not in self._rd:
             self._rd[as_of] = rd_coverage(wh, as_of)
         return self._rd[as_of]

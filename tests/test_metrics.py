@@ -304,3 +304,20 @@ def test_key_enterprises_unvisited_is_the_complement_of_served(tmp_path):
     assert rows["uscc"].to_list() == [uscc(2), uscc(3)]
     assert rows["last_visited_on"].to_list() == [date(2025, 12, 31), None]
     assert key_enterprises_unvisited(open_with(tmp_path / "x", enterprises=[firm(1)]), AS_OF) is None
+
+
+def test_shared_prefetch_of_two_dates_without_waiting_equals_direct_queries(tmp_path):
+    wh = open_with(tmp_path, enterprises=[firm(1)], hnte_certificates=[
+        {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2025, 3, 1)},
+        {"uscc": uscc(1), "certificate_no": "C2", "issued_on": date(2026, 3, 1)},
+    ])
+    before = date(2025, 10, 31)
+    shared = metrics.Shared()
+    shared.prefetch_dates(wh, [(AS_OF, ["new_hnte"], True), (before, ["new_hnte"], False)], wait=False)
+    assert metrics.metric_actual(wh, "new_hnte", before, shared) == 1  # read when asked for
+    shared.prefetch(wh, AS_OF, ["new_hnte"])  # waits for its own date only; nothing is fetched twice
+    shared.wait()
+    assert not shared._pending
+    assert shared.events(wh, "new_hnte", AS_OF).equals(metrics.metric_events(wh, "new_hnte", AS_OF))
+    assert metrics.metric_actual(wh, "new_hnte", AS_OF, shared) == 0  # the 2025 certificate was valid at the year end
+    assert shared.rd_coverage(wh, AS_OF).coverage == metrics.rd_coverage(wh, AS_OF).coverage

@@ -152,6 +152,7 @@ class Shared:
         self._events: dict[tuple[str, date], pl.DataFrame | None] = {}
         self._rd: dict[date, RdCoverage] = {}
         self._pending: dict[tuple[str, date], Future] = {}  # started, not yet read (prefetch_dates(wait=False))
+        self._by_town: dict[tuple[str, date], pl.DataFrame | None] = {}  # by_town's splits
 
     def _settle(self, key: tuple[str, date]) -> None:
         job = self._pending.pop(key, None)
@@ -185,10 +186,10 @@ class Shared:
 
         With wait=False it returns once they are started: each is read when first asked for (events, rd_coverage),
         so the caller works on early results while later ones run; it then calls wait() before it returns."""
-        asked = [("rd_coverage", d) for d, _ids, rd in wants if rd]  # the largest first
-        for as_of, ids, _rd in wants:
+        asked = []
+        for as_of, ids, rd in wants:  # in the order asked (the first date's queries first), each date's largest first
             ids = [m.id for m in METRICS if not m.is_ratio] if ids is None else [i for i in ids if not METRIC_BY_ID[i].is_ratio]
-            asked += [(i, as_of) for i in ids]
+            asked += [("rd_coverage", as_of)] * rd + [(i, as_of) for i in ids]
         asked = list(dict.fromkeys(asked))
         workers = pool()
         for key in asked:
@@ -278,7 +279,15 @@ def monthly_series(wh: Warehouse, metric_id: str, as_of: date, target: float | N
 
 def by_town(wh: Warehouse, metric_id: str, as_of: date, shared: Shared | None = None) -> pl.DataFrame | None:
     """Each town's contribution to a countable metric (town null = not attributable to a town)."""
-    events = metric_events(wh, metric_id, as_of, shared)
+    if shared is not None:  # the warning list and the town table both split a metric: once per call
+        key = (metric_id, as_of)
+        if key not in shared._by_town:
+            shared._by_town[key] = _by_town(metric_events(wh, metric_id, as_of, shared))
+        return shared._by_town[key]
+    return _by_town(metric_events(wh, metric_id, as_of))
+
+
+def _by_town(events: pl.DataFrame | None) -> pl.DataFrame | None:
     if events is None:
         return None
     return events.group_by("town").agg(pl.col("value").sum()).sort("value", "town", descending=[True, False])

@@ -98,6 +98,16 @@ class User:
         """'演示分析员（分析员）' — what the sidebar shows."""
         return f"{self.display_name or self.name}（{ROLE_LABELS.get(self.role, self.role)}）"
 
+    @property
+    def towns_label(self) -> str:
+        """'长沙镇、掘港街道', or '全县' for roles that see the whole county."""
+        return "、".join(sorted(self.towns)) or "全县"
+
+    @property
+    def account_text(self) -> str:
+        """'changsha（镇区）长沙镇' — an account in the audit log."""
+        return f"{self.name}（{ROLES.get(self.role, self.role)}）{'、'.join(sorted(self.towns))}"
+
 
 @dataclass(frozen=True)
 class Session:

@@ -277,7 +277,7 @@ def cmd_users(args) -> None:
     try:
         if args.users_command == "add":
             user = auth.add_user(path, args.name, _read_password(args), args.role, args.town, args.display_name)
-            audit.record(_operator(), "user_added", f"{user.name}（{auth.ROLES[user.role]}）{'、'.join(sorted(user.towns))}", None, path=log)
+            audit.record(_operator(), "user_added", user.account_text, None, path=log)
             print(f"已新增账户 {user.label}：{user.name}" + (f"，镇区：{'、'.join(sorted(user.towns))}" if user.towns else ""))
         elif args.users_command == "list":
             users = auth.list_users(path)
@@ -288,8 +288,8 @@ def cmd_users(args) -> None:
             elif not rows:
                 print(f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role admin")
             else:
-                _emit(rows, False, pl.DataFrame([{"用户名": r["name"], "角色": r["role_label"], "镇区": "、".join(r["towns"]) or "全县",
-                                                  "显示名称": r["display_name"]} for r in rows]))
+                _emit(rows, False, pl.DataFrame([{"用户名": u.name, "角色": auth.ROLES[u.role], "镇区": u.towns_label,
+                                                  "显示名称": u.display_name} for u in users]))
         elif args.users_command == "remove":
             auth.remove_user(path, args.name)
             audit.record(_operator(), "user_removed", auth.normal_name(args.name), None, path=log)

@@ -27,7 +27,7 @@ accounts, log, links = st.tabs(["账户", "审计日志", "分享链接"])
 
 with accounts:
     users = auth.list_users(path)
-    st.dataframe([{"用户名": u.name, "显示名称": u.display_name, "角色": auth.ROLES[u.role], "范围": "、".join(sorted(u.towns)) or "全县"}
+    st.dataframe([{"用户名": u.name, "显示名称": u.display_name, "角色": auth.ROLES[u.role], "范围": u.towns_label}
                   for u in users], hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         st.markdown("**新增账户**")
@@ -43,7 +43,7 @@ with accounts:
             except auth.AccountError as err:
                 st.error(str(err))
             else:
-                audit.record(me, "user_added", f"{user.name}（{auth.ROLES[user.role]}）{'、'.join(sorted(user.towns))}", None)
+                audit.record(me, "user_added", user.account_text, None)
                 changed(f"已新增账户 {user.label}")
     others = [u.name for u in users if u.name != me.name]  # an administrator cannot lock themself out here
     with st.form("change_user"):

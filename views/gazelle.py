@@ -18,12 +18,13 @@ st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 培育名额为
 places = ui.cached(workbench.places, as_of, target)
 a, b, c = st.columns(3)
 a.metric(f"{as_of.year}年培育名额", fmt.amount(target, "家"))
-if ui.user_scope() is not None:  # a town officer sees their towns' firms only: the county's remaining places are unknown here
-    b.metric(f"{ui.scope_name()}已入选", fmt.amount(places.filled, "家"))
-else:
+county_view = ui.user_scope() is None  # a town officer sees their towns' firms only: the county's remaining places are unknown
+if county_view:
     b.metric("已入选", fmt.amount(places.filled, "家"))
     c.metric("尚余名额", fmt.amount(places.remaining, "家"))
-if places.share is not None and ui.user_scope() is None:
+else:
+    b.metric(f"{ui.scope_name()}已入选", fmt.amount(places.filled, "家"))
+if places.share is not None and county_view:
     st.progress(min(places.share, 1.0), text=f"已入选 {places.filled} 家 / 名额 {fmt.num(target)} 家（{fmt.pct(places.share)}）")
 elif target is None:
     st.caption(f"{as_of.year}年计划文件中没有培育名额目标。")

@@ -35,6 +35,6 @@ for p in rows:
         if p.missing_tables:
             st.caption("缺少数据：" + "、".join(p.missing_tables))
 
-if ui.share_view() is None and ui.can("create_share_link"):
+if ui.can("create_share_link"):  # accounts that may; never a share visitor
     with st.expander("分享本视图（免登录只读链接）"):
         ui.share_link_box("progress", as_of, town)

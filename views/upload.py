@@ -22,8 +22,7 @@ mode = right.selectbox("导入方式", [None, *ingest.MODES], key="upload_mode",
                        format_func=lambda m: "默认" if m is None else ingest.MODE_LABELS[m],
                        help="默认：增值税开票按所属期替换（文件中出现的月份以文件为准，其他月份保留），其余数据表整表替换。"
                             "追加：只加入新记录，已有的记录不覆盖。")
-account = ui.current_user()
-user = account.label  # the signed-in account is the 经办人 in the ingest record and the audit log
+user = ui.current_user().label  # the signed-in account is the 经办人 in the ingest record and the audit log
 st.caption(f"经办人：{user}")
 check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")

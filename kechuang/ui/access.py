@@ -171,7 +171,7 @@ def account_box(user: auth.User) -> None:
         st.caption(f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}")
         return
     with st.sidebar:
-        st.caption(f"当前用户：{user.label}" + (f" · 范围：{'、'.join(sorted(user.towns))}" if user.role == "town" else ""))
+        st.caption(f"当前用户：{user.label}" + (f" · 范围：{scope_name()}" if user_scope() is not None else ""))
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")
             oidc = st.session_state.get(_OIDC) is not None
@@ -185,7 +185,7 @@ def audit_once(action: str, detail: str) -> None:
     seen = st.session_state.setdefault(_SEEN, set())
     if (action, detail) not in seen:
         seen.add((action, detail))
-        audit.record(current_user(), action, detail, user_scope())
+        audit_event(action, detail)
 
 
 def audit_event(action: str, detail: str) -> None:
@@ -193,15 +193,11 @@ def audit_event(action: str, detail: str) -> None:
     audit.record(current_user(), action, detail, user_scope())
 
 
-def _audit_download(action: str, file_name: str) -> None:
-    audit.record(current_user(), action, file_name, user_scope())
-
-
 def audited_download(label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs) -> None:
     """st.download_button whose click is audited (who, which file, scope); absent for roles without downloads."""
     if not can("download_firm_lists"):
         return
-    st.download_button(label, data, file_name, mime, key=key, on_click=_audit_download, args=(action, file_name), **kwargs)
+    st.download_button(label, data, file_name, mime, key=key, on_click=audit_event, args=(action, file_name), **kwargs)
 
 
 def share_link_box(page: str, as_of: date, town: str | None) -> None:

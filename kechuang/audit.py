@@ -49,6 +49,21 @@ COLUMNS = {"at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String, "
 _OWN_SCOPE = object()
 
 
+def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, *, check=None):
+    """A download's file built when it is fetched, recorded then: what `st.download_button(data=...)` calls on a click.
+
+    `data` is bytes or a function making them (so a table's CSV/XLSX is not built on every rerun); `check()`
+    runs first and raises when the session ended meanwhile (no file and no event then)."""
+
+    def fetch() -> bytes:
+        if check is not None:
+            check()
+        record(user, action, detail, scope)
+        return data() if callable(data) else data
+
+    return fetch
+
+
 def default_path(folder: Path | None = None) -> Path:
     """env KECHUANG_AUDIT, else audit.jsonl in `folder` (default: auth.instance_dir(), the users file's folder)."""
     from kechuang import auth

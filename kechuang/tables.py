@@ -11,7 +11,7 @@ import io
 import math
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 import polars as pl
 
@@ -113,6 +113,21 @@ def book_format(book, num_format: str | None = None, **props):
     return cache[key]
 
 
+def _cell_writer(ws, dtype: pl.DataType):
+    """The xlsxwriter method for a column's type, chosen once per column rather than per cell by `write()`.
+
+    Text is always written as text: a firm name starting with "=" or "http" stays a name, never a formula or link."""
+    if dtype.is_numeric():
+        return lambda row, col, value, fmt: ws.write_number(row, col, value, fmt) if math.isfinite(value) else None
+    if dtype == pl.String:
+        return ws.write_string
+    if isinstance(dtype, pl.Datetime):
+        return lambda row, col, value, fmt: ws.write_datetime(row, col, value.replace(tzinfo=None), fmt)
+    if dtype == pl.Date:
+        return ws.write_datetime
+    return ws.write
+
+
 def write_sheet(book, frame: pl.DataFrame, sheet: str, start_row: int = 0, *, formats: dict[str, str] | None = None):
     """Write a frame as a formatted table into an xlsxwriter workbook; returns the worksheet.
 
@@ -126,12 +141,10 @@ def write_sheet(book, frame: pl.DataFrame, sheet: str, start_row: int = 0, *, fo
         num_format = (formats or {}).get(name) or column_format(name, dtype)
         fmt = book_format(book, num_format) if num_format else None
         values = flat[name].to_list()
+        write = _cell_writer(ws, flat.schema[name])
         for row, value in enumerate(values, start=start_row + 1):
-            if value is None or (isinstance(value, float) and not math.isfinite(value)):
-                continue
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                value = value.replace(tzinfo=None)
-            ws.write(row, col, value, fmt)
+            if value is not None and value == value and value != "":  # None, NaN and "" stay blank cells
+                write(row, col, value, fmt)
         # A long header wraps (text_wrap) rather than widening its column past HEADER_WIDTH.
         width = max([min(display_width(name), HEADER_WIDTH) + 2] + [display_width(v) + 2 for v in values[:200] if v is not None])
         width = min(max(width, 8), 50)

@@ -97,3 +97,29 @@ def test_concurrent_appends_keep_every_line_whole(tmp_path):
     frame = audit.read()
     assert frame.height == 800
     assert frame.group_by("user_name").len().sort("user_name")["len"].to_list() == [100] * 8
+
+
+def test_a_download_is_built_and_recorded_only_when_fetched():
+    built = []
+
+    def build():
+        built.append(1)
+        return b"csv"
+
+    fetch = audit.on_fetch(build, TOWN, "download", "清单.csv", frozenset({"长沙镇"}))
+    assert built == [] and audit.read().height == 0  # drawing the button builds and records nothing
+    assert fetch() == b"csv" and fetch() == b"csv"  # each fetch is a download, and is recorded
+    assert built == [1, 1]
+    assert audit.read().select("user_name", "action", "detail", "scope").rows() == [("changsha", "download", "清单.csv", "长沙镇")] * 2
+    assert audit.on_fetch(b"xlsx", ANALYST, "export", "简报.xlsx", None)() == b"xlsx"  # bytes pass through
+    assert audit.read()["scope"].to_list()[-1] == "全县"
+
+
+def test_a_download_after_the_session_ended_yields_no_file_and_no_record():
+    def ended():
+        raise auth.SessionExpired("已 30 分钟无操作，请重新登录")
+
+    fetch = audit.on_fetch(lambda: pytest.fail("built after the session ended"), ANALYST, "download", "x.csv", None, check=ended)
+    with pytest.raises(auth.SessionExpired, match="30 分钟"):
+        fetch()
+    assert audit.read().height == 0

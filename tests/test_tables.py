@@ -87,3 +87,13 @@ def test_long_headers_wrap_in_a_taller_row():
     ws = _sheet(frame)
     assert ws.column_dimensions["A"].width < 30
     assert ws.row_dimensions[1].height > 15
+
+
+def test_xlsx_text_stays_text():
+    # Spreadsheet injection: a typed name that looks like a formula or a link is written as the text it is.
+    frame = pl.DataFrame({"企业名称": ["=HYPERLINK(\"http://x\",\"点击\")", "http://example.com", "", "+1-2"], "n": [1, None, 3, 4]})
+    ws = _sheet(frame)
+    assert [(c.value, c.data_type) for c in ws["A"][1:]] == [
+        ("=HYPERLINK(\"http://x\",\"点击\")", "s"), ("http://example.com", "s"), (None, "n"), ("+1-2", "s")]
+    assert not ws["A3"].hyperlink
+    assert [c.value for c in ws["B"][1:]] == [1, None, 3, 4]

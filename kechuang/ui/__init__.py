@@ -239,9 +239,9 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     if can("download_firm_lists"):
         left, right, _ = st.columns([1, 1, 4])
         with left:
-            audited_download("下载 CSV", tables.csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv")
+            audited_download("下载 CSV", lambda: tables.csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv")
         with right:
-            audited_download("下载 Excel", tables.xlsx_bytes(frame), f"{stem}.xlsx", tables.XLSX_MIME, key=f"{key}_xlsx")
+            audited_download("下载 Excel", lambda: tables.xlsx_bytes(frame), f"{stem}.xlsx", tables.XLSX_MIME, key=f"{key}_xlsx")
     return shown
 
 

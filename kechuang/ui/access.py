@@ -194,10 +194,16 @@ def audit_event(action: str, detail: str) -> None:
 
 
 def audited_download(label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs) -> None:
-    """st.download_button whose click is audited (who, which file, scope); absent for roles without downloads."""
+    """st.download_button whose file is audited (who, which file, scope) when fetched; absent for roles without downloads.
+
+    `data` may be a function: the file is then built on the click, not on every rerun. The click does not rerun
+    the page (on_click="ignore"): a rerun would revoke the deferred file before the browser fetched it."""
     if not can("download_firm_lists"):
         return
-    st.download_button(label, data, file_name, mime, key=key, on_click=audit_event, args=(action, file_name), **kwargs)
+    session = st.session_state.get(_SESSION)
+    check = (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
+    fetch = audit.on_fetch(data, current_user(), action, file_name, user_scope(), check=check)
+    st.download_button(label, fetch, file_name, mime, key=key, on_click="ignore", **kwargs)
 
 
 def share_link_box(page: str, as_of: date, town: str | None) -> None:

@@ -58,7 +58,7 @@ def test_a_download_is_audited(app_url, page, server_instance):
     name = info.value.suggested_filename
     log = server_instance / "audit.jsonl"
     deadline = time.monotonic() + 30
-    while True:  # the click's callback writes the event on the rerun it triggers
+    while True:  # the file is built, and the event written, when the browser fetches it
         lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
         found = [e for e in lines if e["action"] == "download" and e["detail"] == name]
         if found or time.monotonic() > deadline:

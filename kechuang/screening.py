@@ -87,11 +87,32 @@ def _evaluated(wh: Warehouse, as_of: date, thresholds: HnteThresholds, max_not_p
     return rows.filter(pl.col("candidate")) if max_not_passed == 0 else rows
 
 
+def page_screen(wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The screening page's data from one pass over the evaluated firms (queries/hnte_screen_page.sql):
+
+    (firms failing or lacking at most one criterion, by score — what near_misses(screened=...) needs;
+     counts: n_firms evaluated firms per combination of filter keys and criterion results, for funnel())."""
+    out = wh.query("hnte_screen_page", as_of=as_of, uscc=None, **thresholds.params())
+    counted = pl.col("n_firms").is_not_null()
+    firms = out.filter(~counted).drop("n_firms").sort(["score", "uscc"], descending=[True, False])
+    counts = out.filter(counted).select(
+        "settled_year", "division_code", "size_band_no", "rd_status_no", *(f"pass_{c}" for c in CRITERIA), "candidate", "n_firms")
+    return firms, counts
+
+
 def funnel(evaluated: pl.DataFrame) -> pl.DataFrame:
-    """Counts: evaluated, passing each criterion, candidates (one row per step)."""
-    steps = [("evaluated", "参评企业", evaluated.height)]
-    steps += [(c, f"通过：{label}", int(evaluated[f"pass_{c}"].fill_null(False).sum())) for c, label in CRITERIA.items()]
-    steps.append(("candidate", "六项全部通过（候选）", int(evaluated["candidate"].sum())))
+    """Counts: evaluated, passing each criterion, candidates (one row per step).
+
+    `evaluated` holds one row per firm, or per group of firms when it has a column n_firms (page_screen's counts)."""
+    if "n_firms" not in evaluated.columns:
+        evaluated = evaluated.with_columns(n_firms=pl.lit(1, pl.Int64))
+
+    def n(condition: pl.Expr) -> int:
+        return int(evaluated.select(pl.col("n_firms").filter(condition).sum()).item() or 0)
+
+    steps = [("evaluated", "参评企业", n(pl.lit(True)))]
+    steps += [(c, f"通过：{label}", n(pl.col(f"pass_{c}").fill_null(False))) for c, label in CRITERIA.items()]
+    steps.append(("candidate", "六项全部通过（候选）", n(pl.col("candidate"))))
     return pl.DataFrame(steps, schema=["step", "label", "n_firms"], orient="row")
 
 

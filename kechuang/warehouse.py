@@ -87,15 +87,21 @@ def _base_type(duck_type: str) -> str:
     return re.sub(r"\(.*\)$", "", duck_type.strip().upper())
 
 
+_INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
+
+
 @cache
 def query_text(name: str) -> str:
-    """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`)."""
+    """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`).
+
+    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same rows
+    (e.g. the screen's list and its page's counts) share one definition of those rows."""
     if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
         raise ValueError(f"not a query name: {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
     if not path.is_file():
         raise ValueError(f"no such query: {name} (looked for {path})")
-    return path.read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: query_text(m.group(1)), path.read_text(encoding="utf-8"))
 
 
 def _bound(sql: str, params: dict) -> dict:

@@ -119,21 +119,16 @@ def size_bands(t: screening.HnteThresholds) -> tuple[str, str, str, str]:
 
 
 def classify(screened: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """The screen with its filter keys added: division (行业), size_band (营收规模), rd_status (研发状态).
+    """The screen with its filter keys named: division (行业), size_band (营收规模), rd_status (研发状态).
 
+    queries/hnte_criteria.sql computes the keys: the industry code's two digits, the revenue band of the
+    last settled year cut where the R&D-intensity tiers are cut (exactly at a cut is the lower band), and
     rd_status: 有研发费用 when the three-year R&D sum is > 0; 无研发费用 when some year's revenue is known
     and the sum is 0; 研发数据缺失 when no revenue of the three years is known."""
-    small, middle, large, unknown = size_bands(t)
-    revenue = pl.col("revenue_y_wan")
     return screened.with_columns(
-        division_expr().alias("division"),
-        pl.when(revenue.is_null()).then(pl.lit(unknown))
-        .when(revenue <= float(t.tier1_max_wan)).then(pl.lit(small))
-        .when(revenue <= float(t.tier2_max_wan)).then(pl.lit(middle))
-        .otherwise(pl.lit(large)).alias("size_band"),
-        pl.when(pl.col("rd_3y_wan") > 0).then(pl.lit(RD_STATUSES[0]))
-        .when(pl.col("revenue_3y_wan").is_not_null()).then(pl.lit(RD_STATUSES[1]))
-        .otherwise(pl.lit(RD_STATUSES[2])).alias("rd_status"),
+        division_expr("division_code").alias("division"),
+        pl.col("size_band_no").replace_strict(dict(enumerate(size_bands(t))), return_dtype=pl.String).alias("size_band"),
+        pl.col("rd_status_no").replace_strict(dict(enumerate(RD_STATUSES)), return_dtype=pl.String).alias("rd_status"),
     )
 
 
@@ -148,14 +143,25 @@ def division_expr(column: str = "industry_code") -> pl.Expr:
     )
 
 
-def evaluated(wh: Warehouse, as_of: date, t: screening.HnteThresholds) -> pl.DataFrame:
-    """Every evaluated firm of the screen (active, no valid certificate), classified for the filters."""
-    return classify(screening.screen(wh, as_of, t, include_all=True), t)
+@dataclass(frozen=True)
+class ScreenPage:
+    """What the screening page shows, classified for its filters (filtered() applies to each frame)."""
+
+    candidates: pl.DataFrame  # firms passing all six criteria, by score
+    near_misses: pl.DataFrame  # firms failing or lacking exactly one, with the gap (screening.near_misses)
+    counts: pl.DataFrame  # every evaluated firm, counted (n_firms) by filter keys and criterion results
+
+    @property
+    def settled_year(self) -> int | None:
+        """Y, the last settled fiscal year the money criteria read (None when no firm was evaluated)."""
+        return self.counts["settled_year"][0] if self.counts.height else None
 
 
-def near_misses(wh: Warehouse, as_of: date, t: screening.HnteThresholds) -> pl.DataFrame:
-    """screening.near_misses, classified for the filters."""
-    return classify(screening.near_misses(wh, as_of, t), t)
+def screen_page(wh: Warehouse, as_of: date, t: screening.HnteThresholds) -> ScreenPage:
+    """The screening page's data from one query (screening.page_screen); only candidates and near misses leave it as rows."""
+    firms, counts = screening.page_screen(wh, as_of, t)
+    return ScreenPage(classify(firms.filter(pl.col("candidate")), t),
+                      classify(screening.near_misses(wh, as_of, t, screened=firms), t), classify(counts, t))
 
 
 def filter_tag(division: list[str], size: list[str], rd_status: list[str], t: screening.HnteThresholds) -> str | None:
@@ -184,14 +190,16 @@ def filtered(frame: pl.DataFrame, division: Iterable[str] = (), size: Iterable[s
     return frame
 
 
-def funnel(evaluated: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """screening.funnel with each criterion's own count and the running count passing it and all before it."""
-    steps = screening.funnel(evaluated)
-    running, cumulative = pl.lit(True), [evaluated.height]
+def funnel(counts: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
+    """screening.funnel with each criterion's own count and the running count passing it and all before it.
+
+    `counts`: ScreenPage.counts (n_firms per group), filtered as the page's filters say."""
+    steps = screening.funnel(counts)
+    running, cumulative = pl.lit(True), [int(counts["n_firms"].sum())]
     for c in screening.CRITERIA:
         running = running & pl.col(f"pass_{c}").fill_null(False)
-        cumulative.append(evaluated.filter(running).height)
-    cumulative.append(int(evaluated["candidate"].sum()) if evaluated.height else 0)
+        cumulative.append(int(counts.filter(running)["n_firms"].sum()))
+    cumulative.append(int(counts.filter(pl.col("candidate"))["n_firms"].sum()))
     names = criterion_labels(t)
     return steps.with_columns(
         pl.Series("n_cumulative", cumulative, dtype=pl.Int64),

@@ -227,3 +227,23 @@ def test_near_misses_alone_equal_near_misses_of_the_whole_screen(tmp_path):
     few = screening.candidates_and_near_misses(wh, AS_OF)
     assert few.equals(whole.filter(pl.col("n_not_passed") <= 1))
     assert screening.screen(wh, AS_OF).equals(whole.filter(pl.col("candidate")))
+
+
+def test_filter_keys_at_the_tier_cuts(tmp_path):
+    # The page's size bands are cut where the intensity tiers are: exactly at a cut is the lower band.
+    rows = by_uscc(screening.screen(build(tmp_path), AS_OF, include_all=True))
+    bands = {n: rows[uscc(n)]["size_band_no"] for n in (1, 4, 5, 6)}
+    assert bands == {1: 0, 4: 0, 5: 1, 6: 2}  # revenue(Y) 4800, 5000 exactly, 20000 exactly, 20000.5
+    assert {rows[uscc(n)]["division_code"] for n in (1, 4)} == {"34"}
+
+
+def test_rd_status_and_unknown_revenue(tmp_path):
+    wh = Warehouse(write_warehouse(
+        tmp_path / "d",
+        enterprises=[firm(20, industry_code=" 2614"), firm(21, industry_code=None), firm(22)],
+        tax_annual=money(20, [1000.0, 1000.0, 1000.0], [0.0, 0.0, 0.0]) + money(22, [None, 900.0, None], [None, 9.0, None]),
+    ))
+    rows = by_uscc(screening.screen(wh, AS_OF, include_all=True))
+    keys = {n: (rows[uscc(n)]["size_band_no"], rows[uscc(n)]["rd_status_no"], rows[uscc(n)]["division_code"]) for n in (20, 21, 22)}
+    # 20: revenue known, R&D 0 in every year; 21: no money data; 22: only Y-1 known (revenue(Y) unknown), R&D 9 > 0.
+    assert keys == {20: (0, 1, "26"), 21: (3, 2, None), 22: (3, 0, "34")}

@@ -161,41 +161,49 @@ def test_thresholds_from_widget_values():
 # -- 精准筛选 --------------------------------------------------------------------------------------
 
 
-def test_classification_for_filters_at_boundaries():
-    frame = pl.DataFrame({
-        "industry_code": ["3415"] * 6,
-        "revenue_y_wan": [5000.0, 5000.01, 20000.0, 20000.5, None, 100.0],
-        "revenue_3y_wan": [1.0, 1.0, 1.0, 1.0, None, 1.0],
-        "rd_3y_wan": [10.0, 0.0, 0.5, 0.0, 0.0, None],
-    })
+def test_filter_keys_are_named():
+    frame = pl.DataFrame({"division_code": ["34", "99", None], "size_band_no": [0, 2, 3], "rd_status_no": [0, 1, 2]})
     out = workbench.classify(frame, screening.HnteThresholds())
     assert workbench.size_bands(screening.HnteThresholds()) == ("5,000 万元及以下", "5,000 万元–2 亿元", "2 亿元以上", "营收不详")
-    assert out["size_band"].to_list() == ["5,000 万元及以下", "5,000 万元–2 亿元", "5,000 万元–2 亿元", "2 亿元以上", "营收不详",
-                                          "5,000 万元及以下"]
-    assert out["rd_status"].to_list() == ["有研发费用", "无研发费用", "有研发费用", "无研发费用", "研发数据缺失", "无研发费用"]
-    assert out["division"].unique().to_list() == ["34 通用设备制造业"]
+    assert out["size_band"].to_list() == ["5,000 万元及以下", "2 亿元以上", "营收不详"]
+    assert out["rd_status"].to_list() == ["有研发费用", "无研发费用", "研发数据缺失"]
+    assert out["division"].to_list() == ["34 通用设备制造业", "行业代码 99", "行业不详"]
+    bands = workbench.size_bands(screening.HnteThresholds(tier1_max_wan=Decimal("3000"), tier2_max_wan=Decimal("30000")))
+    assert workbench.classify(frame, screening.HnteThresholds(tier1_max_wan=Decimal("3000"), tier2_max_wan=Decimal("30000")))[
+        "size_band"].to_list() == [bands[0], bands[2], bands[3]] == ["3,000 万元及以下", "3 亿元以上", "营收不详"]
 
 
-def test_evaluated_filters_and_funnel(screen_wh):
+def test_screen_page_filters_and_funnel(screen_wh):
     t = screening.HnteThresholds()
-    everyone = workbench.evaluated(screen_wh, AS_OF, t)
-    assert sorted(everyone["uscc"]) == sorted(uscc(n) for n in (1, 2, 3, 4, 6))
-    assert workbench.divisions(everyone) == ["34 通用设备制造业", "39 计算机、通信和其他电子设备制造业"]
-    assert workbench.filtered(everyone, division=["39 计算机、通信和其他电子设备制造业"])["uscc"].to_list() == [uscc(2)]
-    assert sorted(workbench.filtered(everyone, size=["5,000 万元–2 亿元"])["uscc"]) == [uscc(4)]
-    assert workbench.filtered(everyone, rd_status=["无研发费用"]).height == 0
-    funnel = workbench.funnel(everyone, t)
+    page = workbench.screen_page(screen_wh, AS_OF, t)
+    assert page.counts["n_firms"].sum() == 5  # evaluated: 1, 2, 3, 4, 6 (5 holds a certificate, 7 is closed)
+    assert page.settled_year == 2025
+    assert page.candidates["uscc"].to_list() == [uscc(2), uscc(1)]  # by score
+    assert sorted(page.near_misses["uscc"]) == [uscc(3), uscc(4)]  # 6 misses two criteria: counted, not listed
+    assert workbench.divisions(page.counts) == ["34 通用设备制造业", "39 计算机、通信和其他电子设备制造业"]
+    electronics = ["39 计算机、通信和其他电子设备制造业"]
+    assert workbench.filtered(page.counts, division=electronics)["n_firms"].sum() == 1
+    assert workbench.filtered(page.candidates, division=electronics)["uscc"].to_list() == [uscc(2)]
+    middle = ["5,000 万元–2 亿元"]  # only 4 (revenue 5900); 2 and 3 sit exactly at 5000, the lower band
+    assert workbench.filtered(page.counts, size=middle)["n_firms"].sum() == 1
+    assert workbench.filtered(page.near_misses, size=middle)["uscc"].to_list() == [uscc(4)]
+    assert workbench.filtered(page.counts, rd_status=["无研发费用"]).height == 0
+    assert workbench.filtered(page.counts, rd_status=["有研发费用"])["n_firms"].sum() == 5
+    funnel = workbench.funnel(page.counts, t)
     assert funnel["label"].to_list() == ["参评企业", "成立满1年", "拥有有效知识产权", "研发投入强度", "研发人员占比", "营业收入增长",
                                          "中小企业规模", "候选（六项全过）"]
     # 6 fails IP (no patent) and has unknown growth; 3 fails intensity; 4 fails growth.
     assert funnel["n_firms"].to_list() == [5, 5, 4, 4, 5, 3, 5, 2]
     assert funnel["n_cumulative"].to_list() == [5, 5, 4, 3, 3, 2, 2, 2]
+    assert workbench.funnel(workbench.filtered(page.counts, division=electronics), t)["n_cumulative"].to_list() == [1] * 8
+    empty = workbench.funnel(workbench.filtered(page.counts, rd_status=["无研发费用"]), t)
+    assert empty["n_firms"].to_list() == empty["n_cumulative"].to_list() == [0] * 8
 
 
 def test_candidate_table_words_values_and_score(screen_wh):
     t = screening.HnteThresholds()
-    candidates = workbench.evaluated(screen_wh, AS_OF, t).filter(pl.col("candidate"))
-    table = workbench.candidate_table(candidates, t)
+    page = workbench.screen_page(screen_wh, AS_OF, t)
+    table = workbench.candidate_table(page.candidates, t)
     assert table["统一社会信用代码"].to_list() == [uscc(2), uscc(1)]  # by score
     assert table["培育评分"].to_list() == [81.0, 41.0]
     assert table.columns[:9] == ["企业名称", "培育评分", "所属镇区", "成立满1年", "拥有有效知识产权", "研发投入强度", "研发人员占比",
@@ -204,14 +212,13 @@ def test_candidate_table_words_values_and_score(screen_wh):
     one = table.row(1, named=True)
     assert (one["上年营业收入（万元）"], one["强度要求"], one["研发人员占比（上年）"], one["行业"]) == (4800.0, 0.05, 0.1, "34 通用设备制造业")
     assert abs(one["营收增长率"] - 0.2) < 1e-12 and abs(one["研发费用占比（近三年）"] - 0.05) < 1e-12
-    everyone = workbench.candidate_table(workbench.evaluated(screen_wh, AS_OF, t), t)
-    six = everyone.filter(pl.col("统一社会信用代码") == uscc(6)).row(0, named=True)
-    assert (six["拥有有效知识产权"], six["营业收入增长"], six["研发人员占比"]) == ("未通过", "数据缺失", "通过")
+    three = workbench.candidate_table(page.near_misses, t).filter(pl.col("统一社会信用代码") == uscc(3)).row(0, named=True)
+    assert (three["拥有有效知识产权"], three["研发投入强度"], three["营业收入增长"]) == ("通过", "未通过", "通过")
 
 
 def test_near_miss_gaps_exact(screen_wh):
     t = screening.HnteThresholds()
-    near = workbench.near_misses(screen_wh, AS_OF, t)
+    near = workbench.screen_page(screen_wh, AS_OF, t).near_misses
     table = workbench.near_miss_table(near, t)
     rows = {r["统一社会信用代码"]: r for r in table.iter_rows(named=True)}
     assert sorted(rows) == [uscc(3), uscc(4)]
@@ -227,7 +234,7 @@ def test_near_miss_gaps_exact(screen_wh):
 def test_changing_thresholds_changes_candidates_exactly(screen_wh):
     def candidates(**widgets):
         t = workbench.hnte_thresholds(widgets)
-        return sorted(workbench.evaluated(screen_wh, AS_OF, t).filter(pl.col("candidate"))["uscc"])
+        return sorted(workbench.screen_page(screen_wh, AS_OF, t).candidates["uscc"])
 
     assert candidates() == [uscc(1), uscc(2)]
     assert candidates(growth_min=25.0) == [uscc(2)]  # 20% growth no longer passes, 25% exactly still does
@@ -374,7 +381,7 @@ def test_certificates_and_renewal(screen_wh):
 
 def test_chart_structure(screen_wh, rd_wh):
     t = screening.HnteThresholds()
-    fig = charts.funnel_chart(workbench.funnel(workbench.evaluated(screen_wh, AS_OF, t), t))
+    fig = charts.funnel_chart(workbench.funnel(workbench.screen_page(screen_wh, AS_OF, t).counts, t))
     assert isinstance(fig, go.Figure) and [tr.type for tr in fig.data] == ["bar", "bar"]
     assert [tr.name for tr in fig.data] == ["单项通过", "逐项累计通过"]
     assert list(fig.data[1].x) == [5, 5, 4, 3, 3, 2, 2, 2] and fig.data[0].orientation == "h"

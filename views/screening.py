@@ -35,25 +35,24 @@ missing = wh.missing(*SOURCES)
 if missing:
     st.warning("以下数据暂缺，相关条件记为“数据缺失”（不算通过）：" + "、".join(contract.TABLE_LABELS[t] for t in missing))
 
-everyone = ui.cached(workbench.evaluated, as_of, thresholds, scope=scope)
-settled = everyone["settled_year"][0] if everyone.height else None
-st.caption(f"营收、研发数据取最近已汇算年度 {settled or '—'} 年及之前两年（税务数据优先，缺失时用统计数据）。")
+screen = ui.cached(workbench.screen_page, as_of, thresholds, scope=scope)
+st.caption(f"营收、研发数据取最近已汇算年度 {screen.settled_year or '—'} 年及之前两年（税务数据优先，缺失时用统计数据）。")
 
 left, mid, right = st.columns(3)
-division = left.multiselect("行业（国民经济行业大类）", workbench.divisions(everyone), key="screen_division", placeholder="全部行业")
+division = left.multiselect("行业（国民经济行业大类）", workbench.divisions(screen.counts), key="screen_division", placeholder="全部行业")
 size = mid.multiselect("营收规模（上年）", workbench.size_bands(thresholds), placeholder="全部规模",
                        key=f"screen_size_{thresholds.tier1_max_wan}_{thresholds.tier2_max_wan}")
 rd_status = right.multiselect("研发状态（近三年）", workbench.RD_STATUSES, key="screen_rd", placeholder="全部")
-shown = workbench.filtered(everyone, division, size, rd_status)
-near = workbench.filtered(ui.cached(workbench.near_misses, as_of, thresholds, scope=scope), division, size, rd_status)
-candidates = shown.filter(shown["candidate"])
+counts = workbench.filtered(screen.counts, division, size, rd_status)
+candidates = workbench.filtered(screen.candidates, division, size, rd_status)
+near = workbench.filtered(screen.near_misses, division, size, rd_status)
 tag = workbench.filter_tag(division, size, rd_status, thresholds)
 
 a, b, c = st.columns(3)
-a.metric("参评企业", f"{fmt.num(shown.height)} 家")
+a.metric("参评企业", f"{fmt.num(int(counts['n_firms'].sum()))} 家")
 b.metric("候选企业（六项全过）", f"{fmt.num(candidates.height)} 家")
 c.metric("差一项", f"{fmt.num(near.height)} 家")
-funnel = workbench.funnel(shown, thresholds)
+funnel = workbench.funnel(counts, thresholds)
 ui.chart_table(charts.funnel_chart(funnel), funnel.select("label", "n_firms", "n_cumulative").rename(
     {"label": "步骤", "n_firms": "单项通过（家）", "n_cumulative": "逐项累计通过（家）"}),
     tables.file_stem("精准筛选_漏斗", as_of, town, tag), key="screen_funnel")

@@ -47,8 +47,8 @@ view = ui.share_view()
 if user is None:
     # Every page registered but hidden, so a deep link's path and query survive the login; nothing runs.
     st.navigation(build_navigation(lambda _: True), position="hidden")
-    ui.prepare_in_background()
     ui.login_page()
+    ui.prepare_in_background()  # after the form is drawn: the browser shows it while this runs
     st.stop()
 if view is not None:
     # A share visitor sees the one shared page, at the root URL the link points to.

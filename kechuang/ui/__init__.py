@@ -228,13 +228,19 @@ def status_badge(status: str | None) -> str:
     return f":{colour}-badge[{labels.STATUS_LABELS[status]}]"
 
 
+EMPTY_TABLE = "当前条件下暂无记录。"
+
+
 def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     """A table with its CSV (UTF-8 BOM) and XLSX downloads; returns st.dataframe's value.
 
     `frame` is a polars frame with display (Chinese) column names; `stem` comes from
-    tables.file_stem(page, as_of, filters...)."""
+    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None)."""
     from kechuang import tables
 
+    if frame.height == 0:  # an empty grid would say "empty" in English, and an empty file helps nobody
+        st.info(EMPTY_TABLE)
+        return None
     shown = st.dataframe(frame, hide_index=True, key=key, **dataframe_kwargs)
     if can("download_firm_lists"):
         left, right, _ = st.columns([1, 1, 4])

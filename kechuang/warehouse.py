@@ -37,6 +37,7 @@ import polars as pl
 from kechuang import contract
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+IN_MEMORY_ROWS = 250_000  # tables up to this size are copied into memory once per warehouse (_settle)
 
 # A present column is accepted when its Parquet type is in the contract type's family; it is
 # then cast to the contract type (an integer that does not fit INTEGER fails loudly, it is
@@ -140,7 +141,10 @@ class Warehouse:
         self._readers: dict[str, tuple[str, dict[str, str]]] = {}  # table -> (reader, found base types)
         self._unsettled: dict[str, list[str]] = {}  # table -> text columns not yet checked for normal form
         self._summaries: set[str] = set()  # summaries materialised so far
+        # Parquet footers read once per warehouse, not at every query's planning (≈ 20% of a small query's time).
+        # Safe: a warehouse belongs to one data version, and a changed file is a new version and a new warehouse.
         self.con = duckdb.connect(":memory:")
+        self.con.execute("set parquet_metadata_cache = true")
         self._create_scope()
         self._create_macros()
         for table in contract.TABLES:
@@ -282,18 +286,24 @@ class Warehouse:
                 self._summary(name)
 
     def _settle(self, table: str) -> None:
-        """Check once which text columns of a table are already in normal form; read those as stored."""
+        """Check once which text columns of a table are already in normal form (read those as stored); copy a
+        table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to one data version: never stale)."""
         columns = self._unsettled.get(table)
         if columns is None:
             return
         reader, _found = self._readers[table]
-        checks = ", ".join(f"""coalesce(bool_or("{c}" = '' or "{c}" <> trim("{c}")), false)""" for c in columns)
+        checks = "".join(f""", coalesce(bool_or("{c}" = '' or "{c}" <> trim("{c}")), false)""" for c in columns)
         cur = self.con.cursor()
         try:
-            dirty = cur.sql(f"select {checks} from {reader}").fetchall()[0]
+            n_rows, *dirty = cur.sql(f"select count(*){checks} from {reader}").fetchall()[0]
             clean = {c for c, d in zip(columns, dirty, strict=True) if not d}
             if clean:
                 self._raw_view(table, clean)
+            if n_rows <= IN_MEMORY_ROWS:
+                # A small table is copied into memory once: its queries then skip the Parquet reader at planning
+                # and scan (≈ 20% of a small query's time). Large ones (tax_monthly) stay Parquet, read in place.
+                cur.execute(f"create or replace table _mem_{table} as select * from _raw_{table}")
+                cur.execute(f"create or replace view _raw_{table} as select * from _mem_{table}")
         finally:
             cur.close()
         del self._unsettled[table]
@@ -316,6 +326,12 @@ class Warehouse:
         and the metrics read), e.g. while a login page is shown; in a daemon thread unless background is False."""
         def work() -> None:
             self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
+            with self._lock:
+                cur = self.con.cursor()
+            try:  # a result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first page's query
+                cur.sql("select 1 as ready").pl()
+            finally:
+                cur.close()
 
         if not background:
             work()

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from fixtures import AS_OF, firm, uscc, write_table, write_warehouse
 
-from kechuang import ingest, metrics, profile, screening
+from kechuang import ingest, metrics, profile, screening, warehouse
 from kechuang.ingest import Source
 from kechuang.warehouse import Warehouse, data_version
 
@@ -136,12 +136,35 @@ def test_padded_and_blank_text_is_still_normalised_after_the_clean_check(tmp_pat
     assert wh.query("towns")["town"].to_list() == ["掘港街道"]
 
 
-def test_clean_columns_are_read_as_stored_and_give_the_same_rows(data):
+def test_clean_columns_are_read_as_stored_and_give_the_same_rows(data, monkeypatch):
+    monkeypatch.setattr(warehouse, "IN_MEMORY_ROWS", 0)  # every table stays on Parquet
     wh = Warehouse(data)
     plain = wh.con.sql("select * from tax_monthly order by uscc, period").fetchall()  # before the check: normalised
     wh.prepare("select * from tax_monthly")
     assert "trim" not in wh.con.sql("select sql from duckdb_views() where view_name = '_raw_tax_monthly'").fetchall()[0][0]
     assert wh.con.sql("select * from tax_monthly order by uscc, period").fetchall() == plain
+
+
+def view_sql(wh: Warehouse, view: str) -> str:
+    return wh.con.sql(f"select sql from duckdb_views() where view_name = '{view}'").fetchall()[0][0]
+
+
+def test_small_tables_are_read_from_memory_after_the_check_and_give_the_same_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "IN_MEMORY_ROWS", 2)  # exactly at the limit is small
+    data = write_warehouse(
+        tmp_path,
+        enterprises=[firm(1, town=" 掘港街道 "), firm(2, town="  ")],
+        tax_monthly=[{"uscc": f" {uscc(1)}", "period": month(2026, 9), "invoiced_sales_wan": 4.0},
+                     {"uscc": uscc(1), "period": month(2026, 8), "invoiced_sales_wan": 3.0},
+                     {"uscc": uscc(2), "period": month(2026, 8), "invoiced_sales_wan": 1.0}],
+    )
+    wh = Warehouse(data)
+    before = {t: wh.con.sql(f"select * from {t} order by all").fetchall() for t in ("enterprises", "tax_monthly")}
+    wh.warm_up(background=False)
+    assert "_mem_enterprises" in view_sql(wh, "_raw_enterprises")  # 2 rows: copied, normalised
+    assert "read_parquet" in view_sql(wh, "_raw_tax_monthly")  # 3 rows: read in place
+    assert {t: wh.con.sql(f"select * from {t} order by all").fetchall() for t in before} == before
+    assert wh.query("towns")["town"].to_list() == ["掘港街道"]
 
 
 def test_warm_up_settles_every_table_and_builds_the_shared_summaries(data):

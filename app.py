@@ -44,6 +44,7 @@ def build_navigation(allowed) -> dict[str, list]:
 
 user = ui.signed_in()
 view = ui.share_view()
+requested = ui.requested_page()  # before st.navigation replaces the pages it is looked up in
 if user is None:
     # Every page registered but hidden, so a deep link's path and query survive the login; nothing runs.
     st.navigation(build_navigation(lambda _: True), position="hidden")
@@ -56,6 +57,10 @@ if view is not None:
                                position="hidden")
 else:
     navigation = st.navigation(build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True)
+    # A deep link to a page this role lacks lands on the default page (Streamlit's fallback): say so.
+    denied = next((row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None)
+    if denied:
+        st.warning(f"本账户无权打开“{denied[2]}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。")
 ui.account_box(user)
 ui.render_filters(ui.open_or_stop())
 navigation.run()

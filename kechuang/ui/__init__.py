@@ -26,6 +26,7 @@ from kechuang.ui.access import (  # noqa: F401  (re-exported: pages and app.py c
     ensure_accounts,
     login_page,
     oidc_enabled,
+    requested_page,
     scope_name,
     share_link_box,
     share_view,

@@ -83,6 +83,22 @@ def can(permission: str) -> bool:
     return auth.can(current_user(), permission)
 
 
+def requested_page() -> str | None:
+    """The url path of the page this run was asked for ('upload' for /upload), when Streamlit tells it.
+
+    Streamlit quietly shows the default page for a page the navigation lacks; app.py asks this (before
+    st.navigation) to say why. A link names the page; a rerun names the previous run's page by its hash."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    pages = getattr(get_script_run_ctx(), "pages_manager", None)
+    if pages is None:
+        return None
+    if pages.intended_page_name:
+        return pages.intended_page_name
+    known = pages.get_pages().get(pages.intended_page_script_hash or "")
+    return (known or {}).get("url_pathname") or None
+
+
 def signed_in() -> auth.User | None:
     """Who this run is for: a share-link visitor (?share=), a signed-in account, or None (draws the login page).
 

@@ -36,6 +36,17 @@ def test_a_town_officer_cannot_switch_to_another_town(app_url, page):
     assert "数据导入" not in nav and "账户与审计" not in nav and "精准筛选" in nav
 
 
+def test_a_page_the_role_lacks_says_so_and_shows_the_overview(app_url, page):
+    open_page(page, f"{app_url}/upload?as_of=2026-10-31", user="leader")
+    page.get_by_text("本账户无权打开“数据导入”页面，已转到“总览”").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert "如东科创驾驶舱" in page.inner_text(MAIN)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("目标进度").click()
+    page.get_by_text("“六百创新”目标进度").wait_for(timeout=30_000)
+    settle(page)
+    assert "无权打开" not in page.inner_text(MAIN)  # said once, for the link that asked
+
+
 def test_a_share_link_opens_without_login_until_revoked(app_url, browser, server_instance):
     url, token_id = share.create_link(app_url, "progress", date(2026, 10, 31), "长沙镇", "analyst", directory=server_instance)
     context = browser.new_context(viewport={"width": 390, "height": 844})

@@ -18,8 +18,10 @@ import os
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 BEIJING = timezone(timedelta(hours=8), "CST")  # China has one fixed-offset zone, no daylight saving
 
@@ -43,8 +45,12 @@ ACTIONS: dict[str, str] = {
 }
 WHOLE_COUNTY = "全县"
 MAX_DETAIL = 500
-COLUMNS = {"at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String, "role_label": pl.String, "action": pl.String,
-           "action_label": pl.String, "detail": pl.String, "scope": pl.String}
+def columns() -> dict:
+    """The schema of read()'s frame (polars is imported here, not at the top: the login page audits without it)."""
+    import polars as pl
+
+    return {"at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String, "role_label": pl.String,
+            "action": pl.String, "action_label": pl.String, "detail": pl.String, "scope": pl.String}
 
 _OWN_SCOPE = object()
 
@@ -132,7 +138,9 @@ def read(since: datetime | date | None = None, *, path: Path | None = None) -> p
                 })
     except FileNotFoundError:
         pass
-    return pl.DataFrame(rows, schema=COLUMNS, orient="row")
+    import polars as pl
+
+    return pl.DataFrame(rows, schema=columns(), orient="row")
 
 
 def _as_utc(since: datetime | date | None) -> datetime | None:

@@ -25,11 +25,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 from itsdangerous import BadData, URLSafeSerializer
 
 from kechuang import audit, auth, fmt
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SHAREABLE_PAGES: dict[str, str] = {"overview": "总览", "progress": "目标进度"}  # url path -> title; aggregates only
 DEFAULT_DAYS = 7
@@ -178,6 +181,8 @@ def revoke(token_id: str, *, by: auth.User | str = "", now: datetime | None = No
 def list_links(*, now: datetime | None = None, directory: Path | None = None) -> pl.DataFrame:
     """Every recorded link, newest first: token_id, page, page_label, as_of, town, created_by, created_at,
     expires_at (Beijing time), status (active/expired/revoked), status_label, revoked_by."""
+    import polars as pl  # here, not at the top: the login page checks links without loading polars
+
     now = _aware(now)
     rows = []
     for token_id, rec in _records(directory).items():

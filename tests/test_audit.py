@@ -29,7 +29,7 @@ def test_records_are_appended_and_read_back(tmp_path):
     audit.record(ANALYST, "export", "简报_20261031.xlsx", frozenset({"长沙镇"}), now=T0 + timedelta(minutes=5))
     audit.record("mallory", "login_failed", "第 1 次失败", None, now=T0 + timedelta(hours=15))
     frame = audit.read()
-    assert frame.schema == pl.Schema(audit.COLUMNS)
+    assert frame.schema == pl.Schema(audit.columns())
     assert frame.rows() == [
         (datetime(2026, 10, 31, 9, 30), "changsha", "town", "镇区", "view_enterprise_file", "查看一企一档",
          "91320623MA0000001X 如东测试1号", "洋口镇、长沙镇"),  # left out, the scope is the user's own
@@ -55,7 +55,7 @@ def test_read_since_a_date_or_a_time(tmp_path):
 
 def test_an_absent_log_reads_as_an_empty_frame_and_bad_lines_are_skipped(tmp_path):
     empty = audit.read()
-    assert empty.height == 0 and empty.schema == pl.Schema(audit.COLUMNS)
+    assert empty.height == 0 and empty.schema == pl.Schema(audit.columns())
     log = tmp_path / "instance" / "audit.jsonl"
     audit.record(ANALYST, "logout", now=T0)
     with open(log, "a", encoding="utf-8") as f:

@@ -279,10 +279,13 @@ class Warehouse:
         summaries = [n for n in dict.fromkeys(re.findall(r"\b_sum_([a-z0-9_]+)", sql)) if n not in self._summaries and n != building]
         if not tables and not summaries:
             return
-        with self._prepare_lock:
-            for table in tables:
+        # One step at a time under the lock (each is done once): a query waits for the steps it needs, not for a
+        # whole warm-up running in another thread.
+        for table in tables:
+            with self._prepare_lock:
                 self._settle(table)
-            for name in summaries:
+        for name in summaries:
+            with self._prepare_lock:
                 self._summary(name)
 
     def _settle(self, table: str) -> None:

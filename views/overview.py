@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kechuang import charts, cockpit, fmt, metrics, plan, summary, tables, ui
+from kechuang import cockpit, fmt, metrics, plan, summary, tables, ui
 from kechuang.metrics import METRIC_BY_ID
 
 wh = ui.open_or_stop()
@@ -59,6 +59,8 @@ for start in range(0, len(cards), 3):
             st.caption(" · ".join([*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago]))
 
 # -- cumulative chart and town split of one target ----------------------------------------
+from kechuang import charts  # noqa: E402  (here: the cards above reach the browser before Plotly has loaded)
+
 st.subheader("累计进度与镇区分布")
 ids = [m.id for m in metrics.METRICS]
 chosen = ui.url_choice("选择指标", ids, key="metric", param="metric", format_func=lambda i: METRIC_BY_ID[i].label,

@@ -37,7 +37,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def cumulative_chart(series: pl.DataFrame, title: str, unit: str, last_year: pl.DataFrame | None = None) -> go.Figure:
-    """Cumulative actual month by month against the pace line and the target (cockpit.Cumulative frames).
+    """Cumulative actual month by month against the pace line and the target (timeline.Cumulative frames).
 
     `series`: on, actual (null after the as-of date), pace, target; `last_year`: on, actual."""
     scale, shown_unit = _scale(unit)

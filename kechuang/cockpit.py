@@ -1,5 +1,6 @@
-"""The leadership cockpit (总览): target cards, the warning list (需关注), the town table, the
-task breakdown (任务分解表), the same day last year, and the link that reopens the view.
+"""The leadership cockpit (总览): target cards, the warning list (需关注) and the town table, computed
+together by overview(). The same day last year and the cumulative series are kechuang.timeline, the task
+breakdown kechuang.tasks, the link that reopens a view kechuang.links.
 
 Every figure comes from the metrics engine (kechuang.metrics); this module only arranges and
 words it. Rules the specs leave open, decided here:
@@ -12,47 +13,29 @@ words it. Rules the specs leave open, decided here:
   share of the county's active enterprises; its gap is that share minus what it has delivered.
   The warning list names the towns with the largest gaps (in the metric's own unit). For
   rd_coverage it names the towns with the most firms still on the 清零 worklist.
-- **Same day last year.** Shown only when every dated source of the metric reaches back into last
-  year; otherwise the data cannot tell a real 0 from a missing year, and the figure is "—".
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import weakref
-from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
-from urllib.parse import urlencode
 
 import polars as pl
 
-from kechuang import contract, fmt, metrics
-from kechuang.dates import add_years
+from kechuang import contract, fmt, metrics, timeline
 from kechuang.labels import STATUS_LABELS
 from kechuang.metrics import METRIC_BY_ID, METRICS, Progress
-from kechuang.plan import PLANS_DIR, Plan, load_plan
+from kechuang.plan import PLANS_DIR, Plan
 from kechuang.warehouse import Warehouse
 
 LAGGARDS = 3  # towns named per target in the warning list
 TOWN_UNKNOWN = "未归属镇区"
-BASE_URL_ENV = "KECHUANG_BASE_URL"
-DEFAULT_BASE_URL = "http://localhost:8501"
-OVERVIEW_URL_PATH = ""  # the overview is the app's default page, served at the root URL
-PARAM_ORDER = ("as_of", "town", "metric")
-SEVERITY = {"behind": 0, "at_risk": 1, "on_track": 2}
 
 
-county_wide = metrics.county_wide  # one rule, kept where the metrics are
-
-
-def judged_in_scope(metric_id: str, scoped: bool) -> bool:
-    """Whether a card paces its figure: always for the county, for a town only ratios and county-wide figures."""
-    return not scoped or county_wide(metric_id) or METRIC_BY_ID[metric_id].is_ratio
+county_wide = metrics.county_wide  # the rules are kept where the metrics are
+judged_in_scope = metrics.judged_in_scope
 
 
 def town_metrics() -> list[str]:
@@ -75,92 +58,6 @@ def signed(x: float, unit: str) -> str:
     if unit == "比率":
         return f"{sign}{abs(x) * 100:.1f} 个百分点"
     return sign + fmt.amount(abs(x), unit)
-
-
-# -- the same day last year ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearAgo:
-    on: date
-    actual: float | int | None  # None: data absent or not reaching back into last year
-    target: float | None  # last year's plan target (None without a plan file or target)
-    has_plan: bool
-
-
-def _county(wh: Warehouse) -> Warehouse:
-    return wh if wh.scope is None else Warehouse(wh.data_dir, strict=wh.strict)
-
-
-_EARLIEST: weakref.WeakKeyDictionary[Warehouse, dict[str, date | None]] = weakref.WeakKeyDictionary()
-_EARLIEST_LOCK = threading.Lock()
-
-
-def earliest_dates(wh: Warehouse) -> dict[str, date | None]:
-    """How far back each dated source of the whole county reaches (queries/cockpit_earliest.sql).
-
-    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per data version);
-    a town-scoped warehouse asks a county warehouse once, and closes it."""
-    with _EARLIEST_LOCK:
-        known = _EARLIEST.get(wh)
-    if known is not None:
-        return known
-    county = _county(wh)
-    try:
-        found = dict(county.query("cockpit_earliest").iter_rows())
-    finally:
-        if county is not wh:
-            county.close()
-    with _EARLIEST_LOCK:
-        _EARLIEST[wh] = found
-    return found
-
-
-def _reaches(earliest: dict[str, date | None], metric_id: str, year: int, wh: Warehouse) -> bool:
-    """Whether every dated source of a metric holds records of the year (or earlier)."""
-    tables = METRIC_BY_ID[metric_id].tables
-    return wh.available(*tables) and all(
-        earliest[t] is not None and earliest[t] <= date(year, 12, 31) for t in tables if t in earliest
-    )
-
-
-def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
-    """The same day last year and the metrics whose data reaches back to it."""
-    on = add_years(as_of, -1)
-    earliest = earliest_dates(wh)
-    return on, [m.id for m in METRICS if _reaches(earliest, m.id, on.year, wh)]
-
-
-def _prefetch_with_year_ago(wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None) -> None:
-    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last year: one batch."""
-    on, reaching = _year_ago_metrics(wh, as_of)
-    shared.prefetch_dates(wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)], wait=False)
-
-
-def year_ago(wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: metrics.Shared | None = None) -> dict[str, YearAgo]:
-    """Each metric's actual on the same day a year earlier, with that year's target."""
-    on = add_years(as_of, -1)
-    previous = load_plan(on.year, plans_dir)
-    # How far back the data reaches is a property of the whole county's data, not of a town's rows.
-    earliest = earliest_dates(wh)
-    reaching = [m.id for m in METRICS if _reaches(earliest, m.id, on.year, wh)]
-    if shared is not None:
-        shared.prefetch(wh, on, reaching, rd="rd_coverage" in reaching)
-    out = {}
-    for m in METRICS:
-        actual = metrics.metric_actual(wh, m.id, on, shared) if _reaches(earliest, m.id, on.year, wh) else None
-        out[m.id] = YearAgo(on, actual, previous.target(m.id) if previous else None, previous is not None)
-    return out
-
-
-def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
-    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个'."""
-    text = f"上年同期（{fmt.cn_date(y.on)}）：{fmt.amount(y.actual, unit)}"
-    if y.actual is None:
-        text += f"（数据未覆盖{y.on.year}年）"
-    if with_target and y.target is not None:
-        text += f"；{y.on.year}年目标 {fmt.amount(y.target, unit)}"
-    return text
 
 
 # -- cards --------------------------------------------------------------------------------
@@ -229,7 +126,7 @@ def _trend(wh: Warehouse, p: Progress, as_of: date, shared: metrics.Shared) -> t
 def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
     shared = metrics.Shared()  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
-    _prefetch_with_year_ago(wh, as_of, shared)
+    timeline.prefetch_with_year_ago(wh, as_of, shared)
     try:
         return _cards(wh, as_of, plan, plans_dir, shared, metrics.progress(wh, as_of, plan, shared))
     finally:
@@ -240,7 +137,7 @@ def _cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path, share
            rows: list[Progress]) -> list[Card]:
     scoped = wh.scope is not None
     rd = shared.rd_coverage(wh, as_of)
-    before = year_ago(wh, as_of, plans_dir, shared)
+    before = timeline.year_ago(wh, as_of, plans_dir, shared)
     out = []
     for p in rows:
         judged = judged_in_scope(p.id, scoped)
@@ -253,7 +150,7 @@ def _cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path, share
             badge=_badge(p, judged, plan is not None),
             share=p.share_of_target, share_text=_share_text(p, judged),
             lines=tuple(_lines(p, judged, scoped, rd)), trend=trend, trend_note=trend_note,
-            year_ago=year_ago_text(y, p.unit, with_target=judged), delta=delta,
+            year_ago=timeline.year_ago_text(y, p.unit, with_target=judged), delta=delta,
         ))
     return out
 
@@ -445,7 +342,7 @@ def attention(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = 
 
 def _attention(wh: Warehouse, progress_rows: list[Progress], as_of: date, town: str | None, shared: _Shared) -> list[Attention]:
     rows = [p for p in progress_rows if p.status in ("behind", "at_risk")]
-    rows.sort(key=lambda p: SEVERITY[p.status])  # stable: metrics.md order within a status
+    rows.sort(key=lambda p: metrics.SEVERITY[p.status])  # stable: metrics.md order within a status
     return [Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town, shared)) for p in rows]
 
 
@@ -474,7 +371,7 @@ def overview(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = N
     rows: list[Progress] = []
     try:
         if town is None:  # every query of the page in one parallel batch, read as it arrives (last year's last)
-            _prefetch_with_year_ago(wh, as_of, shared)
+            timeline.prefetch_with_year_ago(wh, as_of, shared)
         if county_view or town is None:
             rows = metrics.progress(wh, as_of, plan, shared)  # prefetches every metric and rd_coverage (if not yet)
         else:
@@ -485,105 +382,3 @@ def overview(wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = N
     finally:
         shared.wait()
     return Overview(alerts=alerts, county_rows=rows if county_view else [], cards=cards, town_table=table)
-
-
-# -- cumulative chart data ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cumulative:
-    series: pl.DataFrame  # on (every month end of the year and the as-of date), actual (null after it), pace, target
-    last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
-
-
-def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
-    """Month ends of the whole year (and the as-of date) with the pace line and the target."""
-    days = sorted({*metrics.month_ends(date(year, 12, 31)), as_of})
-    pace = [float(Fraction(target) * metrics.elapsed_share(d)) if target is not None else None for d in days]
-    return pl.DataFrame({"on": days, "pace": pace, "target": [target] * len(days)},
-                        schema={"on": pl.Date, "pace": pl.Float64, "target": pl.Float64})
-
-
-def cumulative(wh: Warehouse, metric_id: str, as_of: date, plan: Plan | None) -> Cumulative | None:
-    """The month-by-month actual against the pace and target lines (no lines for a town's contribution).
-
-    None for a ratio, a roster or absent data."""
-    series = metrics.monthly_series(wh, metric_id, as_of, None)
-    if series is None:
-        return None
-    judged = judged_in_scope(metric_id, wh.scope is not None)
-    target = plan.target(metric_id) if plan is not None and judged else None
-    frame = pace_line(as_of.year, target, as_of).join(series.select("on", "actual"), on="on", how="left")
-    last_year = None
-    on = add_years(as_of, -1)
-    earliest = earliest_dates(wh)
-    if _reaches(earliest, metric_id, on.year, wh):
-        before = metrics.monthly_series(wh, metric_id, on, None)
-        if before is not None:
-            moved = [add_years(d, 1) for d in before["on"].to_list()]
-            last_year = pl.DataFrame({"on": moved, "actual": before["actual"]}, schema={"on": pl.Date, "actual": pl.Float64})
-    return Cumulative(frame.select("on", "actual", "pace", "target"), last_year)
-
-
-# -- the task breakdown (任务分解表) -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    no: int
-    action: str
-    task: str
-    departments: str
-    metrics: str  # the labels of the metrics the task is measured by ("—" when none)
-    status: str | None  # the worst status of its paced metrics
-    status_text: str
-    detail: str  # each metric: actual / target (status)
-
-
-def task_breakdown(rows: list[Progress], plan: Plan | None) -> list[TaskRow]:
-    """Every task of the plan with its departments, its metrics and where they stand."""
-    if plan is None:
-        return []
-    by_id = {p.id: p for p in rows}
-    out = []
-    for t in plan.tasks:
-        mine = [by_id[m] for m in t.metrics if m in by_id]
-        judged = [p for p in mine if p.status is not None]
-        details = []
-        for p in mine:
-            if p.target is None:
-                details.append(f"{p.label} {fmt.amount(p.actual, p.unit)}（跟踪指标）")
-            else:
-                details.append(f"{p.label} {fmt.amount(p.actual, p.unit)} / {fmt.amount(p.target, p.unit)}"
-                               f"（{STATUS_LABELS[p.status] if p.status else '数据暂缺'}）")
-        status = min((p.status for p in judged), key=SEVERITY.get) if judged else None
-        if not t.metrics:
-            text = "无量化指标"
-        elif status is not None:
-            text = STATUS_LABELS[status]
-        elif all(p.target is None for p in mine) and any(p.actual is not None for p in mine):
-            text = "跟踪指标"
-        else:
-            text = "数据暂缺"
-        out.append(TaskRow(t.no, t.action, t.task, "、".join(t.departments),
-                           "、".join(METRIC_BY_ID[m].label for m in t.metrics if m in METRIC_BY_ID) or "—",
-                           status, text, "；".join(details)))
-    return out
-
-
-# -- the link that reopens the view ---------------------------------------------------------
-
-
-def base_url() -> str:
-    """Where the dashboard is served (env KECHUANG_BASE_URL), without a trailing slash."""
-    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-
-
-def share_url(url_path: str, params: Mapping[str, str], base: str | None = None) -> str:
-    """The link that reopens a page as shown: base + url path + the view's query string.
-
-    Only the view's parameters (PARAM_ORDER: as_of, town, metric) go in, in that order; anything else
-    in the current query string (e.g. a signed share token) stays out of a plain link."""
-    root = (base if base is not None else base_url()).rstrip("/")
-    query = urlencode([(k, params[k]) for k in PARAM_ORDER if params.get(k) not in (None, "")])
-    return f"{root}/{url_path.strip('/')}" + (f"?{query}" if query else "")

@@ -46,6 +46,7 @@ METRICS: tuple[MetricDef, ...] = (
 )
 METRIC_BY_ID = {m.id: m for m in METRICS}
 STATUSES = ("on_track", "at_risk", "behind")
+SEVERITY = {"behind": 0, "at_risk": 1, "on_track": 2}  # most severe first
 PREFETCH_THREADS = 4  # metric queries run side by side (Shared.prefetch)
 
 
@@ -54,6 +55,14 @@ def county_wide(metric_id: str) -> bool:
     from kechuang import contract
 
     return not any({"uscc", "town"} & {c.name for c in contract.columns(t)} for t in METRIC_BY_ID[metric_id].tables)
+
+
+def judged_in_scope(metric_id: str, scoped: bool) -> bool:
+    """Whether a figure is paced (judged against the target): always for the county; under a town scope only
+    ratios and county-wide figures (a town has no targets of its own, only a contribution)."""
+    return not scoped or county_wide(metric_id) or METRIC_BY_ID[metric_id].is_ratio
+
+
 AT_RISK_SHARE = Fraction(4, 5)  # at risk while actual >= 80% of expected-by-now
 
 

@@ -23,7 +23,7 @@ import pytest
 from fixtures import firm, uscc, write_table, write_warehouse
 from streamlit.testing.v1 import AppTest
 
-from kechuang import cockpit, fmt, metrics
+from kechuang import cockpit, fmt, links, metrics, tasks, timeline
 from kechuang.plan import Plan, Task, load_plan
 from kechuang.warehouse import Warehouse
 
@@ -115,17 +115,17 @@ def test_approx_and_signed():
 
 
 def test_year_ago_only_where_the_data_reaches_back(county):
-    before = cockpit.year_ago(county, DAY)
-    assert before["tech_contract_amount"] == cockpit.YearAgo(date(2025, 2, 1), 20000.0, None, False)
+    before = timeline.year_ago(county, DAY)
+    assert before["tech_contract_amount"] == timeline.YearAgo(date(2025, 2, 1), 20000.0, None, False)
     assert before["new_hnte"].actual is None  # certificates start in 2026: a 0 would be a guess
     assert before["cultivation"].actual is None  # absent
-    assert cockpit.year_ago_text(before["tech_contract_amount"], "万元") == "上年同期（2025年2月1日）：2.00 亿元"
-    assert cockpit.year_ago_text(before["new_hnte"], "家") == "上年同期（2025年2月1日）：—（数据未覆盖2025年）"
+    assert timeline.year_ago_text(before["tech_contract_amount"], "万元") == "上年同期（2025年2月1日）：2.00 亿元"
+    assert timeline.year_ago_text(before["new_hnte"], "家") == "上年同期（2025年2月1日）：—（数据未覆盖2025年）"
 
 
 def test_year_ago_of_a_town_uses_the_county_reach(county_dir):
     # 长沙镇 has no contract in 2025, but the county's data reaches 2025: its 0 is real.
-    before = cockpit.year_ago(Warehouse(county_dir, {"长沙镇"}), DAY)
+    before = timeline.year_ago(Warehouse(county_dir, {"长沙镇"}), DAY)
     assert before["tech_contract_amount"].actual == 0
 
 
@@ -133,10 +133,10 @@ def test_year_ago_with_last_years_plan_and_a_leap_day(tmp_path, county):
     plans = tmp_path / "plans"
     plans.mkdir()
     (plans / "2027.toml").write_text('year = 2027\ntitle = "t"\n[targets]\nnew_hnte = 60\n', encoding="utf-8")
-    y = cockpit.year_ago(county, date(2028, 2, 29), plans)["new_hnte"]
+    y = timeline.year_ago(county, date(2028, 2, 29), plans)["new_hnte"]
     assert (y.on, y.target, y.has_plan) == (date(2027, 2, 28), 60.0, True)
-    assert cockpit.year_ago_text(cockpit.YearAgo(y.on, 3, 60.0, True), "家") == "上年同期（2027年2月28日）：3 家；2027年目标 60 家"
-    assert cockpit.year_ago_text(cockpit.YearAgo(y.on, 3, 60.0, True), "家", with_target=False) == "上年同期（2027年2月28日）：3 家"
+    assert timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家") == "上年同期（2027年2月28日）：3 家；2027年目标 60 家"
+    assert timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家", with_target=False) == "上年同期（2027年2月28日）：3 家"
 
 
 # -- cards ------------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_town_values_and_display(county):
 
 
 def test_cumulative_series(county):
-    cum = cockpit.cumulative(county, "tech_contract_amount", DAY, PLAN)
+    cum = timeline.cumulative(county, "tech_contract_amount", DAY, PLAN)
     s = cum.series
     assert s.height == 13  # twelve month ends and the as-of day
     assert s["on"].to_list()[:3] == [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28)]
@@ -311,18 +311,18 @@ def test_cumulative_series(county):
     assert s["pace"][1] == pytest.approx(1_000_000 * 32 / 365) and s["pace"][-1] == 1_000_000
     assert s["target"].unique().to_list() == [1_000_000]
     assert cum.last_year.to_dicts() == [{"on": date(2026, 1, 31), "actual": 20000.0}, {"on": date(2026, 2, 1), "actual": 20000.0}]
-    assert cockpit.cumulative(county, "new_hnte", DAY, PLAN).last_year is None  # certificates start in 2026
-    assert cockpit.cumulative(county, "rd_coverage", DAY, PLAN) is None
-    assert cockpit.cumulative(county, "cultivation", DAY, PLAN) is None
+    assert timeline.cumulative(county, "new_hnte", DAY, PLAN).last_year is None  # certificates start in 2026
+    assert timeline.cumulative(county, "rd_coverage", DAY, PLAN) is None
+    assert timeline.cumulative(county, "cultivation", DAY, PLAN) is None
 
 
 def test_cumulative_for_a_town_has_no_pace_line(county_dir):
-    cum = cockpit.cumulative(Warehouse(county_dir, {"长沙镇"}), "tech_contract_amount", DAY, PLAN)
+    cum = timeline.cumulative(Warehouse(county_dir, {"长沙镇"}), "tech_contract_amount", DAY, PLAN)
     assert cum.series["pace"].null_count() == 13 and cum.series["actual"][0] == 30000.0
 
 
 def test_pace_line_at_a_leap_year_end():
-    line = cockpit.pace_line(2028, 366.0, date(2028, 2, 29))
+    line = timeline.pace_line(2028, 366.0, date(2028, 2, 29))
     assert line.filter(pl.col("on") == date(2028, 2, 29))["pace"].item() == 60.0  # 31 + 29 days
     assert line["pace"][-1] == 366.0
 
@@ -332,26 +332,26 @@ def test_pace_line_at_a_leap_year_end():
 
 def test_task_breakdown(county):
     rows = metrics.progress(county, DAY, PLAN)
-    tasks = cockpit.task_breakdown(rows, PLAN)
-    assert len(tasks) == len(PLAN.tasks)
-    first = tasks[0]  # sci (on track) and new_hnte (at risk): the worse one
+    breakdown = tasks.task_breakdown(rows, PLAN)
+    assert len(breakdown) == len(PLAN.tasks)
+    first = breakdown[0]  # sci (on track) and new_hnte (at risk): the worse one
     assert (first.status, first.status_text) == ("at_risk", "预警")
     assert first.departments.startswith("科技局、税务局")
     assert first.metrics == "高成长型科创项目落地、新增高新技术企业"
     assert first.detail == "高成长型科创项目落地 6 个 / 50 个（达标进度）；新增高新技术企业 4 家 / 50 家（预警）"
-    texts = {(t.no, t.metrics): t.status_text for t in tasks}
+    texts = {(t.no, t.metrics): t.status_text for t in breakdown}
     assert texts[2, "—"] == "无量化指标"
     assert texts[2, "校企共建新型研发机构/产业联盟"] == "数据暂缺"  # rd_institutions absent
     assert texts[1, "瞪羚、独角兽定制化培育"] == "数据暂缺"
     assert texts[3, "产学研合作项目备案登记"] == "滞后"
     assert texts[5, "中小企业专项培训、专项培训覆盖企业"] == "达标进度"  # attendance absent: judged on what is known
-    assert cockpit.task_breakdown(rows, None) == []
+    assert tasks.task_breakdown(rows, None) == []
 
 
 def test_task_breakdown_tracked_only():
     rows = [metrics.Progress("new_rd_partnerships", "校企共建", "个", 6, None, None, 7.0, None)]
     plan = Plan(2026, "t", "", {}, (Task(2, "研发筑基行动", "共建", ("科技局",), ("new_rd_partnerships",)),))
-    (task,) = cockpit.task_breakdown(rows, plan)
+    (task,) = tasks.task_breakdown(rows, plan)
     assert (task.status, task.status_text, task.detail) == (None, "跟踪指标", "校企共建 6 个（跟踪指标）")
 
 
@@ -359,15 +359,15 @@ def test_task_breakdown_tracked_only():
 
 
 def test_share_url(monkeypatch):
-    monkeypatch.delenv(cockpit.BASE_URL_ENV, raising=False)
-    assert cockpit.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
-    monkeypatch.setenv(cockpit.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
-    url = cockpit.share_url("progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"})
+    monkeypatch.delenv(links.BASE_URL_ENV, raising=False)
+    assert links.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
+    monkeypatch.setenv(links.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
+    url = links.share_url("progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"})
     assert url == "https://kc.rudong.gov.cn/cockpit/progress?as_of=2026-10-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=new_hnte"
     parts = urlsplit(url)
     assert parse_qs(parts.query) == {"as_of": ["2026-10-31"], "town": ["长沙镇"], "metric": ["new_hnte"]}
-    assert cockpit.share_url("/overview/", {}, base="http://h:1") == "http://h:1/overview"
-    assert cockpit.share_url("", {"as_of": "2026-10-31", "town": ""}, base="http://h:1") == "http://h:1/?as_of=2026-10-31"
+    assert links.share_url("/overview/", {}, base="http://h:1") == "http://h:1/overview"
+    assert links.share_url("", {"as_of": "2026-10-31", "town": ""}, base="http://h:1") == "http://h:1/?as_of=2026-10-31"
 
 
 # -- the page under AppTest -----------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_share_url(monkeypatch):
 
 def open_page(data: Path, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("KECHUANG_DATA", str(data))
-    monkeypatch.setenv(cockpit.BASE_URL_ENV, "http://kc.example")
+    monkeypatch.setenv(links.BASE_URL_ENV, "http://kc.example")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v

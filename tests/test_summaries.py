@@ -175,13 +175,13 @@ def test_warm_up_settles_every_table_and_builds_the_shared_summaries(data):
 
 
 def test_how_far_back_the_data_reaches_is_the_countys_and_asked_once_per_warehouse(data, monkeypatch):
-    from kechuang import cockpit
+    from kechuang import timeline
 
     county, town = Warehouse(data), Warehouse(data, scope={"长沙镇"})
     asked = []
     original = Warehouse.query
     monkeypatch.setattr(Warehouse, "query", lambda self, name, **p: (asked.append(name), original(self, name, **p))[1])
-    assert cockpit.earliest_dates(town) == cockpit.earliest_dates(county)
-    assert cockpit.earliest_dates(town)["enterprises"] == date(2015, 1, 1)
-    assert cockpit.earliest_dates(town)["stats_annual"] == date(2025, 1, 1)
+    assert timeline.earliest_dates(town) == timeline.earliest_dates(county)
+    assert timeline.earliest_dates(town)["enterprises"] == date(2015, 1, 1)
+    assert timeline.earliest_dates(town)["stats_annual"] == date(2025, 1, 1)
     assert asked.count("cockpit_earliest") == 2  # once for each warehouse, then remembered

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kechuang import cockpit, fmt, metrics, plan, summary, tables, ui
+from kechuang import cockpit, fmt, links, metrics, plan, summary, tables, tasks, timeline, ui
 from kechuang.metrics import METRIC_BY_ID
 
 wh = ui.open_or_stop()
@@ -67,7 +67,7 @@ chosen = ui.url_choice("选择指标", ids, key="metric", param="metric", format
                        default=alerts[0].id if alerts else ids[0])
 m = METRIC_BY_ID[chosen]
 card = next(c for c in cards if c.id == chosen)
-cum = ui.cached(cockpit.cumulative, chosen, as_of, the_plan, scope=scope)
+cum = ui.cached(timeline.cumulative, chosen, as_of, the_plan, scope=scope)
 if cum is not None:
     st.plotly_chart(charts.cumulative_chart(cum.series, f"{m.label}：{where}累计完成", m.unit, cum.last_year),
                     config={"displayModeBar": False}, key="cumulative")
@@ -91,7 +91,7 @@ ui.table(shown, tables.file_stem("总览_分镇区贡献", as_of), key="town_tab
 
 # -- 任务分解表 ------------------------------------------------------------------------------
 st.subheader("任务分解表")
-tasks = cockpit.task_breakdown(county_rows, the_plan) if county_view else []
+tasks = tasks.task_breakdown(county_rows, the_plan) if county_view else []
 if not county_view:
     st.caption("任务分解为全县口径，不在本账户范围内。")
 elif not tasks:
@@ -111,6 +111,6 @@ with st.expander("数据来源与更新时间"):
                           for r in ui.freshness_table(wh)))  # a list, not a table: readable at 390 px
 if ui.share_view() is None:
     with link_box.expander("分享本视图的链接"):
-        st.code(cockpit.share_url(cockpit.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
+        st.code(links.share_url(links.OVERVIEW_URL_PATH, st.query_params.to_dict()), language=None, wrap_lines=True)
         st.caption("点右上角按钮复制；有账户的同志登录后即见本页的截至日期、镇区和所选指标。")
         ui.share_link_box("overview", as_of, town)

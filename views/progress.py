@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kechuang import cockpit, fmt, metrics, plan, ui
+from kechuang import fmt, metrics, plan, ui
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -20,7 +20,7 @@ for p in rows:
     with st.container(border=True):
         head, badge = st.columns([4, 1])
         head.markdown(f"**{p.label}**")
-        judged = cockpit.judged_in_scope(p.id, town is not None)  # a town's share of a county target is not paced
+        judged = metrics.judged_in_scope(p.id, town is not None)  # a town's share of a county target is not paced
         if p.target is None:
             badge.markdown(":gray-badge[跟踪指标]")
         else:

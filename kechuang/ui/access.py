@@ -226,13 +226,13 @@ def share_link_box(page: str, as_of: date, town: str | None) -> None:
     """For roles that may: make a read-only link to this view that opens without an account (signed, expiring)."""
     if not can("create_share_link"):
         return
-    from kechuang import cockpit
+    from kechuang import links
 
     with st.form(f"share_{page}", border=False):
         days = st.number_input("有效天数", min_value=1, max_value=share.MAX_DAYS, value=share.DEFAULT_DAYS, step=1)
         made = st.form_submit_button("生成免登录只读链接")
     if made:
-        url, _ = share.create_link(cockpit.base_url(), page, as_of, town, current_user(), int(days))
+        url, _ = share.create_link(links.base_url(), page, as_of, town, current_user(), int(days))
         st.code(url, language=None, wrap_lines=True)
         st.caption(f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
                    f"{int(days)}天后失效，管理员可随时撤销。")

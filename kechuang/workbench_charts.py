@@ -58,7 +58,7 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
 
 
 def revenue_chart(annual: pl.DataFrame) -> go.Figure:
-    """A firm's revenue by year (workbench.annual_figures), in 万元, with R&D expense beside it."""
+    """A firm's revenue by year (enterprise_view.annual_figures), in 万元, with R&D expense beside it."""
     years = [f"{y}年" for y in annual["year"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=years, y=annual["revenue_wan"].to_list(), name="营业收入", marker_color=BLUE,
@@ -86,7 +86,7 @@ def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
 
 
 def monthly_sales_chart(monthly: pl.DataFrame) -> go.Figure:
-    """Monthly invoiced sales (workbench.monthly_sales), in 万元."""
+    """Monthly invoiced sales (enterprise_view.monthly_sales), in 万元."""
     months = monthly["period"].to_list()
     fig = go.Figure(go.Bar(x=months, y=monthly["invoiced_sales_wan"].to_list(), name="开票销售额", marker_color=BLUE,
                            hovertemplate="%{x|%Y年%-m月} 开票销售额 %{y:,.1f} 万元<extra></extra>"))

@@ -13,7 +13,7 @@ import pytest
 from fixtures import AS_OF, firm, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
-from kechuang import industries, metrics, profile, screening, workbench
+from kechuang import enterprise_view, industries, metrics, profile, screening, workbench
 from kechuang import workbench_charts as charts
 from kechuang.warehouse import Warehouse
 
@@ -328,52 +328,52 @@ def test_rd_zero_worklist_table(rd_wh):
 
 
 def test_uscc_param_checks():
-    assert workbench.check_uscc_param(None) == workbench.UsccParam(None, None, None)
-    assert workbench.check_uscc_param(f" {uscc(1).lower()} ") == workbench.UsccParam(uscc(1), None, None)
-    bad = workbench.check_uscc_param("12345")
+    assert enterprise_view.check_uscc_param(None) == enterprise_view.UsccParam(None, None, None)
+    assert enterprise_view.check_uscc_param(f" {uscc(1).lower()} ") == enterprise_view.UsccParam(uscc(1), None, None)
+    bad = enterprise_view.check_uscc_param("12345")
     assert bad.code is None and bad.error == "链接中的统一社会信用代码“12345”无效：统一社会信用代码应为18位，实为5位。"
-    assert "含非法字符：IO" in workbench.check_uscc_param("91320623MA00000IO0").error
+    assert "含非法字符：IO" in enterprise_view.check_uscc_param("91320623MA00000IO0").error
     wrong = uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")
-    flagged = workbench.check_uscc_param(wrong)  # a wrong check character is flagged, not refused
+    flagged = enterprise_view.check_uscc_param(wrong)  # a wrong check character is flagged, not refused
     assert flagged.code == wrong and flagged.error is None and flagged.warning.startswith("统一社会信用代码校验位不符（应为")
 
 
 def test_enterprise_file_pieces(screen_wh):
     file = profile.enterprise_file(screen_wh, uscc(1), AS_OF)
-    assert workbench.registry_facts(file)[3] == ("国民经济行业", "34 通用设备制造业（3415）")
-    annual = workbench.annual_figures(file)
+    assert enterprise_view.registry_facts(file)[3] == ("国民经济行业", "34 通用设备制造业（3415）")
+    annual = enterprise_view.annual_figures(file)
     assert annual["year"].to_list() == [2023, 2024, 2025]
     assert annual["revenue_source"].to_list() == ["税务", "税务", "税务"]
     assert annual["intensity_threshold"].to_list() == [0.05, 0.05, 0.05]
     assert annual.row(2, named=True)["rd_staff_ratio"] == 0.1 and annual["rd_intensity"].to_list() == [0.05, 0.05, 0.05]
-    assert workbench.monthly_sales(file)["invoiced_sales_wan"].to_list() == [408.0, 409.0]
-    assert workbench.patents_by_type(file, AS_OF).rows() == [("实用新型", 1, 1)]
-    lines = workbench.checklist_lines(file)
+    assert enterprise_view.monthly_sales(file)["invoiced_sales_wan"].to_list() == [408.0, 409.0]
+    assert enterprise_view.patents_by_type(file, AS_OF).rows() == [("实用新型", 1, 1)]
+    lines = enterprise_view.checklist_lines(file)
     assert [(label, passed) for label, passed, _ in lines] == [(label, True) for label in workbench.criterion_labels().values()]
     assert lines[2][2] == "5.0%（要求 5%）"
     near = profile.enterprise_file(screen_wh, uscc(3), AS_OF)
-    assert workbench.checklist_lines(near)[2] == ("研发投入强度", False, "研发投入强度 4.5%，需达 5%，三年研发费用还差 65.0 万元")
+    assert enterprise_view.checklist_lines(near)[2] == ("研发投入强度", False, "研发投入强度 4.5%，需达 5%，三年研发费用还差 65.0 万元")
 
 
 def test_enterprise_file_without_tax_data(screen_wh):
     file = profile.enterprise_file(screen_wh, uscc(6), AS_OF)
-    absent, empty = workbench.source_notes(file)
+    absent, empty = enterprise_view.source_notes(file)
     assert "企业所得税年度汇算" in empty and "增值税开票（月度）" in empty and "高新技术企业证书" in empty
     assert "技术合同" in absent  # not in this warehouse at all
-    annual = workbench.annual_figures(file)
+    annual = enterprise_view.annual_figures(file)
     assert annual.rows() == [(2025, 800.0, "统计", 40.0, 0.05, 0.05, 3, 20, 0.15, None, 800.0)]
-    assert workbench.monthly_sales(file) is None and workbench.certificate_table(file, AS_OF) is None
-    assert workbench.section_state(file, "tax_annual") == "empty" and workbench.section_state(file, "tech_contracts") == "absent"
-    visits = workbench.section_table(file, "service_visits")
+    assert enterprise_view.monthly_sales(file) is None and enterprise_view.certificate_table(file, AS_OF) is None
+    assert enterprise_view.section_state(file, "tax_annual") == "empty" and enterprise_view.section_state(file, "tech_contracts") == "absent"
+    visits = enterprise_view.section_table(file, "service_visits")
     assert visits.columns == ["记录编号", "走访日期", "服务类别", "服务团队"]
 
 
 def test_certificates_and_renewal(screen_wh):
     file = profile.enterprise_file(screen_wh, uscc(5), AS_OF)  # issued 2023-12-01, valid until 2026-12-01 (exclusive)
-    assert workbench.certificate_table(file, AS_OF).rows() == [("GR5", date(2023, 12, 1), date(2026, 11, 30), "有效")]
+    assert enterprise_view.certificate_table(file, AS_OF).rows() == [("GR5", date(2023, 12, 1), date(2026, 11, 30), "有效")]
     assert file.hnte_renewal_due
-    assert workbench.renewal_note(file, AS_OF) == "高新技术企业证书有效至2026年11月30日，距到期不足六个月（31 天），需尽快组织重新认定申报。"
-    assert workbench.renewal_note(profile.enterprise_file(screen_wh, uscc(1), AS_OF), AS_OF) is None
+    assert enterprise_view.renewal_note(file, AS_OF) == "高新技术企业证书有效至2026年11月30日，距到期不足六个月（31 天），需尽快组织重新认定申报。"
+    assert enterprise_view.renewal_note(profile.enterprise_file(screen_wh, uscc(1), AS_OF), AS_OF) is None
 
 
 # -- charts ---------------------------------------------------------------------------------------
@@ -390,13 +390,13 @@ def test_chart_structure(screen_wh, rd_wh):
     assert [tr.name for tr in town.data] == ["有研发活动", "待清零"] and town.layout.barmode == "stack"
     assert list(town.data[1].x) == [1, 1] and town.layout.title.text == "亿元以上制造业企业：各镇区研发活动覆盖"
     file = profile.enterprise_file(screen_wh, uscc(1), AS_OF)
-    annual = workbench.annual_figures(file)
+    annual = enterprise_view.annual_figures(file)
     revenue = charts.revenue_chart(annual)
     assert [tr.name for tr in revenue.data] == ["营业收入", "研发费用"] and list(revenue.data[0].x) == ["2023年", "2024年", "2025年"]
     assert revenue.layout.yaxis.title.text == "万元"
     intensity = charts.rd_intensity_chart(annual)
     assert [tr.type for tr in intensity.data] == ["bar", "scatter"] and list(intensity.data[1].y) == [5.0, 5.0, 5.0]
-    monthly = charts.monthly_sales_chart(workbench.monthly_sales(file))
+    monthly = charts.monthly_sales_chart(enterprise_view.monthly_sales(file))
     assert monthly.layout.title.text == "月度增值税开票销售额" and list(monthly.data[0].y) == [408.0, 409.0]
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kechuang import fmt, profile, redact, screening, tables, ui, workbench
+from kechuang import enterprise_view, fmt, profile, redact, screening, tables, ui, workbench
 from kechuang import workbench_charts as charts
 
 wh = ui.open_or_stop()
@@ -30,7 +30,7 @@ if text:
         if event.selection.rows:
             st.query_params["uscc"] = shown["统一社会信用代码"][event.selection.rows[0]]
 
-param = workbench.check_uscc_param(st.query_params.get("uscc"))
+param = enterprise_view.check_uscc_param(st.query_params.get("uscc"))
 if param.error:
     st.error(param.error)
     st.stop()
@@ -40,7 +40,7 @@ if param.code is None:
 try:
     file = ui.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
-    st.error(workbench.unknown_message(param.code, param.warning) + ("" if ui.user_scope() is None else
+    st.error(enterprise_view.unknown_message(param.code, param.warning) + ("" if ui.user_scope() is None else
              f"（本账户只能查看{ui.scope_name()}的企业。）"))
     st.stop()
 
@@ -50,14 +50,14 @@ ui.audit_once("view_enterprise_file", f"{param.code} {name}")
 st.header(name)
 if param.warning:
     st.warning(param.warning)
-facts = workbench.registry_facts(file)
+facts = enterprise_view.registry_facts(file)
 cols = st.columns(3)
 for i, (label, value) in enumerate(facts):
     cols[i % 3].markdown(f"**{label}**  \n{value}")
-note = workbench.renewal_note(file, as_of)
+note = enterprise_view.renewal_note(file, as_of)
 if note:
     (st.warning if file.hnte_renewal_due else st.success)(note)
-absent, empty = workbench.source_notes(file)
+absent, empty = enterprise_view.source_notes(file)
 if empty:
     st.info("以下来源没有该企业的记录：" + "、".join(empty))
 if absent:
@@ -70,11 +70,11 @@ def stem(part: str) -> str:
 
 def section(key: str) -> None:
     title = redact.section_title(key, ui.current_user())
-    state = workbench.section_state(file, key)
+    state = enterprise_view.section_state(file, key)
     if state:
         st.caption(f"{title}：" + ("数据暂缺（尚未接入）" if state == "absent" else "无该企业记录"))
         return
-    frame = workbench.section_table(file, key)
+    frame = enterprise_view.section_table(file, key)
     st.markdown(f"**{title}**")
     ui.table(frame, stem(title), key=f"enterprise_{key}", column_config=ui.number_formats(frame), placeholder="—")
 
@@ -86,23 +86,23 @@ if row.get("holds_valid_hnte"):
 elif row and not row.get("is_active"):
     st.caption("该企业登记状态不是存续或在业，不在精准筛选的参评范围内。")
 BADGES = {True: ":green-badge[通过]", False: ":red-badge[未通过]", None: ":gray-badge[数据缺失]"}
-lines = workbench.checklist_lines(file, thresholds)
+lines = enterprise_view.checklist_lines(file, thresholds)
 if lines:
     st.markdown("\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines))
     st.caption(f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"
                f"培育评分 {fmt.num(row.get('score'), 1)} 分（满分100分，说明见精准筛选页）。")
 
 st.subheader("营业收入与研发")
-annual = workbench.annual_figures(file, thresholds)
+annual = enterprise_view.annual_figures(file, thresholds)
 if annual is None:
     st.info("企业所得税汇算和统计年报都没有该企业的年度数据，营收与研发无法显示。")
 else:
     left, right = st.columns(2)
     left.plotly_chart(charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False})
     right.plotly_chart(charts.rd_intensity_chart(annual), key="enterprise_intensity", config={"displayModeBar": False})
-    shown = annual.rename(workbench.ANNUAL_LABELS)
+    shown = annual.rename(enterprise_view.ANNUAL_LABELS)
     ui.table(shown, stem("年度营收与研发"), key="enterprise_annual", column_config=ui.number_formats(shown), placeholder="—")
-monthly = workbench.monthly_sales(file)
+monthly = enterprise_view.monthly_sales(file)
 if monthly is not None:
     ui.chart_table(charts.monthly_sales_chart(monthly), monthly.rename(
         {"period": "所属期", "invoiced_sales_wan": "开票销售额（万元）", "tax_paid_wan": "入库税款（万元）"}),
@@ -115,7 +115,7 @@ with st.expander("年度原始数据（税务汇算、统计年报）"):
 
 tabs = st.tabs(["高企与科小", "知识产权", "技术合同", "产学研", "走访服务", "研发机构", "其他"])
 with tabs[0]:
-    certs = workbench.certificate_table(file, as_of)
+    certs = enterprise_view.certificate_table(file, as_of)
     if certs is not None:
         st.markdown("**高新技术企业证书**")
         ui.table(certs, stem("高企证书"), key="enterprise_certs", column_config=ui.number_formats(certs), placeholder="—")
@@ -123,7 +123,7 @@ with tabs[0]:
         section("hnte_certificates")
     section("tech_sme_registry")
 with tabs[1]:
-    by_type = workbench.patents_by_type(file, as_of)
+    by_type = enterprise_view.patents_by_type(file, as_of)
     if by_type is not None:
         st.dataframe(by_type, hide_index=True)
     section("patents")

@@ -45,6 +45,8 @@ ACTIONS: dict[str, str] = {
 }
 WHOLE_COUNTY = "全县"
 MAX_DETAIL = 500
+
+
 def columns() -> dict:
     """The schema of read()'s frame (polars is imported here, not at the top: the login page audits without it)."""
     import polars as pl

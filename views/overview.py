@@ -91,15 +91,15 @@ ui.table(shown, tables.file_stem("总览_分镇区贡献", as_of), key="town_tab
 
 # -- 任务分解表 ------------------------------------------------------------------------------
 st.subheader("任务分解表")
-tasks = tasks.task_breakdown(county_rows, the_plan) if county_view else []
+task_rows = tasks.task_breakdown(county_rows, the_plan) if county_view else []
 if not county_view:
     st.caption("任务分解为全县口径，不在本账户范围内。")
-elif not tasks:
+elif not task_rows:
     st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
 else:
     st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
-    with st.expander(f"{the_plan.document} 共 {len(tasks)} 项任务：责任部门与当前状态", expanded=not town):
-        for t in tasks:
+    with st.expander(f"{the_plan.document} 共 {len(task_rows)} 项任务：责任部门与当前状态", expanded=not town):
+        for t in task_rows:
             st.markdown(f"{badge(t.status, t.status_text)} **{t.action}**：{t.task}  \n"
                         f"责任部门：{t.departments}  \n对应指标：{t.metrics}" + (f"  \n进展：{t.detail}" if t.detail else ""))
 

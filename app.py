@@ -15,22 +15,108 @@ ROOT = Path(__file__).resolve().parent
 NAVIGATION = [
     ("领导驾驶舱", "views/overview.py", "总览", ":material/dashboard:", "overview", None),
     ("领导驾驶舱", "views/progress.py", "目标进度", ":material/flag:", "progress", None),
-    ("分析工作台", "views/screening.py", "精准筛选", ":material/manage_search:", "screening", "view_firm_lists"),
-    ("分析工作台", "views/gazelle.py", "瞪羚/独角兽", ":material/trending_up:", "gazelle", "view_firm_lists"),
-    ("分析工作台", "views/rd_zero.py", "研发活动清零", ":material/science:", "rd-zero", "view_firm_lists"),
-    ("分析工作台", "views/enterprise.py", "一企一档", ":material/factory:", "enterprise", "view_enterprise_files"),
-    ("专项工作", "views/contracts.py", "技术合同", ":material/contract:", "contracts", "view_firm_lists"),
+    (
+        "分析工作台",
+        "views/screening.py",
+        "精准筛选",
+        ":material/manage_search:",
+        "screening",
+        "view_firm_lists",
+    ),
+    (
+        "分析工作台",
+        "views/gazelle.py",
+        "瞪羚/独角兽",
+        ":material/trending_up:",
+        "gazelle",
+        "view_firm_lists",
+    ),
+    (
+        "分析工作台",
+        "views/rd_zero.py",
+        "研发活动清零",
+        ":material/science:",
+        "rd-zero",
+        "view_firm_lists",
+    ),
+    (
+        "分析工作台",
+        "views/enterprise.py",
+        "一企一档",
+        ":material/factory:",
+        "enterprise",
+        "view_enterprise_files",
+    ),
+    (
+        "专项工作",
+        "views/contracts.py",
+        "技术合同",
+        ":material/contract:",
+        "contracts",
+        "view_firm_lists",
+    ),
     ("专项工作", "views/iur.py", "产学研", ":material/school:", "iur", "view_firm_lists"),
-    ("专项工作", "views/projects.py", "科创项目招引", ":material/rocket_launch:", "projects", "view_firm_lists"),
-    ("专项工作", "views/services.py", "科小二服务", ":material/handshake:", "services", "view_firm_lists"),
-    ("专项工作", "views/commissioners.py", "科创专员", ":material/groups:", "commissioners", "view_firm_lists"),
-    ("专项工作", "views/trainings.py", "培训", ":material/menu_book:", "trainings", "view_firm_lists"),
-    ("数据", "views/briefing.py", "简报导出", ":material/ios_share:", "briefing", "download_firm_lists"),
+    (
+        "专项工作",
+        "views/projects.py",
+        "科创项目招引",
+        ":material/rocket_launch:",
+        "projects",
+        "view_firm_lists",
+    ),
+    (
+        "专项工作",
+        "views/services.py",
+        "科小二服务",
+        ":material/handshake:",
+        "services",
+        "view_firm_lists",
+    ),
+    (
+        "专项工作",
+        "views/commissioners.py",
+        "科创专员",
+        ":material/groups:",
+        "commissioners",
+        "view_firm_lists",
+    ),
+    (
+        "专项工作",
+        "views/trainings.py",
+        "培训",
+        ":material/menu_book:",
+        "trainings",
+        "view_firm_lists",
+    ),
+    (
+        "数据",
+        "views/briefing.py",
+        "简报导出",
+        ":material/ios_share:",
+        "briefing",
+        "download_firm_lists",
+    ),
     ("数据", "views/upload.py", "数据导入", ":material/upload_file:", "upload", "ingest"),
-    ("数据", "views/data_status.py", "数据质量", ":material/fact_check:", "data", "view_firm_lists"),
-    ("管理", "views/admin.py", "账户与审计", ":material/admin_panel_settings:", "admin", "view_audit"),
+    (
+        "数据",
+        "views/data_status.py",
+        "数据质量",
+        ":material/fact_check:",
+        "data",
+        "view_firm_lists",
+    ),
+    (
+        "管理",
+        "views/admin.py",
+        "账户与审计",
+        ":material/admin_panel_settings:",
+        "admin",
+        "view_audit",
+    ),
 ]
-SHARED_PAGE_FILES = {row[4]: row[1] for row in NAVIGATION}  # a share link names its page by url path
+SHARED_PAGE_FILES = {
+    row[4]: row[1] for row in NAVIGATION
+}  # a share link names its page by url path
 
 
 def build_navigation(allowed) -> dict[str, list]:
@@ -53,14 +139,22 @@ if user is None:
     st.stop()
 if view is not None:
     # A share visitor sees the one shared page, at the root URL the link points to.
-    navigation = st.navigation([st.Page(SHARED_PAGE_FILES[view.page], title=view.title, url_path=view.page, default=True)],
-                               position="hidden")
+    navigation = st.navigation(
+        [st.Page(SHARED_PAGE_FILES[view.page], title=view.title, url_path=view.page, default=True)],
+        position="hidden",
+    )
 else:
-    navigation = st.navigation(build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True)
+    navigation = st.navigation(
+        build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True
+    )
     # A deep link to a page this role lacks lands on the default page (Streamlit's fallback): say so.
-    denied = next((row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None)
+    denied = next(
+        (row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None
+    )
     if denied:
-        st.warning(f"本账户无权打开“{denied[2]}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。")
+        st.warning(
+            f"本账户无权打开“{denied[2]}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。"
+        )
 ui.account_box(user)
 ui.render_filters(ui.open_or_stop())
 navigation.run()

@@ -36,19 +36,38 @@ def _free_port() -> int:
 def measure(data: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from kechuang import auth
+    from kechuang.access import auth
 
     password = next(p for name, _, p, _, _ in auth.DEMO_ACCOUNTS if name == USER)
     with tempfile.TemporaryDirectory(prefix="kechuang_bench_") as tmp:
         users = Path(tmp) / "users.json"
         auth.ensure_demo_users(users)
         port = _free_port()
-        env = {**os.environ, "KECHUANG_DATA": str(data), "KECHUANG_USERS": str(users), "KECHUANG_AUDIT": str(Path(tmp) / "audit.jsonl")}
+        env = {
+            **os.environ,
+            "KECHUANG_DATA": str(data),
+            "KECHUANG_USERS": str(users),
+            "KECHUANG_AUDIT": str(Path(tmp) / "audit.jsonl"),
+        }
         started = time.perf_counter()
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -62,9 +81,17 @@ def measure(data: Path) -> dict:
                     time.sleep(0.05)
             healthy = time.perf_counter()
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--no-first-run"])
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=[
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--no-first-run",
+                    ],
+                )
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 opened = time.perf_counter()
                 page.goto(url)
@@ -74,7 +101,9 @@ def measure(data: Path) -> dict:
                 page.get_by_label("密码", exact=True).fill(password)
                 page.get_by_role("button", name="登录").click()
                 sent = time.perf_counter()
-                page.locator('[data-testid="stMain"]').get_by_text(CARD_TEXT).first.wait_for(timeout=60_000)
+                page.locator('[data-testid="stMain"]').get_by_text(CARD_TEXT).first.wait_for(
+                    timeout=60_000
+                )
                 card = time.perf_counter()
                 browser.close()
         finally:

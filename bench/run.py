@@ -45,9 +45,13 @@ order by all
 
 def _workloads():
     """name -> function(warehouse): the package calls each page makes."""
-    from kechuang import cockpit, export, metrics, profile, screening, summary, workbench
-    from kechuang.plan import load_plan
-    from kechuang.programmes import contracts, iur, services
+    from kechuang.engine import metrics, profile, screening
+    from kechuang.engine.plan import load_plan
+    from kechuang.models import overview as cockpit
+    from kechuang.models import workbench
+    from kechuang.models.programmes import contracts, iur, services
+    from kechuang.output import summary
+    from kechuang.output import workbook as export
 
     plan = load_plan(AS_OF.year)
 
@@ -63,14 +67,19 @@ def _workloads():
         "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
         # The screening page: every evaluated firm screened and counted by filter keys, candidates and near misses
         # listed with their gaps (workbench.screen_page, one query).
-        "HNTE screen (精准筛选)": lambda wh: workbench.screen_page(wh, AS_OF, screening.HnteThresholds()),
+        "HNTE screen (精准筛选)": lambda wh: workbench.screen_page(
+            wh, AS_OF, screening.HnteThresholds()
+        ),
         # Like for like with the pandas baseline: every firm evaluated, the candidates returned.
         "HNTE screen, candidates only": lambda wh: screening.screen(wh, AS_OF),
         "near misses (差一项)": lambda wh: screening.near_misses(wh, AS_OF),
         "gazelle (瞪羚)": lambda wh: screening.gazelle_candidates(wh, AS_OF),
         "rd_coverage + 清零": lambda wh: metrics.rd_coverage(wh, AS_OF).by_town(),
         "enterprise file (一企一档)": one_firm,
-        "contracts (技术合同)": lambda wh: (contracts.contracts_view(wh, AS_OF, 1_000_000.0), contracts.prospects(wh, AS_OF)),
+        "contracts (技术合同)": lambda wh: (
+            contracts.contracts_view(wh, AS_OF, 1_000_000.0),
+            contracts.prospects(wh, AS_OF),
+        ),
         "iur (产学研)": lambda wh: iur.iur_view(wh, AS_OF, 100.0),
         "services (科小二)": lambda wh: services.services_view(wh, AS_OF, 100.0),
         # 简报导出 on a visit computes the briefing text; the workbook is built when 生成简报 is clicked.
@@ -80,7 +89,9 @@ def _workloads():
         # summary (metrics.town_monthly_sales), the same done plainly on every call, and the floor.
         "monthly sales by town, YoY": lambda wh: metrics.town_monthly_sales(wh, AS_OF),
         "monthly sales by town, YoY (plain SQL)": lambda wh: _sql(wh, PLAIN_MONTHLY_YOY),
-        "scan floor: sum tax_monthly": lambda wh: _sql(wh, "select sum(invoiced_sales_wan) from tax_monthly"),
+        "scan floor: sum tax_monthly": lambda wh: _sql(
+            wh, "select sum(invoiced_sales_wan) from tax_monthly"
+        ),
     }
 
 
@@ -92,18 +103,28 @@ def pandas_screen(data: Path):
         path = data / f"{name}.parquet"
         return pd.read_parquet(path if path.exists() else data / name)
 
-    ent, tax, stats, pat, cert = (read(t) for t in ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certificates"))
+    ent, tax, stats, pat, cert = (
+        read(t)
+        for t in ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certificates")
+    )
     as_of = pd.Timestamp(AS_OF)
     y = tax.loc[tax.year < AS_OF.year, "year"].max()
     money = tax.merge(stats, on=["uscc", "year"], how="outer", suffixes=("_t", "_s"))
     money["revenue"] = money.revenue_wan_t.fillna(money.revenue_wan_s)
     money["rd"] = money.rd_expense_wan_t.fillna(money.rd_expense_wan_s)
-    win = money[money.year.between(y - 2, y) & money.revenue.notna()].assign(rd0=lambda d: d.rd.fillna(0))
+    win = money[money.year.between(y - 2, y) & money.revenue.notna()].assign(
+        rd0=lambda d: d.rd.fillna(0)
+    )
     sums = win.groupby("uscc").agg(rev3=("revenue", "sum"), rd3=("rd0", "sum"))
     rev_y = money[money.year == y].set_index("uscc").revenue.rename("rev_y")
     rev_y1 = money[money.year == y - 1].set_index("uscc").revenue.rename("rev_y1")
     st = stats[stats.year == y].set_index("uscc")[["rd_staff", "employees", "total_assets_wan"]]
-    ip = pat[pat.valid & (pd.to_datetime(pat.granted_on) <= as_of)].groupby("uscc").size().rename("n_ip")
+    ip = (
+        pat[pat.valid & (pd.to_datetime(pat.granted_on) <= as_of)]
+        .groupby("uscc")
+        .size()
+        .rename("n_ip")
+    )
     issued = pd.to_datetime(cert.issued_on)
     holders = set(cert.uscc[(issued <= as_of) & (as_of < issued + pd.DateOffset(years=3))])
     f = ent.set_index("uscc").join([sums, rev_y, rev_y1, st, ip])
@@ -120,7 +141,7 @@ def pandas_screen(data: Path):
 
 def run_one(scale: str, name: str, warm: int) -> dict:
     """In this process: cold run, warm median, peak RSS (MiB)."""
-    from kechuang.warehouse import Warehouse
+    from kechuang.engine.warehouse import Warehouse
 
     data = CACHE / scale
     start = time.perf_counter()
@@ -146,7 +167,11 @@ def ensure_data(scale: str) -> Path:
     if not (out / "enterprises.parquet").exists():
         print(f"making {scale} demo data under {out} …", flush=True)
         # In a child process: ru_maxrss survives fork + exec, so a big parent would inflate every peak.
-        subprocess.run([sys.executable, "-m", "kechuang", "demo-data", "--out", str(out), "--scale", scale], check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "kechuang", "demo-data", "--out", str(out), "--scale", scale],
+            check=True,
+            cwd=ROOT,
+        )
     return out
 
 
@@ -161,28 +186,49 @@ def main() -> None:
         ensure_data(scale)
         for name in names:
             started = time.perf_counter()
-            out = subprocess.run([sys.executable, "-m", "bench.run", "--one", scale, name], capture_output=True, text=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.run", "--one", scale, name],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             wall = time.perf_counter() - started
             if out.returncode:
-                print(f"{scale:8} {name:32} FAILED: {out.stderr.strip().splitlines()[-1]}", flush=True)
+                print(
+                    f"{scale:8} {name:32} FAILED: {out.stderr.strip().splitlines()[-1]}", flush=True
+                )
                 rows.append((scale, name, None))
                 continue
             result = json.loads(out.stdout.strip().splitlines()[-1]) | {"process_s": wall}
             rows.append((scale, name, result))
-            print(f"{scale:8} {name:32} cold {result['cold_s']:7.3f} s  warm {result['warm_s'] * 1000:8.1f} ms  "
-                  f"peak {result['peak_mib']:6.0f} MiB", flush=True)
+            print(
+                f"{scale:8} {name:32} cold {result['cold_s']:7.3f} s  warm {result['warm_s'] * 1000:8.1f} ms  "
+                f"peak {result['peak_mib']:6.0f} MiB",
+                flush=True,
+            )
     write_results(rows, first_page())
 
 
 def first_page() -> dict | None:
     """The county's fresh-start measurement (bench/first_page.py) in its own process; None when it cannot run."""
-    out = subprocess.run([sys.executable, "-m", "bench.first_page", "county"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.first_page", "county"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode:
-        print(f"county   first page after a fresh start: FAILED: {(out.stderr.strip().splitlines() or ['?'])[-1]}", flush=True)
+        print(
+            f"county   first page after a fresh start: FAILED: {(out.stderr.strip().splitlines() or ['?'])[-1]}",
+            flush=True,
+        )
         return None
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"county   first page after a fresh start: {result['first_page_s']:.2f} s "
-          f"(server up in {result['server_start_s']:.2f} s)", flush=True)
+    print(
+        f"county   first page after a fresh start: {result['first_page_s']:.2f} s "
+        f"(server up in {result['server_start_s']:.2f} s)",
+        flush=True,
+    )
     return result
 
 
@@ -210,25 +256,40 @@ def write_results(rows, fresh: dict | None = None) -> None:
         if r is None:
             lines.append(f"| {scale} | {name} | failed | | |")
         else:
-            lines.append(f"| {scale} | {name} | {r['cold_s']:.3f} | {r['warm_s'] * 1000:.1f} | {r['peak_mib']:.0f} |")
+            lines.append(
+                f"| {scale} | {name} | {r['cold_s']:.3f} | {r['warm_s'] * 1000:.1f} | {r['peak_mib']:.0f} |"
+            )
     for scale in ("county", "province"):
         got = {n: r for s, n, r in rows if s == scale and r}
         if "pandas HNTE screen" in got and "HNTE screen, candidates only" in got:
-            ratio = got["pandas HNTE screen"]["warm_s"] / got["HNTE screen, candidates only"]["warm_s"]
-            lines.append(f"\n{scale}: pandas screen / DuckDB screen (warm; like for like: every firm evaluated, the "
-                         f"candidates returned; near misses not included) = {ratio:.1f}×")
+            ratio = (
+                got["pandas HNTE screen"]["warm_s"] / got["HNTE screen, candidates only"]["warm_s"]
+            )
+            lines.append(
+                f"\n{scale}: pandas screen / DuckDB screen (warm; like for like: every firm evaluated, the "
+                f"candidates returned; near misses not included) = {ratio:.1f}×"
+            )
         if "pandas HNTE screen" in got and "HNTE screen (精准筛选)" in got:
             ratio = got["pandas HNTE screen"]["warm_s"] / got["HNTE screen (精准筛选)"]["warm_s"]
-            lines.append(f"{scale}: pandas screen / the screening page's work (the screen, counts by filter keys, near-miss "
-                         f"gaps: more than pandas computes) = {ratio:.1f}×")
-        monthly, floor = got.get("monthly sales by town, YoY"), got.get("scan floor: sum tax_monthly")
+            lines.append(
+                f"{scale}: pandas screen / the screening page's work (the screen, counts by filter keys, near-miss "
+                f"gaps: more than pandas computes) = {ratio:.1f}×"
+            )
+        monthly, floor = (
+            got.get("monthly sales by town, YoY"),
+            got.get("scan floor: sum tax_monthly"),
+        )
         if monthly and floor:
-            lines.append(f"{scale}: monthly sales by town with YoY (through the summary) / scan floor (warm) = "
-                         f"{monthly['warm_s'] / floor['warm_s']:.2f}×")
+            lines.append(
+                f"{scale}: monthly sales by town with YoY (through the summary) / scan floor (warm) = "
+                f"{monthly['warm_s'] / floor['warm_s']:.2f}×"
+            )
         pages = {n: r for n, r in got.items() if n != "pandas HNTE screen"}
         if pages:
             worst = max(pages.items(), key=lambda kv: kv[1]["peak_mib"])
-            lines.append(f"{scale}: highest peak of the app's workloads: {worst[1]['peak_mib']:.0f} MiB ({worst[0]})")
+            lines.append(
+                f"{scale}: highest peak of the app's workloads: {worst[1]['peak_mib']:.0f} MiB ({worst[0]})"
+            )
     if fresh is not None:
         lines.append(
             f"\ncounty: fresh `streamlit run app.py` — server answers its health check after {fresh['server_start_s']:.2f} s; "
@@ -236,7 +297,9 @@ def write_results(rows, fresh: dict | None = None) -> None:
             f"{fresh['overview_after_login_s']:.2f} s: first page {fresh['first_page_s']:.2f} s (goal ≤ 3 s; bench/first_page.py)."
         )
     else:
-        lines.append("\ncounty: fresh-start measurement not run (bench/first_page.py failed; see the console).")
+        lines.append(
+            "\ncounty: fresh-start measurement not run (bench/first_page.py failed; see the console)."
+        )
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("wrote bench/results.md")
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kechuang import checks, fmt, metrics, screening
-from kechuang.plan import PlanError, load_plan
-from kechuang.profile import UnknownEnterprise, enterprise_file
-from kechuang.uscc import problem as uscc_problem
-from kechuang.warehouse import DataError, Warehouse
+from kechuang.engine import checks, metrics, screening
+from kechuang.engine.plan import PlanError, load_plan
+from kechuang.engine.profile import UnknownEnterprise, enterprise_file
+from kechuang.engine.uscc import problem as uscc_problem
+from kechuang.engine.warehouse import DataError, Warehouse
+from kechuang.zh import fmt
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
 STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
@@ -37,15 +38,24 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式有误：{text!r}，应为 YYYY-MM-DD，例如 2026-10-31") from None
+        raise argparse.ArgumentTypeError(
+            f"日期格式有误：{text!r}，应为 YYYY-MM-DD，例如 2026-10-31"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="数据目录（默认：环境变量 KECHUANG_DATA，否则 data/demo）")
-    common.add_argument("--as-of", type=_iso_date, help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天）")
+    common.add_argument(
+        "--as-of",
+        type=_iso_date,
+        help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天）",
+    )
     common.add_argument("--json", action="store_true", help="输出 JSON")
-    common.add_argument("--as-user", help="以该账户的权限运行：镇区账户只见本镇区；无纳税明细权限者一企一档的开票数据为年度区间")
+    common.add_argument(
+        "--as-user",
+        help="以该账户的权限运行：镇区账户只见本镇区；无纳税明细权限者一企一档的开票数据为年度区间",
+    )
     parser = _Parser(prog="python -m kechuang", description="如东科创驾驶舱命令行")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("progress", parents=[common], help="六百创新目标进度")
@@ -71,18 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
 def open_warehouse(args, strict: bool = True) -> Warehouse:
     data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
     if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
-        raise BadInput(f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）")
+        raise BadInput(
+            f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）"
+        )
     return Warehouse(data, scope=auth_scope(args), strict=strict)
 
 
 def cli_user(args):
     """The account named by --as-user (None without it): the CLI then sees what that user sees in the app."""
-    from kechuang import auth
+    from kechuang.access import auth
 
     if not getattr(args, "as_user", None):
         return None
     try:
-        found = [u for u in auth.list_users(auth.users_path()) if u.name == auth.normal_name(args.as_user)]
+        found = [
+            u
+            for u in auth.list_users(auth.users_path())
+            if u.name == auth.normal_name(args.as_user)
+        ]
     except auth.AccountError as err:
         raise BadInput(str(err)) from None
     if not found:
@@ -91,7 +107,7 @@ def cli_user(args):
 
 
 def auth_scope(args) -> frozenset[str] | None:
-    from kechuang import auth
+    from kechuang.access import auth
 
     user = cli_user(args)
     return None if user is None else auth.scope_for(user)
@@ -111,7 +127,13 @@ def _emit(obj, as_json: bool, table: pl.DataFrame | None = None) -> None:
     if as_json:
         print(json.dumps(obj, ensure_ascii=False, default=_jsonable, indent=1))
     elif table is not None:
-        with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        with pl.Config(
+            tbl_rows=200,
+            tbl_cols=20,
+            fmt_str_lengths=40,
+            tbl_width_chars=200,
+            tbl_hide_dataframe_shape=True,
+        ):
             print(table)
             print(f"共 {table.height} 行")
 
@@ -122,17 +144,36 @@ def cmd_progress(args) -> None:
     plan = load_plan(as_of.year)
     rows = metrics.progress(wh, as_of, plan)
     if args.json:
-        _emit({"as_of": as_of, "plan_year": as_of.year, "metrics": [p.as_json() for p in rows]}, True)
+        _emit(
+            {"as_of": as_of, "plan_year": as_of.year, "metrics": [p.as_json() for p in rows]}, True
+        )
         return
     print(f"截至{fmt.cn_date(as_of)}（{plan.title if plan else f'{as_of.year}年无计划文件'}）")
     for p in rows:
         share = fmt.pct(p.share_of_target) if p.share_of_target is not None else "—"
-        print(f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
-              f"（完成 {share}，{STATUS_LABELS[p.status]}）" + (f" 缺少数据：{', '.join(p.missing_tables)}" if p.missing_tables else ""))
+        print(
+            f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
+            f"（完成 {share}，{STATUS_LABELS[p.status]}）"
+            + (f" 缺少数据：{', '.join(p.missing_tables)}" if p.missing_tables else "")
+        )
 
 
-SCREEN_FIELDS = ["uscc", "name", "town", "candidate", "pass_age", "pass_ip", "pass_rd_intensity", "pass_rd_staff",
-                 "pass_growth", "pass_sme", "rd_intensity", "revenue_growth", "rd_staff_ratio", "score"]
+SCREEN_FIELDS = [
+    "uscc",
+    "name",
+    "town",
+    "candidate",
+    "pass_age",
+    "pass_ip",
+    "pass_rd_intensity",
+    "pass_rd_staff",
+    "pass_growth",
+    "pass_sme",
+    "rd_intensity",
+    "revenue_growth",
+    "rd_staff_ratio",
+    "score",
+]
 
 
 def cmd_screen(args) -> None:
@@ -152,7 +193,9 @@ def cmd_rd_zero(args) -> None:
 def cmd_gazelle(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
-    rows = screening.gazelle_candidates(wh, as_of).select("uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation")
+    rows = screening.gazelle_candidates(wh, as_of).select(
+        "uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation"
+    )
     _emit(rows.to_dicts(), args.json, rows)
 
 
@@ -165,9 +208,11 @@ def cmd_profile(args) -> None:
     try:
         file = enterprise_file(wh, code, as_of)
     except UnknownEnterprise:
-        raise BadInput(f"未找到统一社会信用代码为 {code} 的企业（数据目录 {wh.data_dir}）") from None
+        raise BadInput(
+            f"未找到统一社会信用代码为 {code} 的企业（数据目录 {wh.data_dir}）"
+        ) from None
     if args.as_user:
-        from kechuang import redact
+        from kechuang.access import redact
 
         file = redact.file_for(cli_user(args), file)
     if args.json:
@@ -176,7 +221,9 @@ def cmd_profile(args) -> None:
     reg = file.registry
     print(f"{reg['name']}（{reg['uscc']}）{reg['town'] or ''} {reg['status'] or ''}")
     for gap in file.checklist:
-        print(f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} {'' if gap.passed else gap.text}")
+        print(
+            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} {'' if gap.passed else gap.text}"
+        )
     for name, frame in file.sections.items():
         print(f"  {name}: {frame.height} 行")
     if file.absent_sources:
@@ -189,7 +236,11 @@ def cmd_check(args) -> None:
     if not found and not args.json:
         print("未发现数据问题。")
         return
-    rows = pl.DataFrame([f.as_json() for f in found], schema=["table", "check", "severity", "rows", "example"], orient="row")
+    rows = pl.DataFrame(
+        [f.as_json() for f in found],
+        schema=["table", "check", "severity", "rows", "example"],
+        orient="row",
+    )
     _emit([f.as_json() for f in found], args.json, rows)
 
 
@@ -197,11 +248,15 @@ def cmd_demo_data(args) -> None:
     from kechuang.demo import write_demo
 
     counts = write_demo(args.out, scale=args.scale, seed=args.seed)
-    print(json.dumps(counts, ensure_ascii=False) if getattr(args, "json", False) else f"已写入 {args.out}：{counts}")
+    print(
+        json.dumps(counts, ensure_ascii=False)
+        if getattr(args, "json", False)
+        else f"已写入 {args.out}：{counts}"
+    )
 
 
 def cmd_export(args) -> None:
-    from kechuang import export
+    from kechuang.output import workbook as export
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -216,12 +271,15 @@ def cmd_export(args) -> None:
         raise BadInput(str(err)) from None
     except OSError as err:
         raise BadInput(f"无法写入 {out}：{err.strerror or err}") from None
-    from kechuang import audit
+    from kechuang.access import audit
 
     try:  # the same trail as the app's exports
         audit.record(cli_user(args) or _operator(), "export", out.name, wh.scope)
     except OSError as err:
-        print(f"警告：审计日志无法写入（{audit.default_path()}：{err.strerror or err}）", file=sys.stderr)
+        print(
+            f"警告：审计日志无法写入（{audit.default_path()}：{err.strerror or err}）",
+            file=sys.stderr,
+        )
     print(out.resolve())
 
 
@@ -230,20 +288,30 @@ def cmd_export(args) -> None:
 
 def add_users_parser(sub) -> None:
     users_file = argparse.ArgumentParser(add_help=False)
-    users_file.add_argument("--users", help="用户文件（默认：环境变量 KECHUANG_USERS，否则 instance/users.json）")
+    users_file.add_argument(
+        "--users", help="用户文件（默认：环境变量 KECHUANG_USERS，否则 instance/users.json）"
+    )
     password = argparse.ArgumentParser(add_help=False)
-    password.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行），用于脚本")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取密码（一行），用于脚本"
+    )
     users = sub.add_parser("users", help="账户管理：新增、列出、删除、改密码")
     action = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
     add = action.add_parser("add", parents=[users_file, password], help="新增账户")
     add.add_argument("name", help="用户名：小写字母开头，只含小写字母、数字、_ . -")
-    add.add_argument("--role", required=True, help="admin 管理员 / analyst 分析员 / leader 领导 / town 镇区")
-    add.add_argument("--town", action="extend", nargs="+", default=[], help="镇区账户所辖镇区（可多个）")
+    add.add_argument(
+        "--role", required=True, help="admin 管理员 / analyst 分析员 / leader 领导 / town 镇区"
+    )
+    add.add_argument(
+        "--town", action="extend", nargs="+", default=[], help="镇区账户所辖镇区（可多个）"
+    )
     add.add_argument("--display-name", default="", help="显示名称，如 张三（长沙镇）")
     listing = action.add_parser("list", parents=[users_file], help="列出账户")
     listing.add_argument("--json", action="store_true", help="输出 JSON")
     action.add_parser("remove", parents=[users_file], help="删除账户").add_argument("name")
-    action.add_parser("passwd", parents=[users_file, password], help="修改密码").add_argument("name")
+    action.add_parser("passwd", parents=[users_file, password], help="修改密码").add_argument(
+        "name"
+    )
 
 
 def _read_password(args) -> str:
@@ -270,26 +338,54 @@ def _operator() -> str:
 
 
 def cmd_users(args) -> None:
-    from kechuang import audit, auth
+    from kechuang.access import audit, auth
 
     path = Path(args.users or auth.users_path())
     log = audit.default_path(path.parent)
     try:
         if args.users_command == "add":
-            user = auth.add_user(path, args.name, _read_password(args), args.role, args.town, args.display_name)
+            user = auth.add_user(
+                path, args.name, _read_password(args), args.role, args.town, args.display_name
+            )
             audit.record(_operator(), "user_added", user.account_text, None, path=log)
-            print(f"已新增账户 {user.label}：{user.name}" + (f"，镇区：{'、'.join(sorted(user.towns))}" if user.towns else ""))
+            print(
+                f"已新增账户 {user.label}：{user.name}"
+                + (f"，镇区：{'、'.join(sorted(user.towns))}" if user.towns else "")
+            )
         elif args.users_command == "list":
             users = auth.list_users(path)
-            rows = [{"name": u.name, "role": u.role, "role_label": auth.ROLES[u.role], "towns": sorted(u.towns),
-                     "display_name": u.display_name} for u in users]
+            rows = [
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "role_label": auth.ROLES[u.role],
+                    "towns": sorted(u.towns),
+                    "display_name": u.display_name,
+                }
+                for u in users
+            ]
             if args.json:
                 _emit(rows, True)
             elif not rows:
-                print(f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role admin")
+                print(
+                    f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role admin"
+                )
             else:
-                _emit(rows, False, pl.DataFrame([{"用户名": u.name, "角色": auth.ROLES[u.role], "镇区": u.towns_label,
-                                                  "显示名称": u.display_name} for u in users]))
+                _emit(
+                    rows,
+                    False,
+                    pl.DataFrame(
+                        [
+                            {
+                                "用户名": u.name,
+                                "角色": auth.ROLES[u.role],
+                                "镇区": u.towns_label,
+                                "显示名称": u.display_name,
+                            }
+                            for u in users
+                        ]
+                    ),
+                )
         elif args.users_command == "remove":
             auth.remove_user(path, args.name)
             audit.record(_operator(), "user_removed", auth.normal_name(args.name), None, path=log)
@@ -311,11 +407,21 @@ def cmd_users(args) -> None:
 
 
 def add_ingest_parser(sub, common) -> None:
-    ingest = sub.add_parser("ingest", parents=[common], help="导入部门数据文件（CSV/Excel/Parquet）")
-    ingest.add_argument("sources", nargs="*", metavar="SOURCE", help="数据文件：CSV（UTF-8 或 GBK）、Excel .xlsx、Parquet")
+    ingest = sub.add_parser(
+        "ingest", parents=[common], help="导入部门数据文件（CSV/Excel/Parquet）"
+    )
+    ingest.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="数据文件：CSV（UTF-8 或 GBK）、Excel .xlsx、Parquet",
+    )
     ingest.add_argument("--table", help="表名（默认：按表头自动识别）")
-    ingest.add_argument("--mode", choices=["replace", "append", "replace-periods"],
-                        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly 默认）")
+    ingest.add_argument(
+        "--mode",
+        choices=["replace", "append", "replace-periods"],
+        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly 默认）",
+    )
     ingest.add_argument("--user", help="经办人（默认：当前系统用户）")
     ingest.add_argument("--dry-run", action="store_true", help="只检查、不写入")
     ingest.add_argument("--rejects", help="未导入行文件的输出目录（默认：数据目录下 _rejects/）")
@@ -341,14 +447,25 @@ def cmd_ingest(args) -> None:
             if args.json:
                 _emit(entry, True)
             else:
-                print(f"已回退表 {args.rollback}：恢复到版本 {entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）")
+                print(
+                    f"已回退表 {args.rollback}：恢复到版本 {entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）"
+                )
             return
         if not args.sources:
-            raise BadInput("请给出要导入的数据文件，例如：python -m kechuang ingest 企业名录.xlsx --data DIR")
+            raise BadInput(
+                "请给出要导入的数据文件，例如：python -m kechuang ingest 企业名录.xlsx --data DIR"
+            )
         sources = [ingest.Source.from_path(p) for p in args.sources]
         rejects = Path(args.rejects) if args.rejects else data / "_rejects"
-        results = ingest.ingest(data, sources, table=args.table, mode=args.mode, user=args.user, dry_run=args.dry_run,
-                                rejects_dir=rejects)
+        results = ingest.ingest(
+            data,
+            sources,
+            table=args.table,
+            mode=args.mode,
+            user=args.user,
+            dry_run=args.dry_run,
+            rejects_dir=rejects,
+        )
     except ingest.IngestError as err:
         raise BadInput(str(err)) from None
     except OSError as err:
@@ -363,11 +480,18 @@ def cmd_ingest(args) -> None:
 
 
 def _print_ingest(r, dry_run: bool) -> None:
-    from kechuang.contract import TABLE_LABELS
+    from kechuang.engine.contract import TABLE_LABELS
 
-    verb = "检查" if dry_run else ("重复导入（数据未变）" if r.repeat else ("已导入" if r.written else "未导入"))
-    print(f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} 行，未导入 {r.rows_rejected} 行，"
-          f"提示 {r.rows_flagged} 行" + (f"；表内现有 {r.rows_total} 行，版本 {r.version}" if r.version else ""))
+    verb = (
+        "检查"
+        if dry_run
+        else ("重复导入（数据未变）" if r.repeat else ("已导入" if r.written else "未导入"))
+    )
+    print(
+        f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} 行，未导入 {r.rows_rejected} 行，"
+        f"提示 {r.rows_flagged} 行"
+        + (f"；表内现有 {r.rows_total} 行，版本 {r.version}" if r.version else "")
+    )
     for note in r.notes:
         print(f"  {note}")
     for row in r.flags.head(5).iter_rows(named=True):
@@ -378,8 +502,14 @@ def _print_ingest(r, dry_run: bool) -> None:
 
 
 COMMANDS = {
-    "progress": cmd_progress, "screen": cmd_screen, "rd-zero": cmd_rd_zero, "gazelle": cmd_gazelle,
-    "profile": cmd_profile, "check": cmd_check, "demo-data": cmd_demo_data, "export": cmd_export,
+    "progress": cmd_progress,
+    "screen": cmd_screen,
+    "rd-zero": cmd_rd_zero,
+    "gazelle": cmd_gazelle,
+    "profile": cmd_profile,
+    "check": cmd_check,
+    "demo-data": cmd_demo_data,
+    "export": cmd_export,
     "ingest": cmd_ingest,
     "users": cmd_users,
 }

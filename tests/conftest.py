@@ -17,7 +17,7 @@ from fixtures import sign_in  # noqa: E402
 
 @pytest.fixture(scope="session")
 def demo_users_file(tmp_path_factory) -> Path:
-    from kechuang import auth
+    from kechuang.access import auth
 
     path = tmp_path_factory.mktemp("accounts") / "users.json"
     auth.ensure_demo_users(path)
@@ -26,7 +26,9 @@ def demo_users_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def instance(tmp_path, monkeypatch, demo_users_file) -> Path:
-    folder = tmp_path / "app_instance"  # not "instance": auth/audit/share tests build their own there
+    folder = (
+        tmp_path / "app_instance"
+    )  # not "instance": auth/audit/share tests build their own there
     folder.mkdir()
     shutil.copy(demo_users_file, folder / "users.json")
     monkeypatch.setenv("KECHUANG_USERS", str(folder / "users.json"))
@@ -39,13 +41,18 @@ def instance(tmp_path, monkeypatch, demo_users_file) -> Path:
 def signed_in_apps(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from kechuang import auth
+    from kechuang.access import auth
 
     def signed(original):
         def make(cls, *args, **kwargs):
             at = original(cls, *args, **kwargs)
             path = auth.users_path()
-            return sign_in(at) if path.exists() and any(u.name == "analyst" for u in auth.list_users(path)) else at
+            return (
+                sign_in(at)
+                if path.exists() and any(u.name == "analyst" for u in auth.list_users(path))
+                else at
+            )
+
         return classmethod(make)
 
     for name in ("from_file", "from_function", "from_string"):

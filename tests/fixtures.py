@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kechuang import contract
-from kechuang.uscc import check_char
+from kechuang.engine import contract
+from kechuang.engine.uscc import check_char
 
 AS_OF = date(2026, 10, 31)
 DAY_AFTER = date(2026, 11, 1)
@@ -47,7 +47,12 @@ def write_table(data_dir: Path, table: str, rows: list[dict], path: Path | None 
     data_dir.mkdir(parents=True, exist_ok=True)
     path = path or data_dir / f"{table}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist([_complete(table, r) for r in rows], schema=contract.arrow_schema(table)), path)
+    pq.write_table(
+        pa.Table.from_pylist(
+            [_complete(table, r) for r in rows], schema=contract.arrow_schema(table)
+        ),
+        path,
+    )
     return path
 
 
@@ -65,7 +70,7 @@ SESSION_KEY = "_kechuang_session"  # kechuang.ui._SESSION
 
 def sign_in(at, name: str = "analyst"):
     """Put a fresh session of the named account (from the test's users file) into an AppTest."""
-    from kechuang import auth
+    from kechuang.access import auth
 
     user = next(u for u in auth.list_users(auth.users_path()) if u.name == name)
     now = datetime.now(UTC)

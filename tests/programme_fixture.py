@@ -28,7 +28,16 @@ from pathlib import Path
 from fixtures import firm, uscc, write_warehouse
 
 CHANGSHA = "长沙镇"
-COMMISSIONER_NAMES = ("张三丰", "李四光", "王五福", "赵六安", "孙七巧", "周八方", "吴九洲", "郑十全")
+COMMISSIONER_NAMES = (
+    "张三丰",
+    "李四光",
+    "王五福",
+    "赵六安",
+    "孙七巧",
+    "周八方",
+    "吴九洲",
+    "郑十全",
+)
 
 
 def enterprises() -> list[dict]:
@@ -40,8 +49,17 @@ def enterprises() -> list[dict]:
 
 def tech_contracts() -> list[dict]:
     def c(cid, n, role, region, kind, amount, tech, on):
-        return {"contract_id": cid, "uscc": uscc(n), "role": role, "counterparty": f"对方{cid}", "counterparty_region": region,
-                "contract_type": kind, "amount_wan": amount, "tech_amount_wan": tech, "registered_on": on}
+        return {
+            "contract_id": cid,
+            "uscc": uscc(n),
+            "role": role,
+            "counterparty": f"对方{cid}",
+            "counterparty_region": region,
+            "contract_type": kind,
+            "amount_wan": amount,
+            "tech_amount_wan": tech,
+            "registered_on": on,
+        }
 
     return [
         c("T1", 1, "卖方", "上海", "技术开发", 1000.0, 900.0, date(2026, 1, 15)),
@@ -56,18 +74,39 @@ def tech_contracts() -> list[dict]:
 
 def hnte_certificates() -> list[dict]:
     return [
-        {"uscc": uscc(4), "certificate_no": "H4", "issued_on": date(2024, 2, 29)},  # valid up to 2027-02-27
+        {
+            "uscc": uscc(4),
+            "certificate_no": "H4",
+            "issued_on": date(2024, 2, 29),
+        },  # valid up to 2027-02-27
         {"uscc": uscc(7), "certificate_no": "H7", "issued_on": date(2025, 1, 1)},
         {"uscc": uscc(8), "certificate_no": "H8", "issued_on": date(2025, 1, 1)},
-        {"uscc": uscc(11), "certificate_no": "H11", "issued_on": date(2023, 10, 31)},  # valid to 2026-10-30
-        {"uscc": uscc(12), "certificate_no": "H12", "issued_on": date(2023, 11, 1)},  # valid to 2026-10-31
+        {
+            "uscc": uscc(11),
+            "certificate_no": "H11",
+            "issued_on": date(2023, 10, 31),
+        },  # valid to 2026-10-30
+        {
+            "uscc": uscc(12),
+            "certificate_no": "H12",
+            "issued_on": date(2023, 11, 1),
+        },  # valid to 2026-10-31
     ]
 
 
 def iur_projects() -> list[dict]:
     def p(pid, n, stage, on, partner=None, region=None, mode=None, amount=None):
-        return {"project_id": pid, "uscc": uscc(n), "stage": stage, "registered_on": on, "partner": partner,
-                "partner_region": region, "mode": mode, "field": "新能源", "amount_wan": amount}
+        return {
+            "project_id": pid,
+            "uscc": uscc(n),
+            "stage": stage,
+            "registered_on": on,
+            "partner": partner,
+            "partner_region": region,
+            "mode": mode,
+            "field": "新能源",
+            "amount_wan": amount,
+        }
 
     return [
         p("I1", 1, "跟踪服务", date(2026, 2, 1), "南京大学", "苏南", "揭榜挂帅", 100.0),
@@ -104,8 +143,17 @@ def stats_annual() -> list[dict]:
 
 def sci_projects() -> list[dict]:
     def s(pid, hg, stage, on, town, field, source, invest):
-        return {"project_id": pid, "name": f"项目{pid}", "high_growth": hg, "stage": stage, "landed_on": on, "town": town,
-                "field": field, "source_region": source, "investment_wan": invest}
+        return {
+            "project_id": pid,
+            "name": f"项目{pid}",
+            "high_growth": hg,
+            "stage": stage,
+            "landed_on": on,
+            "town": town,
+            "field": field,
+            "source_region": source,
+            "investment_wan": invest,
+        }
 
     return [
         s("S1", True, "落地", date(2026, 1, 1), "掘港街道", "人工智能", "上海", 1000.0),
@@ -132,7 +180,13 @@ def key_enterprises() -> list[dict]:
 
 def service_visits() -> list[dict]:
     def v(vid, n, on, kind, team):
-        return {"visit_id": vid, "uscc": uscc(n), "visited_on": on, "service_type": kind, "team": team}
+        return {
+            "visit_id": vid,
+            "uscc": uscc(n),
+            "visited_on": on,
+            "service_type": kind,
+            "team": team,
+        }
 
     return [
         v("V1", 1, date(2026, 1, 1), "政策落实", "第一服务队"),
@@ -146,8 +200,15 @@ def service_visits() -> list[dict]:
 
 def commissioners() -> list[dict]:
     def c(i, role, field, joined, left):
-        return {"commissioner_id": f"C{i}", "name": COMMISSIONER_NAMES[i - 1], "role": role, "field": field,
-                "organization": f"单位{i}", "joined_on": joined, "left_on": left}
+        return {
+            "commissioner_id": f"C{i}",
+            "name": COMMISSIONER_NAMES[i - 1],
+            "role": role,
+            "field": field,
+            "organization": f"单位{i}",
+            "joined_on": joined,
+            "left_on": left,
+        }
 
     return [
         c(1, "科技招商专员", "人工智能", date(2025, 3, 1), None),
@@ -181,10 +242,22 @@ def training_attendance() -> list[dict]:
 
 def write_county(data_dir: Path, **skip: bool) -> Path:
     """The whole county; pass table=False to leave a table out."""
-    tables = {name: builder() for name, builder in {
-        "enterprises": enterprises, "tech_contracts": tech_contracts, "hnte_certificates": hnte_certificates,
-        "iur_projects": iur_projects, "tax_annual": tax_annual, "stats_annual": stats_annual, "sci_projects": sci_projects,
-        "key_enterprises": key_enterprises, "service_visits": service_visits, "commissioners": commissioners,
-        "trainings": trainings, "training_attendance": training_attendance,
-    }.items() if skip.get(name, True)}
+    tables = {
+        name: builder()
+        for name, builder in {
+            "enterprises": enterprises,
+            "tech_contracts": tech_contracts,
+            "hnte_certificates": hnte_certificates,
+            "iur_projects": iur_projects,
+            "tax_annual": tax_annual,
+            "stats_annual": stats_annual,
+            "sci_projects": sci_projects,
+            "key_enterprises": key_enterprises,
+            "service_visits": service_visits,
+            "commissioners": commissioners,
+            "trainings": trainings,
+            "training_attendance": training_attendance,
+        }.items()
+        if skip.get(name, True)
+    }
     return write_warehouse(data_dir, **tables)

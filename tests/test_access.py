@@ -15,11 +15,17 @@ import pytest
 from fixtures import SESSION_KEY, firm, sign_in, sign_out, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
-from kechuang import audit, auth, profile, share
-from kechuang.warehouse import Warehouse
+from kechuang.access import audit, auth, share
+from kechuang.engine import profile
+from kechuang.engine.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
-INJECTIONS = ["' or 1=1 --", "'; drop table enterprises; --", "长沙镇' or town <> '", "%' union select * from tax_monthly --"]
+INJECTIONS = [
+    "' or 1=1 --",
+    "'; drop table enterprises; --",
+    "长沙镇' or town <> '",
+    "%' union select * from tax_monthly --",
+]
 
 
 @pytest.fixture
@@ -27,10 +33,26 @@ def county(tmp_path, monkeypatch):
     data = write_warehouse(
         tmp_path / "data",
         enterprises=[firm(1), firm(2, town="长沙镇")],
-        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}],
-        tech_contracts=[{"contract_id": "T1", "uscc": uscc(2), "amount_wan": 1234.5, "registered_on": date(2026, 10, 30)}],
-        tax_monthly=[{"uscc": uscc(1), "period": date(2026, m, 1), "invoiced_sales_wan": 321.5, "tax_paid_wan": 12.25}
-                     for m in (1, 2, 3)],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}
+        ],
+        tech_contracts=[
+            {
+                "contract_id": "T1",
+                "uscc": uscc(2),
+                "amount_wan": 1234.5,
+                "registered_on": date(2026, 10, 30),
+            }
+        ],
+        tax_monthly=[
+            {
+                "uscc": uscc(1),
+                "period": date(2026, m, 1),
+                "invoiced_sales_wan": 321.5,
+                "tax_paid_wan": 12.25,
+            }
+            for m in (1, 2, 3)
+        ],
     )
     monkeypatch.setenv("KECHUANG_DATA", str(data))
     return data
@@ -50,8 +72,21 @@ def app(user: str | None = "analyst", page: str | None = None, **params) -> AppT
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "error", "info", "warning", "success")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "error",
+            "info",
+            "warning",
+            "success",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -133,7 +168,10 @@ def test_demo_data_lists_the_demo_accounts_on_the_login_page(monkeypatch):
     monkeypatch.delenv("KECHUANG_DATA", raising=False)
     at = app(None)
     shown = at.info[0].value
-    assert "| admin | demo-admin | 管理员 | 全县 |" in shown and "| changsha | demo-town | 镇区 | 长沙镇 |" in shown
+    assert (
+        "| admin | demo-admin | 管理员 | 全县 |" in shown
+        and "| changsha | demo-town | 镇区 | 长沙镇 |" in shown
+    )
     assert shown.count("| demo-") == 4
 
 
@@ -150,7 +188,10 @@ def test_a_real_deployment_starts_without_accounts_and_says_how_to_add_one(count
 
 def test_town_officer_sees_only_their_town_whatever_the_url_asks(county):
     at = app("changsha", "views/progress.py", as_of="2026-10-31", town="掘港街道")
-    assert at.selectbox(key="town").options == ["长沙镇"] and at.selectbox(key="town").value == "长沙镇"
+    assert (
+        at.selectbox(key="town").options == ["长沙镇"]
+        and at.selectbox(key="town").value == "长沙镇"
+    )
     assert done(at)[1] == "0 家"  # C1 belongs to 掘港街道's firm
     assert "1,234.5 万元" in done(at)  # T1 is 长沙镇's
     county_wide = app("analyst", "views/progress.py", as_of="2026-10-31")
@@ -171,11 +212,14 @@ def test_town_officer_search_finds_nothing_outside_the_town(county):
     assert "没有名称含“如东测试1号”" in texts(at)
 
 
-@pytest.mark.parametrize(("user", "pages"), [
-    ("changsha", {"views/upload.py", "views/admin.py"}),
-    ("leader", {"views/upload.py", "views/admin.py"}),
-    ("analyst", {"views/admin.py"}),
-])
+@pytest.mark.parametrize(
+    ("user", "pages"),
+    [
+        ("changsha", {"views/upload.py", "views/admin.py"}),
+        ("leader", {"views/upload.py", "views/admin.py"}),
+        ("analyst", {"views/admin.py"}),
+    ],
+)
 def test_roles_do_not_get_pages_outside_their_role(county, user, pages):
     at = app(user)
     for page in pages:
@@ -193,7 +237,13 @@ def test_town_officers_briefing_holds_only_their_towns_firms(county):
     at = app("changsha", "views/briefing.py", as_of="2026-10-31")
     button(at, "生成简报").click().run()
     book = openpyxl.load_workbook(io.BytesIO(at.session_state["briefing"][1]))
-    cells = " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    cells = " ".join(
+        str(c)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    )
     assert "长沙镇" in cells and uscc(1) not in cells and "掘港街道" not in cells
 
 
@@ -203,7 +253,9 @@ def test_leader_sees_tax_bands_not_named_tax_figures(county):
     assert "增值税开票（年度区间）" in shown and "月度增值税开票" not in shown
     frames = [d.value for d in at.dataframe]
     banded = next(f for f in frames if "开票销售额（区间）" in f.columns)
-    assert banded[["年度", "月份数", "开票销售额（区间）", "入库税款（区间）"]].values.tolist() == [[2026, 3, "500–1,000 万元", "100 万元以下"]]
+    assert banded[["年度", "月份数", "开票销售额（区间）", "入库税款（区间）"]].values.tolist() == [
+        [2026, 3, "500–1,000 万元", "100 万元以下"]
+    ]
     assert not any("开票销售额（万元）" in f.columns for f in frames)
 
 
@@ -217,19 +269,24 @@ def test_an_enterprise_file_view_is_audited_once_per_session(county):
     at = app("leader", "views/enterprise.py", uscc=uscc(1), as_of="2026-10-31")
     at.run()
     assert [(e["user_name"], e["detail"], e["scope"]) for e in events("view_enterprise_file")] == [
-        ("leader", f"{uscc(1)} 如东测试1号科技有限公司", "全县")]
+        ("leader", f"{uscc(1)} 如东测试1号科技有限公司", "全县")
+    ]
 
 
 # -- share links ----------------------------------------------------------------------------
 
 
 def link(page="progress", town="长沙镇", **kwargs) -> str:
-    url, _ = share.create_link("http://kechuang.test", page, date(2026, 10, 31), town, "analyst", **kwargs)
+    url, _ = share.create_link(
+        "http://kechuang.test", page, date(2026, 10, 31), town, "analyst", **kwargs
+    )
     return url.split("?share=")[1]
 
 
 def test_a_share_link_opens_its_view_without_an_account(county):
-    at = app(None, share=link(), town="掘港街道", as_of="2026-01-31")  # tampered town and date are ignored
+    at = app(
+        None, share=link(), town="掘港街道", as_of="2026-01-31"
+    )  # tampered town and date are ignored
     assert at.title[0].value == "“六百创新”目标进度"
     assert "截至2026年10月31日 · 长沙镇" in texts(at) and "只读分享视图" in texts(at)
     assert done(at)[1] == "0 家" and "1,234.5 万元" in done(at)
@@ -253,11 +310,14 @@ def test_a_shared_overview_has_no_downloads_or_firm_names(county):
     assert "如东测试" not in texts(at) and "生成免登录只读链接" not in [b.label for b in at.button]
 
 
-@pytest.mark.parametrize(("make", "words"), [
-    (lambda: link()[:-2] + "xx", "签名无效"),
-    (lambda: "not-a-token", "签名无效"),
-    (lambda: link(now=datetime.now(UTC) - timedelta(days=2), days=1), "已过期"),
-])
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: link()[:-2] + "xx", "签名无效"),
+        (lambda: "not-a-token", "签名无效"),
+        (lambda: link(now=datetime.now(UTC) - timedelta(days=2), days=1), "已过期"),
+    ],
+)
 def test_forged_or_expired_links_open_nothing(county, make, words):
     at = app(None, share=make())
     assert at.error[0].value.startswith(f"分享链接无法打开：{words}")
@@ -339,7 +399,12 @@ def test_injection_strings_in_the_url_and_login_change_nothing(county, text):
     assert "无效" in texts(at) and at.selectbox(key="town").value == "长沙镇"
     at = log_in(app(None), text, text)
     assert [e.value for e in at.error] == ["用户名或密码错误"]
-    assert [u.name for u in auth.list_users(auth.users_path())] == ["admin", "analyst", "changsha", "leader"]
+    assert [u.name for u in auth.list_users(auth.users_path())] == [
+        "admin",
+        "analyst",
+        "changsha",
+        "leader",
+    ]
 
 
 # -- the CLI on behalf of a user ------------------------------------------------------------------
@@ -356,9 +421,13 @@ def cli(capsys, *argv) -> tuple[int, str, str]:
 def test_cli_for_a_town_officer_reaches_only_their_town(county, capsys):
     import json
 
-    code, out, _ = cli(capsys, "screen", "--all", "--json", "--as-of", "2026-10-31", "--as-user", "changsha")
+    code, out, _ = cli(
+        capsys, "screen", "--all", "--json", "--as-of", "2026-10-31", "--as-user", "changsha"
+    )
     assert code == 0 and {r["town"] for r in json.loads(out)} <= {"长沙镇"}
-    code, _, err = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "changsha")
+    code, _, err = cli(
+        capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "changsha"
+    )
     assert code == 2 and err.startswith(f"错误：未找到统一社会信用代码为 {uscc(1)} 的企业")
     code, _, err = cli(capsys, "progress", "--as-user", "nobody")
     assert code == 2 and err.startswith("错误：账户不存在：nobody")
@@ -367,22 +436,40 @@ def test_cli_for_a_town_officer_reaches_only_their_town(county, capsys):
 def test_cli_profile_for_a_leader_bands_named_tax(county, capsys):
     import json
 
-    code, out, _ = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "leader")
+    code, out, _ = cli(
+        capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "leader"
+    )
     monthly = json.loads(out)["sections"]["tax_monthly"]
-    assert code == 0 and monthly == [{"uscc": uscc(1), "tax_year": 2026, "n_months": 3, "invoiced_sales_band": "500–1,000 万元",
-                                      "tax_paid_band": "100 万元以下"}]
+    assert code == 0 and monthly == [
+        {
+            "uscc": uscc(1),
+            "tax_year": 2026,
+            "n_months": 3,
+            "invoiced_sales_band": "500–1,000 万元",
+            "tax_paid_band": "100 万元以下",
+        }
+    ]
     code, out, _ = cli(capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31")
-    assert [r["invoiced_sales_wan"] for r in json.loads(out)["sections"]["tax_monthly"]] == [321.5, 321.5, 321.5]
+    assert [r["invoiced_sales_wan"] for r in json.loads(out)["sections"]["tax_monthly"]] == [
+        321.5,
+        321.5,
+        321.5,
+    ]
 
 
-TOWN_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py")
-                    if p.name not in ("admin.py", "upload.py"))
+TOWN_PAGES = sorted(
+    p.relative_to(ROOT).as_posix()
+    for p in (ROOT / "views").glob("*.py")
+    if p.name not in ("admin.py", "upload.py")
+)
 
 
 @pytest.mark.parametrize("page", TOWN_PAGES)
 def test_no_page_shows_a_town_officer_anything_of_another_town(county, page):
     at = app("changsha", page, as_of="2026-10-31", town="掘港街道", uscc=uscc(1))
-    shown = texts(at) + " ".join(str(e.value) for kind in ("metric", "code") for e in getattr(at, kind))
+    shown = texts(at) + " ".join(
+        str(e.value) for kind in ("metric", "code") for e in getattr(at, kind)
+    )
     cells = " ".join(d.value.astype(str).to_csv() for d in at.dataframe)
     echoed = page == "views/enterprise.py"  # says it found no firm with the code the URL asked for
     for other in ("掘港街道", "如东测试1号科技有限公司", *([] if echoed else [uscc(1)])):
@@ -391,12 +478,25 @@ def test_no_page_shows_a_town_officer_anything_of_another_town(county, page):
 
 
 def test_cli_export_is_audited_with_the_accounts_scope(county, capsys, tmp_path):
-    code, _, _ = cli(capsys, "export", "--out", tmp_path / "简报.xlsx", "--as-of", "2026-10-31", "--as-user", "changsha")
+    code, _, _ = cli(
+        capsys,
+        "export",
+        "--out",
+        tmp_path / "简报.xlsx",
+        "--as-of",
+        "2026-10-31",
+        "--as-user",
+        "changsha",
+    )
     assert code == 0
-    assert [(e["user_name"], e["detail"], e["scope"]) for e in events("export")] == [("changsha", "简报.xlsx", "长沙镇")]
+    assert [(e["user_name"], e["detail"], e["scope"]) for e in events("export")] == [
+        ("changsha", "简报.xlsx", "长沙镇")
+    ]
 
 
-def test_a_rollback_on_the_upload_page_is_done_and_audited_as_the_signed_in_account(tmp_path, monkeypatch):
+def test_a_rollback_on_the_upload_page_is_done_and_audited_as_the_signed_in_account(
+    tmp_path, monkeypatch
+):
     from kechuang import ingest
     from kechuang.ingest import manifest
 
@@ -408,14 +508,20 @@ def test_a_rollback_on_the_upload_page_is_done_and_audited_as_the_signed_in_acco
     at = app("analyst", "views/upload.py")
     assert "经办人：演示分析员（分析员）" in texts(at)
     button(at, "恢复上一版本").click().run()
-    assert [(e["user_name"], e["detail"]) for e in events("ingest")] == [("analyst", "回退 enterprises")]
+    assert [(e["user_name"], e["detail"]) for e in events("ingest")] == [
+        ("analyst", "回退 enterprises")
+    ]
     assert manifest.read(data)[-1]["user"] == "演示分析员（分析员）"
 
 
 def test_a_town_officer_gets_no_county_pace_computed_from_their_town_alone(county):
     at = app("changsha", as_of="2026-10-31")
     shown = texts(at)
-    assert "需关注" not in shown and "本账户只能查看长沙镇的数据" in shown and "任务分解为全县口径，不在本账户范围内。" in shown
+    assert (
+        "需关注" not in shown
+        and "本账户只能查看长沙镇的数据" in shown
+        and "任务分解为全县口径，不在本账户范围内。" in shown
+    )
     gazelle = app("changsha", "views/gazelle.py", as_of="2026-10-31")
     assert [m.label for m in gazelle.metric][:2] == ["2026年培育名额", "长沙镇已入选"]
     assert "尚余名额" not in [m.label for m in gazelle.metric]

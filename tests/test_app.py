@@ -18,8 +18,17 @@ def app_data(tmp_path, monkeypatch):
     data = write_warehouse(
         tmp_path / "data",
         enterprises=[firm(1), firm(2, town="长沙镇")],
-        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}],
-        tech_contracts=[{"contract_id": "T1", "uscc": uscc(2), "amount_wan": 1234.5, "registered_on": date(2026, 10, 30)}],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}
+        ],
+        tech_contracts=[
+            {
+                "contract_id": "T1",
+                "uscc": uscc(2),
+                "amount_wan": 1234.5,
+                "registered_on": date(2026, 10, 30),
+            }
+        ],
     )
     monkeypatch.setenv("KECHUANG_DATA", str(data))
     return data
@@ -70,5 +79,8 @@ def test_town_and_as_of_survive_a_page_switch(app_data):
     at.switch_page("views/contracts.py")
     at.run()
     assert not at.exception
-    assert (at.date_input(key="as_of").value, at.selectbox(key="town").value) == (date(2026, 6, 30), "长沙镇")
+    assert (at.date_input(key="as_of").value, at.selectbox(key="town").value) == (
+        date(2026, 6, 30),
+        "长沙镇",
+    )
     assert (at.query_params["as_of"], at.query_params["town"]) == ("2026-06-30", "长沙镇")

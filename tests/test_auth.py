@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from kechuang import audit, auth
+from kechuang.access import audit, auth
 from kechuang.cli import main
 
 T0 = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)  # 9:00 Beijing time
@@ -48,7 +48,9 @@ def events(path) -> list[tuple[str, str]]:
 # -- hashing and the users file ------------------------------------------------------------
 
 
-def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(tmp_path, monkeypatch):
+def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # the production parameters, once
     path = tmp_path / "instance" / "users.json"
     auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
@@ -58,8 +60,13 @@ def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(tm
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert mode(path) == 0o600
     assert auth.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
-    assert sorted(p.name for p in path.parent.iterdir()) == ["audit.jsonl", "users.attempts.json", "users.attempts.json.lock",
-                                                             "users.json", "users.json.lock"]  # no temp file left behind
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "audit.jsonl",
+        "users.attempts.json",
+        "users.attempts.json.lock",
+        "users.json",
+        "users.json.lock",
+    ]  # no temp file left behind
 
 
 def test_add_user_validates_name_role_towns_and_password(users):
@@ -102,9 +109,13 @@ def test_a_corrupt_users_file_is_an_account_error(tmp_path):
 
 def test_login_success_gives_a_session_and_is_audited(users):
     session = auth.login(users, "changsha", PASSWORD, now=T0)
-    assert session == auth.Session(auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"), T0, T0)
+    assert session == auth.Session(
+        auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"), T0, T0
+    )
     frame = audit.read(path=users.parent / "audit.jsonl")
-    assert frame.select("user_name", "role", "action", "scope").rows() == [("changsha", "town", "login", "掘港街道、长沙镇")]
+    assert frame.select("user_name", "role", "action", "scope").rows() == [
+        ("changsha", "town", "login", "掘港街道、长沙镇")
+    ]
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(users):
@@ -131,12 +142,16 @@ def fail(users, name, at, times=1):
 def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(users):
     fail(users, "analyst", T0, 4)
     assert auth.login(users, "changsha", PASSWORD, now=T0)  # other names are not affected
-    fail(users, "analyst", T0 + timedelta(minutes=1))  # the fifth within 15 minutes: locked from now
+    fail(
+        users, "analyst", T0 + timedelta(minutes=1)
+    )  # the fifth within 15 minutes: locked from now
     locked_at = T0 + timedelta(minutes=1)
     with pytest.raises(auth.LoginLocked, match="请 15 分钟后再试"):
         auth.login(users, "analyst", PASSWORD, now=locked_at)  # even the right password
     with pytest.raises(auth.LoginLocked, match="请 1 分钟后再试"):
-        auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15) - timedelta(seconds=1))
+        auth.login(
+            users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15) - timedelta(seconds=1)
+        )
     session = auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15))
     assert session.user.role == "analyst"
     state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
@@ -147,14 +162,18 @@ def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(users):
 def test_the_lock_is_kept_in_a_file_so_it_survives_a_restart(users):
     fail(users, "analyst", T0, 5)
     state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
-    assert state == {"analyst": {"failures": [], "locked_until": (T0 + timedelta(minutes=15)).timestamp()}}
+    assert state == {
+        "analyst": {"failures": [], "locked_until": (T0 + timedelta(minutes=15)).timestamp()}
+    }
     with pytest.raises(auth.LoginLocked):
         auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=5))
 
 
 def test_failures_older_than_the_window_do_not_count(users):
     fail(users, "analyst", T0, 4)
-    fail(users, "analyst", T0 + timedelta(minutes=15))  # the first four fell out of the window: this is the first
+    fail(
+        users, "analyst", T0 + timedelta(minutes=15)
+    )  # the first four fell out of the window: this is the first
     assert auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=15))
 
 
@@ -172,7 +191,9 @@ def test_unknown_names_lock_too_so_the_lock_says_nothing_about_existence(users):
 
 
 def test_the_lockout_policy_is_configurable(users):
-    strict = auth.LockoutPolicy(max_failures=2, window=timedelta(minutes=5), lock=timedelta(hours=1))
+    strict = auth.LockoutPolicy(
+        max_failures=2, window=timedelta(minutes=5), lock=timedelta(hours=1)
+    )
     for _ in range(2):
         with pytest.raises(auth.LoginError):
             auth.login(users, "analyst", "wrong-password", now=T0, lockout=strict)
@@ -186,8 +207,12 @@ def test_the_lockout_policy_is_configurable(users):
 def test_idle_timeout_is_thirty_minutes_inclusive(users):
     session = auth.login(users, "analyst", PASSWORD, now=T0)
     touched = auth.check_session(users, session, now=T0 + timedelta(minutes=29, seconds=59))
-    assert touched.last_seen_at == T0 + timedelta(minutes=29, seconds=59) and touched.started_at == T0
-    assert auth.check_session(users, touched, now=T0 + timedelta(minutes=59))  # activity restarts the idle clock
+    assert (
+        touched.last_seen_at == T0 + timedelta(minutes=29, seconds=59) and touched.started_at == T0
+    )
+    assert auth.check_session(
+        users, touched, now=T0 + timedelta(minutes=59)
+    )  # activity restarts the idle clock
     with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
         auth.check_session(users, session, now=T0 + timedelta(minutes=30))
 
@@ -210,7 +235,9 @@ def test_session_limits_are_configurable_in_code_and_by_environment(users, monke
         auth.check_session(users, session, now=T0 + timedelta(minutes=5), policy=short)
     monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "10")
     monkeypatch.setenv("KECHUANG_SESSION_HOURS", "0.5")
-    assert auth.SessionPolicy.from_env() == auth.SessionPolicy(timedelta(minutes=10), timedelta(minutes=30))
+    assert auth.SessionPolicy.from_env() == auth.SessionPolicy(
+        timedelta(minutes=10), timedelta(minutes=30)
+    )
     with pytest.raises(auth.SessionExpired, match="已 10 分钟无操作"):
         auth.check_session(users, session, now=T0 + timedelta(minutes=10))
     monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "abc")
@@ -258,7 +285,9 @@ def test_each_role_holds_exactly_its_permissions():
     assert set(PERMISSION_MATRIX) == set(auth.PERMISSIONS)
     roles = ["admin", "analyst", "leader", "town", "share"]
     for permission, expected in PERMISSION_MATRIX.items():
-        got = tuple(auth.can(auth.User("u", role, frozenset({"长沙镇"})), permission) for role in roles)
+        got = tuple(
+            auth.can(auth.User("u", role, frozenset({"长沙镇"})), permission) for role in roles
+        )
         assert got == expected, permission
         assert auth.can(None, permission) is False
     with pytest.raises(KeyError):
@@ -269,8 +298,12 @@ def test_scope_per_role():
     assert auth.scope_for(auth.User("a", "admin")) is None
     assert auth.scope_for(auth.User("a", "analyst")) is None
     assert auth.scope_for(auth.User("l", "leader")) is None
-    assert auth.scope_for(auth.User("t", "town", frozenset({"长沙镇", "洋口镇"}))) == frozenset({"长沙镇", "洋口镇"})
-    assert auth.scope_for(auth.User("t", "town")) == frozenset()  # a town officer without towns sees nothing
+    assert auth.scope_for(auth.User("t", "town", frozenset({"长沙镇", "洋口镇"}))) == frozenset(
+        {"长沙镇", "洋口镇"}
+    )
+    assert (
+        auth.scope_for(auth.User("t", "town")) == frozenset()
+    )  # a town officer without towns sees nothing
     assert auth.scope_for(auth.User("s", "share", frozenset({"长沙镇"}))) == frozenset({"长沙镇"})
     assert auth.scope_for(auth.User("s", "share")) is None
     assert auth.scope_for(None) == frozenset()
@@ -280,19 +313,33 @@ def test_scope_per_role():
 def test_role_from_claims():
     assert auth.role_from_claims({"roles": ["kechuang-analyst"]}) == "analyst"
     assert auth.role_from_claims({"roles": "openid kechuang-leader"}) == "leader"
-    assert auth.role_from_claims({"roles": ["Kechuang-Admin", "kechuang-town"]}) == "admin"  # most privileged wins
+    assert (
+        auth.role_from_claims({"roles": ["Kechuang-Admin", "kechuang-town"]}) == "admin"
+    )  # most privileged wins
     assert auth.role_from_claims({"roles": ["town", "leader"]}) == "leader"
     assert auth.role_from_claims({"roles": ["分析员"]}) == "analyst"
     assert auth.role_from_claims({"groups": ["kechuang-admin"]}, claim="groups") == "admin"
-    assert auth.role_from_claims({"roles": ["kechuang-share", "other-app-admin", "superuser"]}) is None
+    assert (
+        auth.role_from_claims({"roles": ["kechuang-share", "other-app-admin", "superuser"]}) is None
+    )
     assert auth.role_from_claims({"email": "a@b.cn"}) is None
     assert auth.role_from_claims(None) is None
 
 
 def test_user_from_claims():
-    claims = {"sub": "x1", "preferred_username": "zhangsan", "name": "张三", "roles": ["kechuang-town"], "towns": "长沙镇、洋口镇"}
-    assert auth.user_from_claims(claims) == auth.User("zhangsan", "town", frozenset({"长沙镇", "洋口镇"}), "张三")
-    assert auth.user_from_claims({"sub": "x2", "roles": ["kechuang-leader"], "towns": ["长沙镇"]}) == auth.User("x2", "leader")
+    claims = {
+        "sub": "x1",
+        "preferred_username": "zhangsan",
+        "name": "张三",
+        "roles": ["kechuang-town"],
+        "towns": "长沙镇、洋口镇",
+    }
+    assert auth.user_from_claims(claims) == auth.User(
+        "zhangsan", "town", frozenset({"长沙镇", "洋口镇"}), "张三"
+    )
+    assert auth.user_from_claims(
+        {"sub": "x2", "roles": ["kechuang-leader"], "towns": ["长沙镇"]}
+    ) == auth.User("x2", "leader")
     assert auth.user_from_claims({"sub": "x3"}) is None
 
 
@@ -304,7 +351,9 @@ def test_demo_users_are_created_only_when_the_file_is_absent(tmp_path):
     assert auth.ensure_demo_users(path) is True
     assert auth.ensure_demo_users(path) is False
     assert [(u.name, u.role, u.towns) for u in auth.list_users(path)] == [
-        ("admin", "admin", frozenset()), ("analyst", "analyst", frozenset()), ("changsha", "town", frozenset({"长沙镇"})),
+        ("admin", "admin", frozenset()),
+        ("analyst", "analyst", frozenset()),
+        ("changsha", "town", frozenset({"长沙镇"})),
         ("leader", "leader", frozenset()),
     ]
     for name, role, password, _display, _towns in auth.DEMO_ACCOUNTS:
@@ -331,47 +380,122 @@ def cli(capsys, monkeypatch, *argv, stdin=""):
 
 def test_cli_users_add_list_remove_round_trip(tmp_path, capsys, monkeypatch):
     path = tmp_path / "etc" / "users.json"
-    code, out, _ = cli(capsys, monkeypatch, "users", "add", "Zhang", "--role", "town", "--town", "长沙镇", "洋口镇",
-                       "--display-name", "张三", "--password-stdin", "--users", path, stdin=PASSWORD + "\n")
+    code, out, _ = cli(
+        capsys,
+        monkeypatch,
+        "users",
+        "add",
+        "Zhang",
+        "--role",
+        "town",
+        "--town",
+        "长沙镇",
+        "洋口镇",
+        "--display-name",
+        "张三",
+        "--password-stdin",
+        "--users",
+        path,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0 and out == "已新增账户 张三（镇区）：zhang，镇区：洋口镇、长沙镇\n"
-    code, _, _ = cli(capsys, monkeypatch, "users", "add", "li", "--role", "leader", "--password-stdin", "--users", path,
-                     stdin=PASSWORD + "\n")
+    code, _, _ = cli(
+        capsys,
+        monkeypatch,
+        "users",
+        "add",
+        "li",
+        "--role",
+        "leader",
+        "--password-stdin",
+        "--users",
+        path,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0
     code, out, _ = cli(capsys, monkeypatch, "users", "list", "--json", "--users", path)
     assert code == 0 and json.loads(out) == [
         {"name": "li", "role": "leader", "role_label": "领导", "towns": [], "display_name": ""},
-        {"name": "zhang", "role": "town", "role_label": "镇区", "towns": ["洋口镇", "长沙镇"], "display_name": "张三"},
+        {
+            "name": "zhang",
+            "role": "town",
+            "role_label": "镇区",
+            "towns": ["洋口镇", "长沙镇"],
+            "display_name": "张三",
+        },
     ]
     assert auth.login(path, "zhang", PASSWORD, now=T0).user.towns == frozenset({"长沙镇", "洋口镇"})
     code, out, _ = cli(capsys, monkeypatch, "users", "list", "--users", path)
     assert code == 0 and "洋口镇、长沙镇" in out and "领导" in out and "共 2 行" in out
-    code, out, _ = cli(capsys, monkeypatch, "users", "passwd", "li", "--password-stdin", "--users", path, stdin="new-secret-1\n")
+    code, out, _ = cli(
+        capsys,
+        monkeypatch,
+        "users",
+        "passwd",
+        "li",
+        "--password-stdin",
+        "--users",
+        path,
+        stdin="new-secret-1\n",
+    )
     assert code == 0 and auth.login(path, "li", "new-secret-1", now=T0)
     code, out, _ = cli(capsys, monkeypatch, "users", "remove", "zhang", "--users", path)
     assert code == 0 and out == "已删除账户 zhang\n"
     assert [u.name for u in auth.list_users(path)] == ["li"]
-    actions = [a for u, a in zip(*audit.read(path=path.parent / "audit.jsonl").select("user_name", "action"), strict=True)
-               if u.startswith("cli")]
+    actions = [
+        a
+        for u, a in zip(
+            *audit.read(path=path.parent / "audit.jsonl").select("user_name", "action"), strict=True
+        )
+        if u.startswith("cli")
+    ]
     assert actions == ["user_added", "user_added", "password_changed", "user_removed"]
 
 
 def test_cli_users_reads_the_path_from_the_environment(tmp_path, capsys, monkeypatch):
     code, out, _ = cli(capsys, monkeypatch, "users", "list")
     assert code == 0 and "尚无账户" in out
-    code, _, _ = cli(capsys, monkeypatch, "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=PASSWORD)
-    assert code == 0 and [u.name for u in auth.list_users(tmp_path / "instance" / "users.json")] == ["admin"]
+    code, _, _ = cli(
+        capsys,
+        monkeypatch,
+        "users",
+        "add",
+        "admin",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    assert code == 0 and [
+        u.name for u in auth.list_users(tmp_path / "instance" / "users.json")
+    ] == ["admin"]
 
 
-@pytest.mark.parametrize(("argv", "stdin", "message"), [
-    (["users", "add", "bob", "--role", "boss", "--password-stdin"], PASSWORD, "未知角色：'boss'"),
-    (["users", "add", "bob", "--role", "town", "--password-stdin"], PASSWORD, "镇区账户须用 --town"),
-    (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "short\n", "密码至少 8 个字符"),
-    (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "\n", "密码为空"),
-    (["users", "add", "bob", "--password-stdin"], PASSWORD, "参数有误"),
-    (["users", "remove", "nobody"], "", "用户 nobody 不存在"),
-    (["users", "passwd", "nobody", "--password-stdin"], PASSWORD, "用户 nobody 不存在"),
-    (["users", "frobnicate"], "", "参数有误"),
-])
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (
+            ["users", "add", "bob", "--role", "boss", "--password-stdin"],
+            PASSWORD,
+            "未知角色：'boss'",
+        ),
+        (
+            ["users", "add", "bob", "--role", "town", "--password-stdin"],
+            PASSWORD,
+            "镇区账户须用 --town",
+        ),
+        (
+            ["users", "add", "bob", "--role", "analyst", "--password-stdin"],
+            "short\n",
+            "密码至少 8 个字符",
+        ),
+        (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "\n", "密码为空"),
+        (["users", "add", "bob", "--password-stdin"], PASSWORD, "参数有误"),
+        (["users", "remove", "nobody"], "", "用户 nobody 不存在"),
+        (["users", "passwd", "nobody", "--password-stdin"], PASSWORD, "用户 nobody 不存在"),
+        (["users", "frobnicate"], "", "参数有误"),
+    ],
+)
 def test_cli_users_bad_input_exits_2_with_one_line(capsys, monkeypatch, argv, stdin, message):
     code, out, err = cli(capsys, monkeypatch, *argv, stdin=stdin)
     assert code == 2 and out == ""
@@ -392,6 +516,8 @@ def test_the_access_control_modules_import_without_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, kechuang.auth, kechuang.share, kechuang.audit, kechuang.redact; print('streamlit' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=auth.ROOT)
+    code = "import sys, kechuang.access.auth, kechuang.access.share, kechuang.access.audit, kechuang.access.redact; print('streamlit' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=auth.ROOT
+    )
     assert result.stdout.strip() == "False"

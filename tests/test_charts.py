@@ -7,14 +7,18 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang import charts
+from kechuang.charts import overview as charts
 
 
 def series(target: float | None = 1_000_000.0) -> pl.DataFrame:
     days = [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28)]
     return pl.DataFrame(
-        {"on": days, "actual": [80000.0, 90000.0, None], "pace": [None if target is None else p for p in (84931.5, 87671.2, 161643.8)],
-         "target": [target] * 3},
+        {
+            "on": days,
+            "actual": [80000.0, 90000.0, None],
+            "pace": [None if target is None else p for p in (84931.5, 87671.2, 161643.8)],
+            "target": [target] * 3,
+        },
         schema={"on": pl.Date, "actual": pl.Float64, "pace": pl.Float64, "target": pl.Float64},
     )
 
@@ -45,11 +49,17 @@ def test_cumulative_chart_without_target_has_only_the_actual():
 
 
 def test_town_chart_largest_on_top_and_the_chosen_town_highlighted():
-    frame = pl.DataFrame({"town": ["掘港街道", "长沙镇", "洋口镇"], "value": [50000.0, 30000.0, 30000.0]})
+    frame = pl.DataFrame(
+        {"town": ["掘港街道", "长沙镇", "洋口镇"], "value": [50000.0, 30000.0, 30000.0]}
+    )
     fig = charts.town_chart(frame, "各镇区技术合同认定登记额", "万元", highlight="长沙镇")
     (bar,) = fig.data
     assert bar.type == "bar" and bar.orientation == "h"
-    assert list(bar.y) == ["长沙镇", "洋口镇", "掘港街道"]  # plotly draws the first category at the bottom
+    assert list(bar.y) == [
+        "长沙镇",
+        "洋口镇",
+        "掘港街道",
+    ]  # plotly draws the first category at the bottom
     assert list(bar.x) == [3.0, 3.0, 5.0]
     assert list(bar.text) == ["3.00", "3.00", "5.00"]
     assert list(bar.marker.color) == [charts.HIGHLIGHT, charts.ACTUAL, charts.ACTUAL]
@@ -59,7 +69,9 @@ def test_town_chart_largest_on_top_and_the_chosen_town_highlighted():
 
 
 def test_town_chart_counts_stay_counts():
-    fig = charts.town_chart(pl.DataFrame({"town": ["长沙镇"], "value": [1.0]}), "各镇区研发活动待清零企业数", "家")
+    fig = charts.town_chart(
+        pl.DataFrame({"town": ["长沙镇"], "value": [1.0]}), "各镇区研发活动待清零企业数", "家"
+    )
     assert list(fig.data[0].text) == ["1"]
     assert fig.layout.xaxis.title.text == "家"
     assert list(fig.data[0].marker.color) == [charts.ACTUAL]

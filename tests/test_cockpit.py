@@ -1,4 +1,4 @@
-"""The leadership cockpit (kechuang.cockpit and views/overview.py) on a hand-built county.
+"""The leadership cockpit (kechuang.models.overview and views/overview.py) on a hand-built county.
 
 The county on 2026-02-01 (day 32 of 365; elapsed share 32/365), against plans/2026.toml:
 - active firms: 掘港街道 F1-F3, 长沙镇 F4-F5 (F6 deregistered, F7 established after the day: not counted)
@@ -23,9 +23,12 @@ import pytest
 from fixtures import firm, uscc, write_table, write_warehouse
 from streamlit.testing.v1 import AppTest
 
-from kechuang import cockpit, fmt, links, metrics, tasks, timeline
-from kechuang.plan import Plan, Task, load_plan
-from kechuang.warehouse import Warehouse
+from kechuang.engine import metrics
+from kechuang.engine.plan import Plan, Task, load_plan
+from kechuang.engine.warehouse import Warehouse
+from kechuang.models import links, tasks, timeline
+from kechuang.models import overview as cockpit
+from kechuang.zh import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 2, 1)
@@ -35,35 +38,73 @@ PLAN = load_plan(2026)
 def county_rows() -> dict[str, list[dict]]:
     return {
         "enterprises": [
-            firm(1), firm(2), firm(3),
-            firm(4, town="长沙镇"), firm(5, town="长沙镇"),
+            firm(1),
+            firm(2),
+            firm(3),
+            firm(4, town="长沙镇"),
+            firm(5, town="长沙镇"),
             firm(6, town="长沙镇", status="注销"),
             firm(7, established_on=date(2026, 3, 1)),
         ],
         "stats_annual": [
-            {"uscc": uscc(n), "year": 2025, "revenue_wan": 20000.0, "rd_expense_wan": 0.0 if n == 5 else 100.0}
+            {
+                "uscc": uscc(n),
+                "year": 2025,
+                "revenue_wan": 20000.0,
+                "rd_expense_wan": 0.0 if n == 5 else 100.0,
+            }
             for n in range(1, 6)
         ],
         "sci_projects": [
-            {"project_id": f"P{i}", "high_growth": True, "stage": "落地", "landed_on": on, "town": town}
-            for i, (on, town) in enumerate([
-                (date(2026, 1, 5), "长沙镇"), (date(2026, 1, 6), "长沙镇"), (date(2026, 2, 1), "长沙镇"),
-                (date(2026, 1, 7), "掘港街道"), (date(2026, 1, 8), "掘港街道"), (date(2026, 1, 9), None),
-            ])
+            {
+                "project_id": f"P{i}",
+                "high_growth": True,
+                "stage": "落地",
+                "landed_on": on,
+                "town": town,
+            }
+            for i, (on, town) in enumerate(
+                [
+                    (date(2026, 1, 5), "长沙镇"),
+                    (date(2026, 1, 6), "长沙镇"),
+                    (date(2026, 2, 1), "长沙镇"),
+                    (date(2026, 1, 7), "掘港街道"),
+                    (date(2026, 1, 8), "掘港街道"),
+                    (date(2026, 1, 9), None),
+                ]
+            )
         ],
         "hnte_certificates": [
-            {"uscc": uscc(n), "certificate_no": f"C{n}", "issued_on": date(2026, 1, 10 + n)} for n in range(1, 5)
+            {"uscc": uscc(n), "certificate_no": f"C{n}", "issued_on": date(2026, 1, 10 + n)}
+            for n in range(1, 5)
         ],
         "iur_projects": [
             {"project_id": "I1", "uscc": uscc(1), "registered_on": date(2026, 1, 12)},
             {"project_id": "I2", "uscc": uscc(2), "registered_on": date(2026, 1, 13)},
         ],
         "tech_contracts": [
-            {"contract_id": "T1", "uscc": uscc(1), "amount_wan": 50000.0, "registered_on": date(2026, 1, 15)},
-            {"contract_id": "T2", "uscc": uscc(4), "amount_wan": 30000.0, "registered_on": date(2026, 1, 20)},
-            {"contract_id": "T0", "uscc": uscc(2), "amount_wan": 20000.0, "registered_on": date(2025, 1, 10)},
+            {
+                "contract_id": "T1",
+                "uscc": uscc(1),
+                "amount_wan": 50000.0,
+                "registered_on": date(2026, 1, 15),
+            },
+            {
+                "contract_id": "T2",
+                "uscc": uscc(4),
+                "amount_wan": 30000.0,
+                "registered_on": date(2026, 1, 20),
+            },
+            {
+                "contract_id": "T0",
+                "uscc": uscc(2),
+                "amount_wan": 20000.0,
+                "registered_on": date(2025, 1, 10),
+            },
         ],
-        "trainings": [{"training_id": "TR1", "kind": "中小企业专项培训", "held_on": date(2026, 1, 20)}],
+        "trainings": [
+            {"training_id": "TR1", "kind": "中小企业专项培训", "held_on": date(2026, 1, 20)}
+        ],
     }
 
 
@@ -87,9 +128,21 @@ def by_id(items):
 
 
 def test_county_wide_and_town_metrics():
-    assert [m for m in metrics.METRIC_BY_ID if cockpit.county_wide(m)] == ["commissioners", "sme_trainings", "cadre_trainings"]
-    assert cockpit.town_metrics() == ["sci_projects_landed", "new_hnte", "cultivation", "iur_projects", "tech_contract_amount",
-                                      "key_enterprises_served", "sme_training_attendance", "new_rd_partnerships"]
+    assert [m for m in metrics.METRIC_BY_ID if cockpit.county_wide(m)] == [
+        "commissioners",
+        "sme_trainings",
+        "cadre_trainings",
+    ]
+    assert cockpit.town_metrics() == [
+        "sci_projects_landed",
+        "new_hnte",
+        "cultivation",
+        "iur_projects",
+        "tech_contract_amount",
+        "key_enterprises_served",
+        "sme_training_attendance",
+        "new_rd_partnerships",
+    ]
     assert cockpit.judged_in_scope("new_hnte", scoped=False)
     assert not cockpit.judged_in_scope("new_hnte", scoped=True)
     assert cockpit.judged_in_scope("rd_coverage", scoped=True)
@@ -116,11 +169,19 @@ def test_approx_and_signed():
 
 def test_year_ago_only_where_the_data_reaches_back(county):
     before = timeline.year_ago(county, DAY)
-    assert before["tech_contract_amount"] == timeline.YearAgo(date(2025, 2, 1), 20000.0, None, False)
+    assert before["tech_contract_amount"] == timeline.YearAgo(
+        date(2025, 2, 1), 20000.0, None, False
+    )
     assert before["new_hnte"].actual is None  # certificates start in 2026: a 0 would be a guess
     assert before["cultivation"].actual is None  # absent
-    assert timeline.year_ago_text(before["tech_contract_amount"], "万元") == "上年同期（2025年2月1日）：2.00 亿元"
-    assert timeline.year_ago_text(before["new_hnte"], "家") == "上年同期（2025年2月1日）：—（数据未覆盖2025年）"
+    assert (
+        timeline.year_ago_text(before["tech_contract_amount"], "万元")
+        == "上年同期（2025年2月1日）：2.00 亿元"
+    )
+    assert (
+        timeline.year_ago_text(before["new_hnte"], "家")
+        == "上年同期（2025年2月1日）：—（数据未覆盖2025年）"
+    )
 
 
 def test_year_ago_of_a_town_uses_the_county_reach(county_dir):
@@ -132,11 +193,19 @@ def test_year_ago_of_a_town_uses_the_county_reach(county_dir):
 def test_year_ago_with_last_years_plan_and_a_leap_day(tmp_path, county):
     plans = tmp_path / "plans"
     plans.mkdir()
-    (plans / "2027.toml").write_text('year = 2027\ntitle = "t"\n[targets]\nnew_hnte = 60\n', encoding="utf-8")
+    (plans / "2027.toml").write_text(
+        'year = 2027\ntitle = "t"\n[targets]\nnew_hnte = 60\n', encoding="utf-8"
+    )
     y = timeline.year_ago(county, date(2028, 2, 29), plans)["new_hnte"]
     assert (y.on, y.target, y.has_plan) == (date(2027, 2, 28), 60.0, True)
-    assert timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家") == "上年同期（2027年2月28日）：3 家；2027年目标 60 家"
-    assert timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家", with_target=False) == "上年同期（2027年2月28日）：3 家"
+    assert (
+        timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家")
+        == "上年同期（2027年2月28日）：3 家；2027年目标 60 家"
+    )
+    assert (
+        timeline.year_ago_text(timeline.YearAgo(y.on, 3, 60.0, True), "家", with_target=False)
+        == "上年同期（2027年2月28日）：3 家"
+    )
 
 
 # -- cards ------------------------------------------------------------------------------------
@@ -146,12 +215,26 @@ def test_cards_for_the_county(county):
     cards = by_id(cockpit.cards(county, DAY, PLAN))
     assert list(cards) == [m.id for m in metrics.METRICS]
     hnte = cards["new_hnte"]
-    assert (hnte.value, hnte.status, hnte.badge, hnte.share, hnte.share_text) == ("4 家", "at_risk", "预警", 0.08, "完成年度目标 8.0%")
-    assert hnte.lines == ("年度目标 50 家", "序时应完成 4.4 家", "预计全年 46 家")  # 4 x 365/32 = 45.6
+    assert (hnte.value, hnte.status, hnte.badge, hnte.share, hnte.share_text) == (
+        "4 家",
+        "at_risk",
+        "预警",
+        0.08,
+        "完成年度目标 8.0%",
+    )
+    assert hnte.lines == (
+        "年度目标 50 家",
+        "序时应完成 4.4 家",
+        "预计全年 46 家",
+    )  # 4 x 365/32 = 45.6
     assert hnte.trend == (4.0, 4.0) and hnte.trend_note is None
     assert hnte.delta is None
     sci = cards["sci_projects_landed"]
-    assert (sci.value, sci.status, sci.trend) == ("6 个", "on_track", (5.0, 6.0))  # January, then the as-of day
+    assert (sci.value, sci.status, sci.trend) == (
+        "6 个",
+        "on_track",
+        (5.0, 6.0),
+    )  # January, then the as-of day
     tech = cards["tech_contract_amount"]
     assert (tech.value, tech.status, tech.delta) == ("8.00 亿元", "at_risk", "+6.00 亿元")
     assert tech.lines == ("年度目标 100.00 亿元", "序时应完成 8.77 亿元", "预计全年 91.25 亿元")
@@ -162,13 +245,26 @@ def test_cards_for_the_county(county):
     assert rd.lines == ("年度目标 100.0%", "有研发活动 4 家 / 共 5 家，待清零 1 家")
     assert (rd.trend, rd.trend_note) == (None, "比率指标，无月度趋势")
     culture = cards["cultivation"]
-    assert (culture.value, culture.status, culture.badge, culture.share) == ("—", None, "数据暂缺", None)
-    assert culture.lines == ("年度目标 10 家", "序时应完成 0.9 家", "缺少数据：瞪羚、独角兽定制化培育名单")
+    assert (culture.value, culture.status, culture.badge, culture.share) == (
+        "—",
+        None,
+        "数据暂缺",
+        None,
+    )
+    assert culture.lines == (
+        "年度目标 10 家",
+        "序时应完成 0.9 家",
+        "缺少数据：瞪羚、独角兽定制化培育名单",
+    )
     assert cards["new_rd_partnerships"].badge == "数据暂缺"
 
 
 def test_a_roster_has_no_trend(tmp_path):
-    wh = Warehouse(write_warehouse(tmp_path / "d", enterprises=[firm(1)], cultivation=[{"uscc": uscc(1), "year": 2026}]))
+    wh = Warehouse(
+        write_warehouse(
+            tmp_path / "d", enterprises=[firm(1)], cultivation=[{"uscc": uscc(1), "year": 2026}]
+        )
+    )
     card = by_id(cockpit.cards(wh, DAY, PLAN))["cultivation"]
     assert (card.value, card.trend, card.trend_note) == ("1 家", None, "名单制指标，无月度趋势")
 
@@ -176,10 +272,17 @@ def test_a_roster_has_no_trend(tmp_path):
 def test_cards_for_a_town_show_its_contribution(county_dir):
     cards = by_id(cockpit.cards(Warehouse(county_dir, {"长沙镇"}), DAY, PLAN))
     hnte = cards["new_hnte"]
-    assert (hnte.value, hnte.status, hnte.badge, hnte.share_text) == ("1 家", None, "镇区贡献", "占全县年度目标 2.0%")
+    assert (hnte.value, hnte.status, hnte.badge, hnte.share_text) == (
+        "1 家",
+        None,
+        "镇区贡献",
+        "占全县年度目标 2.0%",
+    )
     assert hnte.lines == ("全县年度目标 50 家",)
     assert cards["tech_contract_amount"].value == "3.00 亿元"
-    assert cards["tech_contract_amount"].year_ago == "上年同期（2025年2月1日）：0.0 万元"  # no plan target: a town has none
+    assert (
+        cards["tech_contract_amount"].year_ago == "上年同期（2025年2月1日）：0.0 万元"
+    )  # no plan target: a town has none
     assert cards["sci_projects_landed"].value == "3 个"
     rd = cards["rd_coverage"]  # a ratio is judged for a town too: every town works down to zero
     assert (rd.value, rd.status) == ("50.0%", "behind")
@@ -190,7 +293,11 @@ def test_cards_for_a_town_show_its_contribution(county_dir):
 
 def test_cards_without_a_plan(county):
     cards = by_id(cockpit.cards(county, DAY, None))
-    assert (cards["new_hnte"].badge, cards["new_hnte"].status, cards["new_hnte"].lines) == ("未设目标", None, ("预计全年 46 家",))
+    assert (cards["new_hnte"].badge, cards["new_hnte"].status, cards["new_hnte"].lines) == (
+        "未设目标",
+        None,
+        ("预计全年 46 家",),
+    )
 
 
 # -- the warning list ---------------------------------------------------------------------
@@ -199,38 +306,55 @@ def test_cards_without_a_plan(county):
 def test_attention_names_exactly_the_behind_and_at_risk_targets(county):
     items = cockpit.attention(county, DAY, PLAN)
     assert [(a.id, a.status) for a in items] == [
-        ("iur_projects", "behind"), ("cadre_trainings", "behind"),  # trainings present, no cadre training yet: 0 < 80% of 0.09
-        ("new_hnte", "at_risk"), ("rd_coverage", "at_risk"), ("tech_contract_amount", "at_risk"),
+        ("iur_projects", "behind"),
+        ("cadre_trainings", "behind"),  # trainings present, no cadre training yet: 0 < 80% of 0.09
+        ("new_hnte", "at_risk"),
+        ("rd_coverage", "at_risk"),
+        ("tech_contract_amount", "at_risk"),
     ]
     iur, cadre, hnte, rd, tech = items
     assert cadre.towns == "全县统筹指标，不分镇区"
     assert iur.summary == "完成 2 项，序时应完成 8.8 项，完成年度目标 2.0%"
     # fair share by active firms (掘港 3/5, 长沙 2/5) of 8.77 expected: 5.26 and 3.51
     assert iur.towns == "拖后镇区（按企业数占比）：长沙镇（差 3.5 项）、掘港街道（差 3.3 项）"
-    assert hnte.towns == "拖后镇区（按企业数占比）：长沙镇（差 0.8 家）"  # 掘港 delivered 3 of its 2.63
+    assert (
+        hnte.towns == "拖后镇区（按企业数占比）：长沙镇（差 0.8 家）"
+    )  # 掘港 delivered 3 of its 2.63
     assert (rd.summary, rd.towns) == ("80.0%，目标 100.0%", "待清零企业最多：长沙镇 1 家")
     assert tech.summary == "完成 8.00 亿元，序时应完成 8.77 亿元，完成年度目标 8.0%"
-    assert tech.towns == "拖后镇区（按企业数占比）：长沙镇（差 5,068.5 万元）、掘港街道（差 2,602.7 万元）"
+    assert (
+        tech.towns
+        == "拖后镇区（按企业数占比）：长沙镇（差 5,068.5 万元）、掘港街道（差 2,602.7 万元）"
+    )
 
 
 def test_standing_text(county):
     rows = metrics.progress(county, DAY, PLAN)
     assert cockpit.standing_text(rows) == "7 项有量化目标：达标进度 2 项，预警 3 项，滞后 2 项"
-    assert cockpit.standing_text(metrics.progress(county, DAY, None)) == "暂无可作序时判断的指标（未设目标或数据暂缺）"
+    assert (
+        cockpit.standing_text(metrics.progress(county, DAY, None))
+        == "暂无可作序时判断的指标（未设目标或数据暂缺）"
+    )
 
 
 def test_attention_for_a_chosen_town(county):
     items = by_id(cockpit.attention(county, DAY, PLAN, "长沙镇"))
     assert items["iur_projects"].towns == "长沙镇：完成 0 项，按企业数占比应完成 3.5 项，差 3.5 项"
-    assert items["tech_contract_amount"].towns == "长沙镇：完成 3.00 亿元，按企业数占比应完成 3.51 亿元，差 5,068.5 万元"
+    assert (
+        items["tech_contract_amount"].towns
+        == "长沙镇：完成 3.00 亿元，按企业数占比应完成 3.51 亿元，差 5,068.5 万元"
+    )
     assert items["rd_coverage"].towns == "长沙镇：待清零 1 家"
     assert by_id(cockpit.attention(county, DAY, PLAN, "掘港街道"))["new_hnte"].towns == (
-        "掘港街道：完成 3 家，按企业数占比应完成 2.6 家，已达到占比")
+        "掘港街道：完成 3 家，按企业数占比应完成 2.6 家，已达到占比"
+    )
 
 
 def test_attention_for_county_wide_targets_and_without_a_plan(county):
     behind_training = Plan(2026, "t", "", {"sme_trainings": 100.0}, ())
-    assert [(a.id, a.towns) for a in cockpit.attention(county, DAY, behind_training)] == [("sme_trainings", "全县统筹指标，不分镇区")]
+    assert [(a.id, a.towns) for a in cockpit.attention(county, DAY, behind_training)] == [
+        ("sme_trainings", "全县统筹指标，不分镇区")
+    ]
     assert cockpit.attention(county, DAY, None) == []
 
 
@@ -238,7 +362,12 @@ def test_town_gaps(county):
     gaps = cockpit.town_gaps(county, "new_hnte", DAY, 4.0)
     assert gaps.to_dicts() == [
         {"town": "长沙镇", "actual": 1.0, "expected": 1.6, "gap": pytest.approx(0.6)},
-        {"town": "掘港街道", "actual": 3.0, "expected": pytest.approx(2.4), "gap": pytest.approx(-0.6)},
+        {
+            "town": "掘港街道",
+            "actual": 3.0,
+            "expected": pytest.approx(2.4),
+            "gap": pytest.approx(-0.6),
+        },
     ]
 
 
@@ -272,14 +401,33 @@ def test_town_table(county):
     table = cockpit.town_table(county, DAY)
     assert table.columns == ["town", "n_enterprises", *cockpit.town_metrics(), "rd_worklist"]
     rows = {r["town"]: r for r in table.to_dicts()}
-    assert list(rows) == ["掘港街道", "长沙镇", cockpit.TOWN_UNKNOWN]  # by active firms; no town last
+    assert list(rows) == [
+        "掘港街道",
+        "长沙镇",
+        cockpit.TOWN_UNKNOWN,
+    ]  # by active firms; no town last
     assert rows["掘港街道"] == {
-        "town": "掘港街道", "n_enterprises": 3.0, "sci_projects_landed": 2.0, "new_hnte": 3.0, "cultivation": None,
-        "iur_projects": 2.0, "tech_contract_amount": 50000.0, "key_enterprises_served": None,
-        "sme_training_attendance": None, "new_rd_partnerships": None, "rd_worklist": 0.0,
+        "town": "掘港街道",
+        "n_enterprises": 3.0,
+        "sci_projects_landed": 2.0,
+        "new_hnte": 3.0,
+        "cultivation": None,
+        "iur_projects": 2.0,
+        "tech_contract_amount": 50000.0,
+        "key_enterprises_served": None,
+        "sme_training_attendance": None,
+        "new_rd_partnerships": None,
+        "rd_worklist": 0.0,
     }
-    assert (rows["长沙镇"]["sci_projects_landed"], rows["长沙镇"]["iur_projects"], rows["长沙镇"]["rd_worklist"]) == (3.0, 0.0, 1.0)
-    assert (rows[cockpit.TOWN_UNKNOWN]["n_enterprises"], rows[cockpit.TOWN_UNKNOWN]["sci_projects_landed"]) == (0.0, 1.0)
+    assert (
+        rows["长沙镇"]["sci_projects_landed"],
+        rows["长沙镇"]["iur_projects"],
+        rows["长沙镇"]["rd_worklist"],
+    ) == (3.0, 0.0, 1.0)
+    assert (
+        rows[cockpit.TOWN_UNKNOWN]["n_enterprises"],
+        rows[cockpit.TOWN_UNKNOWN]["sci_projects_landed"],
+    ) == (0.0, 1.0)
     # the columns add up to the county's actuals
     assert table["sci_projects_landed"].sum() == 6 and table["tech_contract_amount"].sum() == 80000
 
@@ -287,7 +435,10 @@ def test_town_table(county):
 def test_town_values_and_display(county):
     table = cockpit.town_table(county, DAY)
     assert cockpit.town_values(table, "new_hnte").to_dicts() == [
-        {"town": "掘港街道", "value": 3.0}, {"town": "长沙镇", "value": 1.0}, {"town": cockpit.TOWN_UNKNOWN, "value": 0.0}]
+        {"town": "掘港街道", "value": 3.0},
+        {"town": "长沙镇", "value": 1.0},
+        {"town": cockpit.TOWN_UNKNOWN, "value": 0.0},
+    ]
     assert cockpit.town_values(table, "rd_coverage")["value"].to_list() == [0.0, 1.0, 0.0]
     assert cockpit.town_values(table, "commissioners") is None  # county-wide
     assert cockpit.town_values(table, "cultivation") is None  # absent
@@ -295,7 +446,10 @@ def test_town_values_and_display(county):
     assert cockpit.town_chart_spec("tech_contract_amount") == ("各镇区技术合同认定登记额", "万元")
     shown = cockpit.town_table_display(table)
     assert shown.columns[:3] == ["镇区", "在册企业（家）", "高成长型科创项目落地（个）"]
-    assert shown["技术合同认定登记额（万元）"].dtype == pl.Float64 and shown["新增高新技术企业（家）"].dtype == pl.Int64
+    assert (
+        shown["技术合同认定登记额（万元）"].dtype == pl.Float64
+        and shown["新增高新技术企业（家）"].dtype == pl.Int64
+    )
     assert shown.columns[-1] == "研发活动待清零企业（家）"
 
 
@@ -310,8 +464,13 @@ def test_cumulative_series(county):
     assert s["actual"].to_list()[:3] == [80000.0, 80000.0, None]
     assert s["pace"][1] == pytest.approx(1_000_000 * 32 / 365) and s["pace"][-1] == 1_000_000
     assert s["target"].unique().to_list() == [1_000_000]
-    assert cum.last_year.to_dicts() == [{"on": date(2026, 1, 31), "actual": 20000.0}, {"on": date(2026, 2, 1), "actual": 20000.0}]
-    assert timeline.cumulative(county, "new_hnte", DAY, PLAN).last_year is None  # certificates start in 2026
+    assert cum.last_year.to_dicts() == [
+        {"on": date(2026, 1, 31), "actual": 20000.0},
+        {"on": date(2026, 2, 1), "actual": 20000.0},
+    ]
+    assert (
+        timeline.cumulative(county, "new_hnte", DAY, PLAN).last_year is None
+    )  # certificates start in 2026
     assert timeline.cumulative(county, "rd_coverage", DAY, PLAN) is None
     assert timeline.cumulative(county, "cultivation", DAY, PLAN) is None
 
@@ -338,21 +497,32 @@ def test_task_breakdown(county):
     assert (first.status, first.status_text) == ("at_risk", "预警")
     assert first.departments.startswith("科技局、税务局")
     assert first.metrics == "高成长型科创项目落地、新增高新技术企业"
-    assert first.detail == "高成长型科创项目落地 6 个 / 50 个（达标进度）；新增高新技术企业 4 家 / 50 家（预警）"
+    assert (
+        first.detail
+        == "高成长型科创项目落地 6 个 / 50 个（达标进度）；新增高新技术企业 4 家 / 50 家（预警）"
+    )
     texts = {(t.no, t.metrics): t.status_text for t in breakdown}
     assert texts[2, "—"] == "无量化指标"
     assert texts[2, "校企共建新型研发机构/产业联盟"] == "数据暂缺"  # rd_institutions absent
     assert texts[1, "瞪羚、独角兽定制化培育"] == "数据暂缺"
     assert texts[3, "产学研合作项目备案登记"] == "滞后"
-    assert texts[5, "中小企业专项培训、专项培训覆盖企业"] == "达标进度"  # attendance absent: judged on what is known
+    assert (
+        texts[5, "中小企业专项培训、专项培训覆盖企业"] == "达标进度"
+    )  # attendance absent: judged on what is known
     assert tasks.task_breakdown(rows, None) == []
 
 
 def test_task_breakdown_tracked_only():
     rows = [metrics.Progress("new_rd_partnerships", "校企共建", "个", 6, None, None, 7.0, None)]
-    plan = Plan(2026, "t", "", {}, (Task(2, "研发筑基行动", "共建", ("科技局",), ("new_rd_partnerships",)),))
+    plan = Plan(
+        2026, "t", "", {}, (Task(2, "研发筑基行动", "共建", ("科技局",), ("new_rd_partnerships",)),)
+    )
     (task,) = tasks.task_breakdown(rows, plan)
-    assert (task.status, task.status_text, task.detail) == (None, "跟踪指标", "校企共建 6 个（跟踪指标）")
+    assert (task.status, task.status_text, task.detail) == (
+        None,
+        "跟踪指标",
+        "校企共建 6 个（跟踪指标）",
+    )
 
 
 # -- the share link -------------------------------------------------------------------------
@@ -362,12 +532,24 @@ def test_share_url(monkeypatch):
     monkeypatch.delenv(links.BASE_URL_ENV, raising=False)
     assert links.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
     monkeypatch.setenv(links.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
-    url = links.share_url("progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"})
-    assert url == "https://kc.rudong.gov.cn/cockpit/progress?as_of=2026-10-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=new_hnte"
+    url = links.share_url(
+        "progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"}
+    )
+    assert (
+        url
+        == "https://kc.rudong.gov.cn/cockpit/progress?as_of=2026-10-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=new_hnte"
+    )
     parts = urlsplit(url)
-    assert parse_qs(parts.query) == {"as_of": ["2026-10-31"], "town": ["长沙镇"], "metric": ["new_hnte"]}
+    assert parse_qs(parts.query) == {
+        "as_of": ["2026-10-31"],
+        "town": ["长沙镇"],
+        "metric": ["new_hnte"],
+    }
     assert links.share_url("/overview/", {}, base="http://h:1") == "http://h:1/overview"
-    assert links.share_url("", {"as_of": "2026-10-31", "town": ""}, base="http://h:1") == "http://h:1/?as_of=2026-10-31"
+    assert (
+        links.share_url("", {"as_of": "2026-10-31", "town": ""}, base="http://h:1")
+        == "http://h:1/?as_of=2026-10-31"
+    )
 
 
 # -- the page under AppTest -----------------------------------------------------------------
@@ -388,31 +570,47 @@ WARNING = re.compile(r"^:(red|orange)-badge\[(滞后|预警)\] \*\*(.+?)\*\*："
 
 
 def warnings_shown(at: AppTest) -> list[tuple[str, str]]:
-    return [(m.group(2), m.group(3)) for md in at.markdown if (m := WARNING.match(md.value)) and "责任部门" not in md.value]
+    return [
+        (m.group(2), m.group(3))
+        for md in at.markdown
+        if (m := WARNING.match(md.value)) and "责任部门" not in md.value
+    ]
 
 
 def test_page_cards_equal_the_engine(county_dir, monkeypatch):
     at = open_page(county_dir, monkeypatch, as_of=DAY.isoformat())
     rows = metrics.progress(Warehouse(county_dir), DAY, PLAN)
-    assert [m.value for m in at.metric if m.label == "完成"] == [fmt.amount(p.actual, p.unit) for p in rows]
+    assert [m.value for m in at.metric if m.label == "完成"] == [
+        fmt.amount(p.actual, p.unit) for p in rows
+    ]
     bars = [p.text for p in at.get("progress")]
-    assert bars == [f"完成年度目标 {fmt.pct(p.share_of_target)}" for p in rows if p.share_of_target is not None]
+    assert bars == [
+        f"完成年度目标 {fmt.pct(p.share_of_target)}" for p in rows if p.share_of_target is not None
+    ]
     captions = " ".join(c.value for c in at.caption)
     for p in rows:
         if p.target is not None and p.id != "rd_coverage" and p.actual is not None:
             assert f"序时应完成 {cockpit.approx(p.expected, p.unit)}" in captions
             assert f"预计全年 {fmt.amount(p.projected, p.unit)}" in captions
     assert "上年同期（2025年2月1日）：2.00 亿元" in captions
-    assert any(c.value.startswith("截至2026年2月1日，全县") for c in at.code)  # the briefing text, copyable
+    assert any(
+        c.value.startswith("截至2026年2月1日，全县") for c in at.code
+    )  # the briefing text, copyable
     assert any(e.label == "数据来源与更新时间" for e in at.expander)
-    assert any("- 技术合同认定登记：数据截至2026年1月20日，3 行" in md.value and "- 科创专员：暂缺" in md.value for md in at.markdown)
+    assert any(
+        "- 技术合同认定登记：数据截至2026年1月20日，3 行" in md.value
+        and "- 科创专员：暂缺" in md.value
+        for md in at.markdown
+    )
 
 
 def test_page_warning_list_names_exactly_the_lagging_targets(county_dir, monkeypatch):
     at = open_page(county_dir, monkeypatch, as_of=DAY.isoformat())
     rows = metrics.progress(Warehouse(county_dir), DAY, PLAN)
     shown = warnings_shown(at)
-    assert sorted(label for _, label in shown) == sorted(p.label for p in rows if p.status in ("behind", "at_risk"))
+    assert sorted(label for _, label in shown) == sorted(
+        p.label for p in rows if p.status in ("behind", "at_risk")
+    )
     assert shown[0] == ("滞后", "产学研合作项目备案登记")
     assert any("拖后镇区（按企业数占比）：长沙镇（差 3.5 项）" in md.value for md in at.markdown)
 
@@ -421,7 +619,10 @@ def test_page_town_filter(county_dir, monkeypatch):
     at = open_page(county_dir, monkeypatch, as_of=DAY.isoformat())
     at.selectbox(key="town").set_value("长沙镇").run()
     assert at.query_params["town"] == "长沙镇"
-    values = {p.label: m.value for p, m in zip(metrics.METRICS, [m for m in at.metric if m.label == "完成"], strict=True)}
+    values = {
+        p.label: m.value
+        for p, m in zip(metrics.METRICS, [m for m in at.metric if m.label == "完成"], strict=True)
+    }
     assert values["新增高新技术企业"] == "1 家"
     assert values["技术合同认定登记额"] == "3.00 亿元"
     assert values["亿元以上制造业企业研发活动覆盖率"] == "50.0%"
@@ -431,18 +632,27 @@ def test_page_town_filter(county_dir, monkeypatch):
 
 
 def test_page_url_round_trip(county_dir, monkeypatch):
-    at = open_page(county_dir, monkeypatch, as_of="2026-01-31", town="长沙镇", metric="tech_contract_amount")
+    at = open_page(
+        county_dir, monkeypatch, as_of="2026-01-31", town="长沙镇", metric="tech_contract_amount"
+    )
     assert at.date_input(key="as_of").value == date(2026, 1, 31)
     assert at.selectbox(key="town").value == "长沙镇"
     assert at.selectbox(key="metric").value == "tech_contract_amount"
     links = [c.value for c in at.code if c.value.startswith("http://kc.example/")]
-    assert links == ["http://kc.example/?as_of=2026-01-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=tech_contract_amount"]
+    assert links == [
+        "http://kc.example/?as_of=2026-01-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=tech_contract_amount"
+    ]
     at.selectbox(key="metric").set_value("new_hnte").run()
     at.date_input(key="as_of").set_value(DAY).run()
     at.selectbox(key="town").set_value("全县").run()
-    assert (at.query_params["as_of"], at.query_params["metric"], "town" in at.query_params) == (DAY.isoformat(), "new_hnte", False)
+    assert (at.query_params["as_of"], at.query_params["metric"], "town" in at.query_params) == (
+        DAY.isoformat(),
+        "new_hnte",
+        False,
+    )
     assert [c.value for c in at.code if c.value.startswith("http://kc.example/")] == [
-        "http://kc.example/?as_of=2026-02-01&metric=new_hnte"]
+        "http://kc.example/?as_of=2026-02-01&metric=new_hnte"
+    ]
 
 
 def test_page_defaults_to_the_most_urgent_target(county_dir, monkeypatch):
@@ -452,7 +662,9 @@ def test_page_defaults_to_the_most_urgent_target(county_dir, monkeypatch):
 
 
 def test_page_without_a_plan_or_data(tmp_path, monkeypatch):
-    at = open_page(write_warehouse(tmp_path / "d", enterprises=[firm(1)]), monkeypatch, as_of="2025-06-30")
+    at = open_page(
+        write_warehouse(tmp_path / "d", enterprises=[firm(1)]), monkeypatch, as_of="2025-06-30"
+    )
     assert warnings_shown(at) == []
     assert any("2025年尚无计划文件" in c.value for c in at.caption)
     assert all(m.value == "—" for m in at.metric if m.label == "完成")
@@ -469,5 +681,7 @@ def test_progress_page_does_not_pace_a_towns_share(county_dir, monkeypatch):
     values = [m.value for m in at.metric if m.label == "完成"]
     assert values[1] == "1 家"
     badges = [md.value for md in at.markdown if "-badge[" in md.value]
-    assert badges[1] == ":gray-badge[镇区贡献]" and badges[3] == ":red-badge[滞后]"  # new_hnte; rd_coverage 50%
+    assert (
+        badges[1] == ":gray-badge[镇区贡献]" and badges[3] == ":red-badge[滞后]"
+    )  # new_hnte; rd_coverage 50%
     assert "占全县年度目标 2.0%" in [p.text for p in at.get("progress")]

@@ -9,23 +9,57 @@ import openpyxl
 import pytest
 from fixtures import AS_OF, firm, uscc, write_warehouse
 
-from kechuang import cli, export, metrics, screening, worklists
-from kechuang.plan import load_plan
-from kechuang.warehouse import Warehouse
+from kechuang import cli
+from kechuang.engine import metrics, screening, worklists
+from kechuang.engine.plan import load_plan
+from kechuang.engine.warehouse import Warehouse
+from kechuang.output import workbook as export
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
 TOWN = "长沙镇"
-PROGRAMMES = ["企业孵化行动", "研发筑基行动", "校企对接行动", "成果转化行动", "服务提质行动", "专员对接行动"]
-SHEETS = ["封面", "目标进度", *PROGRAMMES, "高企候选", "差一项企业", "研发清零分镇区", "研发清零清单", "重点企业未走访"]
+PROGRAMMES = [
+    "企业孵化行动",
+    "研发筑基行动",
+    "校企对接行动",
+    "成果转化行动",
+    "服务提质行动",
+    "专员对接行动",
+]
+SHEETS = [
+    "封面",
+    "目标进度",
+    *PROGRAMMES,
+    "高企候选",
+    "差一项企业",
+    "研发清零分镇区",
+    "研发清零清单",
+    "重点企业未走访",
+]
 
 
 def _money(n: int, year: int, revenue: float, rd: float) -> dict:
     return {"uscc": uscc(n), "year": year, "revenue_wan": revenue, "rd_expense_wan": rd}
 
 
-def _stats(n: int, revenue: float, rd: float, rd_staff: int = 2, employees: int = 100, assets: float = 3000.0) -> dict:
-    return {"uscc": uscc(n), "year": 2025, "revenue_wan": revenue, "rd_expense_wan": rd, "rd_staff": rd_staff,
-            "employees": employees, "total_assets_wan": assets, "above_scale": True, "has_rd_institution": False}
+def _stats(
+    n: int,
+    revenue: float,
+    rd: float,
+    rd_staff: int = 2,
+    employees: int = 100,
+    assets: float = 3000.0,
+) -> dict:
+    return {
+        "uscc": uscc(n),
+        "year": 2025,
+        "revenue_wan": revenue,
+        "rd_expense_wan": rd,
+        "rd_staff": rd_staff,
+        "employees": employees,
+        "total_assets_wan": assets,
+        "above_scale": True,
+        "has_rd_institution": False,
+    }
 
 
 @pytest.fixture
@@ -43,23 +77,86 @@ def make_data(path):
     """
     return write_warehouse(
         path,
-        enterprises=[firm(1), firm(2, town=TOWN), firm(3), firm(4, industry_code="6513"),
-                     firm(5, town=TOWN, industry_code="6513")],
-        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)},
-                           {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2026, 5, 10)}],
-        tech_contracts=[{"contract_id": "T1", "uscc": uscc(2), "amount_wan": 1234.5, "registered_on": date(2026, 10, 30)},
-                        {"contract_id": "T2", "uscc": uscc(1), "amount_wan": 500.0, "registered_on": date(2026, 2, 15)}],
-        stats_annual=[_stats(1, 30000.0, 500.0, employees=600, assets=50000.0), _stats(2, 20000.0, 0.0),
-                      _stats(3, 15000.0, 0.0), _stats(4, 1200.0, 80.0, rd_staff=20), _stats(5, 1100.0, 80.0, rd_staff=20)],
-        tax_annual=[_money(4, 2023, 800.0, 50.0), _money(4, 2024, 1000.0, 60.0), _money(4, 2025, 1200.0, 80.0),
-                    _money(5, 2023, 900.0, 50.0), _money(5, 2024, 1000.0, 60.0), _money(5, 2025, 1100.0, 80.0)],
-        patents=[{"ip_id": "P4", "uscc": uscc(4), "ip_type": "发明专利", "granted_on": date(2024, 1, 1), "valid": True},
-                 {"ip_id": "P5", "uscc": uscc(5), "ip_type": "实用新型", "granted_on": date(2024, 1, 1), "valid": True}],
-        key_enterprises=[{"uscc": uscc(1), "year": 2026, "team": "一组", "focus": "研发"},
-                         {"uscc": uscc(2), "year": 2026, "team": "二组", "focus": "高企"}],
-        commissioners=[{"commissioner_id": f"K{i}", "name": f"专员{i}", "joined_on": date(2026, 1, 1)} for i in range(90)],
-        service_visits=[{"visit_id": "V1", "uscc": uscc(1), "visited_on": date(2026, 4, 1), "service_type": "政策落实", "team": "一组"},
-                        {"visit_id": "V0", "uscc": uscc(2), "visited_on": date(2025, 6, 1), "service_type": "政策落实", "team": "二组"}],
+        enterprises=[
+            firm(1),
+            firm(2, town=TOWN),
+            firm(3),
+            firm(4, industry_code="6513"),
+            firm(5, town=TOWN, industry_code="6513"),
+        ],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)},
+            {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2026, 5, 10)},
+        ],
+        tech_contracts=[
+            {
+                "contract_id": "T1",
+                "uscc": uscc(2),
+                "amount_wan": 1234.5,
+                "registered_on": date(2026, 10, 30),
+            },
+            {
+                "contract_id": "T2",
+                "uscc": uscc(1),
+                "amount_wan": 500.0,
+                "registered_on": date(2026, 2, 15),
+            },
+        ],
+        stats_annual=[
+            _stats(1, 30000.0, 500.0, employees=600, assets=50000.0),
+            _stats(2, 20000.0, 0.0),
+            _stats(3, 15000.0, 0.0),
+            _stats(4, 1200.0, 80.0, rd_staff=20),
+            _stats(5, 1100.0, 80.0, rd_staff=20),
+        ],
+        tax_annual=[
+            _money(4, 2023, 800.0, 50.0),
+            _money(4, 2024, 1000.0, 60.0),
+            _money(4, 2025, 1200.0, 80.0),
+            _money(5, 2023, 900.0, 50.0),
+            _money(5, 2024, 1000.0, 60.0),
+            _money(5, 2025, 1100.0, 80.0),
+        ],
+        patents=[
+            {
+                "ip_id": "P4",
+                "uscc": uscc(4),
+                "ip_type": "发明专利",
+                "granted_on": date(2024, 1, 1),
+                "valid": True,
+            },
+            {
+                "ip_id": "P5",
+                "uscc": uscc(5),
+                "ip_type": "实用新型",
+                "granted_on": date(2024, 1, 1),
+                "valid": True,
+            },
+        ],
+        key_enterprises=[
+            {"uscc": uscc(1), "year": 2026, "team": "一组", "focus": "研发"},
+            {"uscc": uscc(2), "year": 2026, "team": "二组", "focus": "高企"},
+        ],
+        commissioners=[
+            {"commissioner_id": f"K{i}", "name": f"专员{i}", "joined_on": date(2026, 1, 1)}
+            for i in range(90)
+        ],
+        service_visits=[
+            {
+                "visit_id": "V1",
+                "uscc": uscc(1),
+                "visited_on": date(2026, 4, 1),
+                "service_type": "政策落实",
+                "team": "一组",
+            },
+            {
+                "visit_id": "V0",
+                "uscc": uscc(2),
+                "visited_on": date(2025, 6, 1),
+                "service_type": "政策落实",
+                "team": "二组",
+            },
+        ],
     )
 
 
@@ -90,10 +187,27 @@ def test_sheets_headers_and_layout(county):
     assert book.sheetnames == SHEETS
     progress = book["目标进度"]
     assert [c.value for c in progress[3]] == list(export.PROGRESS_HEADER)
-    assert [c.value for c in book["高企候选"][3]][:5] == ["统一社会信用代码", "企业名称", "所属镇区", "国民经济行业代码", "成立日期"]
+    assert [c.value for c in book["高企候选"][3]][:5] == [
+        "统一社会信用代码",
+        "企业名称",
+        "所属镇区",
+        "国民经济行业代码",
+        "成立日期",
+    ]
     assert [c.value for c in book["差一项企业"][3]][3:6] == ["未达项", "状态", "差距"]
-    assert [c.value for c in book["研发清零清单"][3]][:3] == ["所属镇区", "统一社会信用代码", "企业名称"]
-    assert [c.value for c in book["重点企业未走访"][3]] == ["所属镇区", "统一社会信用代码", "企业名称", "服务团队", "服务重点", "往年最近走访日期"]
+    assert [c.value for c in book["研发清零清单"][3]][:3] == [
+        "所属镇区",
+        "统一社会信用代码",
+        "企业名称",
+    ]
+    assert [c.value for c in book["重点企业未走访"][3]] == [
+        "所属镇区",
+        "统一社会信用代码",
+        "企业名称",
+        "服务团队",
+        "服务重点",
+        "往年最近走访日期",
+    ]
     for name in SHEETS[1:]:
         assert book[name].freeze_panes in ("A4", "C4"), name  # the header row (row 3) stays in view
         assert book[name].auto_filter.ref.startswith("A3:"), name
@@ -109,21 +223,35 @@ def test_progress_sheet_equals_engine(county):
         row = rows[p.label]
         # XLSX keeps 15-16 significant digits of a double.
         shown = [row["完成"], row["年度目标"], row["序时应完成"], row["预计全年"], row["完成比例"]]
-        for cell, value in zip(shown, [p.actual, p.target, p.expected, p.projected, p.share_of_target], strict=True):
+        for cell, value in zip(
+            shown, [p.actual, p.target, p.expected, p.projected, p.share_of_target], strict=True
+        ):
             assert cell == (None if value is None else pytest.approx(value, rel=1e-14)), p.id
     # By hand: two first certificates in 2026 against 50; 304 of 365 days elapsed.
     hnte = rows["新增高新技术企业"]
-    assert (hnte["完成"], hnte["年度目标"], hnte["完成比例"], hnte["状态"], hnte["单位"]) == (2, 50, 0.04, "滞后", "家")
-    assert hnte["序时应完成"] == pytest.approx(50 * 304 / 365) and hnte["序时进度比例"] == pytest.approx(304 / 365)
+    assert (hnte["完成"], hnte["年度目标"], hnte["完成比例"], hnte["状态"], hnte["单位"]) == (
+        2,
+        50,
+        0.04,
+        "滞后",
+        "家",
+    )
+    assert hnte["序时应完成"] == pytest.approx(50 * 304 / 365) and hnte[
+        "序时进度比例"
+    ] == pytest.approx(304 / 365)
     assert rows["技术合同认定登记额"]["完成"] == 1734.5
     assert rows["亿元以上制造业企业研发活动覆盖率"]["完成"] == pytest.approx(1 / 3)
-    assert rows["高成长型科创项目落地"]["完成"] is None and rows["高成长型科创项目落地"]["状态"] == "—"
+    assert (
+        rows["高成长型科创项目落地"]["完成"] is None and rows["高成长型科创项目落地"]["状态"] == "—"
+    )
     assert rows["高成长型科创项目落地"]["缺少数据"] == "科创项目招引"
     assert rows["校企共建新型研发机构/产业联盟"]["状态"] == "跟踪指标"
     ws = book["目标进度"]
     hnte_row = next(r for r in range(4, 16) if ws.cell(r, 2).value == "新增高新技术企业")
     contract_row = next(r for r in range(4, 16) if ws.cell(r, 2).value == "技术合同认定登记额")
-    coverage_row = next(r for r in range(4, 16) if ws.cell(r, 2).value == "亿元以上制造业企业研发活动覆盖率")
+    coverage_row = next(
+        r for r in range(4, 16) if ws.cell(r, 2).value == "亿元以上制造业企业研发活动覆盖率"
+    )
     assert ws.cell(hnte_row, 5).number_format == "#,##0"
     assert ws.cell(contract_row, 5).number_format == "#,##0.00"
     assert ws.cell(coverage_row, 5).number_format == "0.0%"
@@ -139,13 +267,26 @@ def test_programme_sheets_hold_monthly_series_and_charts(county):
     assert actual == [0, 0, 1, 1, 2, 2, 2, 2, 2, 2]  # certificates of 1 March and 10 May
     series = metrics.monthly_series(wh, "new_hnte", AS_OF, 50)
     assert actual == series["actual"].to_list()
-    assert [r["新增高新技术企业：序时进度（家）"] for r in rows] == pytest.approx(series["pace"].to_list())
+    assert [r["新增高新技术企业：序时进度（家）"] for r in rows] == pytest.approx(
+        series["pace"].to_list()
+    )
     assert {r["新增高新技术企业：年度目标（家）"] for r in rows} == {50}
     assert "高成长型科创项目落地：累计完成（个）" not in rows[0]  # sci_projects absent
     assert "缺少数据 科创项目招引（sci_projects）" in ws["A2"].value
     assert len(ws._charts) == 1
     contracts = _table(book["成果转化行动"])
-    assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts] == [0, 500, 500, 500, 500, 500, 500, 500, 500, 1734.5]
+    assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts] == [
+        0,
+        500,
+        500,
+        500,
+        500,
+        500,
+        500,
+        500,
+        500,
+        1734.5,
+    ]
     assert book["成果转化行动"].cell(5, 2).number_format == "#,##0.00"
     assert "比率指标" in book["研发筑基行动"]["A2"].value
 
@@ -154,7 +295,14 @@ def test_charts_on_the_sheets_that_should_have_them(county):
     _wh, book = county
     charted = {name for name in SHEETS if book[name]._charts}
     # 校企对接行动's only metric (iur_projects) has no data: no series to chart.
-    assert charted == {"目标进度", "企业孵化行动", "成果转化行动", "服务提质行动", "专员对接行动", "研发清零分镇区"}
+    assert charted == {
+        "目标进度",
+        "企业孵化行动",
+        "成果转化行动",
+        "服务提质行动",
+        "专员对接行动",
+        "研发清零分镇区",
+    }
     assert len(book["服务提质行动"]._charts) == 1  # key enterprises; the training tables are absent
 
 
@@ -162,7 +310,9 @@ def test_worklist_sheets_equal_engine(county):
     wh, book = county
     candidates = _table(book["高企候选"])
     assert [(r["统一社会信用代码"], r["所属镇区"]) for r in candidates] == [(uscc(4), "掘港街道")]
-    assert candidates[0]["研发投入强度"] == pytest.approx(190 / 3000)  # (50 + 60 + 80) / (800 + 1000 + 1200)
+    assert candidates[0]["研发投入强度"] == pytest.approx(
+        190 / 3000
+    )  # (50 + 60 + 80) / (800 + 1000 + 1200)
     assert book["高企候选"].cell(4, 7).number_format == "0.0%"
     near = _table(book["差一项企业"])
     engine = screening.near_misses(wh, AS_OF)
@@ -171,13 +321,18 @@ def test_worklist_sheets_equal_engine(county):
     assert "营业收入增长 10.0%" in near[0]["差距"]
     worklist = _table(book["研发清零清单"])
     assert [(r["所属镇区"], r["统一社会信用代码"], r["营业收入（万元）"]) for r in worklist] == [
-        ("掘港街道", uscc(3), 15000), ("长沙镇", uscc(2), 20000)]
+        ("掘港街道", uscc(3), 15000),
+        ("长沙镇", uscc(2), 20000),
+    ]
     assert worklist[0]["是否有研发机构"] == "否"
     towns = _table(book["研发清零分镇区"])
-    assert [(r["所属镇区"], r["亿元以上制造业企业数"], r["覆盖率"], r["待清零企业数"]) for r in towns] == [
-        ("掘港街道", 2, 0.5, 1), ("长沙镇", 1, 0, 1)]
+    assert [
+        (r["所属镇区"], r["亿元以上制造业企业数"], r["覆盖率"], r["待清零企业数"]) for r in towns
+    ] == [("掘港街道", 2, 0.5, 1), ("长沙镇", 1, 0, 1)]
     unvisited = _table(book["重点企业未走访"])
-    assert [(r["统一社会信用代码"], r["往年最近走访日期"]) for r in unvisited] == [(uscc(2), datetime(2025, 6, 1))]
+    assert [(r["统一社会信用代码"], r["往年最近走访日期"]) for r in unvisited] == [
+        (uscc(2), datetime(2025, 6, 1))
+    ]
     assert worklists.key_enterprises_unvisited(wh, AS_OF)["uscc"].to_list() == [uscc(2)]
 
 
@@ -190,7 +345,9 @@ def test_cover_sheet(county):
     assert cover["生成时间"] == "2026年11月2日 09:30"
     assert "仅生成时间不同" in cover["说明"]
     assert cover["简报文字"].startswith("截至2026年10月31日，全县高成长型科创项目落地暂无数据")
-    freshness = {r[0]: r[1:5] for r in book["封面"].iter_rows(values_only=True) if r[1] in wh.tables}
+    freshness = {
+        r[0]: r[1:5] for r in book["封面"].iter_rows(values_only=True) if r[1] in wh.tables
+    }
     assert freshness["市场主体登记"] == ("enterprises", 5, "2015年1月1日", "可用")
     assert freshness["技术合同认定登记"] == ("tech_contracts", 2, "2026年10月30日", "可用")
     assert freshness["统计联网直报年报"][2] == "2025年度"
@@ -205,7 +362,22 @@ def test_same_content_from_page_and_cli(data, tmp_path, capsys):
     first = export.briefing_workbook(wh, AS_OF, TOWN, generated_at=GENERATED)
     assert export.briefing_workbook(wh, AS_OF, TOWN, generated_at=GENERATED) == first
     out = tmp_path / "简报.xlsx"
-    assert cli.main(["export", "--out", str(out), "--as-of", "2026-10-31", "--town", TOWN, "--data", str(data)]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                "--out",
+                str(out),
+                "--as-of",
+                "2026-10-31",
+                "--town",
+                TOWN,
+                "--data",
+                str(data),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip() == str(out.resolve())
     ours, theirs = _book(first), openpyxl.load_workbook(out)
     assert ours.sheetnames == theirs.sheetnames
@@ -226,14 +398,23 @@ def test_town_restricts_every_sheet(data):
     assert [r["统一社会信用代码"] for r in _table(book["差一项企业"])] == [uscc(5)]
     assert [r["统一社会信用代码"] for r in _table(book["研发清零清单"])] == [uscc(2)]
     progress = {r["指标"]: r for r in _table(book["目标进度"])}
-    assert progress["新增高新技术企业"]["完成"] == 1 and progress["新增高新技术企业"]["口径"] == TOWN
+    assert (
+        progress["新增高新技术企业"]["完成"] == 1 and progress["新增高新技术企业"]["口径"] == TOWN
+    )
     assert progress["技术合同认定登记额"]["完成"] == 1234.5
-    assert progress["新增高新技术企业"]["状态"] == "—"  # a contribution to the county target, not paced
-    assert progress["科创专员"]["口径"] == "全县"  # commissioners carry no enterprise: the county figure, paced
+    assert (
+        progress["新增高新技术企业"]["状态"] == "—"
+    )  # a contribution to the county target, not paced
+    assert (
+        progress["科创专员"]["口径"] == "全县"
+    )  # commissioners carry no enterprise: the county figure, paced
     assert (progress["科创专员"]["完成"], progress["科创专员"]["状态"]) == (90, "达标进度")
     contracts = _table(book["成果转化行动"])
     assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts][-2:] == [0, 1234.5]
-    assert list(contracts[0]) == ["截至日期", "技术合同认定登记额：累计完成（万元）"]  # no county pace for a town's share
+    assert list(contracts[0]) == [
+        "截至日期",
+        "技术合同认定登记额：累计完成（万元）",
+    ]  # no county pace for a town's share
     assert "科创专员（全县）：序时进度（名）" in _table(book["专员对接行动"])[0]
     assert book["目标进度"]["A1"].value.startswith("“六百创新”目标进度（长沙镇，")
     scoped = Warehouse(data, frozenset({TOWN}))
@@ -246,31 +427,58 @@ def test_unknown_town_is_refused(data):
 
 
 def test_absent_tables_are_named_not_fatal(tmp_path):
-    wh = Warehouse(write_warehouse(tmp_path / "d", tech_contracts=[
-        {"contract_id": "T1", "uscc": uscc(1), "amount_wan": 10.0, "registered_on": date(2026, 1, 5)}]))
+    wh = Warehouse(
+        write_warehouse(
+            tmp_path / "d",
+            tech_contracts=[
+                {
+                    "contract_id": "T1",
+                    "uscc": uscc(1),
+                    "amount_wan": 10.0,
+                    "registered_on": date(2026, 1, 5),
+                }
+            ],
+        )
+    )
     book = _book(export.briefing_workbook(wh, AS_OF, generated_at=GENERATED))
     assert book.sheetnames == SHEETS
     for name in ["高企候选", "差一项企业"]:
-        assert book[name]["A2"].value.startswith("缺少数据：市场主体登记（enterprises）、企业所得税年度汇算清缴（tax_annual）")
-    assert "缺少数据：" in book["研发清零清单"]["A2"].value and "统计联网直报年报（stats_annual）" in book["研发清零清单"]["A2"].value
-    assert book["重点企业未走访"]["A2"].value.startswith("缺少数据：重点企业“一企一策”服务清单（key_enterprises）")
+        assert book[name]["A2"].value.startswith(
+            "缺少数据：市场主体登记（enterprises）、企业所得税年度汇算清缴（tax_annual）"
+        )
+    assert (
+        "缺少数据：" in book["研发清零清单"]["A2"].value
+        and "统计联网直报年报（stats_annual）" in book["研发清零清单"]["A2"].value
+    )
+    assert book["重点企业未走访"]["A2"].value.startswith(
+        "缺少数据：重点企业“一企一策”服务清单（key_enterprises）"
+    )
     assert _table(book["成果转化行动"])[0]["技术合同认定登记额：累计完成（万元）"] == 10
-    assert book["研发筑基行动"]["A2"].value.startswith("亿元以上制造业企业研发活动覆盖率：缺少数据 市场主体登记（enterprises）")
-    assert _cover(book["封面"])["简报文字"].startswith("截至2026年10月31日，全县高成长型科创项目落地暂无数据")
+    assert book["研发筑基行动"]["A2"].value.startswith(
+        "亿元以上制造业企业研发活动覆盖率：缺少数据 市场主体登记（enterprises）"
+    )
+    assert _cover(book["封面"])["简报文字"].startswith(
+        "截至2026年10月31日，全县高成长型科创项目落地暂无数据"
+    )
 
 
 def test_year_without_plan_file(data):
-    book = _book(export.briefing_workbook(Warehouse(data), date(2025, 12, 31), generated_at=GENERATED))
+    book = _book(
+        export.briefing_workbook(Warehouse(data), date(2025, 12, 31), generated_at=GENERATED)
+    )
     assert book.sheetnames[2] == "月度进展"
     assert _cover(book["封面"])["计划"] == "2025年尚无计划文件，未设年度目标"
     assert "年度目标" not in " ".join(str(c.value) for c in book["月度进展"][3])
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--town", "火星镇"], "未知镇区：火星镇"),
-    (["--as-of", "2026-02-30"], "日期格式有误"),
-    (["--as-of", "31.10.2026"], "日期格式有误"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--town", "火星镇"], "未知镇区：火星镇"),
+        (["--as-of", "2026-02-30"], "日期格式有误"),
+        (["--as-of", "31.10.2026"], "日期格式有误"),
+    ],
+)
 def test_cli_export_bad_input_exits_2(data, tmp_path, capsys, args, message):
     out = tmp_path / "b.xlsx"
     assert cli.main(["export", "--out", str(out), "--data", str(data), *args]) == 2
@@ -289,9 +497,11 @@ def test_cli_export_imports_neither_streamlit_nor_plotly(data, tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from kechuang import cli; "
-            f"rc = cli.main(['export', '--out', {str(tmp_path / 'b.xlsx')!r}, '--data', {str(data)!r}]); "
-            "print(rc, 'streamlit' in sys.modules, any(m.startswith('plotly') for m in sys.modules))")
+    code = (
+        "import sys; from kechuang import cli; "
+        f"rc = cli.main(['export', '--out', {str(tmp_path / 'b.xlsx')!r}, '--data', {str(data)!r}]); "
+        "print(rc, 'streamlit' in sys.modules, any(m.startswith('plotly') for m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 False False"
 
@@ -302,7 +512,9 @@ def _briefing_page(data, monkeypatch, **params):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("KECHUANG_DATA", str(data))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
+    )
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -313,7 +525,7 @@ def _briefing_page(data, monkeypatch, **params):
 
 
 def test_briefing_page_text_and_download(data, monkeypatch):
-    from kechuang import summary
+    from kechuang.output import summary
 
     at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     assert at.title[0].value == "简报导出"

@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 from fixtures import AS_OF, DAY_AFTER, YEAR_START, firm, uscc, write_warehouse
 
-from kechuang import metrics
-from kechuang.plan import load_plan
-from kechuang.warehouse import Warehouse
+from kechuang.engine import metrics
+from kechuang.engine.plan import load_plan
+from kechuang.engine.warehouse import Warehouse
 
 
 def open_with(tmp_path, **tables) -> Warehouse:
@@ -19,9 +19,21 @@ def open_with(tmp_path, **tables) -> Warehouse:
 
 def test_sci_projects_landed_counts_high_growth_landings_in_the_year(tmp_path):
     rows = [
-        {"project_id": "P1", "high_growth": True, "stage": "落地", "landed_on": YEAR_START, "town": "长沙镇"},
+        {
+            "project_id": "P1",
+            "high_growth": True,
+            "stage": "落地",
+            "landed_on": YEAR_START,
+            "town": "长沙镇",
+        },
         {"project_id": "P2", "high_growth": True, "stage": "落地", "landed_on": date(2025, 12, 31)},
-        {"project_id": "P3", "high_growth": True, "stage": "落地", "landed_on": AS_OF, "town": "掘港街道"},
+        {
+            "project_id": "P3",
+            "high_growth": True,
+            "stage": "落地",
+            "landed_on": AS_OF,
+            "town": "掘港街道",
+        },
         {"project_id": "P4", "high_growth": True, "stage": "落地", "landed_on": DAY_AFTER},
         {"project_id": "P5", "high_growth": None, "stage": "落地", "landed_on": date(2026, 5, 1)},
         {"project_id": "P6", "high_growth": False, "stage": "落地", "landed_on": date(2026, 5, 1)},
@@ -31,7 +43,10 @@ def test_sci_projects_landed_counts_high_growth_landings_in_the_year(tmp_path):
     assert metrics.metric_actual(wh, "sci_projects_landed", AS_OF) == 2
     assert metrics.metric_actual(wh, "sci_projects_landed", DAY_AFTER) == 3
     assert metrics.metric_actual(wh, "sci_projects_landed", YEAR_START) == 1
-    assert dict(metrics.by_town(wh, "sci_projects_landed", AS_OF).iter_rows()) == {"长沙镇": 1.0, "掘港街道": 1.0}
+    assert dict(metrics.by_town(wh, "sci_projects_landed", AS_OF).iter_rows()) == {
+        "长沙镇": 1.0,
+        "掘港街道": 1.0,
+    }
 
 
 def hnte_rows():
@@ -61,23 +76,42 @@ def hnte_rows():
 
 
 def test_new_hnte_first_time_renewed_lapsed_and_anniversary(tmp_path):
-    wh = open_with(tmp_path, hnte_certificates=hnte_rows(), enterprises=[firm(n) for n in range(1, 9)])
+    wh = open_with(
+        tmp_path, hnte_certificates=hnte_rows(), enterprises=[firm(n) for n in range(1, 9)]
+    )
     assert metrics.metric_actual(wh, "new_hnte", AS_OF) == 5  # F1, F3, F4, F6, F8
     assert metrics.metric_actual(wh, "new_hnte", DAY_AFTER) == 6  # + F7
     assert metrics.metric_actual(wh, "new_hnte", YEAR_START) == 1  # F4 only
     series = metrics.monthly_series(wh, "new_hnte", AS_OF, 50)
-    assert series["actual"].to_list() == [1, 2, 3, 3, 4, 4, 4, 4, 4, 5]  # F4 Jan, F8 Feb, F1 Mar, F3 May, F6 Oct
+    assert series["actual"].to_list() == [
+        1,
+        2,
+        3,
+        3,
+        4,
+        4,
+        4,
+        4,
+        4,
+        5,
+    ]  # F4 Jan, F8 Feb, F1 Mar, F3 May, F6 Oct
 
 
 def test_new_hnte_leap_day_certificate_expires_on_28_february(tmp_path):
     rows = [
-        {"uscc": uscc(1), "certificate_no": "L1", "issued_on": date(2023, 2, 28)},  # valid to 2026-02-27
+        {
+            "uscc": uscc(1),
+            "certificate_no": "L1",
+            "issued_on": date(2023, 2, 28),
+        },  # valid to 2026-02-27
         {"uscc": uscc(1), "certificate_no": "L2", "issued_on": date(2026, 2, 28)},
     ]
     wh = open_with(tmp_path, hnte_certificates=rows)
     assert metrics.metric_actual(wh, "new_hnte", AS_OF) == 0  # valid on 2025-12-31: a renewal
     wh.con.execute("select 1")
-    got = wh.con.execute("select add_years(date '2024-02-29', 3), add_years(date '2024-02-29', 4)").fetchone()
+    got = wh.con.execute(
+        "select add_years(date '2024-02-29', 3), add_years(date '2024-02-29', 4)"
+    ).fetchone()
     assert got == (date(2027, 2, 28), date(2028, 2, 29))
 
 
@@ -130,14 +164,22 @@ def test_rd_coverage_population_active_and_worklist(tmp_path):
     assert cov.n_active == 2
     assert cov.coverage == 0.5
     assert sorted(cov.worklist["uscc"]) == [uscc(3), uscc(4)]
-    towns = {r["town"]: (r["n_population"], r["n_worklist"]) for r in cov.by_town().iter_rows(named=True)}
+    towns = {
+        r["town"]: (r["n_population"], r["n_worklist"]) for r in cov.by_town().iter_rows(named=True)
+    }
     assert towns == {"掘港街道": (2, 1), "长沙镇": (2, 1)}
 
 
 def test_rd_coverage_is_compared_with_its_target_directly(tmp_path):
     wh = rd_fixture(tmp_path)
     rd = next(p for p in metrics.progress(wh, AS_OF, load_plan(2026)) if p.id == "rd_coverage")
-    assert (rd.actual, rd.target, rd.expected, rd.projected, rd.status) == (0.5, 1.0, 1.0, None, "behind")
+    assert (rd.actual, rd.target, rd.expected, rd.projected, rd.status) == (
+        0.5,
+        1.0,
+        1.0,
+        None,
+        "behind",
+    )
 
 
 def test_rd_coverage_is_null_without_stats(tmp_path):
@@ -161,9 +203,19 @@ def test_tech_contract_amount_sums_every_role(tmp_path):
     rows = [
         {"contract_id": "T1", "role": "卖方", "amount_wan": 100.5, "registered_on": YEAR_START},
         {"contract_id": "T2", "role": "买方", "amount_wan": 200.25, "registered_on": AS_OF},
-        {"contract_id": "T3", "role": "卖方", "amount_wan": 1000.0, "registered_on": date(2025, 12, 31)},
+        {
+            "contract_id": "T3",
+            "role": "卖方",
+            "amount_wan": 1000.0,
+            "registered_on": date(2025, 12, 31),
+        },
         {"contract_id": "T4", "role": "卖方", "amount_wan": 50.0, "registered_on": DAY_AFTER},
-        {"contract_id": "T5", "role": "买方", "amount_wan": None, "registered_on": date(2026, 5, 1)},
+        {
+            "contract_id": "T5",
+            "role": "买方",
+            "amount_wan": None,
+            "registered_on": date(2026, 5, 1),
+        },
     ]
     wh = open_with(tmp_path, tech_contracts=rows)
     assert metrics.metric_actual(wh, "tech_contract_amount", AS_OF) == 300.75
@@ -201,7 +253,18 @@ def test_commissioners_serving_on_the_as_of_day(tmp_path):
     assert metrics.metric_actual(wh, "commissioners", AS_OF) == 3  # C1, C2, C5
     assert metrics.metric_actual(wh, "commissioners", DAY_AFTER) == 3  # C1, C2, C3 (C5 left)
     series = metrics.monthly_series(wh, "commissioners", AS_OF, 100)
-    assert series["actual"].to_list() == [2, 3, 3, 3, 3, 3, 3, 3, 3, 3]  # C1, C4; C5 from February; C4 leaves, C2 joins on A
+    assert series["actual"].to_list() == [
+        2,
+        3,
+        3,
+        3,
+        3,
+        3,
+        3,
+        3,
+        3,
+        3,
+    ]  # C1, C4; C5 from February; C4 leaves, C2 joins on A
 
 
 def test_trainings_and_attendance(tmp_path):
@@ -225,21 +288,57 @@ def test_trainings_and_attendance(tmp_path):
     assert metrics.metric_actual(wh, "sme_trainings", AS_OF) == 2
     assert metrics.metric_actual(wh, "cadre_trainings", AS_OF) == 1
     assert metrics.metric_actual(wh, "sme_training_attendance", AS_OF) == 3
-    assert metrics.metric_actual(wh, "sme_training_attendance", DAY_AFTER) == 3  # T4 has no attendance
+    assert (
+        metrics.metric_actual(wh, "sme_training_attendance", DAY_AFTER) == 3
+    )  # T4 has no attendance
 
 
 def test_new_rd_partnerships(tmp_path):
     rows = [
-        {"institution_id": "R1", "kind": "新型研发机构", "partner": "东南大学", "approved_on": date(2026, 2, 1)},
-        {"institution_id": "R2", "kind": "产业技术创新战略联盟", "partner": "南通大学", "approved_on": AS_OF},
-        {"institution_id": "R3", "kind": "新型研发机构", "partner": None, "approved_on": date(2026, 2, 1)},
-        {"institution_id": "R4", "kind": "工程技术研究中心", "partner": "东南大学", "approved_on": date(2026, 2, 1)},
-        {"institution_id": "R5", "kind": "新型研发机构", "partner": "东南大学", "approved_on": date(2025, 12, 31)},
-        {"institution_id": "R6", "kind": "新型研发机构", "partner": "  ", "approved_on": date(2026, 2, 1)},
+        {
+            "institution_id": "R1",
+            "kind": "新型研发机构",
+            "partner": "东南大学",
+            "approved_on": date(2026, 2, 1),
+        },
+        {
+            "institution_id": "R2",
+            "kind": "产业技术创新战略联盟",
+            "partner": "南通大学",
+            "approved_on": AS_OF,
+        },
+        {
+            "institution_id": "R3",
+            "kind": "新型研发机构",
+            "partner": None,
+            "approved_on": date(2026, 2, 1),
+        },
+        {
+            "institution_id": "R4",
+            "kind": "工程技术研究中心",
+            "partner": "东南大学",
+            "approved_on": date(2026, 2, 1),
+        },
+        {
+            "institution_id": "R5",
+            "kind": "新型研发机构",
+            "partner": "东南大学",
+            "approved_on": date(2025, 12, 31),
+        },
+        {
+            "institution_id": "R6",
+            "kind": "新型研发机构",
+            "partner": "  ",
+            "approved_on": date(2026, 2, 1),
+        },
     ]
     wh = open_with(tmp_path, rd_institutions=rows)
-    assert metrics.metric_actual(wh, "new_rd_partnerships", AS_OF) == 2  # an empty partner counts as null
-    row = next(p for p in metrics.progress(wh, AS_OF, load_plan(2026)) if p.id == "new_rd_partnerships")
+    assert (
+        metrics.metric_actual(wh, "new_rd_partnerships", AS_OF) == 2
+    )  # an empty partner counts as null
+    row = next(
+        p for p in metrics.progress(wh, AS_OF, load_plan(2026)) if p.id == "new_rd_partnerships"
+    )
     assert (row.target, row.status) == (None, None)
 
 
@@ -248,17 +347,35 @@ def test_new_rd_partnerships(tmp_path):
 PACE_DAY = date(2026, 3, 14)  # day 73 of 365: a target of 50 is expected at exactly 10
 
 
-@pytest.mark.parametrize(("actual", "status"), [(10, "on_track"), (9, "at_risk"), (8, "at_risk"), (7, "behind")])
+@pytest.mark.parametrize(
+    ("actual", "status"), [(10, "on_track"), (9, "at_risk"), (8, "at_risk"), (7, "behind")]
+)
 def test_pace_status_boundaries(actual, status):
     assert metrics.elapsed_share(PACE_DAY) == Fraction(73, 365)
     assert metrics.pace_status(actual, 50 * metrics.elapsed_share(PACE_DAY)) == status
 
 
 def test_progress_paces_against_the_plan(tmp_path):
-    rows = [{"project_id": f"P{i}", "high_growth": True, "stage": "落地", "landed_on": date(2026, 1, 1 + i)} for i in range(8)]
+    rows = [
+        {
+            "project_id": f"P{i}",
+            "high_growth": True,
+            "stage": "落地",
+            "landed_on": date(2026, 1, 1 + i),
+        }
+        for i in range(8)
+    ]
     wh = open_with(tmp_path, sci_projects=rows)
-    landed = next(p for p in metrics.progress(wh, PACE_DAY, load_plan(2026)) if p.id == "sci_projects_landed")
-    assert (landed.actual, landed.target, landed.expected, landed.projected, landed.status) == (8, 50, 10.0, 40.0, "at_risk")
+    landed = next(
+        p for p in metrics.progress(wh, PACE_DAY, load_plan(2026)) if p.id == "sci_projects_landed"
+    )
+    assert (landed.actual, landed.target, landed.expected, landed.projected, landed.status) == (
+        8,
+        50,
+        10.0,
+        40.0,
+        "at_risk",
+    )
     assert landed.share_of_target == 0.16
 
 
@@ -284,14 +401,17 @@ def test_default_as_of_is_latest_event_not_after_today(tmp_path):
     wh = open_with(
         tmp_path,
         tech_contracts=[{"contract_id": "T1", "registered_on": date(2026, 10, 28)}],
-        service_visits=[{"visit_id": "V1", "visited_on": date(2026, 10, 30)}, {"visit_id": "V2", "visited_on": date(2027, 1, 5)}],
+        service_visits=[
+            {"visit_id": "V1", "visited_on": date(2026, 10, 30)},
+            {"visit_id": "V2", "visited_on": date(2027, 1, 5)},
+        ],
     )
     assert metrics.default_as_of(wh, today=date(2026, 11, 26)) == date(2026, 10, 30)
     assert metrics.default_as_of(wh, today=date(2026, 10, 29)) == date(2026, 10, 28)
 
 
 def test_key_enterprises_unvisited_is_the_complement_of_served(tmp_path):
-    from kechuang.worklists import key_enterprises_unvisited
+    from kechuang.engine.worklists import key_enterprises_unvisited
 
     keys = [{"uscc": uscc(n), "year": 2026, "team": "一队"} for n in (1, 2, 3)]
     visits = [
@@ -299,25 +419,42 @@ def test_key_enterprises_unvisited_is_the_complement_of_served(tmp_path):
         {"visit_id": "V2", "uscc": uscc(2), "visited_on": date(2025, 12, 31)},
         {"visit_id": "V3", "uscc": uscc(3), "visited_on": DAY_AFTER},
     ]
-    wh = open_with(tmp_path, key_enterprises=keys, service_visits=visits, enterprises=[firm(1), firm(2), firm(3)])
+    wh = open_with(
+        tmp_path,
+        key_enterprises=keys,
+        service_visits=visits,
+        enterprises=[firm(1), firm(2), firm(3)],
+    )
     rows = key_enterprises_unvisited(wh, AS_OF)
     assert rows["uscc"].to_list() == [uscc(2), uscc(3)]
     assert rows["last_visited_on"].to_list() == [date(2025, 12, 31), None]
-    assert key_enterprises_unvisited(open_with(tmp_path / "x", enterprises=[firm(1)]), AS_OF) is None
+    assert (
+        key_enterprises_unvisited(open_with(tmp_path / "x", enterprises=[firm(1)]), AS_OF) is None
+    )
 
 
 def test_shared_prefetch_of_two_dates_without_waiting_equals_direct_queries(tmp_path):
-    wh = open_with(tmp_path, enterprises=[firm(1)], hnte_certificates=[
-        {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2025, 3, 1)},
-        {"uscc": uscc(1), "certificate_no": "C2", "issued_on": date(2026, 3, 1)},
-    ])
+    wh = open_with(
+        tmp_path,
+        enterprises=[firm(1)],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2025, 3, 1)},
+            {"uscc": uscc(1), "certificate_no": "C2", "issued_on": date(2026, 3, 1)},
+        ],
+    )
     before = date(2025, 10, 31)
     shared = metrics.Shared()
-    shared.prefetch_dates(wh, [(AS_OF, ["new_hnte"], True), (before, ["new_hnte"], False)], wait=False)
+    shared.prefetch_dates(
+        wh, [(AS_OF, ["new_hnte"], True), (before, ["new_hnte"], False)], wait=False
+    )
     assert metrics.metric_actual(wh, "new_hnte", before, shared) == 1  # read when asked for
-    shared.prefetch(wh, AS_OF, ["new_hnte"])  # waits for its own date only; nothing is fetched twice
+    shared.prefetch(
+        wh, AS_OF, ["new_hnte"]
+    )  # waits for its own date only; nothing is fetched twice
     shared.wait()
     assert not shared._pending
     assert shared.events(wh, "new_hnte", AS_OF).equals(metrics.metric_events(wh, "new_hnte", AS_OF))
-    assert metrics.metric_actual(wh, "new_hnte", AS_OF, shared) == 0  # the 2025 certificate was valid at the year end
+    assert (
+        metrics.metric_actual(wh, "new_hnte", AS_OF, shared) == 0
+    )  # the 2025 certificate was valid at the year end
     assert shared.rd_coverage(wh, AS_OF).coverage == metrics.rd_coverage(wh, AS_OF).coverage

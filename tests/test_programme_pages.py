@@ -48,7 +48,9 @@ def frame_with(at: AppTest, column: str):
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join(e.value for kind in (at.markdown, at.caption, at.info, at.title, at.subheader) for e in kind)
+    return "\n".join(
+        e.value for kind in (at.markdown, at.caption, at.info, at.title, at.subheader) for e in kind
+    )
 
 
 def test_contracts_page(county):
@@ -58,7 +60,13 @@ def test_contracts_page(county):
     assert "预警" not in texts(at) and ":red-badge[滞后]" in texts(at)
     regions = frame_with(at, "地区")
     assert dict(zip(regions["地区"], regions["合同成交额（万元）"], strict=True)) == {
-        "上海": 1000.0, "苏南": 500.0, "长三角其他": 0.0, "珠三角": 300.0, "本地（南通）": 0.0, "其他地区": 100.0}
+        "上海": 1000.0,
+        "苏南": 500.0,
+        "长三角其他": 0.0,
+        "珠三角": 300.0,
+        "本地（南通）": 0.0,
+        "其他地区": 100.0,
+    }
     directions = frame_with(at, "技术流向")
     assert directions["合同成交额（万元）"].tolist() == [1400.0, 500.0]
     prospects = frame_with(at, "列入原因")
@@ -70,7 +78,9 @@ def test_contracts_page_under_a_town(county):
     at = open_page("contracts", CHANGSHA)
     assert metric(at, "完成") == ["300.0 万元"] and metric(at, "登记合同") == ["2 项"]
     assert "镇区无分解目标" in texts(at)
-    assert not any("列入原因" in df.value.columns for df in at.dataframe)  # no prospects in this town:
+    assert not any(
+        "列入原因" in df.value.columns for df in at.dataframe
+    )  # no prospects in this town:
     assert ui.EMPTY_TABLE in [i.value for i in at.info]  # said in Chinese, not an empty grid
 
 
@@ -90,7 +100,9 @@ def test_projects_page(county):
     at = open_page("projects")
     assert metric(at, "完成") == ["2 个"]
     stages = frame_with(at, "其中高成长型")
-    assert stages["项目阶段"].tolist() == ["在谈", "签约", "落地"] and stages["项目数"].tolist() == [2, 2, 4]
+    assert stages["项目阶段"].tolist() == ["在谈", "签约", "落地"] and stages[
+        "项目数"
+    ].tolist() == [2, 2, 4]
     assert frame_with(at, "落地日期")["项目编号"].tolist() == ["S2", "S1"]
 
 
@@ -100,7 +112,10 @@ def test_services_page_worklist(county):
     assert "重点企业 **4** 家，本年尚未走访 **2** 家" in texts(at)
     assert frame_with(at, "服务重点")["企业名称"].tolist() == [name(4), name(3)]
     towns = frame_with(at, "未走访")
-    assert dict(zip(towns["所属镇区"], towns["已走访"], strict=True)) == {"掘港街道": 1, CHANGSHA: 1}
+    assert dict(zip(towns["所属镇区"], towns["已走访"], strict=True)) == {
+        "掘港街道": 1,
+        CHANGSHA: 1,
+    }
 
 
 def test_services_page_under_a_town(county):
@@ -140,10 +155,17 @@ def test_trainings_page_under_a_town(county):
     assert any("培训场次为全县统计" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize(("page", "table"), [
-    ("contracts", "tech_contracts"), ("iur", "iur_projects"), ("projects", "sci_projects"), ("services", "service_visits"),
-    ("commissioners", "commissioners"), ("trainings", "trainings"),
-])
+@pytest.mark.parametrize(
+    ("page", "table"),
+    [
+        ("contracts", "tech_contracts"),
+        ("iur", "iur_projects"),
+        ("projects", "sci_projects"),
+        ("services", "service_visits"),
+        ("commissioners", "commissioners"),
+        ("trainings", "trainings"),
+    ],
+)
 def test_page_says_which_data_is_absent(tmp_path, monkeypatch, page, table):
     monkeypatch.setenv("KECHUANG_DATA", str(write_county(tmp_path / "data", **{table: False})))
     at = open_page(page)

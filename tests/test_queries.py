@@ -8,18 +8,31 @@ from pathlib import Path
 import pytest
 from fixtures import AS_OF, firm, uscc, write_warehouse
 
-from kechuang import contract
-from kechuang.screening import GazelleThresholds, HnteThresholds
-from kechuang.warehouse import QUERIES_DIR, Warehouse
+from kechuang.engine import contract
+from kechuang.engine.screening import GazelleThresholds, HnteThresholds
+from kechuang.engine.warehouse import QUERIES_DIR, Warehouse
 
-NAMES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in QUERIES_DIR.rglob("*.sql"))
-PARAMS = {"as_of": AS_OF, "today": date(2026, 11, 26), "uscc": uscc(1), "text": "测试", "evaluated_only": False, "max_not_passed": None, **HnteThresholds().params(),
-          **GazelleThresholds().params()}
+NAMES = sorted(
+    p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in QUERIES_DIR.rglob("*.sql")
+)
+PARAMS = {
+    "as_of": AS_OF,
+    "today": date(2026, 11, 26),
+    "uscc": uscc(1),
+    "text": "测试",
+    "evaluated_only": False,
+    "max_not_passed": None,
+    **HnteThresholds().params(),
+    **GazelleThresholds().params(),
+}
 
 
 def one_row_per_table(data: Path) -> Path:
     filler = {"VARCHAR": "X1", "DATE": AS_OF, "INTEGER": 2026, "DOUBLE": 1.0, "BOOLEAN": True}
-    rows = {t: [{c.name: filler[c.type] if c.required else None for c in contract.columns(t)}] for t in contract.TABLES}
+    rows = {
+        t: [{c.name: filler[c.type] if c.required else None for c in contract.columns(t)}]
+        for t in contract.TABLES
+    }
     rows["enterprises"] = [firm(1)]
     for t, cols in contract.TABLES.items():
         if any(c.name == "uscc" for c in cols) and t != "enterprises":

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kechuang import audit, auth, share
+from kechuang.access import audit, auth, share
 
 T0 = datetime(2026, 10, 31, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 AS_OF = date(2026, 10, 31)
@@ -32,7 +32,9 @@ def test_a_link_opens_its_view_as_a_scoped_share_user(instance):
     url, token_id = share.create_link(BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0)
     assert url.startswith("https://kechuang.rudong.example/?share=")
     view = share.open_link(token_of(url), now=T0 + timedelta(days=1))
-    assert view == share.ShareView(token_id, "progress", AS_OF, "长沙镇", "analyst", T0, T0 + timedelta(days=7))
+    assert view == share.ShareView(
+        token_id, "progress", AS_OF, "长沙镇", "analyst", T0, T0 + timedelta(days=7)
+    )
     assert view.title == "目标进度 · 长沙镇 · 截至2026年10月31日"
     visitor = view.user()
     assert (visitor.role, auth.scope_for(visitor)) == ("share", frozenset({"长沙镇"}))
@@ -45,7 +47,11 @@ def test_a_link_opens_its_view_as_a_scoped_share_user(instance):
 def test_a_county_wide_link_has_the_whole_county_in_scope():
     url, _ = share.create_link(BASE, "overview", AS_OF, None, ANALYST, now=T0)
     view = share.open_link(token_of(url), now=T0)
-    assert view.town is None and auth.scope_for(view.user()) is None and view.title == "总览 · 全县 · 截至2026年10月31日"
+    assert (
+        view.town is None
+        and auth.scope_for(view.user()) is None
+        and view.title == "总览 · 全县 · 截至2026年10月31日"
+    )
 
 
 def test_a_tampered_or_foreign_token_is_refused(instance, monkeypatch):
@@ -53,11 +59,16 @@ def test_a_tampered_or_foreign_token_is_refused(instance, monkeypatch):
     token = token_of(url)
     payload, signature = token.rsplit(".", 1)
     forged_signature = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
-    other_town = share._serializer(None).dumps({"i": "x", "p": "progress", "d": "2026-10-31", "t": "洋口镇", "e": 0})
+    other_town = share._serializer(None).dumps(
+        {"i": "x", "p": "progress", "d": "2026-10-31", "t": "洋口镇", "e": 0}
+    )
     for bad in (forged_signature, payload[:-2] + "." + signature, "", "not-a-token", other_town):
         with pytest.raises(share.ShareLinkError) as err:
             share.open_link(bad, now=T0)
-        assert (str(err.value), err.value.reason) in {("签名无效", "invalid"), ("已撤销", "revoked")}
+        assert (str(err.value), err.value.reason) in {
+            ("签名无效", "invalid"),
+            ("已撤销", "revoked"),
+        }
     with pytest.raises(share.ShareLinkError, match="^签名无效$"):
         share.open_link(forged_signature, now=T0)
     (instance / "secret.key").write_text("another-secret-another-secret-another-secret")
@@ -104,24 +115,42 @@ def test_deleting_the_links_file_revokes_every_link(instance):
 
 def test_list_links_shows_each_status_newest_first():
     _, expired = share.create_link(BASE, "overview", AS_OF, None, ANALYST, days=1, now=T0)
-    _, revoked = share.create_link(BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0 + timedelta(hours=1))
-    _, active = share.create_link(BASE, "progress", date(2026, 9, 30), None, "admin", now=T0 + timedelta(hours=2))
+    _, revoked = share.create_link(
+        BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0 + timedelta(hours=1)
+    )
+    _, active = share.create_link(
+        BASE, "progress", date(2026, 9, 30), None, "admin", now=T0 + timedelta(hours=2)
+    )
     share.revoke(revoked, by="admin", now=T0 + timedelta(hours=3))
     frame = share.list_links(now=T0 + timedelta(days=2))
-    assert frame.select("token_id", "page_label", "as_of", "town", "created_by", "status", "status_label", "revoked_by").rows() == [
+    assert frame.select(
+        "token_id",
+        "page_label",
+        "as_of",
+        "town",
+        "created_by",
+        "status",
+        "status_label",
+        "revoked_by",
+    ).rows() == [
         (active, "目标进度", date(2026, 9, 30), "全县", "admin", "active", "有效", None),
         (revoked, "目标进度", AS_OF, "长沙镇", "analyst", "revoked", "已撤销", "admin"),
         (expired, "总览", AS_OF, "全县", "analyst", "expired", "已过期", None),
     ]
     assert frame["created_at"][2] == datetime(2026, 10, 31, 10, 0)  # Beijing time
     assert frame["expires_at"][2] == datetime(2026, 11, 1, 10, 0)
-    assert share.list_links().height == 3 and share.list_links(directory=share.links_path().parent / "x").height == 0
+    assert (
+        share.list_links().height == 3
+        and share.list_links(directory=share.links_path().parent / "x").height == 0
+    )
 
 
 def test_only_allowed_roles_pages_and_durations():
     for role in ("leader", "town", "share"):
         with pytest.raises(PermissionError):
-            share.create_link(BASE, "progress", AS_OF, None, auth.User("u", role, frozenset({"长沙镇"})))
+            share.create_link(
+                BASE, "progress", AS_OF, None, auth.User("u", role, frozenset({"长沙镇"}))
+            )
     with pytest.raises(ValueError, match="该页面不能分享"):
         share.create_link(BASE, "enterprise", AS_OF, None, ANALYST)
     for days in (0, 32, 7.5):
@@ -147,7 +176,9 @@ def test_the_secret_may_come_from_the_environment(instance, monkeypatch):
 def test_links_are_audited_when_created_opened_refused_and_revoked(instance):
     url, token_id = share.create_link(BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0)
     share.open_link(token_of(url), now=T0)
-    share.open_link(token_of(url), now=T0, record=False)  # later reruns re-check without flooding the log
+    share.open_link(
+        token_of(url), now=T0, record=False
+    )  # later reruns re-check without flooding the log
     share.revoke(token_id, by=ANALYST, now=T0)
     with pytest.raises(share.ShareLinkError):
         share.open_link(token_of(url), now=T0)

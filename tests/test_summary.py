@@ -7,15 +7,18 @@ from datetime import date
 import pytest
 from fixtures import AS_OF, firm, uscc, write_warehouse
 
-from kechuang import summary
-from kechuang.plan import Plan, load_plan
-from kechuang.warehouse import Warehouse
+from kechuang.engine.plan import Plan, load_plan
+from kechuang.engine.warehouse import Warehouse
+from kechuang.output import summary
 
 PLAN = load_plan(2026)
 
 
 def _commissioners(n: int) -> list[dict]:
-    return [{"commissioner_id": f"K{i}", "name": f"专员{i}", "joined_on": date(2026, 1, 1)} for i in range(n)]
+    return [
+        {"commissioner_id": f"K{i}", "name": f"专员{i}", "joined_on": date(2026, 1, 1)}
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -24,10 +27,26 @@ def data(tmp_path):
     return write_warehouse(
         tmp_path / "data",
         enterprises=[firm(1), firm(2, town="长沙镇")],
-        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}],
-        tech_contracts=[{"contract_id": "T1", "uscc": uscc(2), "amount_wan": 830_000.0, "registered_on": date(2026, 6, 30)}],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)}
+        ],
+        tech_contracts=[
+            {
+                "contract_id": "T1",
+                "uscc": uscc(2),
+                "amount_wan": 830_000.0,
+                "registered_on": date(2026, 6, 30),
+            }
+        ],
         commissioners=_commissioners(90),
-        trainings=[{"training_id": "X1", "title": "科技创新专题培训班", "held_on": date(2026, 5, 1), "kind": "科技创新专题培训"}],
+        trainings=[
+            {
+                "training_id": "X1",
+                "title": "科技创新专题培训班",
+                "held_on": date(2026, 5, 1),
+                "kind": "科技创新专题培训",
+            }
+        ],
     )
 
 
@@ -59,26 +78,45 @@ def test_county_text_exactly(data):
 
 def test_town_text_is_a_contribution_without_pace(data):
     text = summary.briefing_text(Warehouse(data, frozenset({"长沙镇"})), AS_OF, PLAN, "长沙镇")
-    assert text.startswith("截至2026年10月31日，长沙镇高成长型科创项目落地暂无数据（缺少科创项目招引）；新增高新技术企业0家，占全县年度目标的0.0%；")
+    assert text.startswith(
+        "截至2026年10月31日，长沙镇高成长型科创项目落地暂无数据（缺少科创项目招引）；新增高新技术企业0家，占全县年度目标的0.0%；"
+    )
     assert "技术合同认定登记额83.00亿元，占全县年度目标的83.0%；" in text
     # Commissioners and trainings carry no enterprise: county figures, marked 全县.
-    assert "；全县在岗科创专员90名，完成年度目标的90.0%；全县举办中小企业专项培训0场，完成年度目标的0.0%；" in text
+    assert (
+        "；全县在岗科创专员90名，完成年度目标的90.0%；全县举办中小企业专项培训0场，完成年度目标的0.0%；"
+        in text
+    )
     assert "按序时进度" not in text and "滞后" not in text
-    assert text.endswith("\n长沙镇数据为其对全县年度目标的贡献，不单独作序时进度判断；标注“全县”的为全县数据。")
+    assert text.endswith(
+        "\n长沙镇数据为其对全县年度目标的贡献，不单独作序时进度判断；标注“全县”的为全县数据。"
+    )
 
 
 def _plan(target: float) -> Plan:
     return Plan(2026, "测试计划", "", {"commissioners": target}, ())
 
 
-@pytest.mark.parametrize(("n", "standing"), [
-    # target 365: expected by day 304 is exactly 304; at risk down to 0.8 x 304 = 243.2.
-    (304, "对照序时进度，1项有量化目标的指标均达到序时进度。"),
-    (303, "对照序时进度，达标进度0项，预警1项，滞后0项。预警：科创专员（完成年度目标的83.0%，距序时进度差1名）。"),
-    (244, "对照序时进度，达标进度0项，预警1项，滞后0项。预警：科创专员（完成年度目标的66.8%，距序时进度差60名）。"),
-    (243, "对照序时进度，达标进度0项，预警0项，滞后1项。"
-          "滞后：科创专员（完成年度目标的66.6%，距序时进度差61名，按当前进度全年预计约292名）。"),
-])
+@pytest.mark.parametrize(
+    ("n", "standing"),
+    [
+        # target 365: expected by day 304 is exactly 304; at risk down to 0.8 x 304 = 243.2.
+        (304, "对照序时进度，1项有量化目标的指标均达到序时进度。"),
+        (
+            303,
+            "对照序时进度，达标进度0项，预警1项，滞后0项。预警：科创专员（完成年度目标的83.0%，距序时进度差1名）。",
+        ),
+        (
+            244,
+            "对照序时进度，达标进度0项，预警1项，滞后0项。预警：科创专员（完成年度目标的66.8%，距序时进度差60名）。",
+        ),
+        (
+            243,
+            "对照序时进度，达标进度0项，预警0项，滞后1项。"
+            "滞后：科创专员（完成年度目标的66.6%，距序时进度差61名，按当前进度全年预计约292名）。",
+        ),
+    ],
+)
 def test_pace_boundaries(tmp_path, n, standing):
     wh = Warehouse(write_warehouse(tmp_path / "d", commissioners=_commissioners(n)))
     text = summary.briefing_text(wh, AS_OF, _plan(365.0))
@@ -93,11 +131,17 @@ def test_without_a_plan_only_actuals(data):
 
 
 def test_ratio_against_target_not_pace():
-    from kechuang.metrics import Progress
+    from kechuang.engine.metrics import Progress
 
-    coverage = Progress("rd_coverage", "亿元以上制造业企业研发活动覆盖率", "比率", 0.885, 1.0, 1.0, None, "at_risk")
+    coverage = Progress(
+        "rd_coverage", "亿元以上制造业企业研发活动覆盖率", "比率", 0.885, 1.0, 1.0, None, "at_risk"
+    )
     text = summary.compose([coverage], AS_OF, PLAN)
-    assert text == ("截至2026年10月31日，全县亿元以上制造业企业研发活动覆盖率88.5%，目标为100.0%。\n"
-                    "对照序时进度，达标进度0项，预警1项，滞后0项。预警：亿元以上制造业企业研发活动覆盖率（88.5%，距目标差11.5个百分点）。")
+    assert text == (
+        "截至2026年10月31日，全县亿元以上制造业企业研发活动覆盖率88.5%，目标为100.0%。\n"
+        "对照序时进度，达标进度0项，预警1项，滞后0项。预警：亿元以上制造业企业研发活动覆盖率（88.5%，距目标差11.5个百分点）。"
+    )
     assert summary.county_wide("commissioners") and summary.county_wide("sme_trainings")
-    assert not summary.county_wide("sme_training_attendance") and not summary.county_wide("new_hnte")
+    assert not summary.county_wide("sme_training_attendance") and not summary.county_wide(
+        "new_hnte"
+    )

@@ -2,10 +2,17 @@
 
 import pytest
 
-from kechuang import uscc
+from kechuang.engine import uscc
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "91110000802100433B", "91320623MA0000001" + uscc.check_char("91320623MA0000001")])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y43",
+        "91110000802100433B",
+        "91320623MA0000001" + uscc.check_char("91320623MA0000001"),
+    ],
+)
 def test_known_good_codes(code):
     assert uscc.is_valid(code)
     assert uscc.problem(code) is None
@@ -31,9 +38,15 @@ def test_bad_codes_say_what_is_wrong(code, message):
 def test_check_char_matches_the_sql_macro(tmp_path):
     from fixtures import firm, write_warehouse
 
-    from kechuang.warehouse import Warehouse
+    from kechuang.engine.warehouse import Warehouse
 
     wh = Warehouse(write_warehouse(tmp_path / "d", enterprises=[firm(1)]))
-    codes = ["91350100M000100Y43", "91350100M000100Y44", "91110000802100433B", "9111000080210043", "91110000802100433b"]
+    codes = [
+        "91350100M000100Y43",
+        "91350100M000100Y44",
+        "91110000802100433B",
+        "9111000080210043",
+        "91110000802100433b",
+    ]
     got = [wh.con.execute("select uscc_check_ok($c)", {"c": c}).fetchone()[0] for c in codes]
     assert got == [uscc.is_valid(c) for c in codes] == [True, False, True, False, False]

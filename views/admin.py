@@ -4,7 +4,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from kechuang import audit, auth, labels, share, tables, ui
+from kechuang import ui
+from kechuang.access import audit, auth, share
+from kechuang.output import tables
+from kechuang.zh import labels
 
 wh = ui.open_or_stop()
 as_of, _ = ui.sidebar_filters(wh)
@@ -12,7 +15,9 @@ me = ui.current_user()
 path = auth.users_path()
 
 st.title("账户与审计")
-done = st.session_state.pop("_admin_done", None)  # the message of the change just made, shown after the rerun
+done = st.session_state.pop(
+    "_admin_done", None
+)  # the message of the change just made, shown after the rerun
 if done:
     st.success(done)
 
@@ -27,8 +32,18 @@ accounts, log, links = st.tabs(["账户", "审计日志", "分享链接"])
 
 with accounts:
     users = auth.list_users(path)
-    st.dataframe([{"用户名": u.name, "显示名称": u.display_name, "角色": auth.ROLES[u.role], "范围": u.towns_label}
-                  for u in users], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "用户名": u.name,
+                "显示名称": u.display_name,
+                "角色": auth.ROLES[u.role],
+                "范围": u.towns_label,
+            }
+            for u in users
+        ],
+        hide_index=True,
+    )
     with st.form("add_user", clear_on_submit=True):
         st.markdown("**新增账户**")
         left, right = st.columns(2)
@@ -45,7 +60,9 @@ with accounts:
             else:
                 audit.record(me, "user_added", user.account_text, None)
                 changed(f"已新增账户 {user.label}")
-    others = [u.name for u in users if u.name != me.name]  # an administrator cannot lock themself out here
+    others = [
+        u.name for u in users if u.name != me.name
+    ]  # an administrator cannot lock themself out here
     with st.form("change_user"):
         st.markdown("**重设密码或删除账户**")
         who = st.selectbox("账户", others, index=None, placeholder="选择账户")
@@ -66,19 +83,45 @@ with accounts:
         st.error(str(err))
 
 with log:
-    since = st.date_input("起始日期", value=date.today() - timedelta(days=30), format="YYYY/MM/DD", key="audit_since")
+    since = st.date_input(
+        "起始日期", value=date.today() - timedelta(days=30), format="YYYY/MM/DD", key="audit_since"
+    )
     events = audit.read(since).sort("at", descending=True)
     st.caption(f"共 {events.height} 条记录（最新在前）。")
-    shown = labels.for_display(events, ["at", "user_name", "role_label", "action_label", "detail", "scope"])
-    ui.table(shown, tables.file_stem("审计日志", since), key="audit_log", column_config={"时间": st.column_config.DatetimeColumn(
-        format="YYYY-MM-DD HH:mm:ss")}, placeholder="—")
+    shown = labels.for_display(
+        events, ["at", "user_name", "role_label", "action_label", "detail", "scope"]
+    )
+    ui.table(
+        shown,
+        tables.file_stem("审计日志", since),
+        key="audit_log",
+        column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+        placeholder="—",
+    )
 
 with links:
     listed = share.list_links()
-    shown = labels.for_display(listed, ["token_id", "page_label", "as_of", "town", "created_by", "created_at", "expires_at",
-                                        "status_label", "revoked_by"])
-    ui.table(shown, tables.file_stem("分享链接", date.today()), key="share_links", column_config=ui.column_formats(shown),
-             placeholder="—")
+    shown = labels.for_display(
+        listed,
+        [
+            "token_id",
+            "page_label",
+            "as_of",
+            "town",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "status_label",
+            "revoked_by",
+        ],
+    )
+    ui.table(
+        shown,
+        tables.file_stem("分享链接", date.today()),
+        key="share_links",
+        column_config=ui.column_formats(shown),
+        placeholder="—",
+    )
     active = listed.filter(listed["status"] == "active")["token_id"].to_list()
     with st.form("revoke"):
         token_id = st.selectbox("撤销链接", active, index=None, placeholder="选择有效的链接")

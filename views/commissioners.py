@@ -2,16 +2,21 @@
 
 import streamlit as st
 
-from kechuang import fmt, plan, tables, ui
-from kechuang import programme_charts as charts
-from kechuang.programmes import commissioners
-from kechuang.programmes.common import display, monthly_labels
+from kechuang import ui
+from kechuang.charts import programmes as charts
+from kechuang.engine import plan
+from kechuang.models.programmes import commissioners
+from kechuang.models.programmes.common import display, monthly_labels
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target(commissioners.METRIC_ID) if the_plan else None
-view = ui.cached(commissioners.commissioners_view, as_of, target)  # county-level: never scoped to a town
+view = ui.cached(
+    commissioners.commissioners_view, as_of, target
+)  # county-level: never scoped to a town
 
 
 def stem(part: str) -> str:
@@ -29,20 +34,47 @@ if view.by_role is None:
 else:
     role_tab, month_tab, roster_tab = st.tabs(["类别与领域", "逐月在任人数", "专员名册"])
     with role_tab:
-        for frame, key, title in ((view.by_role, "role", "按专员类别"), (view.by_field, "field", "按专业领域")):
+        for frame, key, title in (
+            (view.by_role, "role", "按专员类别"),
+            (view.by_field, "field", "按专业领域"),
+        ):
             ui.chart_table(
-                charts.bar_chart(frame, key, [("n_serving", "在任人数")], f"在任科创专员{title}", "名"),
-                display(frame, table="commissioners"), stem(title), key=f"commissioners_{key}",
+                charts.bar_chart(
+                    frame, key, [("n_serving", "在任人数")], f"在任科创专员{title}", "名"
+                ),
+                display(frame, table="commissioners"),
+                stem(title),
+                key=f"commissioners_{key}",
             )
     with month_tab:
         if view.monthly is not None:
             ui.chart_table(
-                charts.cumulative_chart(view.monthly, "在任科创专员人数（各月末）", "名", bars=False, line_name="在任人数"),
-                display(view.monthly, overrides={**monthly_labels("名", "净增"), "actual": "在任人数（名）",
-                                                 "n_joined": "当月聘任（名）", "n_left": "当月离任（名）"}),
-                stem("逐月"), key="commissioners_monthly",
+                charts.cumulative_chart(
+                    view.monthly,
+                    "在任科创专员人数（各月末）",
+                    "名",
+                    bars=False,
+                    line_name="在任人数",
+                ),
+                display(
+                    view.monthly,
+                    overrides={
+                        **monthly_labels("名", "净增"),
+                        "actual": "在任人数（名）",
+                        "n_joined": "当月聘任（名）",
+                        "n_left": "当月离任（名）",
+                    },
+                ),
+                stem("逐月"),
+                key="commissioners_monthly",
             )
     with roster_tab:
         st.caption(f"截至日在任及{as_of.year}年内离任的专员。姓名属个人信息，本页不显示。")
         shown = display(view.roster, table="commissioners")
-        ui.table(shown, stem("名册"), key="commissioners_roster", column_config=ui.column_formats(shown), placeholder="—")
+        ui.table(
+            shown,
+            stem("名册"),
+            key="commissioners_roster",
+            column_config=ui.column_formats(shown),
+            placeholder="—",
+        )

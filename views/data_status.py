@@ -4,23 +4,32 @@ from datetime import date
 
 import streamlit as st
 
-from kechuang import checks, tables, ui
+from kechuang import ui
+from kechuang.engine import checks
 from kechuang.ingest import manifest
+from kechuang.output import tables
 
 wh = ui.open_or_stop()
 ui.sidebar_filters(wh)
 today = date.today()
 
 st.title("数据质量")
-st.caption("各数据表的行数、数据期间与最近一次导入；检查发现的问题可逐项查看、下载问题行，修正后重新导入。")
+st.caption(
+    "各数据表的行数、数据期间与最近一次导入；检查发现的问题可逐项查看、下载问题行，修正后重新导入。"
+)
 ui.freshness(wh)
 
 st.subheader("各表概况")
 st.dataframe(
-    checks.coverage_display(ui.cached(checks.coverage, today)), hide_index=True, height="content", placeholder="—",
-    column_config={"行数": st.column_config.NumberColumn(format="localized"),
-                   "错误": st.column_config.NumberColumn(format="localized"),
-                   "提示": st.column_config.NumberColumn(format="localized")},
+    checks.coverage_display(ui.cached(checks.coverage, today)),
+    hide_index=True,
+    height="content",
+    placeholder="—",
+    column_config={
+        "行数": st.column_config.NumberColumn(format="localized"),
+        "错误": st.column_config.NumberColumn(format="localized"),
+        "提示": st.column_config.NumberColumn(format="localized"),
+    },
 )
 
 st.subheader("在业存续企业的数据覆盖")
@@ -28,12 +37,17 @@ if not wh.available("enterprises"):
     ui.absent(["enterprises"], "覆盖率")
 else:
     st.dataframe(
-        ui.cached(checks.presence), hide_index=True,
+        ui.cached(checks.presence),
+        hide_index=True,
         placeholder="—",
-        column_config={"在业存续企业数": st.column_config.NumberColumn(format="localized"),
-                       "其中出现在该期数据中": st.column_config.NumberColumn(format="localized")},
+        column_config={
+            "在业存续企业数": st.column_config.NumberColumn(format="localized"),
+            "其中出现在该期数据中": st.column_config.NumberColumn(format="localized"),
+        },
     )
-    st.caption("覆盖率 = 出现在最近一期税务、统计数据中的在业存续企业 ÷ 全部在业存续企业；统计联网直报主要覆盖规上企业。")
+    st.caption(
+        "覆盖率 = 出现在最近一期税务、统计数据中的在业存续企业 ÷ 全部在业存续企业；统计联网直报主要覆盖规上企业。"
+    )
 
 st.subheader("检查结果")
 found = [f for f in ui.cached(checks.findings, today) if f.check != "table_absent"]
@@ -41,18 +55,31 @@ if not found:
     st.success("未发现数据问题。")
 else:
     n_errors = sum(f.severity == "error" for f in found)
-    st.markdown(f"共 **{len(found)}** 项：错误 **{n_errors}** 项，提示 **{len(found) - n_errors}** 项。"
-                "校验位不符的统一社会信用代码已导入但需核实。")
-    st.dataframe(checks.findings_display(found), hide_index=True,
-                 column_config={"行数": st.column_config.NumberColumn(format="localized")})
-    pick = st.selectbox("查看问题行", found, format_func=checks.finding_title, key="quality_finding")
+    st.markdown(
+        f"共 **{len(found)}** 项：错误 **{n_errors}** 项，提示 **{len(found) - n_errors}** 项。"
+        "校验位不符的统一社会信用代码已导入但需核实。"
+    )
+    st.dataframe(
+        checks.findings_display(found),
+        hide_index=True,
+        column_config={"行数": st.column_config.NumberColumn(format="localized")},
+    )
+    pick = st.selectbox(
+        "查看问题行", found, format_func=checks.finding_title, key="quality_finding"
+    )
     rows = ui.cached(checks.rule_rows, pick.check, pick.table or None, today)
-    ui.table(checks.rule_rows_display(rows), tables.file_stem(f"数据质量_{pick.check}", today, pick.table),
-             key="quality_rows", placeholder="—")
+    ui.table(
+        checks.rule_rows_display(rows),
+        tables.file_stem(f"数据质量_{pick.check}", today, pick.table),
+        key="quality_rows",
+        placeholder="—",
+    )
 
 st.subheader("导入记录")
 history = manifest.history(wh.data_dir)
 if history.height == 0:
-    st.info("尚无导入记录：数据通过“数据导入”页面或命令 python -m kechuang ingest 导入后，在此列出。")
+    st.info(
+        "尚无导入记录：数据通过“数据导入”页面或命令 python -m kechuang ingest 导入后，在此列出。"
+    )
 else:
     st.dataframe(history, hide_index=True, placeholder="—")

@@ -2,8 +2,13 @@
 
 import streamlit as st
 
-from kechuang import enterprise_view, fmt, profile, redact, screening, tables, ui, workbench
-from kechuang import workbench_charts as charts
+from kechuang import ui
+from kechuang.access import redact
+from kechuang.charts import workbench as charts
+from kechuang.engine import profile, screening
+from kechuang.models import enterprise_view, workbench
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -14,7 +19,9 @@ if not wh.available("enterprises"):
     ui.absent(["enterprises"], "一企一档")
     st.stop()
 
-text = st.text_input("查找企业", placeholder="企业名称中的几个字，或统一社会信用代码", key="enterprise_search").strip()
+text = st.text_input(
+    "查找企业", placeholder="企业名称中的几个字，或统一社会信用代码", key="enterprise_search"
+).strip()
 if text:
     found = ui.cached(profile.search, text)
     if found.height == 0:
@@ -24,9 +31,24 @@ if text:
     else:
         many = "，仅列出前50家，可输入更完整的名称缩小范围" if found.height >= 50 else ""
         st.caption(f"找到 {found.height} 家{many}。点选一家查看：")
-        shown = found.select("name", "uscc", "town", workbench.division_expr().alias("division"), "status").rename(
-            {"name": "企业名称", "uscc": "统一社会信用代码", "town": "所属镇区", "division": "行业", "status": "登记状态"})
-        event = st.dataframe(shown, hide_index=True, key=f"enterprise_found_{text}", on_select="rerun", selection_mode="single-row")
+        shown = found.select(
+            "name", "uscc", "town", workbench.division_expr().alias("division"), "status"
+        ).rename(
+            {
+                "name": "企业名称",
+                "uscc": "统一社会信用代码",
+                "town": "所属镇区",
+                "division": "行业",
+                "status": "登记状态",
+            }
+        )
+        event = st.dataframe(
+            shown,
+            hide_index=True,
+            key=f"enterprise_found_{text}",
+            on_select="rerun",
+            selection_mode="single-row",
+        )
         if event.selection.rows:
             st.query_params["uscc"] = shown["统一社会信用代码"][event.selection.rows[0]]
 
@@ -35,16 +57,22 @@ if param.error:
     st.error(param.error)
     st.stop()
 if param.code is None:
-    st.info("输入企业名称或统一社会信用代码查找企业；也可在精准筛选、瞪羚/独角兽、研发活动清零页面点选企业打开。")
+    st.info(
+        "输入企业名称或统一社会信用代码查找企业；也可在精准筛选、瞪羚/独角兽、研发活动清零页面点选企业打开。"
+    )
     st.stop()
 try:
     file = ui.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
-    st.error(enterprise_view.unknown_message(param.code, param.warning) + ("" if ui.user_scope() is None else
-             f"（本账户只能查看{ui.scope_name()}的企业。）"))
+    st.error(
+        enterprise_view.unknown_message(param.code, param.warning)
+        + ("" if ui.user_scope() is None else f"（本账户只能查看{ui.scope_name()}的企业。）")
+    )
     st.stop()
 
-file = redact.file_for(ui.current_user(), file)  # named tax figures become annual bands for roles without them
+file = redact.file_for(
+    ui.current_user(), file
+)  # named tax figures become annual bands for roles without them
 name = file.registry.get("name") or param.code
 ui.audit_once("view_enterprise_file", f"{param.code} {name}")
 st.header(name)
@@ -76,7 +104,13 @@ def section(key: str) -> None:
         return
     frame = enterprise_view.section_table(file, key)
     st.markdown(f"**{title}**")
-    ui.table(frame, stem(title), key=f"enterprise_{key}", column_config=ui.number_formats(frame), placeholder="—")
+    ui.table(
+        frame,
+        stem(title),
+        key=f"enterprise_{key}",
+        column_config=ui.number_formats(frame),
+        placeholder="—",
+    )
 
 
 st.subheader("高企认定条件对照")
@@ -88,9 +122,13 @@ elif row and not row.get("is_active"):
 BADGES = {True: ":green-badge[通过]", False: ":red-badge[未通过]", None: ":gray-badge[数据缺失]"}
 lines = enterprise_view.checklist_lines(file, thresholds)
 if lines:
-    st.markdown("\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines))
-    st.caption(f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"
-               f"培育评分 {fmt.num(row.get('score'), 1)} 分（满分100分，说明见精准筛选页）。")
+    st.markdown(
+        "\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines)
+    )
+    st.caption(
+        f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"
+        f"培育评分 {fmt.num(row.get('score'), 1)} 分（满分100分，说明见精准筛选页）。"
+    )
 
 st.subheader("营业收入与研发")
 annual = enterprise_view.annual_figures(file, thresholds)
@@ -98,15 +136,36 @@ if annual is None:
     st.info("企业所得税汇算和统计年报都没有该企业的年度数据，营收与研发无法显示。")
 else:
     left, right = st.columns(2)
-    left.plotly_chart(charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False})
-    right.plotly_chart(charts.rd_intensity_chart(annual), key="enterprise_intensity", config={"displayModeBar": False})
+    left.plotly_chart(
+        charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False}
+    )
+    right.plotly_chart(
+        charts.rd_intensity_chart(annual),
+        key="enterprise_intensity",
+        config={"displayModeBar": False},
+    )
     shown = annual.rename(enterprise_view.ANNUAL_LABELS)
-    ui.table(shown, stem("年度营收与研发"), key="enterprise_annual", column_config=ui.number_formats(shown), placeholder="—")
+    ui.table(
+        shown,
+        stem("年度营收与研发"),
+        key="enterprise_annual",
+        column_config=ui.number_formats(shown),
+        placeholder="—",
+    )
 monthly = enterprise_view.monthly_sales(file)
 if monthly is not None:
-    ui.chart_table(charts.monthly_sales_chart(monthly), monthly.rename(
-        {"period": "所属期", "invoiced_sales_wan": "开票销售额（万元）", "tax_paid_wan": "入库税款（万元）"}),
-        stem("月度开票"), key="enterprise_monthly")
+    ui.chart_table(
+        charts.monthly_sales_chart(monthly),
+        monthly.rename(
+            {
+                "period": "所属期",
+                "invoiced_sales_wan": "开票销售额（万元）",
+                "tax_paid_wan": "入库税款（万元）",
+            }
+        ),
+        stem("月度开票"),
+        key="enterprise_monthly",
+    )
 else:
     section("tax_monthly")  # absent, empty, or banded for roles that may not see named tax figures
 with st.expander("年度原始数据（税务汇算、统计年报）"):
@@ -118,7 +177,13 @@ with tabs[0]:
     certs = enterprise_view.certificate_table(file, as_of)
     if certs is not None:
         st.markdown("**高新技术企业证书**")
-        ui.table(certs, stem("高企证书"), key="enterprise_certs", column_config=ui.number_formats(certs), placeholder="—")
+        ui.table(
+            certs,
+            stem("高企证书"),
+            key="enterprise_certs",
+            column_config=ui.number_formats(certs),
+            placeholder="—",
+        )
     else:
         section("hnte_certificates")
     section("tech_sme_registry")
@@ -127,8 +192,17 @@ with tabs[1]:
     if by_type is not None:
         st.dataframe(by_type, hide_index=True)
     section("patents")
-for tab, keys in zip(tabs[2:], (["tech_contracts"], ["iur_projects"], ["service_visits"], ["rd_institutions"],
-                                ["sci_projects", "key_enterprises", "cultivation", "trainings"]), strict=True):
+for tab, keys in zip(
+    tabs[2:],
+    (
+        ["tech_contracts"],
+        ["iur_projects"],
+        ["service_visits"],
+        ["rd_institutions"],
+        ["sci_projects", "key_enterprises", "cultivation", "trainings"],
+    ),
+    strict=True,
+):
     with tab:
         for key in keys:
             section(key)

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from kechuang import fmt, plan, tables, ui
-from kechuang import programme_charts as charts
-from kechuang.programmes import iur
-from kechuang.programmes.common import display, monthly_labels
+from kechuang import ui
+from kechuang.charts import programmes as charts
+from kechuang.engine import plan
+from kechuang.models.programmes import iur
+from kechuang.models.programmes.common import display, monthly_labels
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -20,9 +23,15 @@ def stem(part: str) -> str:
 
 
 st.title("产学研合作")
-st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
-           + ("；按合作企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else ""))
-ui.progress_card(view.headline, f"产学研合作项目备案登记（{as_of.year}年）", no_target="镇区无分解目标" if town else "跟踪指标")
+st.caption(
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
+    + ("；按合作企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
+)
+ui.progress_card(
+    view.headline,
+    f"产学研合作项目备案登记（{as_of.year}年）",
+    no_target="镇区无分解目标" if town else "跟踪指标",
+)
 
 if view.funnel is None:
     ui.absent(["iur_projects"], "产学研")
@@ -31,12 +40,19 @@ else:
     with funnel_tab:
         ui.chart_table(
             charts.funnel_chart(view.funnel, "产学研项目全流程（已达各阶段项目数）"),
-            display(view.funnel, ["stage", "n_reached", "n_at_stage", "conversion_ratio"], table="iur_projects"),
-            stem("全流程"), key="iur_funnel",
+            display(
+                view.funnel,
+                ["stage", "n_reached", "n_at_stage", "conversion_ratio"],
+                table="iur_projects",
+            ),
+            stem("全流程"),
+            key="iur_funnel",
         )
-        st.caption(f"统计范围：{as_of.year}年1月1日至截至日备案登记的项目，加上截至日尚未备案登记的项目（需求征集、精准对接阶段；"
-                   "数据未记录项目创建日期，故未备案项目均视为本年在途）；往年已备案的项目不计入。项目到达后一阶段即视为已经过此前各阶段，"
-                   "“已达该阶段”为处于该阶段及其后各阶段的项目数；截至日之后才备案的项目按“精准对接”计。")
+        st.caption(
+            f"统计范围：{as_of.year}年1月1日至截至日备案登记的项目，加上截至日尚未备案登记的项目（需求征集、精准对接阶段；"
+            "数据未记录项目创建日期，故未备案项目均视为本年在途）；往年已备案的项目不计入。项目到达后一阶段即视为已经过此前各阶段，"
+            "“已达该阶段”为处于该阶段及其后各阶段的项目数；截至日之后才备案的项目按“精准对接”计。"
+        )
     with partner_tab:
         series = [("n_projects", "项目数"), ("n_registered", "已备案登记")]
         for frame, key, title in (
@@ -45,26 +61,67 @@ else:
             (view.by_partner, "partner", "按合作高校院所"),
         ):
             ui.chart_table(
-                charts.bar_chart(frame, key, series, f"产学研项目{title}", "项", top=15 if key == "partner" else None),
-                display(frame, table="iur_projects"), stem(title), key=f"iur_{key}",
+                charts.bar_chart(
+                    frame,
+                    key,
+                    series,
+                    f"产学研项目{title}",
+                    "项",
+                    top=15 if key == "partner" else None,
+                ),
+                display(frame, table="iur_projects"),
+                stem(title),
+                key=f"iur_{key}",
             )
         st.caption("统计范围同全流程漏斗。地区按合作方所在地区的文字归类（与技术合同相同的规则）。")
     with month_tab:
         if view.monthly is not None:
             ui.chart_table(
-                charts.cumulative_chart(view.monthly, "产学研项目备案登记：逐月与累计", "项", bar_name="当月备案"),
-                display(view.monthly, overrides=monthly_labels("项", "当月备案")), stem("逐月"), key="iur_monthly",
+                charts.cumulative_chart(
+                    view.monthly, "产学研项目备案登记：逐月与累计", "项", bar_name="当月备案"
+                ),
+                display(view.monthly, overrides=monthly_labels("项", "当月备案")),
+                stem("逐月"),
+                key="iur_monthly",
             )
 
 st.subheader("备案后待落地项目")
-days = st.number_input("备案登记后超过多少天仍未落地实施需跟踪（天）", min_value=0, max_value=3650,
-                       value=iur.DEFAULT_OVERDUE_DAYS, step=15, key="iur_overdue_days")
+days = st.number_input(
+    "备案登记后超过多少天仍未落地实施需跟踪（天）",
+    min_value=0,
+    max_value=3650,
+    value=iur.DEFAULT_OVERDUE_DAYS,
+    step=15,
+    key="iur_overdue_days",
+)
 overdue = ui.cached(iur.follow_up, as_of, int(days), scope=scope)
 if overdue is None:
     ui.absent(["iur_projects"], "待落地项目")
 else:
-    st.markdown(f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 **{fmt.num(overdue.height)}** 项"
-                "（含往年备案项目；按最新记录的阶段判断）。")
-    shown = display(overdue, ["name", "days_since_registered", "registered_on", "partner", "town", "mode", "field",
-                              "amount_wan", "project_id"], table="iur_projects", overrides={"name": "企业名称"})
-    ui.table(shown, stem(f"备案超{int(days)}天未落地"), key="iur_follow_up", column_config=ui.column_formats(shown), placeholder="—")
+    st.markdown(
+        f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 **{fmt.num(overdue.height)}** 项"
+        "（含往年备案项目；按最新记录的阶段判断）。"
+    )
+    shown = display(
+        overdue,
+        [
+            "name",
+            "days_since_registered",
+            "registered_on",
+            "partner",
+            "town",
+            "mode",
+            "field",
+            "amount_wan",
+            "project_id",
+        ],
+        table="iur_projects",
+        overrides={"name": "企业名称"},
+    )
+    ui.table(
+        shown,
+        stem(f"备案超{int(days)}天未落地"),
+        key="iur_follow_up",
+        column_config=ui.column_formats(shown),
+        placeholder="—",
+    )

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from kechuang import fmt, metrics, plan, ui
+from kechuang import ui
+from kechuang.engine import metrics, plan
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -10,17 +12,23 @@ the_plan = plan.load_plan(as_of.year)
 
 st.title("“六百创新”目标进度")
 scope_label = town or "全县"
-st.caption(f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}")
+st.caption(
+    f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}"
+)
 ui.freshness(wh)
 if town:
-    st.caption(f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。")
+    st.caption(
+        f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
+    )
 
 rows = ui.cached(metrics.progress, as_of, the_plan, scope=ui.town_scope(town))
 for p in rows:
     with st.container(border=True):
         head, badge = st.columns([4, 1])
         head.markdown(f"**{p.label}**")
-        judged = metrics.judged_in_scope(p.id, town is not None)  # a town's share of a county target is not paced
+        judged = metrics.judged_in_scope(
+            p.id, town is not None
+        )  # a town's share of a county target is not paced
         if p.target is None:
             badge.markdown(":gray-badge[跟踪指标]")
         else:
@@ -30,8 +38,15 @@ for p in rows:
         mid.metric("年度目标" if judged else "全县年度目标", fmt.amount(p.target, p.unit))
         right.metric("序时应完成", fmt.amount(p.expected, p.unit) if judged else "不适用")
         if p.share_of_target is not None:
-            st.progress(min(p.share_of_target, 1.0), text=f"{'完成年度目标' if judged else '占全县年度目标'} {fmt.pct(p.share_of_target)}"
-                        + (f"，预计全年 {fmt.amount(p.projected, p.unit)}" if p.projected is not None and judged else ""))
+            st.progress(
+                min(p.share_of_target, 1.0),
+                text=f"{'完成年度目标' if judged else '占全县年度目标'} {fmt.pct(p.share_of_target)}"
+                + (
+                    f"，预计全年 {fmt.amount(p.projected, p.unit)}"
+                    if p.projected is not None and judged
+                    else ""
+                ),
+            )
         if p.missing_tables:
             st.caption("缺少数据：" + "、".join(p.missing_tables))
 

@@ -3,8 +3,12 @@ each town works down to zero."""
 
 import streamlit as st
 
-from kechuang import fmt, metrics, plan, tables, ui, workbench
-from kechuang import workbench_charts as charts
+from kechuang import ui
+from kechuang.charts import workbench as charts
+from kechuang.engine import metrics, plan
+from kechuang.models import workbench
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -15,8 +19,10 @@ target = the_plan.target("rd_coverage") if the_plan else None
 st.title("亿元以上制造业企业研发活动清零")
 coverage = ui.cached(metrics.rd_coverage, as_of, scope=scope)
 year = coverage.reference_year
-st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 对象：存续或在业的制造业企业（行业大类13–43），"
-           f"{year or '—'}年统计年报营业收入1亿元及以上；有研发活动：当年统计研发经费或税务加计扣除研发费用大于0。")
+st.caption(
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 对象：存续或在业的制造业企业（行业大类13–43），"
+    f"{year or '—'}年统计年报营业收入1亿元及以上；有研发活动：当年统计研发经费或税务加计扣除研发费用大于0。"
+)
 
 missing = wh.missing(*metrics.METRIC_BY_ID["rd_coverage"].tables)
 if missing:
@@ -24,7 +30,11 @@ if missing:
     st.stop()
 
 a, b, c, d = st.columns(4)
-a.metric("研发活动覆盖率", fmt.pct(coverage.coverage), help=f"目标 {fmt.pct(target)}" if target is not None else None)
+a.metric(
+    "研发活动覆盖率",
+    fmt.pct(coverage.coverage),
+    help=f"目标 {fmt.pct(target)}" if target is not None else None,
+)
 b.metric("亿元以上制造业企业", f"{fmt.num(coverage.n_population)} 家")
 c.metric("有研发活动", f"{fmt.num(coverage.n_active)} 家")
 d.metric("待清零", f"{fmt.num(coverage.worklist.height)} 家")
@@ -33,14 +43,25 @@ if coverage.n_population == 0:
     st.stop()
 
 by_town = coverage.by_town()
-ui.chart_table(charts.coverage_by_town_chart(by_town), workbench.rd_town_table(by_town),
-               tables.file_stem("研发活动清零_分镇区", as_of, town), key="rd_zero_towns")
+ui.chart_table(
+    charts.coverage_by_town_chart(by_town),
+    workbench.rd_town_table(by_town),
+    tables.file_stem("研发活动清零_分镇区", as_of, town),
+    key="rd_zero_towns",
+)
 
 st.subheader("清零清单")
 worklist = workbench.rd_zero_table(coverage.worklist)
 if worklist.height == 0:
     st.success(f"{town or '全县'}亿元以上制造业企业已全部开展研发活动，清单已清零。")
 else:
-    st.caption("按镇区、营业收入排列，可点列名重新排序；点选一行即可打开该企业的一企一档。"
-               "“最近走访”为截至日前最近一次“科小二”走访服务记录。")
-    ui.firm_table(worklist, tables.file_stem("研发活动清零_清单", as_of, town), key="rd_zero_worklist", as_of=as_of)
+    st.caption(
+        "按镇区、营业收入排列，可点列名重新排序；点选一行即可打开该企业的一企一档。"
+        "“最近走访”为截至日前最近一次“科小二”走访服务记录。"
+    )
+    ui.firm_table(
+        worklist,
+        tables.file_stem("研发活动清零_清单", as_of, town),
+        key="rd_zero_worklist",
+        as_of=as_of,
+    )

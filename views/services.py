@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from kechuang import fmt, plan, tables, ui
-from kechuang import programme_charts as charts
-from kechuang.programmes import services
-from kechuang.programmes.common import display, monthly_labels
+from kechuang import ui
+from kechuang.charts import programmes as charts
+from kechuang.engine import plan
+from kechuang.models.programmes import services
+from kechuang.models.programmes.common import display, monthly_labels
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -19,18 +22,34 @@ def stem(part: str) -> str:
 
 
 st.title("“科小二”服务")
-st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
-           + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else ""))
-ui.progress_card(view.headline, "重点企业“一企一策”服务", no_target="镇区无分解目标" if town else "跟踪指标")
+st.caption(
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
+    + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
+)
+ui.progress_card(
+    view.headline, "重点企业“一企一策”服务", no_target="镇区无分解目标" if town else "跟踪指标"
+)
 
 st.subheader("尚未走访的重点企业")
 if view.unvisited is None:
     ui.absent(wh.missing("key_enterprises", "service_visits"), "未走访清单")
 else:
-    st.markdown(f"{as_of.year}年清单内重点企业 **{fmt.num(view.n_key)}** 家，本年尚未走访 **{fmt.num(view.unvisited.height)}** 家：")
-    shown = display(view.unvisited, ["name", "town", "team", "focus", "last_visited_on", "uscc"], table="key_enterprises",
-                    overrides={"last_visited_on": "往年最近走访日期"})
-    ui.table(shown, stem("未走访重点企业"), key="services_unvisited", column_config=ui.column_formats(shown), placeholder="—")
+    st.markdown(
+        f"{as_of.year}年清单内重点企业 **{fmt.num(view.n_key)}** 家，本年尚未走访 **{fmt.num(view.unvisited.height)}** 家："
+    )
+    shown = display(
+        view.unvisited,
+        ["name", "town", "team", "focus", "last_visited_on", "uscc"],
+        table="key_enterprises",
+        overrides={"last_visited_on": "往年最近走访日期"},
+    )
+    ui.table(
+        shown,
+        stem("未走访重点企业"),
+        key="services_unvisited",
+        column_config=ui.column_formats(shown),
+        placeholder="—",
+    )
 
 town_tab, type_tab, month_tab = st.tabs(["各镇区覆盖", "服务类别与团队", "逐月走访"])
 with town_tab:
@@ -38,9 +57,16 @@ with town_tab:
         ui.absent(wh.missing("key_enterprises", "service_visits"), "各镇区覆盖")
     else:
         ui.chart_table(
-            charts.bar_chart(view.by_town, "town", [("n_served", "已走访"), ("n_unvisited", "未走访")], "各镇区重点企业走访覆盖",
-                             "家", stacked=True),
-            display(view.by_town, ["town", "n_key", "n_served", "n_unvisited", "coverage_ratio"]), stem("各镇区覆盖"),
+            charts.bar_chart(
+                view.by_town,
+                "town",
+                [("n_served", "已走访"), ("n_unvisited", "未走访")],
+                "各镇区重点企业走访覆盖",
+                "家",
+                stacked=True,
+            ),
+            display(view.by_town, ["town", "n_key", "n_served", "n_unvisited", "coverage_ratio"]),
+            stem("各镇区覆盖"),
             key="services_town",
         )
 with type_tab:
@@ -48,18 +74,31 @@ with type_tab:
         ui.absent(["service_visits"], "走访统计")
     else:
         st.caption(f"{as_of.year}年内全部走访记录（不限重点企业）。")
-        for frame, key, title in ((view.by_service_type, "service_type", "按服务类别"), (view.by_team, "team", "按服务团队")):
+        for frame, key, title in (
+            (view.by_service_type, "service_type", "按服务类别"),
+            (view.by_team, "team", "按服务团队"),
+        ):
             ui.chart_table(
                 charts.bar_chart(frame, key, [("n_visits", "走访次数")], f"走访{title}", "次"),
-                display(frame, table="service_visits",
-                        overrides={"n_key": "负责重点企业数", "n_served": "其中已走访"} if key == "team" else None),
-                stem(title), key=f"services_{key}",
+                display(
+                    frame,
+                    table="service_visits",
+                    overrides={"n_key": "负责重点企业数", "n_served": "其中已走访"}
+                    if key == "team"
+                    else None,
+                ),
+                stem(title),
+                key=f"services_{key}",
             )
 with month_tab:
     if view.monthly is not None:
         ui.chart_table(
-            charts.cumulative_chart(view.monthly, "重点企业走访覆盖：逐月与累计", "家", bar_name="当月新覆盖"),
-            display(view.monthly, overrides=monthly_labels("家", "当月新覆盖")), stem("逐月"), key="services_monthly",
+            charts.cumulative_chart(
+                view.monthly, "重点企业走访覆盖：逐月与累计", "家", bar_name="当月新覆盖"
+            ),
+            display(view.monthly, overrides=monthly_labels("家", "当月新覆盖")),
+            stem("逐月"),
+            key="services_monthly",
         )
     else:
         ui.absent(wh.missing("key_enterprises", "service_visits"), "逐月走访")

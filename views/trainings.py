@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from kechuang import fmt, plan, tables, ui
-from kechuang import programme_charts as charts
-from kechuang.programmes import trainings
-from kechuang.programmes.common import display
+from kechuang import ui
+from kechuang.charts import programmes as charts
+from kechuang.engine import plan
+from kechuang.models.programmes import trainings
+from kechuang.models.programmes.common import display
+from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -20,10 +23,15 @@ def stem(part: str) -> str:
 st.title("培训")
 st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年内举办的培训")
 if town:
-    st.info(f"培训场次为全县统计，不随镇区筛选变化；“覆盖企业（家次）”及参训企业数只计{town}的企业。")
+    st.info(
+        f"培训场次为全县统计，不随镇区筛选变化；“覆盖企业（家次）”及参训企业数只计{town}的企业。"
+    )
 ui.progress_card(view.sme_trainings, "中小企业专项培训（场次，全县）")
-ui.progress_card(view.sme_attendance, "专项培训覆盖企业（家次）" + (f"：{town}" if town else ""),
-                 no_target="镇区无分解目标" if town else "跟踪指标")
+ui.progress_card(
+    view.sme_attendance,
+    "专项培训覆盖企业（家次）" + (f"：{town}" if town else ""),
+    no_target="镇区无分解目标" if town else "跟踪指标",
+)
 ui.progress_card(view.cadre_trainings, "科技创新专题培训（干部，全县）")
 
 if view.trainings is None:
@@ -33,13 +41,29 @@ else:
     if sme.height and sme["n_firms"].null_count() < sme.height:
         ui.chart_table(
             charts.bar_chart(sme, "label", [("n_firms", "参训企业")], "各场专项培训参训企业", "家"),
-            display(sme, ["training_id", "title", "held_on", "n_firms"], table="trainings", overrides={"n_firms": "参训企业（家）"}),
-            stem("专项培训参训"), key="trainings_sme",
+            display(
+                sme,
+                ["training_id", "title", "held_on", "n_firms"],
+                table="trainings",
+                overrides={"n_firms": "参训企业（家）"},
+            ),
+            stem("专项培训参训"),
+            key="trainings_sme",
         )
     elif not wh.available("training_attendance"):
         ui.absent(["training_attendance"], "参训企业")
     st.subheader(f"{as_of.year}年培训一览")
-    shown = display(view.trainings, ["held_on", "kind", "training_status", "n_firms", "title"], table="trainings",
-                    overrides={"n_firms": "参训企业（家）"})
-    ui.table(shown, stem("培训一览"), key="trainings_list", column_config=ui.column_formats(shown), placeholder="—")
+    shown = display(
+        view.trainings,
+        ["held_on", "kind", "training_status", "n_firms", "title"],
+        table="trainings",
+        overrides={"n_firms": "参训企业（家）"},
+    )
+    ui.table(
+        shown,
+        stem("培训一览"),
+        key="trainings_list",
+        column_config=ui.column_formats(shown),
+        placeholder="—",
+    )
     st.caption("“计划中”为截至日之后安排在本年举办的培训，不计入完成数。")

@@ -4,25 +4,48 @@ from datetime import date
 
 import streamlit as st
 
-from kechuang import contract, ingest, tables, ui
+from kechuang import ingest, ui
+from kechuang.engine import contract
 from kechuang.ingest import manifest
+from kechuang.output import tables
 
 wh = ui.open_or_stop()
 
 st.title("数据导入")
-st.caption("上传部门报送的文件（CSV、Excel .xlsx、Parquet）。系统按表头识别数据表，换算单位、核对格式；"
-           "合格的行写入新版本，不合格的行连同行号和原因返回，修正后可重新上传。同一文件重复上传不会重复写入。")
+st.caption(
+    "上传部门报送的文件（CSV、Excel .xlsx、Parquet）。系统按表头识别数据表，换算单位、核对格式；"
+    "合格的行写入新版本，不合格的行连同行号和原因返回，修正后可重新上传。同一文件重复上传不会重复写入。"
+)
 
-files = st.file_uploader("选择文件（可多选）", type=["csv", "xlsx", "parquet"], accept_multiple_files=True, key="upload_files")
-st.caption("点击“Upload”选择文件或把文件拖入框内；表头可用数据规范中的中文列名，金额列名注明（元）的自动换算为万元。")
+files = st.file_uploader(
+    "选择文件（可多选）",
+    type=["csv", "xlsx", "parquet"],
+    accept_multiple_files=True,
+    key="upload_files",
+)
+st.caption(
+    "点击“Upload”选择文件或把文件拖入框内；表头可用数据规范中的中文列名，金额列名注明（元）的自动换算为万元。"
+)
 left, right = st.columns(2)
-table = left.selectbox("数据表", [None, *contract.TABLES], key="upload_table",
-                       format_func=lambda t: "自动识别（按表头）" if t is None else f"{contract.TABLE_LABELS[t]}（{t}）")
-mode = right.selectbox("导入方式", [None, *ingest.MODES], key="upload_mode",
-                       format_func=lambda m: "默认" if m is None else ingest.MODE_LABELS[m],
-                       help="默认：增值税开票按所属期替换（文件中出现的月份以文件为准，其他月份保留），其余数据表整表替换。"
-                            "追加：只加入新记录，已有的记录不覆盖。")
-user = ui.current_user().label  # the signed-in account is the 经办人 in the ingest record and the audit log
+table = left.selectbox(
+    "数据表",
+    [None, *contract.TABLES],
+    key="upload_table",
+    format_func=lambda t: (
+        "自动识别（按表头）" if t is None else f"{contract.TABLE_LABELS[t]}（{t}）"
+    ),
+)
+mode = right.selectbox(
+    "导入方式",
+    [None, *ingest.MODES],
+    key="upload_mode",
+    format_func=lambda m: "默认" if m is None else ingest.MODE_LABELS[m],
+    help="默认：增值税开票按所属期替换（文件中出现的月份以文件为准，其他月份保留），其余数据表整表替换。"
+    "追加：只加入新记录，已有的记录不覆盖。",
+)
+user = (
+    ui.current_user().label
+)  # the signed-in account is the 经办人 in the ingest record and the audit log
 st.caption(f"经办人：{user}")
 check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
@@ -32,9 +55,18 @@ if dry or go:
     sources = [ingest.Source(f.name, data=f.getvalue()) for f in files]
     try:
         with st.spinner("正在读取和核对…"):
-            results = ingest.ingest(ui.data_dir(), sources, table=table, mode=mode, user=user, dry_run=dry)
+            results = ingest.ingest(
+                ui.data_dir(), sources, table=table, mode=mode, user=user, dry_run=dry
+            )
         if not dry:
-            ui.audit_event("ingest", "、".join(f"{r.table} 导入 {r.rows_accepted} 行、未导入 {r.rows_rejected} 行" for r in results) or "无")
+            ui.audit_event(
+                "ingest",
+                "、".join(
+                    f"{r.table} 导入 {r.rows_accepted} 行、未导入 {r.rows_rejected} 行"
+                    for r in results
+                )
+                or "无",
+            )
         st.session_state.upload_outcome = (results, dry, None)
     except ingest.IngestError as err:
         st.session_state.upload_outcome = ([], dry, str(err))
@@ -48,13 +80,24 @@ if "upload_outcome" in st.session_state:
         st.dataframe(ingest.summary_frame(results), hide_index=True, placeholder="—")
         for r in results:
             if r.notes:
-                st.info(f"**{contract.TABLE_LABELS[r.table]}**\n\n" + "\n".join(f"- {n}" for n in r.notes))
+                st.info(
+                    f"**{contract.TABLE_LABELS[r.table]}**\n\n"
+                    + "\n".join(f"- {n}" for n in r.notes)
+                )
             if r.flags.height:
-                st.markdown(f"**{contract.TABLE_LABELS[r.table]}：保留但需核实的行（{r.flags.height} 行）**")
-                ui.table(r.flags, tables.file_stem(f"{r.table}_需核实", date.today()), key=f"flags_{r.table}")
+                st.markdown(
+                    f"**{contract.TABLE_LABELS[r.table]}：保留但需核实的行（{r.flags.height} 行）**"
+                )
+                ui.table(
+                    r.flags,
+                    tables.file_stem(f"{r.table}_需核实", date.today()),
+                    key=f"flags_{r.table}",
+                )
             for i, (stem, frame) in enumerate(r.rejects):
-                st.markdown(f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
-                            + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else ""))
+                st.markdown(
+                    f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
+                    + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else "")
+                )
                 ui.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")
 
 with st.expander("回退：恢复某张表导入前的上一版本"):
@@ -62,14 +105,20 @@ with st.expander("回退：恢复某张表导入前的上一版本"):
     if not candidates:
         st.caption("目前没有由导入生成的数据版本。")
     else:
-        back = st.selectbox("数据表", candidates, key="rollback_table",
-                            format_func=lambda t: f"{contract.TABLE_LABELS[t]}（{t}）")
+        back = st.selectbox(
+            "数据表",
+            candidates,
+            key="rollback_table",
+            format_func=lambda t: f"{contract.TABLE_LABELS[t]}（{t}）",
+        )
         if st.button("恢复上一版本", key="rollback_go"):
             try:
                 entry = ingest.rollback(ui.data_dir(), back, user=user)
                 ui.audit_event("ingest", f"回退 {back}")
-                st.success(f"已恢复 {contract.TABLE_LABELS[back]} 的上一版本"
-                           + ("" if entry["version"] else "（导入前没有这张表，现已移除）"))
+                st.success(
+                    f"已恢复 {contract.TABLE_LABELS[back]} 的上一版本"
+                    + ("" if entry["version"] else "（导入前没有这张表，现已移除）")
+                )
             except ingest.IngestError as err:
                 st.error(str(err))
 

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from kechuang import contract, uscc
+from kechuang.engine import contract, uscc
 from kechuang.ingest.headers import Mapping
 from kechuang.ingest.read import RawTable
 
-_POLARS = {"VARCHAR": pl.String, "DOUBLE": pl.Float64, "INTEGER": pl.Int32, "DATE": pl.Date, "BOOLEAN": pl.Boolean}
+_POLARS = {
+    "VARCHAR": pl.String,
+    "DOUBLE": pl.Float64,
+    "INTEGER": pl.Int32,
+    "DATE": pl.Date,
+    "BOOLEAN": pl.Boolean,
+}
 NO_VALUE = ["-", "--", "—", "——", "－", "/", "／"]  # what departments write for "nothing here"
 TRUE_WORDS = ["是", "true", "t", "y", "yes", "1", "有", "√", "✓"]
 FALSE_WORDS = ["否", "false", "f", "n", "no", "0", "无", "×", "✗"]
@@ -42,20 +48,28 @@ class Converted:
 
     @property
     def accepted(self) -> pl.DataFrame:
-        return self.rows.filter(pl.col("_reason").is_null()).select([c.name for c in contract.columns(self.table)])
+        return self.rows.filter(pl.col("_reason").is_null()).select(
+            [c.name for c in contract.columns(self.table)]
+        )
 
     @property
     def rejected(self) -> pl.DataFrame:
-        return self.rows.filter(pl.col("_reason").is_not_null()).select("_file", "_sheet", "_row", "_reason")
+        return self.rows.filter(pl.col("_reason").is_not_null()).select(
+            "_file", "_sheet", "_row", "_reason"
+        )
 
     @property
     def flagged(self) -> pl.DataFrame:
-        return self.rows.filter(pl.col("_reason").is_null() & pl.col("_flag").is_not_null()).select("_file", "_sheet", "_row", "_flag")
+        return self.rows.filter(pl.col("_reason").is_null() & pl.col("_flag").is_not_null()).select(
+            "_file", "_sheet", "_row", "_flag"
+        )
 
     def add_reasons(self, reasons: pl.DataFrame) -> None:
         """Reject more rows (`_idx`, `_why`), e.g. keys already in the warehouse; a first reason is kept."""
         self.rows = (
-            self.rows.join(reasons.select("_idx", "_why"), on="_idx", how="left", maintain_order="left")
+            self.rows.join(
+                reasons.select("_idx", "_why"), on="_idx", how="left", maintain_order="left"
+            )
             .with_columns(_reason=pl.coalesce("_reason", "_why"))
             .drop("_why")
         )
@@ -106,7 +120,9 @@ def _number(steps: _Steps, t: pl.Expr, name: str, head: str, integer: bool) -> t
     return pl.when(bad).then(None).otherwise(v), [(bad, _msg(f"“{head}”不是数字：{{}}", t))]
 
 
-def _double(steps: _Steps, t: pl.Expr, col: contract.Column, head: str, factor: float) -> tuple[pl.Expr, list]:
+def _double(
+    steps: _Steps, t: pl.Expr, col: contract.Column, head: str, factor: float
+) -> tuple[pl.Expr, list]:
     v, errs = _number(steps, t, col.name, head, integer=False)
     if factor != 1.0:
         v = (v * factor).round(6)
@@ -130,29 +146,50 @@ def _integer(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tupl
 
 
 def _date(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
-    month = col.name == "period"  # 所属期: a month; any day of it, or a range 2026-03-01至2026-03-31, means that month
+    month = (
+        col.name == "period"
+    )  # 所属期: a month; any day of it, or a range 2026-03-01至2026-03-31, means that month
     s = t.str.replace(_MIDNIGHT, "")
     if month:
         s = s.str.replace(r"\s*(至|~|～|—|--).*$", "")
     s = steps.add(1, s, f"_s_{col.name}")
-    full = [steps.add(2, s.str.extract_groups(p), f"_g{k}_{col.name}") for k, p in enumerate([_YMD, _YMD_COMPACT])]
-    partial = [steps.add(2, s.str.extract_groups(p), f"_h{k}_{col.name}") for k, p in enumerate([_YM, _YM_COMPACT] if month else [])]
+    full = [
+        steps.add(2, s.str.extract_groups(p), f"_g{k}_{col.name}")
+        for k, p in enumerate([_YMD, _YMD_COMPACT])
+    ]
+    partial = [
+        steps.add(2, s.str.extract_groups(p), f"_h{k}_{col.name}")
+        for k, p in enumerate([_YM, _YM_COMPACT] if month else [])
+    ]
     y = pl.coalesce([g.struct.field("1") for g in full + partial])
     m = pl.coalesce([g.struct.field("2") for g in full + partial])
-    d = pl.coalesce([g.struct.field("3") for g in full] + [pl.when(g.struct.field("1").is_not_null()).then(pl.lit("1")) for g in partial])
-    parsed = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-").str.to_date("%Y-%m-%d", strict=False)
+    d = pl.coalesce(
+        [g.struct.field("3") for g in full]
+        + [pl.when(g.struct.field("1").is_not_null()).then(pl.lit("1")) for g in partial]
+    )
+    parsed = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-").str.to_date(
+        "%Y-%m-%d", strict=False
+    )
     v = steps.add(3, parsed.dt.month_start() if month else parsed, f"_d_{col.name}")
     bad = t.is_not_null() & v.is_null()
     lo, hi = YEAR_RANGE
     out_of_range = v.dt.year().is_between(lo, hi).not_()
-    errs = [(bad, _msg(f"“{head}”不是有效日期：{{}}", t)),
-            (out_of_range, _msg(f"“{head}”超出合理范围（{lo}–{hi}年）：{{}}", t))]
+    errs = [
+        (bad, _msg(f"“{head}”不是有效日期：{{}}", t)),
+        (out_of_range, _msg(f"“{head}”超出合理范围（{lo}–{hi}年）：{{}}", t)),
+    ]
     return pl.when(out_of_range).then(None).otherwise(v), errs
 
 
 def _boolean(t: pl.Expr, head: str) -> tuple[pl.Expr, list]:
     low = t.str.to_lowercase()
-    v = pl.when(low.is_in(TRUE_WORDS)).then(True).when(low.is_in(FALSE_WORDS)).then(False).otherwise(None)
+    v = (
+        pl.when(low.is_in(TRUE_WORDS))
+        .then(True)
+        .when(low.is_in(FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
     bad = t.is_not_null() & v.is_null()
     return v, [(bad, _msg(f"“{head}”应为“是”或“否”：{{}}", t))]
 
@@ -162,7 +199,9 @@ def _uscc_verdicts(values: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     rejects, flags = {}, {}
     for code in values:
         if _SCIENTIFIC.match(code):
-            rejects[code] = f"统一社会信用代码被存成了数字（{code}），已丢失位数：请把该列设为文本后重新导出"
+            rejects[code] = (
+                f"统一社会信用代码被存成了数字（{code}），已丢失位数：请把该列设为文本后重新导出"
+            )
             continue
         problem = uscc.problem(code)
         if problem is None:
@@ -175,22 +214,34 @@ def _uscc_verdicts(values: list[str]) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _uscc_verdict_columns(work: pl.DataFrame) -> pl.DataFrame:
-    """_uscc_reason and _uscc_flag from each distinct code's verdict (kechuang.uscc), when a USCC column is present."""
+    """_uscc_reason and _uscc_flag from each distinct code's verdict (kechuang.engine.uscc), when a USCC column is present."""
     if "_u_uscc" not in work.columns:
         return work
     rejects, flags = _uscc_verdicts(work.get_column("_u_uscc").drop_nulls().unique().to_list())
     code = pl.col("_u_uscc")
     return work.with_columns(
-        (code.replace_strict(rejects, default=None, return_dtype=pl.String) if rejects else pl.lit(None, pl.String)).alias("_uscc_reason"),
-        (code.replace_strict(flags, default=None, return_dtype=pl.String) if flags else pl.lit(None, pl.String)).alias("_uscc_flag"),
+        (
+            code.replace_strict(rejects, default=None, return_dtype=pl.String)
+            if rejects
+            else pl.lit(None, pl.String)
+        ).alias("_uscc_reason"),
+        (
+            code.replace_strict(flags, default=None, return_dtype=pl.String)
+            if flags
+            else pl.lit(None, pl.String)
+        ).alias("_uscc_flag"),
     )
 
 
-def _varchar(steps: _Steps, t: pl.Expr, col: contract.Column, table: str, head: str) -> tuple[pl.Expr, list, pl.Expr | None]:
+def _varchar(
+    steps: _Steps, t: pl.Expr, col: contract.Column, table: str, head: str
+) -> tuple[pl.Expr, list, pl.Expr | None]:
     flag = None
     errs: list = []
     if col.name == "uscc":  # verdicts per distinct code are joined in by _uscc_verdict_columns
-        steps.add(1, t.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase(), "_u_uscc")
+        steps.add(
+            1, t.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase(), "_u_uscc"
+        )
         reason = pl.col("_uscc_reason")
         return pl.col("_u_uscc"), [(reason.is_not_null(), reason)], pl.col("_uscc_flag")
     v = t
@@ -198,8 +249,12 @@ def _varchar(steps: _Steps, t: pl.Expr, col: contract.Column, table: str, head: 
         v = pl.when(v.str.contains(r"^\d{3}$")).then(pl.lit("0") + v).otherwise(v)
     allowed = contract.CATEGORIES.get((table, col.name))
     if allowed:
-        errs.append((v.is_not_null() & ~v.is_in(list(allowed)),
-                     _msg(f"“{head}”不在规定类别中：{{}}（应为{'、'.join(allowed)}）", v)))
+        errs.append(
+            (
+                v.is_not_null() & ~v.is_in(list(allowed)),
+                _msg(f"“{head}”不在规定类别中：{{}}（应为{'、'.join(allowed)}）", v),
+            )
+        )
     return v, errs, flag
 
 
@@ -252,7 +307,8 @@ def _where(several_files: bool) -> pl.Expr:
     if not several_files:
         return pl.format("第{}行", pl.col("_row"))
     return (
-        pl.when(pl.col("_sheet").is_null()).then(pl.format("{}第{}行", pl.col("_file"), pl.col("_row")))
+        pl.when(pl.col("_sheet").is_null())
+        .then(pl.format("{}第{}行", pl.col("_file"), pl.col("_row")))
         .otherwise(pl.format("{}（{}）第{}行", pl.col("_file"), pl.col("_sheet"), pl.col("_row")))
     )
 
@@ -271,8 +327,13 @@ def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
         _n=pl.len().over(keys),
         _variants=pl.struct(value_cols).n_unique().over(keys),
         _rank=pl.int_range(pl.len()).over(keys),
-        _key=pl.concat_str([pl.format(f"{labels[k]}={{}}", pl.col(k).cast(pl.String).fill_null("空")) for k in keys],
-                           separator="，"),
+        _key=pl.concat_str(
+            [
+                pl.format(f"{labels[k]}={{}}", pl.col(k).cast(pl.String).fill_null("空"))
+                for k in keys
+            ],
+            separator="，",
+        ),
     ).filter(pl.col("_n") > 1)
     if dup.height == 0:
         return rows
@@ -283,9 +344,16 @@ def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
     exact = (pl.col("_variants") == 1) & (pl.col("_rank") > 0)
     conflict = pl.col("_variants") > 1
     reason = (
-        pl.when(exact).then(pl.format("与{}完全重复（{}）", pl.col("_first"), pl.col("_key")))
-        .when(conflict).then(pl.format("{}在{}重复出现且内容不一致，请核对后保留一行",
-                                       pl.col("_key"), pl.col("_others").list.join("、")))
+        pl.when(exact)
+        .then(pl.format("与{}完全重复（{}）", pl.col("_first"), pl.col("_key")))
+        .when(conflict)
+        .then(
+            pl.format(
+                "{}在{}重复出现且内容不一致，请核对后保留一行",
+                pl.col("_key"),
+                pl.col("_others").list.join("、"),
+            )
+        )
         .otherwise(None)
     )
     verdict = dup.select("_order", reason.alias("_dup")).filter(pl.col("_dup").is_not_null())
@@ -306,11 +374,15 @@ def convert_all(table: str, parts: list[tuple[RawTable, Mapping]]) -> Converted:
         if mapping.ignored:
             notes.append(f"{raw.where}：以下列不在数据规范中，已忽略：{'、'.join(mapping.ignored)}")
         if mapping.missing_optional:
-            notes.append(f"{raw.where}：缺少列 {'、'.join(c.label for c in mapping.missing_optional)}，这些值记为空")
+            notes.append(
+                f"{raw.where}：缺少列 {'、'.join(c.label for c in mapping.missing_optional)}，这些值记为空"
+            )
         for _index, match in mapping.columns.values():
             if match.note:
                 notes.append(f"{raw.where}：{match.note}")
             elif match.factor != 1.0:
                 unit = {1e-4: "元", 1e4: "亿元"}[match.factor]
-                notes.append(f"{raw.where}：“{raw.headers[_index].strip()}”以{unit}计，已换算为万元")
+                notes.append(
+                    f"{raw.where}：“{raw.headers[_index].strip()}”以{unit}计，已换算为万元"
+                )
     return Converted(table, rows, [raw for raw, _ in parts], notes)

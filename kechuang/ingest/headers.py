@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kechuang import contract
+from kechuang.engine import contract
 
 UNIT_FACTORS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}  # to 万元
 _MONEY = re.compile(r"^(?P<base>.+?)\((?:单位[:：]?)?(?P<unit>元|万元|亿元)\)$")
@@ -44,7 +44,9 @@ def _variants(table: str) -> dict[str, Match]:
             for unit, factor in UNIT_FACTORS.items():
                 out.setdefault(f"{base}({unit})", Match(col.name, factor))
                 out.setdefault(f"{base}(单位:{unit})", Match(col.name, factor))
-            out.setdefault(base, Match(col.name, 1.0, f"列“{col.label.split('（')[0]}”未注明单位，按万元读入"))
+            out.setdefault(
+                base, Match(col.name, 1.0, f"列“{col.label.split('（')[0]}”未注明单位，按万元读入")
+            )
     return out
 
 
@@ -62,17 +64,25 @@ class Mapping:
     """Source column index -> contract column (with unit factor), for one table."""
 
     table: str
-    columns: dict[str, tuple[int, Match]] = field(default_factory=dict)  # contract column -> (index, match)
+    columns: dict[str, tuple[int, Match]] = field(
+        default_factory=dict
+    )  # contract column -> (index, match)
     ignored: list[str] = field(default_factory=list)  # source headers that map to nothing
-    duplicated: dict[str, list[str]] = field(default_factory=dict)  # contract column -> source headers
+    duplicated: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # contract column -> source headers
 
     @property
     def missing_required(self) -> list[contract.Column]:
-        return [c for c in contract.columns(self.table) if c.required and c.name not in self.columns]
+        return [
+            c for c in contract.columns(self.table) if c.required and c.name not in self.columns
+        ]
 
     @property
     def missing_optional(self) -> list[contract.Column]:
-        return [c for c in contract.columns(self.table) if not c.required and c.name not in self.columns]
+        return [
+            c for c in contract.columns(self.table) if not c.required and c.name not in self.columns
+        ]
 
 
 def map_headers(table: str, heads: list[str]) -> Mapping:
@@ -103,7 +113,9 @@ def recognise(heads: list[str], where: str) -> str:
     scored.sort(reverse=True)
     if not scored:
         shown = "、".join(h for h in heads if str(h).strip())[:200]
-        raise IngestError(f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。请核对表头，或用 --table 指定表名")
+        raise IngestError(
+            f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。请核对表头，或用 --table 指定表名"
+        )
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         names = "、".join(f"{t}（{contract.TABLE_LABELS[t]}）" for _, _, t in scored[:2])
         raise IngestError(f"无法确定 {where} 是哪张表：表头同时符合 {names}。请用 --table 指定表名")

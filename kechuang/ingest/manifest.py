@@ -49,8 +49,16 @@ def last_ingests(data_dir: str | Path) -> dict[str, dict]:
 
 
 HISTORY_LABELS = {
-    "time": "时间", "user": "经办人", "action": "操作", "table_label": "数据表", "file": "文件", "mode": "方式",
-    "rows_accepted": "导入行数", "rows_rejected": "未导入行数", "rows_flagged": "提示行数", "rows_total": "导入后总行数",
+    "time": "时间",
+    "user": "经办人",
+    "action": "操作",
+    "table_label": "数据表",
+    "file": "文件",
+    "mode": "方式",
+    "rows_accepted": "导入行数",
+    "rows_rejected": "未导入行数",
+    "rows_flagged": "提示行数",
+    "rows_total": "导入后总行数",
     "status": "结果",
 }
 ACTION_LABELS = {"ingest": "导入", "rollback": "回退"}
@@ -80,22 +88,24 @@ def _when(text) -> str | None:
 
 def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
     """The latest entries, newest first, with Chinese column names (for the upload and data-quality pages)."""
-    from kechuang import contract
+    from kechuang.engine import contract
 
     rows = []
     for e in reversed(read(data_dir)[-limit:]):
-        rows.append({
-            "time": _when(e.get("time")),
-            "user": e.get("user"),
-            "action": ACTION_LABELS.get(e.get("action"), e.get("action")),
-            "table_label": contract.TABLE_LABELS.get(e.get("table"), e.get("table")),
-            "file": e.get("file"),
-            "mode": MODE_LABELS.get(e.get("mode"), e.get("mode")),
-            "rows_accepted": e.get("rows_accepted"),
-            "rows_rejected": e.get("rows_rejected"),
-            "rows_flagged": e.get("rows_flagged"),
-            "rows_total": e.get("rows_total"),
-            "status": status_text(e),
-        })
+        rows.append(
+            {
+                "time": _when(e.get("time")),
+                "user": e.get("user"),
+                "action": ACTION_LABELS.get(e.get("action"), e.get("action")),
+                "table_label": contract.TABLE_LABELS.get(e.get("table"), e.get("table")),
+                "file": e.get("file"),
+                "mode": MODE_LABELS.get(e.get("mode"), e.get("mode")),
+                "rows_accepted": e.get("rows_accepted"),
+                "rows_rejected": e.get("rows_rejected"),
+                "rows_flagged": e.get("rows_flagged"),
+                "rows_total": e.get("rows_total"),
+                "status": status_text(e),
+            }
+        )
     schema = {k: pl.Int64 if k.startswith("rows_") else pl.String for k in HISTORY_LABELS}
     return pl.DataFrame(rows, schema=schema, orient="row").rename(HISTORY_LABELS)

@@ -20,7 +20,14 @@ import polars as pl
 from kechuang.ingest import headers
 
 HEADER_SEARCH_ROWS = 10  # a title line or two may sit above the header
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+}
 
 
 class IngestError(Exception):
@@ -59,7 +66,9 @@ class Source:
     def format(self) -> str:
         suffix = Path(self.name).suffix.lower()
         if suffix not in FORMATS:
-            raise IngestError(f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；.xls 请在 Excel 中另存为 .xlsx）")
+            raise IngestError(
+                f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；.xls 请在 Excel 中另存为 .xlsx）"
+            )
         return FORMATS[suffix]
 
 
@@ -101,7 +110,9 @@ def decode(data: bytes, name: str = "") -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise IngestError(f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后重试")
+    raise IngestError(
+        f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后重试"
+    )
 
 
 def _csv_table(source: Source) -> RawTable:
@@ -123,15 +134,30 @@ def _csv_table(source: Source) -> RawTable:
     head = _trimmed(heads)
     schema = {f"c{i}": pl.String for i in range(len(head))}
     try:
-        body = pl.read_csv(text.encode("utf-8"), has_header=False, skip_rows=header_no, separator=delimiter, schema=schema,
-                           infer_schema=False, truncate_ragged_lines=True, raise_if_empty=False)
+        body = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            skip_rows=header_no,
+            separator=delimiter,
+            schema=schema,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
     except pl.exceptions.PolarsError as err:
-        raise IngestError(f"{source.name} 不是有效的 CSV 文件：{str(err).splitlines()[0]}") from None
+        raise IngestError(
+            f"{source.name} 不是有效的 CSV 文件：{str(err).splitlines()[0]}"
+        ) from None
     cells = (
         body.with_row_index("_row", offset=header_no + 1)
         .with_columns(pl.col("_row").cast(pl.Int64))
-        .with_columns(pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in schema)
-        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in schema) if schema else pl.lit(False))
+        .with_columns(
+            pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+            for c in schema
+        )
+        .filter(
+            pl.any_horizontal(pl.col(c).is_not_null() for c in schema) if schema else pl.lit(False)
+        )
         .select(*schema, "_row")
     )
     return RawTable(source.name, None, head, cells)
@@ -144,18 +170,25 @@ def _xlsx_tables(source: Source) -> list[RawTable]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl ships with the environment
-        raise IngestError("读取 Excel 需要 openpyxl：pip install openpyxl，或另存为 CSV 后导入") from None
+        raise IngestError(
+            "读取 Excel 需要 openpyxl：pip install openpyxl，或另存为 CSV 后导入"
+        ) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(source.read()), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a damaged or mislabelled file
-        raise IngestError(f"{source.name} 不是有效的 Excel (.xlsx) 文件：{type(err).__name__}") from None
+        raise IngestError(
+            f"{source.name} 不是有效的 Excel (.xlsx) 文件：{type(err).__name__}"
+        ) from None
     tables = []
     try:
         for sheet in book.worksheets:
             if sheet.sheet_state != "visible":
                 continue
             sheet.reset_dimensions()  # some exporters write a wrong <dimension>; read every row
-            rows = [(n, [_cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
+            rows = [
+                (n, [_cell_text(v) for v in row])
+                for n, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
+            ]
             if any(any(c is not None for c in cells) for _, cells in rows):
                 tables.append(_from_rows(source.name, sheet.title, rows))
     finally:
@@ -170,7 +203,9 @@ def _number_text(v: float | int) -> str:
         return str(v)
     if not math.isfinite(v):
         return str(v)
-    if v.is_integer() and abs(v) < 1e15:  # beyond 15 digits Excel has already lost precision: keep e-notation
+    if (
+        v.is_integer() and abs(v) < 1e15
+    ):  # beyond 15 digits Excel has already lost precision: keep e-notation
         return str(int(v))
     return repr(v)
 
@@ -200,14 +235,20 @@ def _parquet_table(source: Source) -> RawTable:
     try:
         table = pq.read_table(source.path if source.data is None else io.BytesIO(source.data))
     except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ...
-        raise IngestError(f"{source.name} 不是有效的 Parquet 文件：{str(err).splitlines()[0]}") from None
+        raise IngestError(
+            f"{source.name} 不是有效的 Parquet 文件：{str(err).splitlines()[0]}"
+        ) from None
     frame = pl.from_arrow(table)
     if not isinstance(frame, pl.DataFrame):
         frame = frame.to_frame()
     names = list(frame.columns)
-    cells = frame.select(
-        *(_as_text(frame[name]).alias(f"c{i}") for i, name in enumerate(names)),
-    ).with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
+    cells = (
+        frame.select(
+            *(_as_text(frame[name]).alias(f"c{i}") for i, name in enumerate(names)),
+        )
+        .with_row_index("_row", offset=2)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )
     return RawTable(source.name, None, names, cells)
 
 
@@ -228,7 +269,9 @@ def _as_text(series: pl.Series) -> pl.Expr:
 
 def _header_index(rows: list[tuple[int, list]]) -> int:
     """Index (in rows) of the header: among the first non-blank rows, the one naming most contract columns."""
-    candidates = [i for i, (_, cells) in enumerate(rows) if any(_filled(c) for c in cells)][:HEADER_SEARCH_ROWS]
+    candidates = [i for i, (_, cells) in enumerate(rows) if any(_filled(c) for c in cells)][
+        :HEADER_SEARCH_ROWS
+    ]
     if not candidates:
         raise IngestError("文件中没有数据")
     scores = [(headers.known_count(rows[i][1]), -i) for i in candidates]
@@ -252,7 +295,13 @@ def _from_rows(name: str, sheet: str | None, rows: list[tuple[int, list]]) -> Ra
     h = _header_index(rows)
     head = _trimmed(rows[h][1])
     width = len(head)
-    body = [(n, cells) for n, cells in rows[h + 1:] if any(_filled(c) for c in cells)]
-    columns = {f"c{i}": [(cells[i] if i < len(cells) and _filled(cells[i]) else None) for _, cells in body] for i in range(width)}
-    cells = pl.DataFrame({**columns, "_row": [n for n, _ in body]}, schema={**{k: pl.String for k in columns}, "_row": pl.Int64})
+    body = [(n, cells) for n, cells in rows[h + 1 :] if any(_filled(c) for c in cells)]
+    columns = {
+        f"c{i}": [(cells[i] if i < len(cells) and _filled(cells[i]) else None) for _, cells in body]
+        for i in range(width)
+    }
+    cells = pl.DataFrame(
+        {**columns, "_row": [n for n, _ in body]},
+        schema={**{k: pl.String for k in columns}, "_row": pl.Int64},
+    )
     return RawTable(name, sheet, head, cells)

@@ -47,7 +47,11 @@ def live(data_dir: Path, table: str) -> Live:
     file, folder = data_dir / f"{table}.parquet", data_dir / table
     if file.is_symlink():
         target = Path(os.readlink(file))
-        if target.parent == Path(VERSIONS) / table and target.suffix == ".parquet" and file.is_file():
+        if (
+            target.parent == Path(VERSIONS) / table
+            and target.suffix == ".parquet"
+            and file.is_file()
+        ):
             return Live("version", target.stem)
     if file.is_file():
         return Live("file")
@@ -75,7 +79,11 @@ def versions(data_dir: Path, table: str) -> list[dict]:
 def _new_id(vdir: Path) -> str:
     base = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     candidate, n = base, 1
-    while (vdir / f"{candidate}.json").exists() or (vdir / f"{candidate}.parquet").exists() or (vdir / candidate).exists():
+    while (
+        (vdir / f"{candidate}.json").exists()
+        or (vdir / f"{candidate}.parquet").exists()
+        or (vdir / candidate).exists()
+    ):
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
@@ -124,12 +132,20 @@ def adopt(data_dir: Path, table: str, current: Live) -> str | None:
     vdir = versions_dir(data_dir, table)
     vdir.mkdir(parents=True, exist_ok=True)
     vid = _new_id(vdir)
-    info = {"id": vid, "parent": None, "table": table, "origin": "existing", "kind": current.kind,
-            "created_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    info = {
+        "id": vid,
+        "parent": None,
+        "table": table,
+        "origin": "existing",
+        "kind": current.kind,
+        "created_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
     if current.kind == "file":
         live_file, kept = data_dir / f"{table}.parquet", vdir / f"{vid}.parquet"
         try:
-            os.link(live_file.resolve(), kept)  # same inode: the live name is replaced, never rewritten
+            os.link(
+                live_file.resolve(), kept
+            )  # same inode: the live name is replaced, never rewritten
         except OSError:
             tmp = kept.with_name(kept.name + ".tmp")
             shutil.copyfile(live_file, tmp)
@@ -168,7 +184,9 @@ def _point(data_dir: Path, table: str, vid: str) -> None:
     try:
         os.symlink(f"{VERSIONS}/{table}/{vid}.parquet", tmp)
     except (OSError, NotImplementedError) as err:
-        raise IngestError(f"无法在 {data_dir} 中创建符号链接（{err}）：版本切换需要支持符号链接的文件系统") from None
+        raise IngestError(
+            f"无法在 {data_dir} 中创建符号链接（{err}）：版本切换需要支持符号链接的文件系统"
+        ) from None
     os.replace(tmp, link)
     _fsync_dir(data_dir)
 
@@ -206,6 +224,8 @@ def rollback(data_dir: Path, table: str) -> tuple[str, str | None]:
         elif (versions_dir(data_dir, table) / f"{parent}.parquet").is_file():
             _point(data_dir, table, parent)
         else:
-            raise IngestError(f"表 {table} 的上一版本 {parent} 已不存在（{versions_dir(data_dir, table)}）")
+            raise IngestError(
+                f"表 {table} 的上一版本 {parent} 已不存在（{versions_dir(data_dir, table)}）"
+            )
     _fsync_dir(data_dir)
     return current.version, parent

@@ -34,7 +34,9 @@ from kechuang.ui.access import (  # noqa: F401  (re-exported)
 def __getattr__(name: str):
     if name.startswith("__"):  # dunder probes (copy, pickle, import machinery) are not page helpers
         raise AttributeError(name)
-    parts = importlib.import_module("kechuang.ui.parts")  # not `from . import parts`: that asks this hook again
+    parts = importlib.import_module(
+        "kechuang.ui.parts"
+    )  # not `from . import parts`: that asks this hook again
     if name == "parts":
         return parts
     try:

@@ -10,7 +10,8 @@ from datetime import date
 
 import streamlit as st
 
-from kechuang import audit, auth, fmt, share
+from kechuang.access import audit, auth, share
+from kechuang.zh import fmt
 
 ALL_TOWNS = "全县"
 _FILTERS = "_filters"  # (as-of date, town or None) that app.py drew for this run
@@ -58,8 +59,10 @@ def _oidc_user() -> auth.User | None:
     claims = st.user.to_dict()
     user = auth.user_from_claims(claims)
     if user is None:
-        st.error(f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
-                 "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。")
+        st.error(
+            f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
+            "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。"
+        )
         st.button("退出统一身份认证", on_click=st.logout)
         st.stop()
     if st.session_state.get(_OIDC) != user:
@@ -167,11 +170,18 @@ def login_page() -> None:
             else:
                 st.rerun()
         if demo_mode():
-            rows = "\n".join(f"| {n} | {pw} | {auth.ROLES[role]} | {'、'.join(towns) or '全县'} |"
-                             for n, role, pw, _, towns in auth.DEMO_ACCOUNTS)
-            st.info("演示数据的演示账户（正式部署没有这些账户）：\n\n| 用户名 | 密码 | 角色 | 范围 |\n|---|---|---|---|\n" + rows)
+            rows = "\n".join(
+                f"| {n} | {pw} | {auth.ROLES[role]} | {'、'.join(towns) or '全县'} |"
+                for n, role, pw, _, towns in auth.DEMO_ACCOUNTS
+            )
+            st.info(
+                "演示数据的演示账户（正式部署没有这些账户）：\n\n| 用户名 | 密码 | 角色 | 范围 |\n|---|---|---|---|\n"
+                + rows
+            )
         elif not auth.list_users(auth.users_path()):
-            st.info("尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add admin --role admin`")
+            st.info(
+                "尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add admin --role admin`"
+            )
 
 
 def ensure_accounts() -> None:
@@ -183,11 +193,18 @@ def ensure_accounts() -> None:
 def account_box(user: auth.User) -> None:
     """The sidebar's who-am-I line, with logout for accounts and the link's terms for share visitors."""
     view = share_view()
-    if view is not None:  # in the main area: a phone collapses the sidebar, and there is nothing else in it
-        st.caption(f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}")
+    if (
+        view is not None
+    ):  # in the main area: a phone collapses the sidebar, and there is nothing else in it
+        st.caption(
+            f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}"
+        )
         return
     with st.sidebar:
-        st.caption(f"当前用户：{user.label}" + (f" · 范围：{scope_name()}" if user_scope() is not None else ""))
+        st.caption(
+            f"当前用户：{user.label}"
+            + (f" · 范围：{scope_name()}" if user_scope() is not None else "")
+        )
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")
             oidc = st.session_state.get(_OIDC) is not None
@@ -209,7 +226,9 @@ def audit_event(action: str, detail: str) -> None:
     audit.record(current_user(), action, detail, user_scope())
 
 
-def audited_download(label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs) -> None:
+def audited_download(
+    label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs
+) -> None:
     """st.download_button whose file is audited (who, which file, scope) when fetched; absent for roles without downloads.
 
     `data` may be a function: the file is then built on the click, not on every rerun. The click does not rerun
@@ -217,7 +236,9 @@ def audited_download(label: str, data, file_name: str, mime: str, *, key: str, a
     if not can("download_firm_lists"):
         return
     session = st.session_state.get(_SESSION)
-    check = (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
+    check = (
+        (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
+    )
     fetch = audit.on_fetch(data, current_user(), action, file_name, user_scope(), check=check)
     st.download_button(label, fetch, file_name, mime, key=key, on_click="ignore", **kwargs)
 
@@ -226,13 +247,17 @@ def share_link_box(page: str, as_of: date, town: str | None) -> None:
     """For roles that may: make a read-only link to this view that opens without an account (signed, expiring)."""
     if not can("create_share_link"):
         return
-    from kechuang import links
+    from kechuang.models import links
 
     with st.form(f"share_{page}", border=False):
-        days = st.number_input("有效天数", min_value=1, max_value=share.MAX_DAYS, value=share.DEFAULT_DAYS, step=1)
+        days = st.number_input(
+            "有效天数", min_value=1, max_value=share.MAX_DAYS, value=share.DEFAULT_DAYS, step=1
+        )
         made = st.form_submit_button("生成免登录只读链接")
     if made:
         url, _ = share.create_link(links.base_url(), page, as_of, town, current_user(), int(days))
         st.code(url, language=None, wrap_lines=True)
-        st.caption(f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
-                   f"{int(days)}天后失效，管理员可随时撤销。")
+        st.caption(
+            f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
+            f"{int(days)}天后失效，管理员可随时撤销。"
+        )

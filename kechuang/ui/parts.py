@@ -12,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kechuang import contract, fmt, labels, metrics
+from kechuang.engine import contract, metrics
+from kechuang.engine.warehouse import DataError, Warehouse, data_version
 from kechuang.ui.access import (
     _FILTERS,
     ALL_TOWNS,
@@ -21,7 +22,7 @@ from kechuang.ui.access import (
     share_view,
     user_scope,
 )
-from kechuang.warehouse import DataError, Warehouse, data_version
+from kechuang.zh import fmt, labels
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
 
@@ -49,10 +50,17 @@ def prepare_in_background() -> None:
         _open(path, None, data_version(path))
     except Exception:  # a data problem is reported by open_or_stop after login, with its message
         pass
-    threading.Thread(target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True).start()
+    threading.Thread(
+        target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True
+    ).start()
 
 
-_HEAVY_MODULES = ("plotly.graph_objects", "kechuang.charts", "kechuang.cockpit", "kechuang.summary")
+_HEAVY_MODULES = (
+    "plotly.graph_objects",
+    "kechuang.charts.overview",
+    "kechuang.models.overview",
+    "kechuang.output.summary",
+)
 
 
 _PINNED = "_kechuang_data_version"
@@ -106,7 +114,9 @@ def open_or_stop() -> Warehouse:
         return warehouse()
     except DataError as err:
         st.error(f"无法打开数据：{err}")
-        st.info("生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。")
+        st.info(
+            "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。"
+        )
         st.stop()
 
 
@@ -140,8 +150,13 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         wanted = st.query_params.get("town", towns[0] if towns else ALL_TOWNS)
         st.session_state.town = wanted if wanted in towns else towns[0]
     with st.sidebar:
-        as_of = st.date_input("截至日期", key="as_of", min_value=date(2015, 1, 1), max_value=max(latest, date.today()),
-                              format="YYYY/MM/DD")
+        as_of = st.date_input(
+            "截至日期",
+            key="as_of",
+            min_value=date(2015, 1, 1),
+            max_value=max(latest, date.today()),
+            format="YYYY/MM/DD",
+        )
         town = st.selectbox("镇区", towns, key="town")
     st.query_params["as_of"] = as_of.isoformat()
     if town == ALL_TOWNS:
@@ -150,7 +165,6 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         st.query_params["town"] = town
     st.session_state[_FILTERS] = (as_of, None if town == ALL_TOWNS else town)
     return st.session_state[_FILTERS]
-
 
 
 def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
@@ -181,7 +195,9 @@ def freshness(wh: Warehouse) -> None:
     rows = cached(_freshness)
     absent = [r for r in rows if not r["available"]]
     if absent:
-        names = "、".join(f"{contract.TABLE_LABELS[r['table_name']]}（{r['table_name']}）" for r in absent)
+        names = "、".join(
+            f"{contract.TABLE_LABELS[r['table_name']]}（{r['table_name']}）" for r in absent
+        )
         st.warning(f"以下数据暂缺，相关指标显示为“—”：{names}")
     for name, info in wh.tables.items():
         if info.problem:
@@ -193,7 +209,13 @@ def _freshness(wh: Warehouse) -> list[dict]:
 
 
 # Tables kept by year: their latest date is a year (data_freshness.sql stores it as 31 December).
-_YEARLY_TABLES = {"tax_annual", "stats_annual", "tech_sme_registry", "key_enterprises", "cultivation"}
+_YEARLY_TABLES = {
+    "tax_annual",
+    "stats_annual",
+    "tech_sme_registry",
+    "key_enterprises",
+    "cultivation",
+}
 
 
 def _latest_label(row: dict) -> str:
@@ -207,8 +229,11 @@ def _latest_label(row: dict) -> str:
 def freshness_table(wh: Warehouse):
     rows = cached(_freshness)
     return [
-        {"数据": contract.TABLE_LABELS[r["table_name"]], "行数": fmt.num(r["n_rows"]) if r["available"] else "—",
-         "数据截至": _latest_label(r)}
+        {
+            "数据": contract.TABLE_LABELS[r["table_name"]],
+            "行数": fmt.num(r["n_rows"]) if r["available"] else "—",
+            "数据截至": _latest_label(r),
+        }
         for r in rows
     ]
 
@@ -227,18 +252,32 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
 
     `frame` is a polars frame with display (Chinese) column names; `stem` comes from
     tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None)."""
-    from kechuang import tables
+    from kechuang.output import tables
 
-    if frame.height == 0:  # an empty grid would say "empty" in English, and an empty file helps nobody
+    if (
+        frame.height == 0
+    ):  # an empty grid would say "empty" in English, and an empty file helps nobody
         st.info(EMPTY_TABLE)
         return None
     shown = st.dataframe(frame, hide_index=True, key=key, **dataframe_kwargs)
     if can("download_firm_lists"):
         left, right, _ = st.columns([1, 1, 4])
         with left:
-            audited_download("下载 CSV", lambda: tables.csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv")
+            audited_download(
+                "下载 CSV",
+                lambda: tables.csv_bytes(frame),
+                f"{stem}.csv",
+                "text/csv",
+                key=f"{key}_csv",
+            )
         with right:
-            audited_download("下载 Excel", lambda: tables.xlsx_bytes(frame), f"{stem}.xlsx", tables.XLSX_MIME, key=f"{key}_xlsx")
+            audited_download(
+                "下载 Excel",
+                lambda: tables.xlsx_bytes(frame),
+                f"{stem}.xlsx",
+                tables.XLSX_MIME,
+                key=f"{key}_xlsx",
+            )
     return shown
 
 
@@ -268,7 +307,9 @@ def absent(tables: list[str], what: str = "本节") -> None:
     st.info(f"{what}暂无数据（显示为“—”）：缺少{names}。")
 
 
-def progress_card(p: metrics.Progress, title: str | None = None, no_target: str = "跟踪指标") -> None:
+def progress_card(
+    p: metrics.Progress, title: str | None = None, no_target: str = "跟踪指标"
+) -> None:
     """One target's actual, target, expected-by-now, status in words and a progress bar (compact on a phone).
 
     `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town filter)."""
@@ -276,14 +317,23 @@ def progress_card(p: metrics.Progress, title: str | None = None, no_target: str 
         badge = status_badge(p.status) if p.target is not None else f":gray-badge[{no_target}]"
         st.markdown(f"**{title or p.label}**　{badge}")
         st.metric("完成", fmt.amount(p.actual, p.unit))
-        parts = [f"年度目标 {fmt.amount(p.target, p.unit)}", f"序时应完成 {fmt.amount(p.expected, p.unit)}"] \
-            if p.target is not None else []
+        parts = (
+            [
+                f"年度目标 {fmt.amount(p.target, p.unit)}",
+                f"序时应完成 {fmt.amount(p.expected, p.unit)}",
+            ]
+            if p.target is not None
+            else []
+        )
         if p.projected is not None:
             parts.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
         if parts:
             st.caption(" · ".join(parts))
         if p.share_of_target is not None:
-            st.progress(min(max(p.share_of_target, 0.0), 1.0), text=f"完成年度目标 {fmt.pct(p.share_of_target)}")
+            st.progress(
+                min(max(p.share_of_target, 0.0), 1.0),
+                text=f"完成年度目标 {fmt.pct(p.share_of_target)}",
+            )
         if p.missing_tables:
             st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
 
@@ -295,11 +345,21 @@ def chart_table(fig, frame, stem: str, *, key: str) -> None:
         table(frame, stem, key=key, column_config=column_formats(frame), placeholder="—")
 
 
-def url_choice(label: str, options: list[str], *, key: str, param: str, format_func=str, default: str | None = None) -> str:
+def url_choice(
+    label: str,
+    options: list[str],
+    *,
+    key: str,
+    param: str,
+    format_func=str,
+    default: str | None = None,
+) -> str:
     """A selectbox whose choice lives in the URL query string (?param=...), seeded from it once."""
     if key not in st.session_state or st.session_state[key] not in options:
         wanted = st.query_params.get(param)
-        st.session_state[key] = wanted if wanted in options else (default if default in options else options[0])
+        st.session_state[key] = (
+            wanted if wanted in options else (default if default in options else options[0])
+        )
     choice = st.selectbox(label, options, key=key, format_func=format_func)
     st.query_params[param] = choice
     return choice
@@ -310,7 +370,7 @@ def url_choice(label: str, options: list[str], *, key: str, param: str, format_f
 
 def number_formats(frame) -> dict:
     """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and years without separators."""
-    from kechuang import tables
+    from kechuang.output import tables
 
     config = column_formats(frame)
     for name, dtype in frame.schema.items():
@@ -321,10 +381,28 @@ def number_formats(frame) -> dict:
     return config
 
 
-def firm_table(frame, stem: str, *, key: str, as_of: date, uscc_column: str = "统一社会信用代码", column_config: dict | None = None):
+def firm_table(
+    frame,
+    stem: str,
+    *,
+    key: str,
+    as_of: date,
+    uscc_column: str = "统一社会信用代码",
+    column_config: dict | None = None,
+):
     """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档 (?uscc=...&as_of=...)."""
-    event = table(frame, stem, key=key, column_config={**number_formats(frame), **(column_config or {})}, placeholder="—",
-                  on_select="rerun", selection_mode="single-row")
+    event = table(
+        frame,
+        stem,
+        key=key,
+        column_config={**number_formats(frame), **(column_config or {})},
+        placeholder="—",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
     rows = event.selection.rows if event else []
     if rows:
-        st.switch_page("views/enterprise.py", query_params={"uscc": frame[uscc_column][rows[0]], "as_of": as_of.isoformat()})
+        st.switch_page(
+            "views/enterprise.py",
+            query_params={"uscc": frame[uscc_column][rows[0]], "as_of": as_of.isoformat()},
+        )

@@ -19,28 +19,76 @@ from fixtures import firm, uscc, write_warehouse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def pytest_addoption(parser):
-    parser.addoption("--screenshots", action="store_true", help="save every page at desktop and phone width under screenshots/")
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="save every page at desktop and phone width under screenshots/",
+    )
 
 
 def browser_data(data: Path) -> Path:
     """Two towns, certificates, contracts and one firm that passes all six HNTE criteria (firm 3)."""
     return write_warehouse(
         data,
-        enterprises=[firm(1, town="掘港街道"), firm(2, town="长沙镇", industry_code="2614"), firm(3, town="长沙镇")],
-        hnte_certificates=[{"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)},
-                           {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2026, 9, 1)}],
-        tech_contracts=[{"contract_id": "T1", "uscc": uscc(1), "role": "卖方", "amount_wan": 1234.5, "registered_on": date(2026, 5, 6)},
-                        {"contract_id": "T2", "uscc": uscc(2), "role": "买方", "amount_wan": 100.0, "registered_on": date(2026, 10, 31)}],
-        tax_annual=[{"uscc": uscc(3), "year": y, "revenue_wan": r, "rd_expense_wan": d}
-                    for y, r, d in ((2023, 3000.0, 150.0), (2024, 4000.0, 200.0), (2025, 4800.0, 240.0))],
-        stats_annual=[{"uscc": uscc(3), "year": 2025, "rd_staff": 10, "employees": 100, "total_assets_wan": 20000.0},
-                      {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
-        patents=[{"ip_id": "ZL1", "uscc": uscc(3), "ip_type": "发明专利", "granted_on": date(2024, 1, 1), "valid": True}],
+        enterprises=[
+            firm(1, town="掘港街道"),
+            firm(2, town="长沙镇", industry_code="2614"),
+            firm(3, town="长沙镇"),
+        ],
+        hnte_certificates=[
+            {"uscc": uscc(1), "certificate_no": "C1", "issued_on": date(2026, 3, 1)},
+            {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2026, 9, 1)},
+        ],
+        tech_contracts=[
+            {
+                "contract_id": "T1",
+                "uscc": uscc(1),
+                "role": "卖方",
+                "amount_wan": 1234.5,
+                "registered_on": date(2026, 5, 6),
+            },
+            {
+                "contract_id": "T2",
+                "uscc": uscc(2),
+                "role": "买方",
+                "amount_wan": 100.0,
+                "registered_on": date(2026, 10, 31),
+            },
+        ],
+        tax_annual=[
+            {"uscc": uscc(3), "year": y, "revenue_wan": r, "rd_expense_wan": d}
+            for y, r, d in ((2023, 3000.0, 150.0), (2024, 4000.0, 200.0), (2025, 4800.0, 240.0))
+        ],
+        stats_annual=[
+            {
+                "uscc": uscc(3),
+                "year": 2025,
+                "rd_staff": 10,
+                "employees": 100,
+                "total_assets_wan": 20000.0,
+            },
+            {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0},
+        ],
+        patents=[
+            {
+                "ip_id": "ZL1",
+                "uscc": uscc(3),
+                "ip_type": "发明专利",
+                "granted_on": date(2024, 1, 1),
+                "valid": True,
+            }
+        ],
     )
 
 
@@ -53,7 +101,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server_instance(tmp_path_factory) -> Path:
     """The app server's instance folder: the demo accounts, its audit log and share links."""
-    from kechuang import auth
+    from kechuang.access import auth
 
     folder = tmp_path_factory.mktemp("server_instance")
     auth.ensure_demo_users(folder / "users.json")
@@ -65,9 +113,24 @@ def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = 
     """A real `streamlit run app.py` on a free port with these environment changes (None removes); yields its URL."""
     port = port or free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", *extra_args],
-        cwd=ROOT, env={k: v for k, v in {**os.environ, **env}.items() if v is not None}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            *extra_args,
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -92,7 +155,11 @@ def app_url(tmp_path_factory, server_instance):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
     data = browser_data(tmp_path_factory.mktemp("browser") / "data")
-    env = {"KECHUANG_DATA": str(data), "KECHUANG_USERS": str(server_instance / "users.json"), "KECHUANG_AUDIT": None}
+    env = {
+        "KECHUANG_DATA": str(data),
+        "KECHUANG_USERS": str(server_instance / "users.json"),
+        "KECHUANG_AUDIT": None,
+    }
     with app_server(env) as url:
         yield url
 
@@ -117,19 +184,28 @@ def page(browser):
     context.close()
 
 
-PASSWORDS = {name: password for name, _, password, _, _ in __import__("kechuang.auth").auth.DEMO_ACCOUNTS}
+PASSWORDS = {
+    name: password
+    for name, _, password, _, _ in __import__("kechuang.access.auth").access.auth.DEMO_ACCOUNTS
+}
 
 
 # Something only a finished login page, an account's page or a share view shows (the h1 alone races the form).
-READY = ('input[aria-label="密码"], [data-testid="stSidebar"]:has-text("当前用户："), '
-         '[data-testid="stMain"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")')
+READY = (
+    'input[aria-label="密码"], [data-testid="stSidebar"]:has-text("当前用户："), '
+    '[data-testid="stMain"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")'
+)
 
 
 def settle(pg):
     """Wait until the login form or a page's frame is drawn, the main area has its title (h1) and Streamlit has stopped."""
-    pg.wait_for_selector(READY, state="attached", timeout=45_000)  # attached: a phone collapses the sidebar
+    pg.wait_for_selector(
+        READY, state="attached", timeout=45_000
+    )  # attached: a phone collapses the sidebar
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=45_000)
-    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=45_000)
+    pg.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=45_000
+    )
 
 
 def log_in(pg, user: str, password: str | None = None):

@@ -8,7 +8,7 @@ from datetime import date
 
 from conftest import log_in, open_page, settle
 
-from kechuang import share
+from kechuang.access import share
 
 MAIN = '[data-testid="stMain"]'
 
@@ -31,7 +31,9 @@ def test_a_town_officer_cannot_switch_to_another_town(app_url, page):
     open_page(page, f"{app_url}/progress?as_of=2026-10-31&town=掘港街道", user="changsha")
     town = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
     assert "长沙镇" in town.inner_text() + town.locator("input").input_value()
-    assert "掘港街道" not in page.inner_text("body") and "town=%E9%95%BF%E6%B2%99%E9%95%87" in page.url
+    assert (
+        "掘港街道" not in page.inner_text("body") and "town=%E9%95%BF%E6%B2%99%E9%95%87" in page.url
+    )
     nav = page.inner_text('[data-testid="stSidebarNav"]')
     assert "数据导入" not in nav and "账户与审计" not in nav and "精准筛选" in nav
 
@@ -48,11 +50,15 @@ def test_a_page_the_role_lacks_says_so_and_shows_the_overview(app_url, page):
 
 
 def test_a_share_link_opens_without_login_until_revoked(app_url, browser, server_instance):
-    url, token_id = share.create_link(app_url, "progress", date(2026, 10, 31), "长沙镇", "analyst", directory=server_instance)
+    url, token_id = share.create_link(
+        app_url, "progress", date(2026, 10, 31), "长沙镇", "analyst", directory=server_instance
+    )
     context = browser.new_context(viewport={"width": 390, "height": 844})
     pg = context.new_page()
     open_page(pg, url, user=None)
-    assert "“六百创新”目标进度" in pg.inner_text(MAIN) and "截至2026年10月31日 · 长沙镇" in pg.inner_text(MAIN)
+    assert "“六百创新”目标进度" in pg.inner_text(
+        MAIN
+    ) and "截至2026年10月31日 · 长沙镇" in pg.inner_text(MAIN)
     assert pg.locator('input[aria-label="密码"]').count() == 0
     assert pg.locator('[data-testid="stDownloadButton"]').count() == 0
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -70,7 +76,11 @@ def test_a_download_is_audited(app_url, page, server_instance):
     log = server_instance / "audit.jsonl"
     deadline = time.monotonic() + 30
     while True:  # the file is built, and the event written, when the browser fetches it
-        lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+        lines = (
+            [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+            if log.exists()
+            else []
+        )
         found = [e for e in lines if e["action"] == "download" and e["detail"] == name]
         if found or time.monotonic() > deadline:
             break

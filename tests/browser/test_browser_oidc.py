@@ -16,8 +16,12 @@ oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
 
 def put_user(provider: str, sub: str, claims: dict) -> None:
-    request = urllib.request.Request(f"{provider}/users/{quote(sub)}", data=json.dumps(claims).encode(), method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{provider}/users/{quote(sub)}",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 204
 
@@ -39,8 +43,14 @@ def oidc_app(tmp_path_factory):
             f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
             'cookie_secret = "a-long-random-cookie-secret-for-the-test-only"\n'
             'client_id = "kechuang"\nclient_secret = "kechuang-secret"\n'
-            f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-        env = {"KECHUANG_DATA": str(data), "KECHUANG_USERS": str(folder / "instance" / "users.json"), "KECHUANG_AUDIT": None}
+            f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+            encoding="utf-8",
+        )
+        env = {
+            "KECHUANG_DATA": str(data),
+            "KECHUANG_USERS": str(folder / "instance" / "users.json"),
+            "KECHUANG_AUDIT": None,
+        }
         with app_server(env, "--secrets.files", str(secrets), port=port):
             yield provider, f"http://localhost:{port}", folder / "instance"
 
@@ -54,7 +64,11 @@ def sign_in_with_provider(pg, app: str, sub: str) -> None:
 
 def test_a_provider_role_claim_signs_in_a_leader(oidc_app, browser):
     provider, app, instance = oidc_app
-    put_user(provider, "wang", {"name": "王局长", "preferred_username": "wang", "roles": ["kechuang-leader"]})
+    put_user(
+        provider,
+        "wang",
+        {"name": "王局长", "preferred_username": "wang", "roles": ["kechuang-leader"]},
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     sign_in_with_provider(pg, app, "wang")
@@ -62,7 +76,10 @@ def test_a_provider_role_claim_signs_in_a_leader(oidc_app, browser):
     settle(pg)
     nav = pg.inner_text('[data-testid="stSidebarNav"]')
     assert "目标进度" in nav and "数据导入" not in nav
-    events = [json.loads(line) for line in (instance / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    events = [
+        json.loads(line)
+        for line in (instance / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert [(e["user"], e["role"], e["action"]) for e in events] == [("wang", "leader", "login")]
     context.close()
 

@@ -11,12 +11,16 @@ import pytest
 from conftest import browser_data, open_page
 from fixtures import uscc
 
-from kechuang import fmt, metrics
-from kechuang.plan import load_plan
-from kechuang.warehouse import Warehouse
+from kechuang.engine import metrics
+from kechuang.engine.plan import load_plan
+from kechuang.engine.warehouse import Warehouse
+from kechuang.zh import fmt
 
 ROOT = Path(__file__).resolve().parents[2]
-URL_PATHS = re.findall(r'"views/[a-z_]+\.py", "[^"]+", "[^"]+", "([a-z-]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+URL_PATHS = re.findall(
+    r'"views/[a-z_]+\.py", "[^"]+", "[^"]+", "([a-z-]+)"',
+    (ROOT / "app.py").read_text(encoding="utf-8"),
+)
 AS_OF = date(2026, 10, 31)
 
 
@@ -25,13 +29,19 @@ def test_navigation_lists_every_page():
 
 
 def user_for(url_path: str) -> str:
-    return "admin" if url_path == "admin" else "analyst"  # the analyst sees every page but the administrator's
+    return (
+        "admin" if url_path == "admin" else "analyst"
+    )  # the analyst sees every page but the administrator's
 
 
 @pytest.mark.parametrize("url_path", URL_PATHS)
 def test_every_page_opens_without_an_exception(app_url, page, url_path):
     # The default page (总览) lives at "/" in Streamlit.
-    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
+    open_page(
+        page,
+        f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31",
+        user_for(url_path),
+    )
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Page not found" not in page.inner_text("body")
 
@@ -43,7 +53,9 @@ def test_progress_figures_equal_the_engine(app_url, page, tmp_path):
     shown = cards.all_inner_texts()
     expected = metrics.progress(Warehouse(browser_data(tmp_path / "d")), AS_OF, load_plan(2026))
     for p in expected:
-        assert any(text.startswith("完成") and fmt.amount(p.actual, p.unit) in text for text in shown), p.id
+        assert any(
+            text.startswith("完成") and fmt.amount(p.actual, p.unit) in text for text in shown
+        ), p.id
 
 
 def test_deep_link_restores_date_and_town(app_url, page):
@@ -69,7 +81,9 @@ def test_rd_zero_downloads_parse(app_url, page, tmp_path):
         info.value.save_as(path)
         if check == "csv":
             raw = path.read_bytes()
-            assert raw.startswith(b"\xef\xbb\xbf") and "如东测试2号科技有限公司" in raw.decode("utf-8-sig")
+            assert raw.startswith(b"\xef\xbb\xbf") and "如东测试2号科技有限公司" in raw.decode(
+                "utf-8-sig"
+            )
         else:
             sheet = openpyxl.load_workbook(path).active
             assert sheet.max_row >= 2
@@ -92,7 +106,11 @@ def test_screenshots(app_url, browser, request):
         context = browser.new_context(viewport={"width": width, "height": height})
         pg = context.new_page()
         for url_path in URL_PATHS:
-            open_page(pg, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
+            open_page(
+                pg,
+                f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31",
+                user_for(url_path),
+            )
             pg.screenshot(path=out / f"{url_path}_{width}.png", full_page=True)
         context.close()
 
@@ -112,7 +130,11 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
 
 @pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
 def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path, url_path):
-    open_page(page, f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31", user_for(url_path))
+    open_page(
+        page,
+        f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31",
+        user_for(url_path),
+    )
     buttons = page.locator('[data-testid="stDownloadButton"] button')
     for i in range(buttons.count()):
         button = buttons.nth(i)

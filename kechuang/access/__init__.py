@@ -1,0 +1,1 @@
+"""Who may see what: accounts, sessions, share links, tax redaction, the audit log."""

@@ -1,0 +1,1 @@
+"""Every Plotly figure: one style module and one module per chart family."""

@@ -1,0 +1,421 @@
+"""The warehouse: a data directory of Parquet extracts, opened as DuckDB views.
+
+Connection strategy: one in-memory DuckDB database per opened data directory (and scope);
+its views, macros and scope table live in the shared catalog. Every query runs on its own
+cursor (`con.cursor()`, a fresh connection to the same database), because a DuckDB
+connection is not thread-safe and a pending result is emptied by the next `execute` on
+the same connection. Streamlit runs each session in its own thread, so one cursor per
+query is what keeps concurrent reruns apart; cursors are cheap (no data is copied).
+
+Speed, decided once per data version (a Warehouse is opened per data version, so nothing below
+can go stale after an ingest):
+
+- **Clean text columns read as stored.** The contract normalises text (`nullif(trim(x), '')`: a
+  blank counts as null). Trimming every string on every scan doubled the cost of each scan and hid
+  equality filters from the Parquet reader (one firm's rows in 28 M monthly rows: 3.3 s instead of
+  20 ms). So the first query that reads a table checks, in one scan, which of its text columns
+  already hold only normalised values, and re-creates the table's raw view reading those columns
+  as stored. Same values, so same results; the check runs once per table and data version.
+- **Summaries.** A query may read `_sum_<name>`: the result of `queries/sum_<name>.sql` (no
+  parameters), materialised in this warehouse's in-memory database on first use. Summaries are
+  built over the scoped views, so a town-scoped warehouse's summaries hold only its towns.
+Both are guarded by one lock, because queries arrive from several threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kechuang.engine import contract
+
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
+IN_MEMORY_ROWS = (
+    250_000  # tables up to this size are copied into memory once per warehouse (_settle)
+)
+
+# A present column is accepted when its Parquet type is in the contract type's family; it is
+# then cast to the contract type (an integer that does not fit INTEGER fails loudly, it is
+# never truncated). Dates must be dates: a TIMESTAMP could carry a time we would drop.
+_ACCEPTED = {
+    "VARCHAR": {"VARCHAR"},
+    "DOUBLE": {
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "DECIMAL",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    },
+    "INTEGER": {
+        "INTEGER",
+        "BIGINT",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    },
+    "DATE": {"DATE"},
+    "BOOLEAN": {"BOOLEAN"},
+}
+
+# Tables scoped through their own town column rather than through the enterprise's.
+_SCOPED_BY_OWN_TOWN = {"enterprises", "sci_projects"}
+
+
+class DataError(Exception):
+    """Bad input data or a bad data directory; the message says what and where."""
+
+
+@dataclass
+class TableInfo:
+    name: str
+    source: Path | None = None  # the file or folder read; None when absent
+    problem: str | None = None  # why the table is unavailable, when it is present but unusable
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return self.source is not None and self.problem is None
+
+
+def _locate(data_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
+    file = data_dir / f"{table}.parquet"
+    folder = data_dir / table
+    if file.is_file():
+        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py): reading the
+        # resolved path keeps an open warehouse on the version it opened, and data_version sees the swap.
+        real = file.resolve()
+        return real, [real]
+    if folder.is_dir():
+        return folder, sorted(folder.rglob("*.parquet"))
+    return None, []
+
+
+def _base_type(duck_type: str) -> str:
+    return re.sub(r"\(.*\)$", "", duck_type.strip().upper())
+
+
+_INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`).
+
+    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same rows
+    (e.g. the screen's list and its page's counts) share one definition of those rows."""
+    if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise ValueError(f"no such query: {name} (looked for {path})")
+    return _INCLUDE.sub(lambda m: query_text(m.group(1)), path.read_text(encoding="utf-8"))
+
+
+def _bound(sql: str, params: dict) -> dict:
+    """The parameters the SQL uses; DuckDB refuses excess ones."""
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    missing = used - params.keys()
+    if missing:
+        raise ValueError(f"query needs parameters {sorted(missing)}")
+    return {k: v for k, v in params.items() if k in used}
+
+
+def data_version(data_dir: str | Path) -> str:
+    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data does."""
+    digest = hashlib.sha256()
+    root = Path(data_dir)
+    for table in contract.TABLES:
+        _source, files = _locate(root, table)
+        for f in files:
+            st = f.stat()
+            digest.update(f"{f}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+class Warehouse:
+    """Contract tables of one data directory as DuckDB views, optionally restricted to towns."""
+
+    def __init__(
+        self,
+        data_dir: str | Path,
+        scope: frozenset[str] | set[str] | None = None,
+        strict: bool = True,
+    ):
+        self.strict = strict
+        self.data_dir = Path(data_dir)
+        if not self.data_dir.is_dir():
+            raise DataError(
+                f"数据目录不存在：{self.data_dir}（用 --data 或环境变量 KECHUANG_DATA 指定）"
+            )
+        self.scope = frozenset(scope) if scope is not None else None
+        self.tables: dict[str, TableInfo] = {}
+        self._lock = threading.Lock()
+        self._prepare_lock = threading.RLock()  # settling text columns and building summaries
+        self._readers: dict[
+            str, tuple[str, dict[str, str]]
+        ] = {}  # table -> (reader, found base types)
+        self._unsettled: dict[
+            str, list[str]
+        ] = {}  # table -> text columns not yet checked for normal form
+        self._summaries: set[str] = set()  # summaries materialised so far
+        # Parquet footers read once per warehouse, not at every query's planning (≈ 20% of a small query's time).
+        # Safe: a warehouse belongs to one data version, and a changed file is a new version and a new warehouse.
+        self.con = duckdb.connect(":memory:")
+        self.con.execute("set parquet_metadata_cache = true")
+        self._create_scope()
+        self._create_macros()
+        for table in contract.TABLES:
+            self.tables[table] = self._register(table, strict)
+        self._create_availability()
+        self.version = self._version()
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _register(self, table: str, strict: bool) -> TableInfo:
+        source, files = _locate(self.data_dir, table)
+        info = TableInfo(table, source, files=files)
+        if source is not None and not files:
+            info.problem = f"表 {table} 的文件夹 {source} 中没有 Parquet 文件"
+        if source is not None and info.problem is None:
+            try:
+                self._create_raw_view(info)
+            except DataError as err:
+                info.problem = str(err)
+        if info.problem and strict:
+            raise DataError(info.problem)
+        if not info.available:
+            self._create_empty_raw_view(table)
+        self._create_scoped_view(table)
+        return info
+
+    def _reader(self, info: TableInfo) -> str:
+        hive = any(
+            "=" in p.name for f in info.files for p in f.relative_to(info.source).parents if p.name
+        )
+        paths = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in info.files) + "]"
+        return (
+            f"read_parquet({paths}, union_by_name = true, hive_partitioning = {str(hive).lower()})"
+        )
+
+    def _create_raw_view(self, info: TableInfo) -> None:
+        reader = self._reader(info)
+        try:
+            found = {
+                row[0]: _base_type(row[1])
+                for row in self.con.execute(f"describe select * from {reader}").fetchall()
+            }
+        except duckdb.Error as err:
+            raise DataError(
+                f"表 {info.name} 无法读取（{info.source}）：{str(err).splitlines()[0]}"
+            ) from None
+        for col in contract.columns(info.name):
+            if col.name not in found:
+                raise DataError(
+                    f"表 {info.name} 缺少列 {col.name}（{col.label}），应为 {col.type}（{info.source}）"
+                )
+            if found[col.name] not in _ACCEPTED[col.type]:
+                raise DataError(
+                    f"表 {info.name} 列 {col.name}（{col.label}）类型不符：应为 {col.type}，实为 {found[col.name]}（{info.source}）"
+                )
+        self._readers[info.name] = (reader, found)
+        self._unsettled[info.name] = [
+            c.name for c in contract.columns(info.name) if c.type == "VARCHAR"
+        ]
+        self._raw_view(info.name, clean=set())
+
+    def _raw_view(self, table: str, clean: set[str]) -> None:
+        """The raw view: contract columns, cast; text normalised except in columns known to be clean already."""
+        reader, found = self._readers[table]
+        selects = []
+        for col in contract.columns(table):
+            expr = f'"{col.name}"'
+            if col.type == "VARCHAR":
+                if col.name not in clean:
+                    expr = (
+                        f"nullif(trim({expr}), '')"  # an empty string counts as null (metrics.md)
+                    )
+            elif found[col.name] != col.type:
+                expr = f"cast({expr} as {col.type})"
+            selects.append(f'{expr} as "{col.name}"')
+        self.con.execute(
+            f"create or replace view _raw_{table} as select {', '.join(selects)} from {reader}"
+        )
+
+    def _create_empty_raw_view(self, table: str) -> None:
+        cols = ", ".join(f'cast(null as {c.type}) as "{c.name}"' for c in contract.columns(table))
+        self.con.execute(f"create or replace view _raw_{table} as select {cols} where false")
+
+    def _create_scoped_view(self, table: str) -> None:
+        names = {c.name for c in contract.columns(table)}
+        if self.scope is None:
+            where = ""
+        elif table in _SCOPED_BY_OWN_TOWN:
+            where = "where town in (select town from _scope)"
+        elif "uscc" in names:
+            where = "where uscc in (select uscc from _raw_enterprises where town in (select town from _scope))"
+        else:
+            where = ""  # county-level records (trainings, commissioners) carry no enterprise
+        self.con.execute(f"create or replace view {table} as select * from _raw_{table} {where}")
+
+    def _create_scope(self) -> None:
+        self.con.execute("create table _scope (town varchar)")
+        for town in sorted(self.scope or ()):
+            self.con.execute("insert into _scope values ($town)", {"town": town})
+
+    def _create_macros(self) -> None:
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        weights = "[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]"
+        self.con.execute(
+            f"""create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), '[{alphabet}]{{18}}')"""
+        )
+        self.con.execute(
+            f"""create macro uscc_check_ok(u) as uscc_well_formed(u) and
+                substr('{alphabet}', cast(((31 - list_sum(list_transform(range(1, 18),
+                    lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i])) % 31) % 31) + 1 as bigint), 1)
+                = substr(u, 18, 1)"""
+        )
+        # Calendar arithmetic: 29 February plus n years is 28 February in a common year.
+        self.con.execute(
+            "create macro add_years(d, n) as cast(d + to_years(cast(n as integer)) as date)"
+        )
+
+    def _create_availability(self) -> None:
+        self.con.execute("create table _available (table_name varchar, available boolean)")
+        for name, info in self.tables.items():
+            self.con.execute(
+                "insert into _available values ($n, $a)", {"n": name, "a": info.available}
+            )
+
+    def _version(self) -> str:
+        return data_version(self.data_dir)
+
+    # -- querying ----------------------------------------------------------------------------
+
+    def available(self, *tables: str) -> bool:
+        """Whether every named table is present and usable."""
+        return all(self.tables[t].available for t in tables)
+
+    def missing(self, *tables: str) -> list[str]:
+        return [t for t in tables if not self.tables[t].available]
+
+    def query(self, name: str, **params) -> pl.DataFrame:
+        """Run `queries/<name>.sql` with bound parameters; one cursor per call (thread-safe)."""
+        sql = query_text(name)
+        self.prepare(sql)
+        with self._lock:
+            cur = self.con.cursor()
+        try:
+            return cur.sql(sql, params=_bound(sql, params)).pl()
+        finally:
+            cur.close()
+
+    def prepare(self, sql: str, building: str | None = None) -> None:
+        """Settle the text columns of the tables the SQL names and build the summaries it reads (once each)."""
+        tables = [t for t in list(self._unsettled) if re.search(rf"\b{t}\b", sql)]
+        if self.scope is not None and "enterprises" in self._unsettled and tables:
+            tables.append(
+                "enterprises"
+            )  # the scope filter of every enterprise-level view reads the register
+        summaries = [
+            n
+            for n in dict.fromkeys(re.findall(r"\b_sum_([a-z0-9_]+)", sql))
+            if n not in self._summaries and n != building
+        ]
+        if not tables and not summaries:
+            return
+        # One step at a time under the lock (each is done once): a query waits for the steps it needs, not for a
+        # whole warm-up running in another thread.
+        for table in tables:
+            with self._prepare_lock:
+                self._settle(table)
+        for name in summaries:
+            with self._prepare_lock:
+                self._summary(name)
+
+    def _settle(self, table: str) -> None:
+        """Check once which text columns of a table are already in normal form (read those as stored); copy a
+        table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to one data version: never stale)."""
+        columns = self._unsettled.get(table)
+        if columns is None:
+            return
+        reader, _found = self._readers[table]
+        checks = "".join(
+            f""", coalesce(bool_or("{c}" = '' or "{c}" <> trim("{c}")), false)""" for c in columns
+        )
+        cur = self.con.cursor()
+        try:
+            n_rows, *dirty = cur.sql(f"select count(*){checks} from {reader}").fetchall()[0]
+            clean = {c for c, d in zip(columns, dirty, strict=True) if not d}
+            if clean:
+                self._raw_view(table, clean)
+            if n_rows <= IN_MEMORY_ROWS:
+                # A small table is copied into memory once: its queries then skip the Parquet reader at planning
+                # and scan (≈ 20% of a small query's time). Large ones (tax_monthly) stay Parquet, read in place.
+                cur.execute(f"create or replace table _mem_{table} as select * from _raw_{table}")
+                cur.execute(f"create or replace view _raw_{table} as select * from _mem_{table}")
+        finally:
+            cur.close()
+        del self._unsettled[table]
+
+    def _summary(self, name: str) -> None:
+        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` (inside the prepare lock)."""
+        if name in self._summaries:
+            return
+        sql = query_text(f"sum_{name}")
+        self.prepare(sql, building=name)
+        cur = self.con.cursor()
+        try:
+            cur.execute(f"create or replace table _sum_{name} as {sql}")
+        finally:
+            cur.close()
+        self._summaries.add(name)
+
+    def warm_up(self, background: bool = True) -> threading.Thread | None:
+        """Do the one-off work of this data version now (settle every table, build the summaries the screen, rd_coverage
+        and the metrics read), e.g. while a login page is shown; in a daemon thread unless background is False."""
+
+        def work() -> None:
+            self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
+            with self._lock:
+                cur = self.con.cursor()
+            try:  # a result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first page's query
+                cur.sql("select 1 as ready").pl()
+            finally:
+                cur.close()
+
+        if not background:
+            work()
+            return None
+        thread = threading.Thread(target=work, name="kechuang-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def scoped(self, towns: set[str] | frozenset[str] | None) -> Warehouse:
+        """The same data directory restricted to towns (within this warehouse's own scope)."""
+        if towns is not None and self.scope is not None:
+            towns = frozenset(towns) & self.scope
+        elif towns is None:
+            towns = self.scope
+        return Warehouse(self.data_dir, towns, strict=self.strict)
+
+    def close(self) -> None:
+        self.con.close()

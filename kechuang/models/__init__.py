@@ -1,0 +1,1 @@
+"""What each page shows, computed without Streamlit: one module per page family."""

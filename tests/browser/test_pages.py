@@ -18,7 +18,7 @@ from kechuang.zh import fmt
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_PATHS = re.findall(
-    r'"views/[a-z_]+\.py", "[^"]+", "[^"]+", "([a-z-]+)"',
+    r'"views/[a-z_]+\.py",\s*"[^"]+",\s*"[^"]+",\s*"([a-z-]+)"',
     (ROOT / "app.py").read_text(encoding="utf-8"),
 )
 AS_OF = date(2026, 10, 31)

@@ -113,6 +113,15 @@ def auth_scope(args) -> frozenset[str] | None:
     return None if user is None else auth.scope_for(user)
 
 
+def as_seen(args, frame: pl.DataFrame) -> pl.DataFrame:
+    """A table naming firms as the --as-user account sees it (tax amounts banded where it must)."""
+    if not getattr(args, "as_user", None):
+        return frame
+    from kechuang.access import redact
+
+    return redact.frame_for(cli_user(args), frame)
+
+
 def _jsonable(value):
     if isinstance(value, date):
         return value.isoformat()
@@ -179,22 +188,27 @@ SCREEN_FIELDS = [
 def cmd_screen(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
-    rows = screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS)
+    rows = as_seen(args, screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS))
     _emit(rows.to_dicts(), args.json, rows)
 
 
 def cmd_rd_zero(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
-    rows = metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
+    rows = as_seen(
+        args, metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
+    )
     _emit(rows.to_dicts(), args.json, rows)
 
 
 def cmd_gazelle(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
-    rows = screening.gazelle_candidates(wh, as_of).select(
-        "uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation"
+    rows = as_seen(
+        args,
+        screening.gazelle_candidates(wh, as_of).select(
+            "uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation"
+        ),
     )
     _emit(rows.to_dicts(), args.json, rows)
 
@@ -233,6 +247,10 @@ def cmd_profile(args) -> None:
 def cmd_check(args) -> None:
     wh = open_warehouse(args, strict=False)
     found = checks.findings(wh)
+    if args.as_user:  # the same redaction as the 数据质量 page (the scope is the warehouse's)
+        from kechuang.access import redact
+
+        found = redact.findings_for(cli_user(args), found)
     if not found and not args.json:
         print("未发现数据问题。")
         return
@@ -266,7 +284,7 @@ def cmd_export(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
     try:
-        export.briefing_workbook(wh, as_of, args.town, out)
+        export.briefing_workbook(wh, as_of, args.town, out, viewer=cli_user(args))
     except export.UnknownTown as err:
         raise BadInput(str(err)) from None
     except OSError as err:

@@ -147,9 +147,10 @@ def test_the_enterprise_file_shows_no_monthly_tax_values_to_restricted_roles(fil
             (uscc(1), 2026, 10, "1,000–5,000 万元", "100–500 万元")
         ]  # 2,500; 125
         assert "12.5" not in str(shown.as_json()["sections"]["tax_monthly"])
-        assert shown.sections["tax_annual"].equals(
-            file.sections["tax_annual"]
-        )  # other sections pass through
+        # the income-tax declaration is tax data too (issue 17 item 2): its amounts are bands
+        assert shown.sections["tax_annual"].rows() == [
+            (uscc(1), 2025, "1,000–5,000 万元", "100–500 万元", None, None)
+        ]  # 3,000; 150; no net assets; no preference flag
         assert list(shown.sections) == list(file.sections) and shown.registry == file.registry
     assert file.sections["tax_monthly"].height == 10  # the original is untouched
 

@@ -45,7 +45,11 @@ if st.button("生成简报", type="primary", key="make_briefing"):
     generated_at = datetime.now()
     with st.spinner("正在生成简报……"):
         data = export.briefing_workbook(
-            ui.warehouse(ui.town_scope(town)), as_of, town, generated_at=generated_at
+            ui.warehouse(ui.town_scope(town)),
+            as_of,
+            town,
+            generated_at=generated_at,
+            viewer=ui.current_user(),
         )
     st.session_state["briefing"] = (wanted, data, generated_at)
 made = st.session_state.get("briefing")

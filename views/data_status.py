@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from kechuang import ui
+from kechuang.access import redact
 from kechuang.engine import checks
 from kechuang.ingest import manifest
 from kechuang.output import tables
@@ -50,7 +51,11 @@ else:
     )
 
 st.subheader("检查结果")
-found = [f for f in ui.cached(checks.findings, today) if f.check != "table_absent"]
+# Findings name firms and values: tax figures are banded for roles without them (redact.findings_for).
+found = redact.findings_for(
+    ui.current_user(),
+    [f for f in ui.cached(checks.findings, today) if f.check != "table_absent"],
+)
 if not found:
     st.success("未发现数据问题。")
 else:
@@ -69,7 +74,7 @@ else:
     )
     rows = ui.cached(checks.rule_rows, pick.check, pick.table or None, today)
     ui.table(
-        checks.rule_rows_display(rows),
+        checks.rule_rows_display(redact.check_rows_for(ui.current_user(), rows)),
         tables.file_stem(f"数据质量_{pick.check}", today, pick.table),
         key="quality_rows",
         placeholder="—",

@@ -8,7 +8,7 @@ from kechuang.charts import workbench as charts
 from kechuang.engine import profile, screening
 from kechuang.models import enterprise_view, workbench
 from kechuang.output import tables
-from kechuang.zh import fmt
+from kechuang.zh import fmt, labels
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -62,7 +62,7 @@ if param.code is None:
     )
     st.stop()
 try:
-    file = ui.cached(profile.enterprise_file, param.code, as_of)
+    whole = ui.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
     st.error(
         enterprise_view.unknown_message(param.code, param.warning)
@@ -70,9 +70,8 @@ except profile.UnknownEnterprise:
     )
     st.stop()
 
-file = redact.file_for(
-    ui.current_user(), file
-)  # named tax figures become annual bands for roles without them
+# Tax figures become bands for roles without them: everything below draws `file`, never `whole`.
+file = redact.file_for(ui.current_user(), whole)
 name = file.registry.get("name") or param.code
 ui.audit_once("view_enterprise_file", f"{param.code} {name}")
 st.header(name)
@@ -131,20 +130,27 @@ if lines:
     )
 
 st.subheader("营业收入与研发")
-annual = enterprise_view.annual_figures(file, thresholds)
+annual = redact.annual_for(
+    ui.current_user(), enterprise_view.annual_figures(whole, thresholds)
+)  # ratios come from the exact figures; the amounts are banded for roles without them
 if annual is None:
     st.info("企业所得税汇算和统计年报都没有该企业的年度数据，营收与研发无法显示。")
 else:
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.revenue_chart(annual), key="enterprise_revenue", config={"displayModeBar": False}
-    )
+    if "revenue_wan" in annual.columns:  # amounts as bands have no chart
+        left.plotly_chart(
+            charts.revenue_chart(annual),
+            key="enterprise_revenue",
+            config={"displayModeBar": False},
+        )
     right.plotly_chart(
         charts.rd_intensity_chart(annual),
         key="enterprise_intensity",
         config={"displayModeBar": False},
     )
-    shown = annual.rename(enterprise_view.ANNUAL_LABELS)
+    shown = annual.rename(
+        {c: enterprise_view.ANNUAL_LABELS.get(c) or labels.column_label(c) for c in annual.columns}
+    )
     ui.table(
         shown,
         stem("年度营收与研发"),

@@ -276,7 +276,8 @@ def checklist_table(
         else "—",
         "rd_staff": fmt.pct(row["rd_staff_ratio"]),
         "growth": fmt.pct(row["revenue_growth"]),
-        "sme": f"从业人员 {_persons(row['employees'])}，营收 {fmt.wan(row['revenue_y_wan'])}，资产 {fmt.wan(row['total_assets_wan'])}",
+        "sme": f"从业人员 {_persons(row['employees'])}，营收 {_amount(row, 'revenue_y')}，"
+        f"资产 {_amount(row, 'total_assets')}",
     }
     return pl.DataFrame(
         [
@@ -291,6 +292,13 @@ def checklist_table(
         schema={"条件": pl.String, "结论": pl.String, "企业情况": pl.String, "差距": pl.String},
         orient="row",
     )
+
+
+def _amount(row: dict, name: str) -> str:
+    """An amount of the screen row in 万元, or its band where the role sees bands (redact.file_for)."""
+    if f"{name}_wan" in row:
+        return fmt.wan(row[f"{name}_wan"])
+    return row.get(f"{name}_band") or "—"
 
 
 def _persons(n: int | None) -> str:

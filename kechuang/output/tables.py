@@ -72,17 +72,80 @@ def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# A text cell starting with one of these is read as a formula by Excel/WPS (= + - @) or shifts
+# into one after a tab or carriage return: OWASP "CSV injection" says prefix a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_text(value: str | None) -> str | None:
+    """A text cell that a spreadsheet shows as text: '=HYPERLINK(…)' rather than a formula."""
+    if value is not None and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM; lists and nested values as text, flags as 是/否."""
-    return "\ufeff".encode() + _flat(frame).write_csv().encode("utf-8")
+    """UTF-8 with BOM; lists and nested values as text, flags as 是/否. The one CSV writer of the
+    app and the CLI: text cells that a spreadsheet would run as a formula get a leading ' (numbers,
+    dates and flags are never text here, so they stay numbers)."""
+    flat = _flat(frame)
+    safe = flat.with_columns(
+        pl.when(_formula_like(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, t in flat.schema.items()
+        if t == pl.String
+    )
+    safe = safe.rename({c: neutral_text(c) for c in safe.columns})
+    return "\ufeff".encode() + safe.write_csv().encode("utf-8")
+
+
+def _formula_like(column: str) -> pl.Expr:
+    return pl.any_horizontal(pl.col(column).str.starts_with(s) for s in FORMULA_STARTS)
+
+
+# Every workbook we write: a string is never turned into a formula, a link or a number by xlsxwriter.
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "remove_timezone": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def new_workbook(target):
+    """An xlsxwriter workbook with WORKBOOK_OPTIONS (target: a path or a BytesIO)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+
+
+def write_cell(ws, row: int, col: int, value, fmt=None) -> None:
+    """The one writer of a single cell: text as text (a name '=HYPERLINK(…)' stays a name), numbers
+    as numbers, dates as dates, None as a blank (formatted) cell."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def merge_cells(ws, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt):
+    """merge_range writing its value through write_cell (merge_range itself would guess the type)."""
+    ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+    write_cell(ws, first_row, first_col, value, fmt)
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "数据") -> bytes:
     """One sheet with a bold frozen header, autofilter and readable column widths."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True}) as book:
+    with new_workbook(buffer) as book:
         write_sheet(book, frame, sheet[:31])
     return buffer.getvalue()
 
@@ -153,7 +216,7 @@ def _cell_writer(ws, dtype: pl.DataType):
         )
     if dtype == pl.Date:
         return ws.write_datetime
-    return ws.write
+    return lambda row, col, value, fmt: write_cell(ws, row, col, value, fmt)
 
 
 def write_sheet(
@@ -174,7 +237,7 @@ def write_sheet(
     flat = _flat(frame)
     header_lines = 1
     for col, (name, dtype) in enumerate(frame.schema.items()):
-        ws.write(start_row, col, name, header)
+        write_cell(ws, start_row, col, name, header)
         num_format = (formats or {}).get(name) or column_format(name, dtype)
         fmt = book_format(book, num_format) if num_format else None
         values = flat[name].to_list()

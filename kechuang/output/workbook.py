@@ -64,15 +64,19 @@ def briefing_workbook(
     out: str | Path | None = None,
     *,
     generated_at: datetime | None = None,
+    viewer=None,
 ) -> bytes:
-    """The briefing workbook for the as-of date and scope (a town or the county) as XLSX bytes; also written to out."""
+    """The briefing workbook for the as-of date and scope (a town or the county) as XLSX bytes; also written to out.
+
+    `viewer`: the account it is made for (auth.User): tables naming firms pass through
+    redact.frame_for, so a role without named tax figures gets bands. None: the server's operator."""
     if town is not None and town not in _towns(wh):
         known = "、".join(_towns(wh)) or "（登记数据中没有镇区）"
         raise UnknownTown(f"未知镇区：{town}。可选镇区：{known}")
     generated_at = (generated_at or datetime.now()).replace(microsecond=0)
     scoped = wh if town is None or wh.scope == frozenset({town}) else wh.scoped({town})
     try:
-        data = _build(scoped, as_of, town, load_plan(as_of.year), generated_at)
+        data = _build(scoped, as_of, town, load_plan(as_of.year), generated_at, viewer)
     finally:
         if scoped is not wh:
             scoped.close()
@@ -82,7 +86,12 @@ def briefing_workbook(
 
 
 def _build(
-    wh: Warehouse, as_of: date, town: str | None, plan: Plan | None, generated_at: datetime
+    wh: Warehouse,
+    as_of: date,
+    town: str | None,
+    plan: Plan | None,
+    generated_at: datetime,
+    viewer=None,
 ) -> bytes:
 
     scope_label = town or ("、".join(sorted(wh.scope)) if wh.scope else summary.COUNTY)
@@ -100,7 +109,7 @@ def _build(
         "freshness": workers.submit(wh.query, "data_freshness"),
     }
     try:
-        return _write(wh, as_of, town, plan, generated_at, scope_label, shared, jobs)
+        return _write(wh, as_of, town, plan, generated_at, scope_label, shared, jobs, viewer)
     finally:  # on an error, no query may outlive the call (a town's warehouse is closed after it)
         for job in jobs.values():
             if job is not None:
@@ -116,12 +125,11 @@ def _write(
     scope_label: str,
     shared: metrics.Shared,
     jobs: dict[str, Future | None],
+    viewer=None,
 ) -> bytes:
-    import xlsxwriter
-
     rows = metrics.progress(wh, as_of, plan, shared)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    book = tables.new_workbook(buffer)
     book.set_properties(
         {
             "title": f"{TITLE}（{scope_label}，截至{fmt.cn_date(as_of)}）",
@@ -132,6 +140,10 @@ def _write(
     )
     ctx = _Context(book, wh, as_of, scope_label, plan, shared)
     ctx.jobs = jobs
+    if viewer is not None:
+        from kechuang.access import redact
+
+        ctx.seen = lambda frame: redact.frame_for(viewer, frame)
     cover = book.add_worksheet(COVER)
     contents = [(PROGRESS, "每项目标的完成、年度目标、完成比例、序时进度、预计全年与状态")]
     _progress_sheet(ctx, rows)
@@ -189,6 +201,7 @@ class _Context:
         self.jobs: dict[
             str, Future | None
         ] = {}  # queries started before the sheets are written (_build)
+        self.seen = lambda frame: frame  # what the viewer may see of a table naming firms
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self.warn = book.add_format({"bold": True, "font_color": "#C62828"})
@@ -200,15 +213,18 @@ class _Context:
 
     def heading(self, ws, title: str, note: str = "") -> None:
         _print_setup(ws)
-        ws.write(0, 0, f"{title}（{self.scope_label}，截至{fmt.cn_date(self.as_of)}）", self.title)
+        tables.write_cell(
+            ws, 0, 0, f"{title}（{self.scope_label}，截至{fmt.cn_date(self.as_of)}）", self.title
+        )
         if note:
-            ws.write(1, 0, note, self.note)
+            tables.write_cell(ws, 1, 0, note, self.note)
 
     def absent(self, sheet: str, title: str, missing: list[str]) -> None:
         """A sheet that says which data is absent instead of a table."""
         ws = self.book.add_worksheet(sheet)
         self.heading(ws, title)
-        ws.write(
+        tables.write_cell(
+            ws,
             1,
             0,
             f"缺少数据：{_table_names(missing)}，本表无法生成。导入这些数据后重新生成简报。",
@@ -225,6 +241,7 @@ class _Context:
         formats: dict[str, str] | None = None,
     ):
         """A titled data sheet: the frame (display names) under a title and a note, header frozen, autofilter."""
+        frame = self.seen(frame)
         ws = tables.write_sheet(self.book, frame, sheet, start_row=TABLE_ROW, formats=formats)
         self.heading(ws, title, note or f"共 {frame.height} 行")
         return ws
@@ -301,7 +318,8 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
     header = tables.book_format(
         book, bold=True, bg_color="#F2F2F2", border=1, text_wrap=True, valign="top"
     )
-    ws.write_row(TABLE_ROW, 0, PROGRESS_HEADER, header)
+    for c, text in enumerate(PROGRESS_HEADER):
+        tables.write_cell(ws, TABLE_ROW, c, text, header)
     for i, p in enumerate(rows, start=1):
         r = TABLE_ROW + i
         value_fmt = tables.book_format(
@@ -331,7 +349,7 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
             if value is None:
                 ws.write_blank(r, c, None, cell_fmt)
             else:
-                ws.write(r, c, value, cell_fmt)
+                tables.write_cell(ws, r, c, value, cell_fmt)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 3, 8)
@@ -643,7 +661,7 @@ def _cover(
     ws.set_column(1, 1, 22)
     ws.set_column(2, 4, 14)
     ws.set_column(5, 5, 24)
-    ws.write(0, 0, TITLE, tables.book_format(book, bold=True, font_size=18))
+    tables.write_cell(ws, 0, 0, TITLE, tables.book_format(book, bold=True, font_size=18))
     facts = [
         ("截至日期", fmt.cn_date(ctx.as_of)),
         ("范围", ctx.scope_label),
@@ -668,37 +686,40 @@ def _cover(
         )
     row = 2
     for name, value in facts:
-        ws.write(row, 0, name, key)
-        ws.merge_range(row, 1, row, 5, value, wrap)
+        tables.write_cell(ws, row, 0, name, key)
+        tables.merge_cells(ws, row, 1, row, 5, value, wrap)
         ws.set_row(row, _row_height(value, 88))
         row += 1
     row += 1
-    ws.write(row, 0, "简报文字", key)
+    tables.write_cell(ws, row, 0, "简报文字", key)
     for paragraph in text.split("\n"):
-        ws.merge_range(row, 1, row, 5, paragraph, wrap)
+        tables.merge_cells(ws, row, 1, row, 5, paragraph, wrap)
         ws.set_row(row, _row_height(paragraph, 88))
         row += 1
     row += 1
-    ws.write(row, 0, "数据来源", key)
+    tables.write_cell(ws, row, 0, "数据来源", key)
     row += 1
-    ws.write_row(row, 0, ("数据", "数据表", "行数", "数据截至", "状态"), header)
+    for c, text in enumerate(("数据", "数据表", "行数", "数据截至", "状态")):
+        tables.write_cell(ws, row, c, text, header)
     for r in ctx.result("freshness", lambda: ctx.wh.query("data_freshness")).iter_rows(named=True):
         row += 1
         info = ctx.wh.tables[r["table_name"]]
-        ws.write(row, 0, contract.TABLE_LABELS[r["table_name"]])
-        ws.write(row, 1, r["table_name"])
+        tables.write_cell(ws, row, 0, contract.TABLE_LABELS[r["table_name"]])
+        tables.write_cell(ws, row, 1, r["table_name"])
         if r["available"]:
-            ws.write(row, 2, r["n_rows"], tables.book_format(book, COUNT))
-            ws.write(row, 3, _latest(r["table_name"], r["latest_on"]))
-            ws.write(row, 4, "可用")
+            tables.write_cell(ws, row, 2, r["n_rows"], tables.book_format(book, COUNT))
+            tables.write_cell(ws, row, 3, _latest(r["table_name"], r["latest_on"]))
+            tables.write_cell(ws, row, 4, "可用")
         else:
-            ws.write(row, 4, f"无法读取：{info.problem}" if info.problem else "暂缺", ctx.warn)
+            tables.write_cell(
+                ws, row, 4, f"无法读取：{info.problem}" if info.problem else "暂缺", ctx.warn
+            )
     row += 2
-    ws.write(row, 0, "目录", key)
+    tables.write_cell(ws, row, 0, "目录", key)
     for sheet, what in contents:
         row += 1
         ws.write_url(row, 0, f"internal:'{sheet}'!A1", link, sheet)
-        ws.merge_range(row, 1, row, 5, what, wrap)
+        tables.merge_cells(ws, row, 1, row, 5, what, wrap)
     ws.activate()
 
 

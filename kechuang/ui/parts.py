@@ -19,6 +19,7 @@ from kechuang.ui.access import (
     ALL_TOWNS,
     audited_download,
     can,
+    current_user,
     share_view,
     user_scope,
 )
@@ -251,8 +252,13 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     """A table with its CSV (UTF-8 BOM) and XLSX downloads; returns st.dataframe's value.
 
     `frame` is a polars frame with display (Chinese) column names; `stem` comes from
-    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None)."""
+    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None).
+    A table naming firms passes through redact.frame_for: what the grid and both files hold is what
+    this role may see of named tax figures."""
+    from kechuang.access import redact
     from kechuang.output import tables
+
+    frame = redact.frame_for(current_user(), frame)
 
     if (
         frame.height == 0

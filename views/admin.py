@@ -7,7 +7,7 @@ import streamlit as st
 from kechuang import ui
 from kechuang.access import audit, auth, share
 from kechuang.output import tables
-from kechuang.zh import labels
+from kechuang.zh import fmt, labels
 
 wh = ui.open_or_stop()
 as_of, _ = ui.sidebar_filters(wh)
@@ -19,7 +19,7 @@ done = st.session_state.pop(
     "_admin_done", None
 )  # the message of the change just made, shown after the rerun
 if done:
-    st.success(done)
+    st.success(fmt.md(done))
 
 
 def changed(message: str) -> None:
@@ -27,7 +27,7 @@ def changed(message: str) -> None:
     st.rerun()  # redraw the lists with the change
 
 
-st.caption(f"账户文件：{path} · 审计日志：{audit.default_path()}")
+st.caption(f"账户文件：{fmt.md(path)} · 审计日志：{fmt.md(audit.default_path())}")
 accounts, log, links = st.tabs(["账户", "审计日志", "分享链接"])
 
 with accounts:
@@ -56,7 +56,7 @@ with accounts:
             try:
                 user = auth.add_user(path, name, password, role, towns, display)
             except auth.AccountError as err:
-                st.error(str(err))
+                st.error(fmt.md(err))
             else:
                 audit.record(me, "user_added", user.account_text, None)
                 changed(f"已新增账户 {user.label}")
@@ -80,7 +80,7 @@ with accounts:
             audit.record(me, "user_removed", who, None)
             changed(f"已删除账户 {who}")
     except auth.AccountError as err:
-        st.error(str(err))
+        st.error(fmt.md(err))
 
 with log:
     since = st.date_input(

@@ -26,7 +26,7 @@ def stem(part: str) -> str:
 st.title("科创专员")
 st.caption(f"截至{fmt.cn_date(as_of)} · 全县 · 截至日在任（已聘任且未离任）的科创专员")
 if town:
-    st.info(f"科创专员为全县统计，不分镇区：本页数字均为全县口径，不随“{town}”筛选变化。")
+    st.info(f"科创专员为全县统计，不分镇区：本页数字均为全县口径，不随“{fmt.md(town)}”筛选变化。")
 ui.progress_card(view.headline, "科创专员（在任）")
 
 if view.by_role is None:

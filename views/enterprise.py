@@ -25,7 +25,7 @@ text = st.text_input(
 if text:
     found = ui.cached(profile.search, text)
     if found.height == 0:
-        st.info(f"没有名称含“{text}”或代码以“{text.upper()}”开头的企业。")
+        st.info(f"没有名称含“{fmt.md(text)}”或代码以“{fmt.md(text.upper())}”开头的企业。")
     elif found.height == 1:
         st.query_params["uscc"] = found["uscc"][0]
     else:
@@ -54,7 +54,7 @@ if text:
 
 param = enterprise_view.check_uscc_param(st.query_params.get("uscc"))
 if param.error:
-    st.error(param.error)
+    st.error(fmt.md(param.error))
     st.stop()
 if param.code is None:
     st.info(
@@ -65,8 +65,12 @@ try:
     whole = ui.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
     st.error(
-        enterprise_view.unknown_message(param.code, param.warning)
-        + ("" if ui.user_scope() is None else f"（本账户只能查看{ui.scope_name()}的企业。）")
+        fmt.md(enterprise_view.unknown_message(param.code, param.warning))
+        + (
+            ""
+            if ui.user_scope() is None
+            else f"（本账户只能查看{fmt.md(ui.scope_name())}的企业。）"
+        )
     )
     st.stop()
 
@@ -74,13 +78,13 @@ except profile.UnknownEnterprise:
 file = redact.file_for(ui.current_user(), whole)
 name = file.registry.get("name") or param.code
 ui.audit_once("view_enterprise_file", f"{param.code} {name}")
-st.header(name)
+st.header(fmt.md(name))
 if param.warning:
-    st.warning(param.warning)
+    st.warning(fmt.md(param.warning))
 facts = enterprise_view.registry_facts(file)
 cols = st.columns(3)
 for i, (label, value) in enumerate(facts):
-    cols[i % 3].markdown(f"**{label}**  \n{value}")
+    cols[i % 3].markdown(f"**{label}**  \n{fmt.md(value)}")
 note = enterprise_view.renewal_note(file, as_of)
 if note:
     (st.warning if file.hnte_renewal_due else st.success)(note)
@@ -122,7 +126,9 @@ BADGES = {True: ":green-badge[通过]", False: ":red-badge[未通过]", None: ":
 lines = enterprise_view.checklist_lines(file, thresholds)
 if lines:
     st.markdown(
-        "\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines)
+        "\n".join(
+            f"- {BADGES[passed]} **{label}**：{fmt.md(text)}" for label, passed, text in lines
+        )
     )
     st.caption(
         f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"

@@ -17,7 +17,7 @@ target = the_plan.target("cultivation") if the_plan else None
 
 
 st.title("瞪羚、独角兽企业定制化培育")
-st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 培育名额为全县数，不随镇区筛选")
+st.caption(f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 培育名额为全县数，不随镇区筛选")
 
 places = ui.cached(workbench.places, as_of, target)
 a, b, c = st.columns(3)
@@ -29,7 +29,7 @@ if county_view:
     b.metric("已入选", fmt.amount(places.filled, "家"))
     c.metric("尚余名额", fmt.amount(places.remaining, "家"))
 else:
-    b.metric(f"{ui.scope_name()}已入选", fmt.amount(places.filled, "家"))
+    b.metric(f"{fmt.md(ui.scope_name())}已入选", fmt.amount(places.filled, "家"))
 if places.share is not None and county_view:
     st.progress(
         min(places.share, 1.0),

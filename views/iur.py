@@ -24,7 +24,7 @@ def stem(part: str) -> str:
 
 st.title("产学研合作")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
     + ("；按合作企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(

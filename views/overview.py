@@ -42,15 +42,21 @@ if county_view:
         st.caption(
             "全县"
             + cockpit.standing_text(county_rows)
-            + (f"；下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else "")
+            + (
+                f"；下列各项附{fmt.md(town)}的完成情况（按企业数占比折算序时应完成）"
+                if town
+                else ""
+            )
         )
         for a in alerts:
-            st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.summary}  \n{a.towns}")
+            st.markdown(
+                f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.summary)}  \n{fmt.md(a.towns)}"
+            )
         if not alerts and any(p.status for p in county_rows):
             st.success("有量化目标的指标均达到序时进度。")
 else:
     st.info(
-        f"本账户只能查看{ui.scope_name()}的数据：下列各项为本镇区对全县年度目标的贡献，不作序时判断；"
+        f"本账户只能查看{fmt.md(ui.scope_name())}的数据：下列各项为本镇区对全县年度目标的贡献，不作序时判断；"
         "全县进度、各镇区对比与任务分解请向科技局索取或查看领导分享的链接。"
     )
 
@@ -58,10 +64,10 @@ else:
 cards = (
     view.cards if view.cards is not None else ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
 )  # a town's own cards
-st.subheader("目标一览" if not town else f"目标一览 · {town}")
+st.subheader("目标一览" if not town else f"目标一览 · {fmt.md(town)}")
 if town:
     st.caption(
-        f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
+        f"{fmt.md(town)}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
     )
 for start in range(0, len(cards), 3):
     for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
@@ -127,7 +133,7 @@ else:
 st.subheader("分镇区贡献")
 st.caption(
     "各镇区对可分解到镇区的目标的贡献（点击列名排序）；科创专员、中小企业专项培训场次、干部专题培训场次为全县数据，不分镇区。"
-    + (f"本表为全县各镇区对比，{town}在上图中以红色突出显示。" if town else "")
+    + (f"本表为全县各镇区对比，{fmt.md(town)}在上图中以红色突出显示。" if town else "")
 )
 shown = cockpit.town_table_display(town_frame)
 ui.table(

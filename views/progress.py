@@ -13,12 +13,12 @@ the_plan = plan.load_plan(as_of.year)
 st.title("“六百创新”目标进度")
 scope_label = town or "全县"
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(scope_label)} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}"
 )
 ui.freshness(wh)
 if town:
     st.caption(
-        f"{town}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
+        f"{fmt.md(town)}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
     )
 
 rows = ui.cached(metrics.progress, as_of, the_plan, scope=ui.town_scope(town))

@@ -23,7 +23,7 @@ def stem(part: str) -> str:
 
 st.title("科创项目招引")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 高成长型科创项目{as_of.year}年内落地数"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 高成长型科创项目{as_of.year}年内落地数"
     + ("；按项目落地镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(

@@ -20,7 +20,7 @@ st.title("亿元以上制造业企业研发活动清零")
 coverage = ui.cached(metrics.rd_coverage, as_of, scope=scope)
 year = coverage.reference_year
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 对象：存续或在业的制造业企业（行业大类13–43），"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 对象：存续或在业的制造业企业（行业大类13–43），"
     f"{year or '—'}年统计年报营业收入1亿元及以上；有研发活动：当年统计研发经费或税务加计扣除研发费用大于0。"
 )
 
@@ -39,7 +39,7 @@ b.metric("亿元以上制造业企业", f"{fmt.num(coverage.n_population)} 家")
 c.metric("有研发活动", f"{fmt.num(coverage.n_active)} 家")
 d.metric("待清零", f"{fmt.num(coverage.worklist.height)} 家")
 if coverage.n_population == 0:
-    st.info(f"{town or '全县'}没有符合条件的亿元以上制造业企业。")
+    st.info(f"{fmt.md(town or '全县')}没有符合条件的亿元以上制造业企业。")
     st.stop()
 
 by_town = coverage.by_town()
@@ -53,7 +53,7 @@ ui.chart_table(
 st.subheader("清零清单")
 worklist = workbench.rd_zero_table(coverage.worklist)
 if worklist.height == 0:
-    st.success(f"{town or '全县'}亿元以上制造业企业已全部开展研发活动，清单已清零。")
+    st.success(f"{fmt.md(town or '全县')}亿元以上制造业企业已全部开展研发活动，清单已清零。")
 else:
     st.caption(
         "按镇区、营业收入排列，可点列名重新排序；点选一行即可打开该企业的一企一档。"

@@ -16,7 +16,7 @@ SOURCES = ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certifi
 
 st.title("高新技术企业精准筛选")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 参评企业：存续或在业、截至日没有有效高企证书的企业"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 参评企业：存续或在业、截至日没有有效高企证书的企业"
 )
 
 with st.expander("筛选阈值（可调整；默认值为高企认定标准）"):

@@ -23,7 +23,7 @@ def stem(part: str) -> str:
 
 st.title("“科小二”服务")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
     + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(

@@ -21,15 +21,15 @@ def stem(part: str) -> str:
 
 
 st.title("培训")
-st.caption(f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年内举办的培训")
+st.caption(f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · {as_of.year}年内举办的培训")
 if town:
     st.info(
-        f"培训场次为全县统计，不随镇区筛选变化；“覆盖企业（家次）”及参训企业数只计{town}的企业。"
+        f"培训场次为全县统计，不随镇区筛选变化；“覆盖企业（家次）”及参训企业数只计{fmt.md(town)}的企业。"
     )
 ui.progress_card(view.sme_trainings, "中小企业专项培训（场次，全县）")
 ui.progress_card(
     view.sme_attendance,
-    "专项培训覆盖企业（家次）" + (f"：{town}" if town else ""),
+    "专项培训覆盖企业（家次）" + (f"：{fmt.md(town)}" if town else ""),
     no_target="镇区无分解目标" if town else "跟踪指标",
 )
 ui.progress_card(view.cadre_trainings, "科技创新专题培训（干部，全县）")

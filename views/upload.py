@@ -8,6 +8,7 @@ from kechuang import ingest, ui
 from kechuang.engine import contract
 from kechuang.ingest import manifest
 from kechuang.output import tables
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 
@@ -46,7 +47,7 @@ mode = right.selectbox(
 user = (
     ui.current_user().label
 )  # the signed-in account is the 经办人 in the ingest record and the audit log
-st.caption(f"经办人：{user}")
+st.caption(f"经办人：{fmt.md(user)}")
 check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
 go = go_col.button("导入", type="primary", disabled=not files, key="upload_go")
@@ -74,7 +75,7 @@ if dry or go:
 if "upload_outcome" in st.session_state:
     results, was_dry, error = st.session_state.upload_outcome
     if error:
-        st.error(f"未导入：{error}")
+        st.error(f"未导入：{fmt.md(error)}")
     elif results:
         st.subheader("检查结果（未写入）" if was_dry else "导入结果")
         st.dataframe(ingest.summary_frame(results), hide_index=True, placeholder="—")
@@ -82,7 +83,7 @@ if "upload_outcome" in st.session_state:
             if r.notes:
                 st.info(
                     f"**{contract.TABLE_LABELS[r.table]}**\n\n"
-                    + "\n".join(f"- {n}" for n in r.notes)
+                    + "\n".join(f"- {fmt.md(n)}" for n in r.notes)
                 )
             if r.flags.height:
                 st.markdown(
@@ -95,7 +96,7 @@ if "upload_outcome" in st.session_state:
                 )
             for i, (stem, frame) in enumerate(r.rejects):
                 st.markdown(
-                    f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
+                    f"**未导入的行：{fmt.md(stem.removesuffix('_未导入'))}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
                     + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else "")
                 )
                 ui.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")
@@ -120,7 +121,7 @@ with st.expander("回退：恢复某张表导入前的上一版本"):
                     + ("" if entry["version"] else "（导入前没有这张表，现已移除）")
                 )
             except ingest.IngestError as err:
-                st.error(str(err))
+                st.error(fmt.md(err))
 
 st.subheader("导入记录")
 history = manifest.history(ui.data_dir())

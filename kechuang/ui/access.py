@@ -60,7 +60,7 @@ def _oidc_user() -> auth.User | None:
     user = auth.user_from_claims(claims)
     if user is None:
         st.error(
-            f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
+            f"统一身份认证账户 {fmt.md(claims.get('preferred_username') or claims.get('email') or claims.get('sub'))} "
             "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。"
         )
         st.button("退出统一身份认证", on_click=st.logout)
@@ -136,7 +136,7 @@ def _share_visitor(token: str) -> auth.User | None:
     except share.ShareLinkError as err:
         st.session_state.pop(_SHARE, None)
         st.title("如东科创驾驶舱")
-        st.error(f"分享链接无法打开：{err}。请向发送链接的同志索取新的链接。")
+        st.error(f"分享链接无法打开：{fmt.md(err)}。请向发送链接的同志索取新的链接。")
         st.stop()
     st.session_state[_SHARE] = (token, view)
     return view.user()
@@ -150,7 +150,7 @@ def login_page() -> None:
         st.title("如东科创驾驶舱")
         message = st.session_state.pop("_login_message", None)
         if message:
-            st.warning(message)
+            st.warning(fmt.md(message))
         if oidc_enabled():
             if st.button("统一身份认证登录", type="primary", key="oidc_login"):
                 st.login()
@@ -164,9 +164,9 @@ def login_page() -> None:
             try:
                 st.session_state[_SESSION] = auth.login(auth.users_path(), name, password)
             except auth.LoginError as err:
-                st.error(str(err))
+                st.error(fmt.md(err))
             except auth.AccountError as err:
-                st.error(f"账户文件无法读取，请联系管理员：{err}")
+                st.error(f"账户文件无法读取，请联系管理员：{fmt.md(err)}")
             else:
                 st.rerun()
         if demo_mode():
@@ -202,8 +202,8 @@ def account_box(user: auth.User) -> None:
         return
     with st.sidebar:
         st.caption(
-            f"当前用户：{user.label}"
-            + (f" · 范围：{scope_name()}" if user_scope() is not None else "")
+            f"当前用户：{fmt.md(user.label)}"
+            + (f" · 范围：{fmt.md(scope_name())}" if user_scope() is not None else "")
         )
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")
@@ -258,6 +258,6 @@ def share_link_box(page: str, as_of: date, town: str | None) -> None:
         url, _ = share.create_link(links.base_url(), page, as_of, town, current_user(), int(days))
         st.code(url, language=None, wrap_lines=True)
         st.caption(
-            f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
+            f"领导打开即见本视图（{fmt.md(town or '全县')}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
             f"{int(days)}天后失效，管理员可随时撤销。"
         )

@@ -114,7 +114,7 @@ def open_or_stop() -> Warehouse:
         pin_data_version()
         return warehouse()
     except DataError as err:
-        st.error(f"无法打开数据：{err}")
+        st.error(f"无法打开数据：{fmt.md(err)}")
         st.info(
             "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。"
         )
@@ -202,7 +202,7 @@ def freshness(wh: Warehouse) -> None:
         st.warning(f"以下数据暂缺，相关指标显示为“—”：{names}")
     for name, info in wh.tables.items():
         if info.problem:
-            st.error(f"{contract.TABLE_LABELS[name]}：{info.problem}")
+            st.error(f"{contract.TABLE_LABELS[name]}：{fmt.md(info.problem)}")
 
 
 def _freshness(wh: Warehouse) -> list[dict]:

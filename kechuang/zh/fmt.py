@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -56,3 +57,15 @@ def amount(x: float | int | None, unit: str) -> str:
     if unit == "万元":
         return yi(x) if abs(x) >= WAN_PER_YI else wan(x)
     return f"{num(x)} {unit}"
+
+
+# Every ASCII punctuation character can be backslash-escaped in CommonMark; Streamlit adds its own
+# syntax on top (:color[…], :material/icon:, emoji shortcodes, $LaTeX$), so all of it is escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+
+
+def md(text: object) -> str:
+    """A string from data or a URL, safe inside st.markdown/caption/error/info/…: shown as typed,
+    never a link, image, HTML, heading, list, emphasis, colour or formula. Line breaks become spaces."""
+    flat = " ".join(str("" if text is None else text).splitlines())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

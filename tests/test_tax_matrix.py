@@ -168,7 +168,9 @@ def page_text(at: AppTest) -> str:
         for kind in ("title", "header", "subheader", "markdown", "caption", "code")
         for e in getattr(at, kind)
     ]
-    parts += [str(e.value) for kind in ("error", "info", "warning", "success") for e in at.get(kind)]
+    parts += [
+        str(e.value) for kind in ("error", "info", "warning", "success") for e in at.get(kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [d.value.to_csv() for d in at.dataframe]
     parts += [e.proto.spec for e in at.get("plotly_chart")]
@@ -266,9 +268,7 @@ def account(name: str) -> auth.User:
 # -- the positive control: the collectors do see the figures ---------------------------------------
 
 
-def test_the_analyst_sees_the_named_tax_figures_by_every_path(
-    county, downloads, tmp_path, capsys
-):
+def test_the_analyst_sees_the_named_tax_figures_by_every_path(county, downloads, tmp_path, capsys):
     seen = pages_seen_by("analyst", downloads)
     assert {12345678.9, 26234.567, 5432.109, 33456.712} <= set(leaks(seen))
     assert leaks(cli_seen_by("analyst", county, tmp_path, capsys))

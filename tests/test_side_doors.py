@@ -213,3 +213,55 @@ def test_an_underscore_in_the_search_box_does_not_italicise_the_message(county):
     at.text_input(key="enterprise_search").input("无_此_企业").run()
     info = next(i for i in at.info if "没有名称含" in i.value)
     assert "<em>" not in html(info.value) and "无_此_企业" in html(info.value)
+
+
+# -- item 6: every URL parameter is checked, with a notice ------------------------------------------
+
+
+def app_with(user: str = "analyst", **params) -> AppTest:
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_an_unknown_town_in_the_url_is_named_in_a_notice(county):
+    at = app_with(town="不存在镇")
+    assert [w.value for w in at.warning if "链接" in w.value] == [
+        "链接中的镇区“不存在镇”在数据中不存在，已显示“全县”。"
+    ]
+    assert at.selectbox(key="town").value == "全县"
+
+
+def test_a_town_officer_asking_for_another_town_is_told_so(county):
+    at = app_with("changsha", town="掘港街道")
+    assert "链接中的镇区“掘港街道”不在本账户的范围内，已显示“长沙镇”。" in [
+        w.value for w in at.warning
+    ]
+
+
+def test_unknown_parameters_are_named_and_dropped(county):
+    at = app_with(foo="bar", **{"<b>": "x"})
+    assert "链接中的参数 \\<b\\>、foo 无法识别，已忽略。" in [w.value for w in at.warning]
+    assert "foo" not in at.query_params and "<b>" not in at.query_params
+
+
+def test_a_bad_metric_choice_in_the_url_is_named(county):
+    at = app_with(metric="[x](http://x.example/)")
+    (notice,) = [w.value for w in at.warning if "链接中的" in w.value]
+    assert notice.startswith("链接中的") and "<a " not in html(notice) and "无效，已显示" in notice
+
+
+def test_a_long_uscc_in_the_url_is_cut_in_the_message(county):
+    at = enterprise_page(uscc="X" * 5000)
+    (error,) = at.error
+    assert len(error.value) < 120 and "…" in error.value
+
+
+def test_error_details_never_reach_the_browser():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"

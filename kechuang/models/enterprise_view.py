@@ -31,7 +31,8 @@ def check_uscc_param(raw: str | None) -> UsccParam:
         return UsccParam(None, None, None)
     problem = uscc_rules.problem(code)
     if problem and not uscc_rules.is_well_formed(code):
-        return UsccParam(None, f"链接中的统一社会信用代码“{raw.strip()}”无效：{problem}。", None)
+        shown = raw.strip() if len(raw.strip()) <= 40 else raw.strip()[:40] + "…"
+        return UsccParam(None, f"链接中的统一社会信用代码“{shown}”无效：{problem}。", None)
     return UsccParam(code, None, f"{problem}，请核对。" if problem else None)
 
 

@@ -150,6 +150,13 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     if "town" not in st.session_state or st.session_state.town not in towns:
         wanted = st.query_params.get("town", towns[0] if towns else ALL_TOWNS)
         st.session_state.town = wanted if wanted in towns else towns[0]
+        if wanted not in towns:
+            url_notice(
+                f"链接中的镇区“{echo(wanted)}”"
+                + ("不在本账户的范围内" if allowed is not None else "在数据中不存在")
+                + f"，已显示“{st.session_state.town}”。"
+            )
+    unknown_url_params()
     with st.sidebar:
         as_of = st.date_input(
             "截至日期",
@@ -166,6 +173,30 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         st.query_params["town"] = town
     st.session_state[_FILTERS] = (as_of, None if town == ALL_TOWNS else town)
     return st.session_state[_FILTERS]
+
+
+# What the app reads from a URL; Streamlit's own embed parameters are left alone.
+URL_PARAMS = frozenset({"as_of", "town", "uscc", "share", "metric", "embed", "embed_options"})
+URL_ECHO = 40  # characters of a bad value repeated in a notice
+
+
+def url_notice(text: str) -> None:
+    """One notice about a URL parameter the app could not use (escaped: it repeats the URL)."""
+    st.warning(fmt.md(text), icon=":material/link_off:")
+
+
+def echo(value: str) -> str:
+    """A bad value from the URL as a notice repeats it: at most URL_ECHO characters."""
+    return value if len(value) <= URL_ECHO else value[:URL_ECHO] + "…"
+
+
+def unknown_url_params() -> None:
+    """Parameters the app does not know are named once and removed from the URL."""
+    unknown = sorted(k for k in st.query_params if k not in URL_PARAMS)
+    if unknown:
+        url_notice(f"链接中的参数 {'、'.join(echo(k) for k in unknown)} 无法识别，已忽略。")
+        for k in unknown:
+            del st.query_params[k]
 
 
 def sidebar_filters(wh: Warehouse) -> tuple[date, str | None]:
@@ -366,6 +397,10 @@ def url_choice(
         st.session_state[key] = (
             wanted if wanted in options else (default if default in options else options[0])
         )
+        if wanted is not None and wanted not in options:
+            url_notice(
+                f"链接中的{label}“{echo(wanted)}”无效，已显示“{format_func(st.session_state[key])}”。"
+            )
     choice = st.selectbox(label, options, key=key, format_func=format_func)
     st.query_params[param] = choice
     return choice

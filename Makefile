@@ -3,6 +3,9 @@ PY      := .venv/bin/python
 PIP     := .venv/bin/pip
 DATA    ?= data/demo
 PORT    ?= 8501
+# Only this machine can reach `make run` unless told otherwise: HOST=0.0.0.0 make run listens on
+# every interface (then set KECHUANG_ALLOWED_HOSTS to the names clients use; see README).
+HOST    ?= 127.0.0.1
 APT_PKGS := chromium fonts-noto-cjk
 
 .PHONY: run test lint demo bench screenshots browser clean
@@ -21,10 +24,11 @@ $(DATA)/enterprises.parquet: | .venv/.installed
 
 demo: $(DATA)/enterprises.parquet
 
-# Serve the dashboard on http://localhost:$(PORT) (demo data unless KECHUANG_DATA is set).
+# Serve the dashboard on http://localhost:$(PORT) (demo data unless KECHUANG_DATA is set):
+# server.py is app.py behind the Host check, with /_stcore/metrics closed.
 run: .venv/.installed
 	@if [ -z "$$KECHUANG_DATA" ]; then $(MAKE) --no-print-directory demo; fi
-	.venv/bin/streamlit run app.py --server.port $(PORT)
+	.venv/bin/streamlit run server.py --server.address $(HOST) --server.port $(PORT)
 
 # Debian's Chromium and CJK fonts for the browser tests (a browser download does not work here).
 browser:

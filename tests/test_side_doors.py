@@ -265,3 +265,61 @@ def test_error_details_never_reach_the_browser():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+# -- item 8: exposure by default ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "local"),
+    [
+        (None, {}, True),  # Streamlit says None for a browser on localhost
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("192.168.1.20", {}, False),
+        (None, {"X-Forwarded-For": "203.0.113.7"}, False),
+        (None, {"X-Forwarded-For": "127.0.0.1, 10.0.0.3"}, False),
+        (None, {"x-real-ip": "127.0.0.1"}, True),
+        (None, {"Forwarded": 'for="[2001:db8::1]:4711";proto=http'}, False),
+    ],
+)
+def test_a_client_is_local_only_on_loopback_without_a_remote_proxy_hop(ip, headers, local):
+    from kechuang.access import http
+
+    assert http.is_local_client(ip, headers) is local
+
+
+def test_allowed_hosts_default_to_this_machine(monkeypatch):
+    from kechuang.access import http
+
+    monkeypatch.delenv("KECHUANG_ALLOWED_HOSTS", raising=False)
+    assert http.allowed_hosts() == ["localhost", "127.0.0.1"]
+    monkeypatch.setenv("KECHUANG_ALLOWED_HOSTS", " kechuang.rudong.example, ,*.rudong.gov ")
+    assert http.allowed_hosts() == ["kechuang.rudong.example", "*.rudong.gov"]
+
+
+def test_make_run_binds_loopback_unless_told():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "HOST    ?= 127.0.0.1" in makefile
+    assert "streamlit run server.py --server.address $(HOST)" in makefile
+
+
+def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monkeypatch):
+    from kechuang import ui
+    from kechuang.ui import access
+
+    monkeypatch.delenv("KECHUANG_DATA", raising=False)  # the demo data: demo accounts exist
+    monkeypatch.setattr(access, "local_client", lambda: False)
+    monkeypatch.setattr(ui, "prepare_in_background", lambda: None, raising=False)  # no data read
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if "_kechuang_session" in at.session_state:
+        del at.session_state["_kechuang_session"]
+    at.run()
+    shown = " ".join(i.value for i in at.info)
+    assert "demo-analyst" not in shown and "演示账户只能在服务器本机登录" in shown
+    at.text_input[0].input("analyst")
+    at.text_input[1].input("demo-analyst")
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert [e.value for e in at.error] == [access.DEMO_REMOTE]
+    assert "_kechuang_session" not in at.session_state
+    assert audit.read()["action"].to_list()[-1] == "login_failed"

@@ -142,9 +142,27 @@ def _share_visitor(token: str) -> auth.User | None:
     return view.user()
 
 
+def local_client() -> bool:
+    """The browser runs on the server machine (http.is_local_client on this session's connection)."""
+    from kechuang.access import http
+
+    try:
+        return http.is_local_client(st.context.ip_address, dict(st.context.headers))
+    except Exception:  # no connection to ask (a test harness): the session is this process's own
+        return True
+
+
+DEMO_NAMES = frozenset(name for name, *_ in auth.DEMO_ACCOUNTS)
+DEMO_REMOTE = "演示账户只能在服务器本机登录（演示数据不对网络开放）。"
+
+
 def login_page() -> None:
-    """The login form (and, on the demo data, the demo accounts); signs the session in and reruns."""
+    """The login form (and, on the demo data, the demo accounts); signs the session in and reruns.
+
+    The demo accounts' passwords are public: they are listed, and accepted, only for a browser on
+    the server machine itself."""
     ensure_accounts()
+    local = local_client()
     _, middle, _ = st.columns([1, 2, 1])  # a narrow form on a desktop; the columns stack on a phone
     with middle:
         st.title("如东科创驾驶舱")
@@ -160,7 +178,10 @@ def login_page() -> None:
             name = st.text_input("用户名", autocomplete="username")
             password = st.text_input("密码", type="password", autocomplete="current-password")
             submitted = st.form_submit_button("登录", type="primary")
-        if submitted:
+        if submitted and demo_mode() and not local and auth.normal_name(name) in DEMO_NAMES:
+            audit.record(auth.normal_name(name), "login_failed", DEMO_REMOTE, None)
+            st.error(DEMO_REMOTE)
+        elif submitted:
             try:
                 st.session_state[_SESSION] = auth.login(auth.users_path(), name, password)
             except auth.LoginError as err:
@@ -169,7 +190,9 @@ def login_page() -> None:
                 st.error(f"账户文件无法读取，请联系管理员：{fmt.md(err)}")
             else:
                 st.rerun()
-        if demo_mode():
+        if demo_mode() and not local:
+            st.info("演示数据：演示账户只能在服务器本机登录。")
+        elif demo_mode():
             rows = "\n".join(
                 f"| {n} | {pw} | {auth.ROLES[role]} | {'、'.join(towns) or '全县'} |"
                 for n, role, pw, _, towns in auth.DEMO_ACCOUNTS

@@ -109,8 +109,11 @@ def server_instance(tmp_path_factory) -> Path:
 
 
 @contextlib.contextmanager
-def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = None):
-    """A real `streamlit run app.py` on a free port with these environment changes (None removes); yields its URL."""
+def app_server(
+    env: dict[str, str | None], *extra_args: str, port: int | None = None, script: str = "app.py"
+):
+    """A real `streamlit run app.py` (or `script`) on a free port with these environment changes
+    (None removes); yields its URL."""
     port = port or free_port()
     server = subprocess.Popen(
         [
@@ -118,7 +121,7 @@ def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = 
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.headless",

@@ -323,3 +323,32 @@ def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monk
     assert [e.value for e in at.error] == [access.DEMO_REMOTE]
     assert "_kechuang_session" not in at.session_state
     assert audit.read()["action"].to_list()[-1] == "login_failed"
+
+
+# -- item 9: a share token opens only in the spelling it was made with ------------------------------
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def spellings_of(token: str) -> list[str]:
+    """The three spellings issue 17 found accepted: trailing '=', other unused bits, non-ASCII."""
+    last = token[-1]
+    flipped = B64[B64.index(last) ^ 1]  # 20 signature bytes in 27 characters: 2 bits unused
+    return [token + "=", token[:-1] + flipped, token[:-3] + "é" + token[-3:]]
+
+
+def test_a_share_token_opens_only_in_its_canonical_spelling(tmp_path):
+    from kechuang.access import share
+
+    url, _ = share.create_link(
+        "http://kechuang.test", "progress", date(2026, 10, 31), None, "analyst"
+    )
+    token = url.split("?share=")[1]
+    assert share.open_link(token).page == "progress"
+    for variant in spellings_of(token):
+        with pytest.raises(share.ShareLinkError, match="签名无效"):
+            share.open_link(variant)
+    refused = audit.read().filter(pl.col("action") == "share_rejected")["detail"].to_list()
+    assert len(refused) == 3 and len(set(refused)) == 3  # each attempt told apart
+    assert all(d.startswith(f"签名无效（{token[:12]}…，") and "摘要 " in d for d in refused)
+    assert len(audit.read().filter(pl.col("action") == "share_opened")) == 1

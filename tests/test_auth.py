@@ -77,8 +77,8 @@ def test_add_user_validates_name_role_towns_and_password(users):
         (("bob", PASSWORD, "boss"), {}, "未知角色"),
         (("bob", PASSWORD, "town"), {}, "至少一个镇区"),
         (("bob", PASSWORD, "leader"), {"towns": ["长沙镇"]}, "只有镇区账户"),
-        (("bob", "short7!", "leader"), {}, "至少 8 个字符"),
-        (("bobby123", "BOBBY123", "leader"), {}, "不能与用户名相同"),
+        (("bob", "short7!", "leader"), {}, "至少 10 个字符"),
+        (("bobby12345", "BOBBY12345", "leader"), {}, "不能与用户名"),
     ]
     for args, kwargs, message in cases:
         with pytest.raises(auth.AccountError, match=message):
@@ -487,7 +487,7 @@ def test_cli_users_reads_the_path_from_the_environment(tmp_path, capsys, monkeyp
         (
             ["users", "add", "bob", "--role", "analyst", "--password-stdin"],
             "short\n",
-            "密码至少 8 个字符",
+            "密码至少 10 个字符",
         ),
         (["users", "add", "bob", "--role", "analyst", "--password-stdin"], "\n", "密码为空"),
         (["users", "add", "bob", "--password-stdin"], PASSWORD, "参数有误"),

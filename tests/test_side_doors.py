@@ -352,3 +352,61 @@ def test_a_share_token_opens_only_in_its_canonical_spelling(tmp_path):
     assert len(refused) == 3 and len(set(refused)) == 3  # each attempt told apart
     assert all(d.startswith(f"签名无效（{token[:12]}…，") and "摘要 " in d for d in refused)
     assert len(audit.read().filter(pl.col("action") == "share_opened")) == 1
+
+
+# -- item 10: the password policy, on every way an account gets a password ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("12345678", "密码至少 10 个字符（现为 8 个）"),
+        ("password", "密码至少 10 个字符（现为 8 个）"),
+        ("1234567890", "密码太容易被猜到（这是最常见的一百个密码之一）"),
+        ("qwertyuiop", "密码太容易被猜到（这是最常见的一百个密码之一）"),
+        ("passwordpassword", "密码太容易被猜到（“abcabcabc”这样的重复"),
+        ("Kechuang2026", "密码太容易被猜到："),  # the dashboard's own name
+        ("changsha2026", "密码太容易被猜到："),  # the account's name
+        ("CHANGSHA12", "密码太容易被猜到"),
+        ("correct-horse-9", None),
+        ("如东科创驾驶舱2026年", None),
+    ],
+)
+def test_check_password(password, problem):
+    from kechuang.access.passwords import check_password
+
+    found = check_password(password, ("changsha", "长沙镇演示账户"))
+    assert found == problem if problem is None else found.startswith(problem), found
+
+
+@pytest.mark.parametrize("weak", ["12345678", "password"])
+def test_the_cli_refuses_weak_passwords_for_new_and_changed_accounts(weak, monkeypatch, capsys):
+    import sys
+
+    from kechuang.cli import main
+
+    for argv in (
+        ["users", "add", "bob", "--role", "analyst", "--password-stdin"],
+        ["users", "passwd", "analyst", "--password-stdin"],
+    ):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
+        assert main(argv) == 2
+        assert capsys.readouterr().err == "错误：密码至少 10 个字符（现为 8 个）\n"
+    assert "bob" not in {u.name for u in auth.list_users(auth.users_path())}
+
+
+def test_the_admin_page_refuses_weak_passwords(county):
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "admin")
+    at.run()
+    at.switch_page("views/admin.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["用户名（小写字母开头）"].input("bob")
+    fields["初始密码（至少 10 位）"].input("password")
+    next(b for b in at.button if b.label == "新增").click().run()
+    assert "密码至少 10 个字符（现为 8 个）" in [e.value for e in at.error]
+    assert "bob" not in {u.name for u in auth.list_users(auth.users_path())}
+    fields = {t.label: t for t in at.text_input}
+    next(s for s in at.selectbox if s.label == "账户").set_value("leader")
+    fields["新密码（重设时填写）"].input("12345678")
+    next(b for b in at.button if b.label == "重设密码").click().run()
+    assert "密码至少 10 个字符（现为 8 个）" in [e.value for e in at.error]

@@ -36,6 +36,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kechuang.access import passwords
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USERS = ROOT / "instance" / "users.json"
 
@@ -58,7 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH  # for labels (the policy is passwords.check_password)
 FAILED = "用户名或密码错误"
 
 # Demo accounts, created only for the demo data (ensure_demo_users): name, role, password, display name, towns.
@@ -324,11 +326,11 @@ def normal_name(name: str) -> str:
 # -- accounts -------------------------------------------------------------------------------
 
 
-def _check_password(name: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少 {MIN_PASSWORD} 个字符")
-    if password.strip().lower() == name:
-        raise AccountError("密码不能与用户名相同")
+def _check_password(name: str, password: str, *inputs: str) -> None:
+    """The password policy (passwords.check_password) for this account."""
+    problem = passwords.check_password(password, (name, *inputs))
+    if problem:
+        raise AccountError(problem)
 
 
 def _check_role(role: str, towns: Iterable[str]) -> tuple[str, ...]:
@@ -362,7 +364,7 @@ def add_user(
             f"用户名 {name!r} 无效：2–32 个字符，小写字母开头，只含小写字母、数字、_ . -"
         )
     towns = _check_role(role, towns)
-    _check_password(name, password)
+    _check_password(name, password, display_name)
     stamp = _iso(_now(now))
     with locked(path):
         records = _records(path)

@@ -189,6 +189,10 @@ def cmd_screen(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
     rows = as_seen(args, screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS))
+    what = "全部参评企业" if args.all else "候选企业"
+    audit_cli(
+        args, "download", f"screen 高企精准筛选{what} {rows.height} 行，截至{as_of}", wh.scope
+    )
     _emit(rows.to_dicts(), args.json, rows)
 
 
@@ -198,6 +202,7 @@ def cmd_rd_zero(args) -> None:
     rows = as_seen(
         args, metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
     )
+    audit_cli(args, "download", f"rd-zero 研发活动清零清单 {rows.height} 行，截至{as_of}", wh.scope)
     _emit(rows.to_dicts(), args.json, rows)
 
 
@@ -210,6 +215,7 @@ def cmd_gazelle(args) -> None:
             "uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation"
         ),
     )
+    audit_cli(args, "download", f"gazelle 瞪羚独角兽候选 {rows.height} 行，截至{as_of}", wh.scope)
     _emit(rows.to_dicts(), args.json, rows)
 
 
@@ -229,6 +235,9 @@ def cmd_profile(args) -> None:
         from kechuang.access import redact
 
         file = redact.file_for(cli_user(args), file)
+    audit_cli(
+        args, "view_enterprise_file", f"{code} {file.registry.get('name') or ''}".strip(), wh.scope
+    )
     if args.json:
         _emit({"as_of": as_of, **file.as_json()}, True)
         return
@@ -251,6 +260,7 @@ def cmd_check(args) -> None:
         from kechuang.access import redact
 
         found = redact.findings_for(cli_user(args), found)
+    audit_cli(args, "download", f"check 数据质量检查 {len(found)} 项", wh.scope)
     if not found and not args.json:
         print("未发现数据问题。")
         return
@@ -353,6 +363,24 @@ def _operator() -> str:
         return f"cli:{getpass.getuser()}"
     except (OSError, KeyError):
         return "cli"
+
+
+def audit_cli(args, action: str, detail: str, scope=None) -> None:
+    """Record what a command read or changed: as the --as-user account when given (its role and
+    scope), else as the operating-system user (cli:NAME); the OS user is always in the detail. A
+    log that cannot be written is a warning, not a lost result."""
+    from kechuang.access import audit
+
+    account = cli_user(args)
+    who = account if account is not None else _operator()
+    text = f"{detail}（命令行，系统用户 {_operator().removeprefix('cli:')}）"
+    try:
+        audit.record(who, action, text, scope)
+    except OSError as err:
+        print(
+            f"警告：审计日志无法写入（{audit.default_path()}：{err.strerror or err}）",
+            file=sys.stderr,
+        )
 
 
 def cmd_users(args) -> None:
@@ -462,6 +490,12 @@ def cmd_ingest(args) -> None:
             if args.sources:
                 raise BadInput("--rollback 不与数据文件同用：回退时不要给出文件")
             entry = ingest.rollback(data, args.rollback, user=args.user)
+            audit_cli(
+                args,
+                "ingest",
+                f"回退 {args.rollback}：恢复版本 {entry['version'] or '（无）'}，撤下 {entry['previous']}"
+                + (f"，经办人 {args.user}" if args.user else ""),
+            )
             if args.json:
                 _emit(entry, True)
             else:
@@ -488,6 +522,16 @@ def cmd_ingest(args) -> None:
         raise BadInput(str(err)) from None
     except OSError as err:
         raise BadInput(f"无法读写 {err.filename or data}：{err.strerror or err}") from None
+    for r in results:
+        if r.written or r.repeat:
+            audit_cli(
+                args,
+                "ingest",
+                f"导入 {r.table}（{'、'.join(f.name for f in r.files)}），"
+                f"方式 {r.mode}：接受 {r.rows_accepted} 行，未导入 {r.rows_rejected} 行"
+                + (f"，版本 {r.version}" if r.version else "")
+                + (f"，经办人 {args.user}" if args.user else ""),
+            )
     if args.json:
         _emit([r.as_json() for r in results], True)
     else:

@@ -410,3 +410,75 @@ def test_the_admin_page_refuses_weak_passwords(county):
     fields["新密码（重设时填写）"].input("12345678")
     next(b for b in at.button if b.label == "重设密码").click().run()
     assert "密码至少 10 个字符（现为 8 个）" in [e.value for e in at.error]
+
+
+# -- item 11: the CLI's reads and changes are audited; ingested tax data is not world-readable -------
+
+
+def os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def test_cli_ingest_rollback_and_reads_are_audited(tmp_path, capsys):
+    import stat
+
+    from kechuang.cli import main
+
+    data = tmp_path / "data"
+    source = tmp_path / "企业.csv"
+    source.write_text(
+        f"统一社会信用代码,企业名称,所属镇区\n{uscc(1)},甲,长沙镇\nBAD,乙,长沙镇\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(source), "--data", str(data), "--user", "王五"]) == 0
+    assert main(["ingest", "--rollback", "enterprises", "--data", str(data)]) == 0
+    assert main(["ingest", str(source), "--data", str(data)]) == 0
+    common = ["--data", str(data), "--as-of", "2026-10-31", "--json"]
+    for argv in (
+        ["profile", uscc(1), *common, "--as-user", "changsha"],
+        ["screen", "--all", *common, "--as-user", "leader"],
+        ["rd-zero", *common],
+        ["gazelle", *common, "--as-user", "leader"],
+        ["check", *common, "--as-user", "changsha"],
+    ):
+        assert main(argv) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    events = audit.read().select("user_name", "role", "action", "detail", "scope").to_dicts()
+    me = f"cli:{os_user()}"
+    tail = f"（命令行，系统用户 {os_user()}）"
+    assert [(e["user_name"], e["action"]) for e in events] == [
+        (me, "ingest"),
+        (me, "ingest"),
+        (me, "ingest"),
+        ("changsha", "view_enterprise_file"),
+        ("leader", "download"),
+        (me, "download"),
+        ("leader", "download"),
+        ("changsha", "download"),
+    ]
+    assert events[0]["detail"] == (
+        "导入 enterprises（企业.csv），方式 replace：接受 1 行，未导入 1 行，版本 "
+        + events[0]["detail"].split("版本 ")[1].split("，")[0]
+        + "，经办人 王五"
+        + tail
+    )
+    assert events[1]["detail"].startswith("回退 enterprises：恢复版本 （无）") and events[1][
+        "detail"
+    ].endswith(tail)
+    assert events[3]["detail"] == f"{uscc(1)} 甲{tail}" and events[3]["scope"] == "长沙镇"
+    assert events[4]["detail"].startswith("screen 高企精准筛选全部参评企业 ")
+    assert events[7]["detail"].startswith("check 数据质量检查 ") and events[7]["scope"] == "长沙镇"
+
+    # 0640 files in 0750 folders, whatever the umask of the shell that ran the ingest
+    written = [p for p in data.rglob("*") if not p.is_symlink()]
+    assert written
+    for p in written:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode & 0o027 == 0, (p, oct(mode))  # no group write, nothing for others
+    rejects = list((data / "_rejects").glob("*.csv"))
+    assert rejects and all(stat.S_IMODE(p.stat().st_mode) == 0o640 for p in rejects)
+    versions = [p for p in (data / "_versions" / "enterprises").iterdir() if p.suffix == ".parquet"]
+    assert versions and all(stat.S_IMODE(p.stat().st_mode) == 0o640 for p in versions)
+    assert stat.S_IMODE((data / "_versions").stat().st_mode) == 0o750

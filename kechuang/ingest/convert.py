@@ -77,6 +77,8 @@ class Converted:
 
 def _clean(x: pl.Expr) -> pl.Expr:
     t = x.str.replace_all(r"^[\s\ufeff\u200b]+|[\s\ufeff\u200b]+$", "")
+    # A fixed rejects file comes back with the quote our CSV writer put before = + - @ (tables.py)
+    t = t.str.replace(r"^'([=+\-@\t\r])", "$1")
     return pl.when(t == "").then(None).otherwise(t)
 
 

@@ -106,21 +106,34 @@ def _write_json(path: Path, obj: dict) -> None:
     os.replace(tmp, path)
 
 
+# Tax data must not be readable by other local users: everything an ingest or rollback creates
+# (versions, their metadata, the manifest, rejected rows) is 0640 in 0750 folders, whatever the
+# service's umask. The umask is the process's: other threads creating files meanwhile only get
+# stricter modes.
+PRIVATE_UMASK = 0o027
+
+
 @contextlib.contextmanager
 def locked(data_dir: Path) -> Iterator[None]:
-    """One ingest or rollback at a time per data directory (released if the process dies)."""
-    (data_dir / VERSIONS).mkdir(parents=True, exist_ok=True)
-    with open(data_dir / VERSIONS / ".lock", "w") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory lock
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One ingest or rollback at a time per data directory (released if the process dies), with
+    files created 0640 and folders 0750 (PRIVATE_UMASK) meanwhile."""
+    previous = os.umask(PRIVATE_UMASK)
+    os.umask(previous | PRIVATE_UMASK)  # stricter than both, never looser than the service's
+    try:
+        (data_dir / VERSIONS).mkdir(parents=True, exist_ok=True)
+        with open(data_dir / VERSIONS / ".lock", "w") as handle:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - Windows: no advisory lock
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.umask(previous)
 
 
 def adopt(data_dir: Path, table: str, current: Live) -> str | None:

@@ -149,6 +149,8 @@ else:
             key="enterprise_revenue",
             config={"displayModeBar": False},
         )
+    else:
+        left, right = right, left
     right.plotly_chart(
         charts.rd_intensity_chart(annual),
         key="enterprise_intensity",

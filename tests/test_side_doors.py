@@ -1,4 +1,5 @@
-"""Issue 17's reproductions of injection into files and pages, each with the attacker's exact string."""
+"""Issue 17's reproductions (injection into files and pages, exposure, passwords, share tokens,
+audit), each with the attacker's exact string."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def html(markdown: str) -> str:
     return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
 
 
-# -- item 3: CSV formula injection -----------------------------------------------------------------
+# -- item 3: CSV formula injection ---------------------------------------------------------------
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
@@ -111,7 +112,7 @@ def test_ingest_rejects_are_written_through_the_same_csv_writer(tmp_path):
     assert written and "'@SUM(1)" in Path(written[0]).read_text(encoding="utf-8-sig")
 
 
-# -- item 4: the briefing workbook writes text, never formulas ----------------------------------------
+# -- item 4: the briefing workbook writes text, never formulas -----------------------------------
 
 
 def test_a_town_named_like_a_formula_stays_text_in_the_briefing(tmp_path):
@@ -157,7 +158,7 @@ def test_every_workbook_refuses_to_turn_strings_into_formulas_or_links():
     assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
 
 
-# -- item 5: markdown injection ----------------------------------------------------------------------
+# -- item 5: markdown injection ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -215,7 +216,7 @@ def test_an_underscore_in_the_search_box_does_not_italicise_the_message(county):
     assert "<em>" not in html(info.value) and "无_此_企业" in html(info.value)
 
 
-# -- item 6: every URL parameter is checked, with a notice ------------------------------------------
+# -- item 6: every URL parameter is checked, with a notice ---------------------------------------
 
 
 def app_with(user: str = "analyst", **params) -> AppTest:
@@ -267,7 +268,7 @@ def test_error_details_never_reach_the_browser():
     assert config["client"]["showErrorDetails"] == "none"
 
 
-# -- item 8: exposure by default ------------------------------------------------------------------
+# -- item 8: exposure by default -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -325,7 +326,7 @@ def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monk
     assert audit.read()["action"].to_list()[-1] == "login_failed"
 
 
-# -- item 9: a share token opens only in the spelling it was made with ------------------------------
+# -- item 9: a share token opens only in the spelling it was made with ---------------------------
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -354,7 +355,7 @@ def test_a_share_token_opens_only_in_its_canonical_spelling(tmp_path):
     assert len(audit.read().filter(pl.col("action") == "share_opened")) == 1
 
 
-# -- item 10: the password policy, on every way an account gets a password ---------------------------
+# -- item 10: the password policy, on every way an account gets a password -----------------------
 
 
 @pytest.mark.parametrize(
@@ -412,7 +413,7 @@ def test_the_admin_page_refuses_weak_passwords(county):
     assert "密码至少 10 个字符（现为 8 个）" in [e.value for e in at.error]
 
 
-# -- item 11: the CLI's reads and changes are audited; ingested tax data is not world-readable -------
+# -- item 11: the CLI's reads and changes are audited; ingested tax data is not world-readable ---
 
 
 def os_user() -> str:

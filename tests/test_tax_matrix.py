@@ -65,7 +65,8 @@ SECRETS = sorted(
 
 
 def spellings(value: float) -> set[str]:
-    """How a figure may be written: as stored, to 1 or 2 decimals with or without separators, in 亿元."""
+    """How a figure may be written: as stored, to 1 or 2 decimals, with or without separators, in
+    亿元."""
     out = {repr(value), f"{value:.1f}", f"{value:,.1f}", f"{value:.2f}", f"{value:,.2f}"}
     if value >= 10_000:
         out |= {f"{value / 10_000:.2f}", f"{value / 10_000:,.2f}"}
@@ -265,7 +266,7 @@ def account(name: str) -> auth.User:
     return next(u for u in auth.list_users(auth.users_path()) if u.name == name)
 
 
-# -- the positive control: the collectors do see the figures ---------------------------------------
+# -- the positive control: the collectors do see the figures -------------------------------------
 
 
 def test_the_analyst_sees_the_named_tax_figures_by_every_path(county, downloads, tmp_path, capsys):
@@ -276,7 +277,7 @@ def test_the_analyst_sees_the_named_tax_figures_by_every_path(county, downloads,
         assert leaks(export(account("analyst"), county, tmp_path)), name
 
 
-# -- the matrix -------------------------------------------------------------------------------------
+# -- the matrix ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("user", ["leader", "changsha"])

@@ -1,16 +1,19 @@
 """What each role may see of named tax figures: any figure of a named enterprise from a tax table.
 
-Tax data (the tax bureau's tables, data-contract.md "Tax 税务局"): `tax_monthly` (增值税开票: invoiced
-sales, tax paid) and `tax_annual` (企业所得税年度汇算: 营业收入, 加计扣除研发费用, 所有者权益). Roles with
-auth.can(user, "view_named_tax") (admin, analyst) see the numbers. Everyone else sees aggregates
-(county and town totals, computed elsewhere) and, for a named firm, bands:
+Tax data (the tax bureau's tables, data-contract.md "Tax 税务局"): `tax_monthly` (增值税开票:
+invoiced sales, tax paid) and `tax_annual` (企业所得税年度汇算: 营业收入, 加计扣除研发费用,
+所有者权益). Roles with auth.can(user, "view_named_tax") (admin, analyst) see the numbers.
+Everyone else sees aggregates (county and town totals, computed elsewhere) and, for a named firm,
+bands:
 
     redact.band(1234.5)                  -> "1,000–5,000 万元"  (BANDS, the one definition)
     redact.frame_for(user, frame)        # a table naming firms: each tax amount column -> a banded
-                                         #   text column, revenue trends dropped, gap amounts removed
+                                         #   text column, revenue trends dropped,
+                                         #   gap amounts removed
     redact.annual_bands(monthly)         # monthly rows -> one row per (uscc,) year of banded totals
-    redact.file_for(user, file)          # an EnterpriseFile: tax sections banded (monthly rows become
-                                         #   annual bands), the screen row's amounts banded, checklist
+    redact.file_for(user, file)          # an EnterpriseFile: tax sections banded (monthly
+                                         #   rows become annual bands), the screen row's
+                                         #   amounts banded, checklist
                                          #   gaps without amounts; other sections pass through
     redact.annual_for(user, annual)      # 一企一档's 营业收入与研发 table
     redact.findings_for(user, found)     # 数据质量 findings and their rows (check_rows_for)
@@ -53,7 +56,8 @@ BAND_LABELS = [label for _, label in BANDS]
 
 # The tax bureau's tables: every figure of a named firm in them is banded for restricted roles.
 TAX_TABLES: dict[str, str] = {"tax_monthly": "增值税开票", "tax_annual": "企业所得税年度汇算清缴"}
-# Amount columns of a named firm (contract names of the tax tables, and the screen's amounts that are
+# Amount columns of a named firm (contract names of the tax tables, and the screen's amounts that
+# are
 # the tax figure where there is one) -> the banded column that replaces them for restricted roles.
 NAMED_TAX_COLUMNS: dict[str, str] = {
     "invoiced_sales_wan": "invoiced_sales_band",
@@ -79,7 +83,8 @@ REDACTED_SECTIONS: dict[str, str] = {
     "tax_monthly": "增值税开票（年度区间）",
     "tax_annual": "企业所得税年度汇算（区间）",
 }  # section -> title once banded
-# "…，三年研发费用还差 310.5 万元", "…，2025年营收还差 120 万元", "营业收入 3,000.0 万元，超过上限 …"
+# "…，三年研发费用还差 310.5 万元", "…，2025年营收还差 120 万元",
+# "营业收入 3,000.0 万元，超过上限 …"
 _GAP_AMOUNT = re.compile(r"，[^，；]*还差 [-\d,.]+ 万元")
 _OVER_LIMIT = re.compile(r"(营业收入|资产总额) [-\d,.]+ 万元，超过上限")
 
@@ -100,7 +105,7 @@ def band(value_wan: float | None) -> str | None:
 
 def band_expr(column: str) -> pl.Expr:
     """The band of a 万元 column as a text expression (null stays null)."""
-    return pl.col(column).cut(BREAKS, labels=BAND_LABELS, left_closed=True).cast(pl.String)
+    return pl.col(column).bin_intervals(BREAKS, labels=BAND_LABELS).cast(pl.String)
 
 
 def _is_tax_label(name: str) -> bool:
@@ -121,10 +126,10 @@ def names_firms(frame: pl.DataFrame) -> bool:
 def frame_for(
     user: auth.User | None, frame: pl.DataFrame, *, named: bool | None = None
 ) -> pl.DataFrame:
-    """The frame as this user may see it. For a frame naming firms (`named`, by default: it has a USCC
-    or name column) and a role without named tax figures: each tax amount column becomes its band
-    (contract names -> …_band, Chinese headers …（万元） -> …（区间）), lists of such amounts (trend
-    sparklines) are dropped, 万元 gaps are emptied and gap texts lose their amounts."""
+    """The frame as this user may see it. For a frame naming firms (`named`, by default: it has a
+    USCC or name column) and a role without named tax figures: each tax amount column becomes its
+    band (contract names -> …_band, Chinese headers …（万元） -> …（区间）), lists of such
+    amounts (trend sparklines) are dropped, 万元 gaps are emptied and gap texts lose their amounts."""
     if allowed(user) or not (names_firms(frame) if named is None else named):
         return frame
     out = []
@@ -150,8 +155,8 @@ def frame_for(
 def annual_bands(monthly: pl.DataFrame) -> pl.DataFrame:
     """Monthly tax rows (period, invoiced_sales_wan, tax_paid_wan[, uscc]) as banded annual totals.
 
-    One row per (uscc,) year: tax_year, n_months (months with a row), invoiced_sales_band, tax_paid_band.
-    A year whose values are all unknown has a null band, never the lowest one."""
+    One row per (uscc,) year: tax_year, n_months (months with a row), invoiced_sales_band,
+    tax_paid_band. A year whose values are all unknown has a null band, never the lowest one."""
     keys = (["uscc"] if "uscc" in monthly.columns else []) + ["tax_year"]
     present = [c for c in ("invoiced_sales_wan", "tax_paid_wan") if c in monthly.columns]
     totals = [pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in present]
@@ -165,7 +170,7 @@ def annual_bands(monthly: pl.DataFrame) -> pl.DataFrame:
 
 
 def _screen_row(row: dict | None) -> dict | None:
-    """The screen's row of one firm with every 万元 amount banded (ratios and passes as they are)."""
+    """The screen's row of one firm with every 万元 amount banded (ratios, passes as they are)."""
     if row is None:
         return None
     return {
@@ -177,8 +182,9 @@ def _screen_row(row: dict | None) -> dict | None:
 
 
 def file_for(user: auth.User | None, file: EnterpriseFile) -> EnterpriseFile:
-    """The enterprise file as this user may see it: tax figures as bands unless allowed (monthly rows
-    become annual bands), the screen row's amounts banded, checklist gaps without 万元 amounts."""
+    """The enterprise file as this user may see it: tax figures as bands unless allowed (monthly
+    rows become annual bands), the screen row's amounts banded, checklist gaps without 万元
+    amounts."""
     if allowed(user):
         return file
     sections = {}

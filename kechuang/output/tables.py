@@ -102,7 +102,7 @@ def _formula_like(column: str) -> pl.Expr:
     return pl.any_horizontal(pl.col(column).str.starts_with(s) for s in FORMULA_STARTS)
 
 
-# Every workbook we write: a string is never turned into a formula, a link or a number by xlsxwriter.
+# Every workbook we write: xlsxwriter never turns a string into a formula, a link or a number.
 WORKBOOK_OPTIONS = {
     "in_memory": True,
     "remove_timezone": True,
@@ -137,7 +137,7 @@ def write_cell(ws, row: int, col: int, value, fmt=None) -> None:
 
 
 def merge_cells(ws, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt):
-    """merge_range writing its value through write_cell (merge_range itself would guess the type)."""
+    """merge_range writing its value through write_cell (merge_range would guess the type)."""
     ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
     write_cell(ws, first_row, first_col, value, fmt)
 
@@ -168,7 +168,8 @@ def column_format(name: str, dtype: pl.DataType) -> str | None:
 
 
 def is_ratio_column(name: str) -> bool:
-    """A float column holding fractions (shown as 12.3%): *_ratio, a known ratio, or a Chinese 率/占比 header."""
+    """A float column holding fractions (shown as 12.3%): *_ratio, a known ratio, or a Chinese
+    率/占比 header."""
     return (
         name.endswith("_ratio")
         or name in PERCENT_NAMES
@@ -201,9 +202,11 @@ def book_format(book, num_format: str | None = None, **props):
 
 
 def _cell_writer(ws, dtype: pl.DataType):
-    """The xlsxwriter method for a column's type, chosen once per column rather than per cell by `write()`.
+    """The xlsxwriter method for a column's type, chosen once per column rather than per cell by
+    `write()`.
 
-    Text is always written as text: a firm name starting with "=" or "http" stays a name, never a formula or link."""
+    Text is always written as text: a firm name starting with "=" or "http" stays a name, never a
+    formula or link."""
     if dtype.is_numeric():
         return lambda row, col, value, fmt: (
             ws.write_number(row, col, value, fmt) if math.isfinite(value) else None

@@ -59,11 +59,11 @@ def amount(x: float | int | None, unit: str) -> str:
     return f"{num(x)} {unit}"
 
 
-# Markdown (CommonMark + GFM) and Streamlit's own syntax (:color[…], :material/icon:, $LaTeX$) from a
-# string: emphasis, code, links, images, HTML, tables, strikethrough and maths markers always; a dot
-# before a letter (www.x.com, track.png: GFM would autolink) and a colon before a letter or slash
-# (http:, :red[) where they would start something; a list or heading marker at the start. Decimals
-# (3.5), dates (2026-10-31) and times (10:30) stay as they are written.
+# Markdown (CommonMark + GFM) and Streamlit's own syntax (:color[…], :material/icon:, $LaTeX$)
+# from a string: emphasis, code, links, images, HTML, tables, strikethrough and maths markers
+# always; a dot before a letter (www.x.com, track.png: GFM would autolink) and a colon before a
+# letter or slash (http:, :red[) where they would start something; a list or heading marker at the
+# start. Decimals (3.5), dates (2026-10-31) and times (10:30) stay as they are written.
 _MARKDOWN_ALWAYS = re.compile(r"([\\`*_{}\[\]()#<>|~$!])")
 _MARKDOWN_BEFORE_WORD = re.compile(r"([.:])(?=[^\d\s.:])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)((?<=\d)[.)]|(?<!\d)[-+])(?=\s|$)")
@@ -71,7 +71,8 @@ _MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)((?<=\d)[.)]|(?<!\d)[-+])(?=\s|$)")
 
 def md(text: object) -> str:
     """A string from data or a URL, safe inside st.markdown/caption/error/info/…: shown as typed,
-    never a link, image, HTML, heading, list, emphasis, colour or formula. Line breaks become spaces."""
+    never a link, image, HTML, heading, list, emphasis, colour or formula. Line breaks become
+    spaces."""
     flat = " ".join(str("" if text is None else text).splitlines())
     escaped = _MARKDOWN_BEFORE_WORD.sub(r"\\\1", _MARKDOWN_ALWAYS.sub(r"\\\1", flat))
     return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)

@@ -129,7 +129,8 @@ def frame_for(
     """The frame as this user may see it. For a frame naming firms (`named`, by default: it has a
     USCC or name column) and a role without named tax figures: each tax amount column becomes its
     band (contract names -> …_band, Chinese headers …（万元） -> …（区间）), lists of such
-    amounts (trend sparklines) are dropped, 万元 gaps are emptied and gap texts lose their amounts."""
+    amounts (trend sparklines) are dropped, 万元 gaps are emptied and gap texts lose their
+    amounts."""
     if allowed(user) or not (names_firms(frame) if named is None else named):
         return frame
     out = []

@@ -238,9 +238,9 @@ def test_an_unknown_town_in_the_url_is_named_in_a_notice(county):
 
 def test_a_town_officer_asking_for_another_town_is_told_so(county):
     at = app_with("changsha", town="掘港街道")
-    assert "链接中的镇区“掘港街道”不在本账户的范围内，已显示“长沙镇”。" in [
-        w.value for w in at.warning
-    ]
+    notices = [w.value for w in at.warning]
+    assert "链接中的镇区不在本账户的范围内，已显示“长沙镇”。" in notices
+    assert not any("掘港街道" in n for n in notices)  # not even the name typed into the URL
 
 
 def test_unknown_parameters_are_named_and_dropped(county):
@@ -483,3 +483,23 @@ def test_cli_ingest_rollback_and_reads_are_audited(tmp_path, capsys):
     versions = [p for p in (data / "_versions" / "enterprises").iterdir() if p.suffix == ".parquet"]
     assert versions and all(stat.S_IMODE(p.stat().st_mode) == 0o640 for p in versions)
     assert stat.S_IMODE((data / "_versions").stat().st_mode) == 0o750
+
+
+def test_a_town_named_like_a_link_is_text_in_the_charts():
+    from kechuang.charts import overview as overview_charts
+    from kechuang.charts import workbench as workbench_charts
+
+    town = '<a href="http://x.example/phish">长沙镇</a>'
+    fig = overview_charts.town_chart(
+        pl.DataFrame({"town": [town, "掘港街道"], "value": [2.0, 1.0]}), "企业数", "家", town
+    )
+    assert list(fig.data[0].y) == [
+        "掘港街道",
+        '&lt;a href="http://x.example/phish"&gt;长沙镇&lt;/a&gt;',
+    ]
+    assert fig.data[0].marker.color[1] != fig.data[0].marker.color[0]  # still highlighted
+    by_town = pl.DataFrame(
+        {"town": [town], "n_population": [2], "n_active": [1], "n_worklist": [1]}
+    )
+    fig = workbench_charts.coverage_by_town_chart(by_town)
+    assert all("<a" not in y for trace in fig.data for y in trace.y)

@@ -3,6 +3,8 @@ width."""
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -118,7 +120,7 @@ def town_chart(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=towns,
+            y=[html.escape(t, quote=False) for t in towns],  # Plotly reads <a href> in labels
             orientation="h",
             marker_color=colours,
             name=title,

@@ -3,6 +3,8 @@ readable at 390 px)."""
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -68,7 +70,8 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
     """Per town: R&D-active firms and firms still on the 清零 worklist
     (metrics.RdCoverage.by_town), stacked."""
     frame = by_town.sort("n_worklist", "n_population", descending=True)
-    cats = frame["town"].fill_null("镇区不详").to_list()
+    # Plotly reads <a href=…> in a label as a link: a town from the data is text
+    cats = [html.escape(t, quote=False) for t in frame["town"].fill_null("镇区不详").to_list()]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(

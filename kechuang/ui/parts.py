@@ -157,9 +157,13 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         wanted = st.query_params.get("town", towns[0] if towns else ALL_TOWNS)
         st.session_state.town = wanted if wanted in towns else towns[0]
         if wanted not in towns:
+            # A town officer is not told the other town's name back, nor whether it exists.
             url_notice(
-                f"链接中的镇区“{echo(wanted)}”"
-                + ("不在本账户的范围内" if allowed is not None else "在数据中不存在")
+                (
+                    "链接中的镇区不在本账户的范围内"
+                    if allowed is not None
+                    else f"链接中的镇区“{echo(wanted)}”在数据中不存在"
+                )
                 + f"，已显示“{st.session_state.town}”。"
             )
     unknown_url_params()

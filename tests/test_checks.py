@@ -295,6 +295,7 @@ def test_upload_page_shows_an_unusable_file_as_an_error(tmp_path, monkeypatch):
     at = run_page(
         "views/upload.py", data, monkeypatch, upload_outcome=([], False, "无法识别 x.csv 是哪张表")
     )
-    assert at.error[0].value == "未导入：无法识别 x.csv 是哪张表"
+    # the file name is escaped for markdown (x\.csv renders as x.csv, never as a link)
+    assert at.error[0].value == "未导入：无法识别 x\\.csv 是哪张表"
     assert manifest.history(data).height == 0
     assert isinstance(ingest.summary_frame([]), pl.DataFrame)

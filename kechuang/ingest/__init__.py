@@ -228,8 +228,7 @@ def _ingest_table(
     elif result.rows_accepted == 0:
         result.notes.append("没有可导入的行：数据未改动")
     elif not dry_run:
-        _write(wh, plan, result, user, rejects_dir)
-        logged.update(f.name for f in result.files)
+        _write(wh, plan, result, user, rejects_dir, logged)
         return result
     if result.version:
         path = store.versions_dir(data_dir, t) / f"{result.version}.parquet"
@@ -241,7 +240,7 @@ def _ingest_table(
     return result
 
 
-def _write(wh, plan: _Plan, result: Result, user: str, rejects_dir) -> None:
+def _write(wh, plan: _Plan, result: Result, user: str, rejects_dir, logged: set) -> None:
     """New version written, announced in the manifest, switched in, confirmed; undone on failure."""
     conv, t, data_dir = plan.conv, plan.conv.table, wh.data_dir
     vdir = store.versions_dir(data_dir, t)
@@ -287,10 +286,12 @@ def _write(wh, plan: _Plan, result: Result, user: str, rejects_dir) -> None:
             manifest.append(
                 data_dir, [_line(user, "abort", t, txn=vid, version=vid, error=message)]
             )
+            logged.update(f.name for f in result.files)  # the abort line says why
         _undo(data_dir, t, vid, result)
         if isinstance(err, Exception):
             raise IngestError(message) from None
         raise
+    logged.update(f.name for f in result.files)
     try:
         manifest.append(data_dir, [_line(user, "done", t, txn=vid, version=vid)])
     except OSError as err:

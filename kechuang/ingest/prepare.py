@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 
 from kechuang.engine import contract
 from kechuang.ingest.convert import Converted, convert_all
@@ -23,9 +24,9 @@ def distinct_names(sources: list[Source]) -> list[Source]:
         name = s.name
         if counts[s.name] > 1 and s.path is not None:
             name = f"{s.path.parent.name}/{s.name}" if s.path.parent.name else s.name
-        base, n = name, 2
+        stem, suffix, n = str(Path(name).with_suffix("")), Path(name).suffix, 2
         while name in taken:
-            name, n = f"{base}（{n}）", n + 1
+            name, n = f"{stem}（{n}）{suffix}", n + 1
         taken.add(name)
         out.append(s if name == s.name else dataclasses.replace(s, name=name))
     return out

@@ -48,7 +48,8 @@ def rejects_frame(raw: RawTable, rejected: pl.DataFrame) -> pl.DataFrame:
 
 
 def stem(raw: RawTable) -> str:
-    return safe(Path(raw.source).stem + (f"_{raw.sheet}" if raw.sheet else "")) + "_未导入"
+    base = str(Path(raw.source).with_suffix(""))  # jan/名录.csv -> jan_名录
+    return safe(base + (f"_{raw.sheet}" if raw.sheet else "")) + "_未导入"
 
 
 def write(out_dir: Path, name_stem: str, table: str, run_id: str, frame: pl.DataFrame) -> Path:

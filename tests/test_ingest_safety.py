@@ -607,6 +607,19 @@ def test_issue_repro_rollback_when_the_live_file_is_gone_restores_the_newest_rea
     assert count(data, "enterprises") == 2 and recovery.agrees(data, "enterprises")
 
 
+def test_an_ingest_over_a_lost_version_rolls_back_past_it(tmp_path):
+    data, (v2, v3) = three_versions(tmp_path)
+    (data / "_versions" / "enterprises" / f"{v3}.parquet").unlink()
+    src = write_csv(
+        tmp_path / "v4.csv", [["统一社会信用代码", "企业名称"], [uscc(9), "玖"]], "utf-8"
+    )
+    [v4] = ingest.ingest(data, [Source.from_path(src)])
+    assert v4.previous == v3 and count(data, "enterprises") == 1
+    entry = ingest.rollback(data, "enterprises")
+    assert (entry["previous"], entry["version"]) == (v4.version, v2)
+    assert count(data, "enterprises") == 2
+
+
 def test_rollback_skips_an_unreadable_parent_to_an_older_version(tmp_path):
     data, (v2, v3) = three_versions(tmp_path)
     (data / "_versions" / "enterprises" / f"{v3}.parquet").unlink()

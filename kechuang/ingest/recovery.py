@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -121,12 +120,15 @@ def cleanup(data_dir: Path, user: str) -> list[str]:
             continue
         keep = _referenced(data_dir, table, entries)
         for path in sorted(vdir.iterdir()):
-            vid = path.name.split(".")[0]
-            if path.name.endswith(".tmp") or vid not in keep:
+            if (
+                path.is_dir()
+            ):  # an adopted folder: data found before the first ingest, never removed
+                continue
+            if path.name.endswith(".tmp") or path.name.split(".")[0] not in keep:
                 removed.append(path)
     for path in removed:
         with contextlib.suppress(FileNotFoundError):
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            path.unlink()
     names = [str(p.relative_to(data_dir)) for p in removed]
     if names:
         manifest.append(
@@ -154,7 +156,9 @@ def tidy(data_dir: Path, user: str) -> list[str]:
     if not (data_dir / store.VERSIONS).is_dir() and not (data_dir / manifest.MANIFEST).is_file():
         return []
     try:
-        with store.locked(data_dir):
+        with store.locked(data_dir, wait=False):
             return settle(data_dir, user)
+    except BlockingIOError:  # an ingest is running: it settles the directory itself
+        return []
     except OSError as err:
         return [f"未能检查中断遗留的文件（{write_problem(err, data_dir)}）"]

@@ -105,8 +105,9 @@ def _write_json(path: Path, obj: dict) -> None:
 
 
 @contextlib.contextmanager
-def locked(data_dir: Path) -> Iterator[None]:
-    """One ingest or rollback at a time per data directory (released if the process dies)."""
+def locked(data_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One ingest or rollback at a time per data directory (released if the process dies);
+    BlockingIOError when `wait` is off and another process holds it."""
     (data_dir / VERSIONS).mkdir(parents=True, exist_ok=True)
     with open(data_dir / VERSIONS / ".lock", "w") as handle:
         try:
@@ -114,7 +115,7 @@ def locked(data_dir: Path) -> Iterator[None]:
         except ImportError:  # pragma: no cover - Windows: no advisory lock
             yield
             return
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         try:
             yield
         finally:
@@ -123,7 +124,7 @@ def locked(data_dir: Path) -> Iterator[None]:
 
 def adopt(data_dir: Path, table: str, current: Live) -> str | None:
     """The id of the live data as a version (registering a plain file or folder first); None when absent."""
-    if current.kind == "version":
+    if current.kind in ("version", "broken"):  # a lost file stays in the lineage; rollback skips it
         return current.version
     if current.kind == "absent":
         return None
@@ -238,9 +239,7 @@ def rollback_target(data_dir: Path, table: str) -> tuple[str, str | None]:
         raise IngestError(f"表 {table} 已是首次导入前的原有数据，没有可恢复的上一版本")
     parent = info.get("parent")
     if parent is not None and not readable(data_dir, table, parent):
-        raise IngestError(
-            f"表 {table} 的上一版本 {parent} 已不存在或无法读取（{versions_dir(data_dir, table)}）"
-        )
+        return current.version, _newest_readable(data_dir, table, current.version)
     return current.version, parent
 
 

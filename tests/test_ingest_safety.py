@@ -707,16 +707,21 @@ def test_issue_repro_ragged_csv_rows_are_flagged(tmp_path):
         f"T2,{uscc(2)}\r\n"  # row 3: short
         f"T3,{uscc(3)},丙,,\r\n"  # row 4: only empty extras
     )
+    flags = [
+        (2, "本行比表头多出 1 个有内容的单元格，未导入：多出（请核实是否错列）"),
+        (3, "本行只有 2 个单元格，少于表头的 3 列：缺少的列记为空，请核实"),
+    ]
     [conv] = ingest.prepare([Source("c.csv", data=text.encode("utf-8"))])
     assert conv.rows.select("contract_id", "counterparty").rows() == [
         ("T1", "甲"),
         ("T2", None),
         ("T3", "丙"),
     ]
-    assert conv.flagged.select("_row", "_flag").rows() == [
-        (2, "本行比表头多出 1 个有内容的单元格，未导入：多出（请核实是否错列）"),
-        (3, "本行只有 2 个单元格，少于表头的 3 列：缺少的列记为空，请核实"),
-    ]
+    assert conv.flagged.select("_row", "_flag").rows() == flags
+    quoted = text.replace("甲,", '"甲\r\n（联合体）",')  # a quoted line break: rows are records
+    [conv] = ingest.prepare([Source("q.csv", data=quoted.encode("utf-8"))])
+    assert conv.rows["counterparty"].to_list() == ["甲\r\n（联合体）", None, "丙"]
+    assert conv.flagged.select("_row", "_flag").rows() == flags
 
 
 def test_cells_beyond_the_header_in_a_workbook_are_flagged(tmp_path):

@@ -93,7 +93,8 @@ def test_every_table_is_recognised_from_its_own_headers_labels_or_names():
 
 
 def test_recognition_prefers_the_table_naming_more_headers():
-    # 年度 is stats_annual's label only; 营业收入 fits tax_annual too: stats_annual names 3, tax_annual 2
+    # 年度 is stats_annual's label only; 营业收入 fits tax_annual too: stats_annual names 3,
+    # tax_annual 2
     assert recognise(["统一社会信用代码", "年度", "营业收入（万元）"], "f.csv") == "stats_annual"
     with pytest.raises(ingest.IngestError, match="^无法识别 f.csv 是哪张表：表头（甲、乙）"):
         recognise(["甲", "乙"], "f.csv")
@@ -338,8 +339,8 @@ def test_full_disk_refuses_cleanly_and_the_next_ingest_works(tmp_path, small_dis
     before = data_version(data)
     code, _, err = run(capsys, "ingest", src, "--data", data)
     assert (
-        err
-        == f"错误：磁盘空间不足：无法写入 {data / '_versions' / 'tax_annual'}。请清理磁盘后重新导入，现有数据未改动\n"
+        err == f"错误：磁盘空间不足：无法写入 {data / '_versions' / 'tax_annual'}。"
+        "请清理磁盘后重新导入，现有数据未改动\n"
     )
     assert code == 2
     assert data_version(data) == before and count(data, "tax_annual") == 3
@@ -543,7 +544,8 @@ def test_issue_repro_duckdb_disk_full_reads_as_disk_full_and_is_recorded(tmp_pat
 
     def full(con, sql, path):
         raise duckdb.IOException(
-            'IO Error: Async write failed for file "x.parquet.tmp": No space left on device (errno 28)'
+            'IO Error: Async write failed for file "x.parquet.tmp": '
+            "No space left on device (errno 28)"
         )
 
     data = write_warehouse(tmp_path / "D", tax_annual=tax_annual(3))
@@ -635,7 +637,8 @@ def test_issue_repro_rollback_of_a_version_without_metadata_is_refused(tmp_path,
     code, _, err = run(capsys, "ingest", "--rollback", "enterprises", "--data", data)
     assert code == 2 and err == (
         f"错误：表 enterprises 的当前版本缺少版本信息文件 "
-        f"{data / '_versions' / 'enterprises' / (v3 + '.json')}，无法确定上一版本：未回退，数据未改动\n"
+        f"{data / '_versions' / 'enterprises' / (v3 + '.json')}，"
+        "无法确定上一版本：未回退，数据未改动\n"
     )
     assert store.live(data, "enterprises").version == v3 and count(data, "enterprises") == 3
 
@@ -703,7 +706,7 @@ def test_cli_as_of_sets_the_day_after_which_dates_are_flagged(tmp_path, capsys):
 def test_issue_repro_ragged_csv_rows_are_flagged(tmp_path):
     text = (
         "合同登记号,本地主体统一社会信用代码,对方名称\r\n"
-        f"T1,{uscc(1)},甲,多出,,\r\n"  # row 2: two extra cells with content (trailing empties are not)
+        f"T1,{uscc(1)},甲,多出,,\r\n"  # row 2: one extra cell with content, trailing empties
         f"T2,{uscc(2)}\r\n"  # row 3: short
         f"T3,{uscc(3)},丙,,\r\n"  # row 4: only empty extras
     )
@@ -748,7 +751,7 @@ def test_check_exits_nonzero_on_an_error_finding_and_keeps_its_json(tmp_path, ca
     assert code == 1 and "duplicate_keys" in out
 
 
-# -- 10. a workbook saved under a .csv name ---------------------------------------------------------
+# -- 10. a workbook saved under a .csv name --------------------------------------------------------
 
 
 def test_issue_repro_renamed_xlsx_is_read_by_its_content(tmp_path, capsys):

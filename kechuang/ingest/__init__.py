@@ -1,4 +1,5 @@
-"""Ingest department files safely: recognise, map, convert, validate, then write a new version atomically.
+"""Ingest department files safely: recognise, map, convert, validate, then write a new version
+atomically.
 
 One path for the CLI (`python -m kechuang ingest`) and the upload page (数据导入):
 
@@ -111,7 +112,8 @@ def ingest(
     force: bool = False,
     today: date | None = None,
 ) -> list[Result]:
-    """Prepare every file, then write each table's accepted rows as a new version and log it in the manifest.
+    """Prepare every file, then write each table's accepted rows as a new version and log it in the
+    manifest.
 
     `force` lets a replace drop more than half of the rows; `today` is the day after which dates are
     flagged as in the future (default: today)."""
@@ -176,12 +178,14 @@ def _plan(wh, conv: Converted, mode: str | None, shas: dict) -> _Plan:
     mode = mode or default_mode(t)
     if mode == "replace-periods" and t not in PERIOD_COLUMNS:
         raise IngestError(
-            f"表 {t} 没有所属期或年度列，不能按所属期替换：请用 --mode replace（整表替换）或 append（追加）"
+            f"表 {t} 没有所属期或年度列，不能按所属期替换：请用 --mode replace（整表替换）或 "
+            "append（追加）"
         )
     info = wh.tables[t]
     if mode != "replace" and info.problem:
         raise IngestError(
-            f"现有表 {t} 无法读取（{info.problem}），不能{MODE_LABELS[mode]}：请用 --mode replace 整表替换"
+            f"现有表 {t} 无法读取（{info.problem}），不能{MODE_LABELS[mode]}：请用 --mode replace "
+            "整表替换"
         )
     effective = mode if info.available else "replace"
     if effective != mode:
@@ -200,7 +204,8 @@ def _plan(wh, conv: Converted, mode: str | None, shas: dict) -> _Plan:
 
 
 def _confirm_shrinks(plans: list[_Plan], force: bool, dry_run: bool) -> None:
-    """A replace dropping more than half of the rows goes ahead only with force (said either way)."""
+    """A replace dropping more than half of the rows goes ahead only with force (said either
+    way)."""
     shrinking = [p for p in plans if p.shrink]
     if not shrinking:
         return
@@ -329,7 +334,7 @@ def _same_ingest(meta: dict, sources: list[str], mode: str) -> bool:
     )
 
 
-# -- rollback ---------------------------------------------------------------------------------------
+# -- rollback --------------------------------------------------------------------------------------
 
 
 def rollback(data_dir: str | Path, table: str, user: str | None = None) -> dict:
@@ -368,6 +373,7 @@ def rollback(data_dir: str | Path, table: str, user: str | None = None) -> dict:
 
 
 def rollback_candidates(data_dir: str | Path) -> list[str]:
-    """Tables whose live data was written by an ingest, so that a previous version can be restored."""
+    """Tables whose live data was written by an ingest, so that a previous version can be
+    restored."""
     data_dir = Path(data_dir)
     return [t for t in contract.TABLES if store.live(data_dir, t).kind in ("version", "broken")]

@@ -1,9 +1,11 @@
-"""Header mapping: which contract table a file holds and which of its columns is which contract column.
+"""Header mapping: which contract table a file holds and which of its columns is which contract
+column.
 
 A header is matched after normalisation (NFKC, so full-width brackets and letters become ASCII; all
 white space removed; lower case; a leading * marking a required column dropped). It may be the
-contract's Chinese label, the canonical column name, or a money label in another unit: a header in 元
-(合同成交额（元）) is divided by 10,000, one in 亿元 multiplied by 10,000, one without a unit is read as 万元.
+contract's Chinese label, the canonical column name, or a money label in another unit: a header in
+元 (合同成交额（元）) is divided by 10,000, one in 亿元 multiplied by 10,000, one without a unit is
+read as 万元.
 """
 
 from __future__ import annotations

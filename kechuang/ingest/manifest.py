@@ -1,4 +1,5 @@
-"""The manifest: one JSON line per file ingested (or rollback), append-only, in <dir>/_manifest.jsonl.
+"""The manifest: one JSON line per file ingested (or rollback), append-only, in
+<dir>/_manifest.jsonl.
 
 A change of the live version is written here before it happens: the ingest (or rollback) lines carry
 a `txn` and go in first, then the link is switched, then a `done` line confirms it. Until then the
@@ -88,7 +89,8 @@ def txn_states(entries: list[dict]) -> dict[str, str]:
 
 
 def last_ingests(data_dir: str | Path) -> dict[str, dict]:
-    """Per table, its most recent ingest or rollback entry (one that was interrupted does not count)."""
+    """Per table, its most recent ingest or rollback entry (one that was interrupted does not
+    count)."""
     entries = read(data_dir)
     states = txn_states(entries)
     last = {}
@@ -144,7 +146,8 @@ def _when(text) -> str | None:
 
 
 def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
-    """The latest entries, newest first, with Chinese column names (for the upload and data-quality pages)."""
+    """The latest entries, newest first, with Chinese column names (for the upload and data-quality
+    pages)."""
     from kechuang.engine import contract
 
     entries = read(data_dir)

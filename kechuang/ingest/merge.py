@@ -1,5 +1,6 @@
 """How incoming rows meet the live table: the SQL of each mode, keys that append must not overwrite,
-and the check that a replace does not silently drop more than half of a table's or a period's rows."""
+and the check that a replace does not silently drop more than half of a table's or a period's
+rows."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def shrinkage(wh, conv: Converted, mode: str) -> tuple[int, str | None]:
         if (before - after) * 2 <= before:
             return 0, None
         return before - after, (
-            f"整表替换将使 {label}（{t}）从 {before:,} 行减少到 {after:,} 行，删去 {before - after:,} 行"
+            f"整表替换将使 {label}（{t}）从 {before:,} 行减少到 {after:,} 行，"
+            f"删去 {before - after:,} 行"
         )
     if mode != "replace-periods":
         return 0, None
@@ -88,7 +90,8 @@ def shrinkage(wh, conv: Converted, mode: str) -> tuple[int, str | None]:
 
 
 def reject_existing(wh, conv: Converted) -> None:
-    """In append mode, rows whose key is already in the warehouse are rejected (append never overwrites)."""
+    """In append mode, rows whose key is already in the warehouse are rejected (append never
+    overwrites)."""
     t = conv.table
     keys = list(contract.UNIQUE_KEYS.get(t, ()))
     if not keys:

@@ -1,4 +1,5 @@
-"""prepare: read every file, recognise its table, map headers, convert and validate rows (nothing written)."""
+"""prepare: read every file, recognise its table, map headers, convert and validate rows (nothing
+written)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def distinct_names(sources: list[Source]) -> list[Source]:
 def prepare(
     sources: list[Source], table: str | None = None, today: date | None = None
 ) -> list[Converted]:
-    """Every file read and validated, grouped by contract table; IngestError for a file that cannot be used."""
+    """Every file read and validated, grouped by contract table; IngestError for a file that cannot
+    be used."""
     if table is not None and table not in contract.TABLES:
         raise IngestError(f"未知的表名：{table}（可用：{'、'.join(contract.TABLES)}）")
     parts: dict[str, list] = {}

@@ -28,7 +28,8 @@ def _now() -> str:
 
 
 def is_live(data_dir: Path, table: str, vid: str | None) -> bool:
-    """Whether the data the warehouse reads for a table is version vid (None: no ingested version)."""
+    """Whether the data the warehouse reads for a table is version vid (None: no ingested
+    version)."""
     now = store.live(data_dir, table)
     if now.kind in ("version", "broken"):
         return now.version == vid
@@ -39,7 +40,8 @@ def is_live(data_dir: Path, table: str, vid: str | None) -> bool:
 
 
 def agrees(data_dir: Path, table: str) -> bool:
-    """The manifest's claim and the live link agree (during an announced switch: either side of it)."""
+    """The manifest's claim and the live link agree (during an announced switch: either side of
+    it)."""
     claim = manifest.claims(data_dir).get(table)
     if claim is None:
         return True  # the manifest says nothing about this table
@@ -86,7 +88,8 @@ def _finish_folder_move(data_dir: Path, table: str, claim: manifest.Claim) -> No
 
 
 def _referenced(data_dir: Path, table: str, entries: list[dict]) -> set[str]:
-    """Versions to keep: named by a manifest line (not of an aborted switch), live, or their ancestors."""
+    """Versions to keep: named by a manifest line (not of an aborted switch), live, or their
+    ancestors."""
     mine = [e for e in entries if e.get("table") == table]
     ingest_txns = {e["txn"] for e in mine if e.get("action") == "ingest" and e.get("txn")}
     aborted = {e.get("txn") for e in mine if e.get("action") == "abort"} & ingest_txns
@@ -108,7 +111,8 @@ def _referenced(data_dir: Path, table: str, entries: list[dict]) -> set[str]:
 
 
 def cleanup(data_dir: Path, user: str) -> list[str]:
-    """Remove debris; returns the paths removed (relative to the data directory), logged as one line."""
+    """Remove debris; returns the paths removed (relative to the data directory), logged as one
+    line."""
     removed: list[Path] = []
     for path in data_dir.glob(".*.link"):
         if _LINK_TMP.match(path.name):

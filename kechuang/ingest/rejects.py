@@ -1,9 +1,10 @@
-"""Rejected rows handed back: the source's own rows and headers after 行号 and 未导入原因, one file each.
+"""Rejected rows handed back: the source's own rows and headers after 行号 and 未导入原因, one
+file each.
 
-A rejects file is named `<file stem>[_<sheet>]_未导入_<table>_<id>.csv`, the id being the version the
-ingest wrote (or a fresh one): two files of the same name, or two ingests in one second, never share
-a rejects file. It is written whole under a temporary name and then linked in, so it is never seen
-empty or half-written, and an existing file is never overwritten.
+A rejects file is named `<file stem>[_<sheet>]_未导入_<table>_<id>.csv`, the id being the version
+the ingest wrote (or a fresh one): two files of the same name, or two ingests in one second, never
+share a rejects file. It is written whole under a temporary name and then linked in, so it is never
+seen empty or half-written, and an existing file is never overwritten.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _unique(names: list[str], taken: set[str]) -> list[str]:
 
 
 def rejects_frame(raw: RawTable, rejected: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows of one sheet as sent (every column, original headers) after 行号 and 未导入原因."""
+    """The rejected rows of one sheet as sent (every column, original headers) after 行号 and
+    未导入原因."""
     names = _unique(raw.headers, {"行号", "未导入原因"})
     cells = raw.cells.select(
         pl.col("_row").alias("行号"), *(pl.col(f"c{i}").alias(n) for i, n in enumerate(names))

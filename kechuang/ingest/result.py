@@ -1,4 +1,5 @@
-"""What an ingest hands back per table: counts per file, rejected and flagged rows, the version written."""
+"""What an ingest hands back per table: counts per file, rejected and flagged rows, the version
+written."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ class FileResult:
 
 @dataclass
 class Result:
-    """What happened to one table: counts per file, rejected and flagged rows, the version written."""
+    """What happened to one table: counts per file, rejected and flagged rows, the version
+    written."""
 
     table: str
     mode: str
@@ -112,7 +114,8 @@ class Result:
 
 
 def build(conv: Converted, mode: str, shas: dict) -> Result:
-    """Counts per file, the flagged rows and each sheet's rejected rows (not yet written anywhere)."""
+    """Counts per file, the flagged rows and each sheet's rejected rows (not yet written
+    anywhere)."""
     rows = conv.rows
     files = []
     for name in dict.fromkeys(raw.source for raw in conv.raws):

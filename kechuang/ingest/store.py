@@ -3,16 +3,18 @@
 Layout of a data directory after ingests:
 
     <dir>/<table>.parquet            symlink -> _versions/<table>/<id>.parquet (the live version)
-    <dir>/_versions/<table>/<id>.parquet   each version, written once (tmp file, fsync, rename), never changed
+    <dir>/_versions/<table>/<id>.parquet   each version, written once (tmp file, fsync,
+                                           rename), never changed
     <dir>/_versions/<table>/<id>.json      its metadata: parent version, sources, mode, user, rows
 
-Why symlinks: the swap (`os.replace` of the link) is atomic, and the warehouse resolves the link when it
-opens, so a running app keeps reading the version it opened until it opens the next one; data_version
-changes with the link's target. A table the ingest finds as a plain file or as a folder (`<dir>/<table>/`,
-e.g. hive-partitioned tax_monthly) is adopted as the parent version: a plain file is hard-linked into
-_versions before the link replaces it; a folder is shadowed by the new file link (the warehouse reads
-`<table>.parquet` first) and then moved into _versions. Rollback points the link at the parent version,
-moves an adopted folder back, or removes the link when the table did not exist before.
+Why symlinks: the swap (`os.replace` of the link) is atomic, and the warehouse resolves the link
+when it opens, so a running app keeps reading the version it opened until it opens the next one;
+data_version changes with the link's target. A table the ingest finds as a plain file or as a
+folder (`<dir>/<table>/`, e.g. hive-partitioned tax_monthly) is adopted as the parent version: a
+plain file is hard-linked into _versions before the link replaces it; a folder is shadowed by the
+new file link (the warehouse reads `<table>.parquet` first) and then moved into _versions. Rollback
+points the link at the parent version, moves an adopted folder back, or removes the link when the
+table did not exist before.
 """
 
 from __future__ import annotations
@@ -35,9 +37,8 @@ VERSIONS = "_versions"
 class Live:
     """What the warehouse reads for a table right now."""
 
-    kind: (
-        str  # absent | version (a link made by ingest) | broken (its file is gone) | file | folder
-    )
+    # absent | version (a link made by ingest) | broken (its file is gone) | file | folder
+    kind: str
     version: str | None = None  # the version id when kind == "version"
 
 
@@ -123,7 +124,8 @@ def locked(data_dir: Path, wait: bool = True) -> Iterator[None]:
 
 
 def adopt(data_dir: Path, table: str, current: Live) -> str | None:
-    """The id of the live data as a version (registering a plain file or folder first); None when absent."""
+    """The id of the live data as a version (registering a plain file or folder first); None when
+    absent."""
     if current.kind in ("version", "broken"):  # a lost file stays in the lineage; rollback skips it
         return current.version
     if current.kind == "absent":
@@ -175,7 +177,8 @@ def write_version(data_dir: Path, table: str, write: Callable[[Path], None], inf
 
 
 def _point(data_dir: Path, table: str, vid: str) -> None:
-    """Make <table>.parquet a link to version vid, atomically (a new link renamed over the old name)."""
+    """Make <table>.parquet a link to version vid, atomically (a new link renamed over the old
+    name)."""
     link = data_dir / f"{table}.parquet"
     tmp = data_dir / f".{table}.parquet.{os.getpid()}.link"
     with contextlib.suppress(FileNotFoundError):
@@ -207,7 +210,8 @@ def discard(data_dir: Path, table: str, vid: str) -> None:
 
 
 def readable(data_dir: Path, table: str, vid: str) -> bool:
-    """Whether a stored version can be read back (its Parquet footer parses, or its folder has files)."""
+    """Whether a stored version can be read back (its Parquet footer parses, or its folder has
+    files)."""
     import pyarrow.parquet as pq
 
     if meta(data_dir, table, vid).get("kind") == "folder":
@@ -222,7 +226,8 @@ def readable(data_dir: Path, table: str, vid: str) -> bool:
 
 
 def rollback_target(data_dir: Path, table: str) -> tuple[str, str | None]:
-    """(version to leave, version to restore or None = the table did not exist); refused with a reason."""
+    """(version to leave, version to restore or None = the table did not exist); refused with a
+    reason."""
     current = live(data_dir, table)
     if current.kind == "broken":
         return current.version, _newest_readable(data_dir, table, current.version)
@@ -244,7 +249,8 @@ def rollback_target(data_dir: Path, table: str) -> tuple[str, str | None]:
 
 
 def _newest_readable(data_dir: Path, table: str, lost: str) -> str:
-    """For a live link whose file is gone: its ancestors first, then any older version, newest first."""
+    """For a live link whose file is gone: its ancestors first, then any older version, newest
+    first."""
     chain, seen, vid = [], set(), meta(data_dir, table, lost).get("parent")
     while vid and vid not in seen:
         seen.add(vid)
@@ -257,7 +263,8 @@ def _newest_readable(data_dir: Path, table: str, lost: str) -> str:
         if readable(data_dir, table, vid):
             return vid
     raise IngestError(
-        f"表 {table} 的当前版本文件已丢失（{vdir / (lost + '.parquet')}），也没有可读的旧版本：无法回退"
+        f"表 {table} 的当前版本文件已丢失（{vdir / (lost + '.parquet')}），"
+        "也没有可读的旧版本：无法回退"
     )
 
 

@@ -764,3 +764,18 @@ def test_issue_repro_renamed_xlsx_is_read_by_its_content(tmp_path, capsys):
     assert table_rows(tmp_path / "D", "enterprises")[0]["name"] == "甲"
     with pytest.raises(ingest.IngestError, match="^old.csv 是旧版 Excel \\(.xls\\) 文件"):
         ingest.prepare([Source("old.csv", data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)])
+
+
+def test_check_flags_periods_after_the_as_of_month(tmp_path, capsys):
+    data = write_warehouse(
+        tmp_path / "D",
+        enterprises=[firm(1)],
+        tax_monthly=[{"uscc": uscc(1), "period": date(2026, 11, 1), "invoiced_sales_wan": 1.0}],
+    )
+    code, out, _ = run(capsys, "check", "--data", data, "--json", "--as-of", "2026-10-31")
+    found = [(f["table"], f["check"], f["rows"]) for f in json.loads(out)]
+    assert code == 0 and ("tax_monthly", "out_of_range", 1) in found  # a warning: exit 0
+    code, out, _ = run(capsys, "check", "--data", data, "--json", "--as-of", "2026-11-30")
+    assert ("tax_monthly", "out_of_range", 1) not in [
+        (f["table"], f["check"], f["rows"]) for f in json.loads(out)
+    ]

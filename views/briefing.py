@@ -49,8 +49,8 @@ st.caption(
 wanted = (as_of, town, wh.version)
 DOCUMENTS = {  # format -> button, download button, session key, suffix, MIME type
     "xlsx": ("生成简报", "下载简报", "briefing", ".xlsx", tables.XLSX_MIME),
-    "docx": ("生成 Word 简报", "下载 Word 简报", "briefing_docx", ".docx", DOCX_MIME),
-    "pdf": ("生成 PDF 简报", "下载 PDF 简报", "briefing_pdf", ".pdf", "application/pdf"),
+    "docx": ("生成 Word 简报", "下载 Word 简报", "briefing_docx_file", ".docx", DOCX_MIME),
+    "pdf": ("生成 PDF 简报", "下载 PDF 简报", "briefing_pdf_file", ".pdf", "application/pdf"),
 }
 may_download = ui.can("download_firm_lists")  # the same permission audited_download checks
 no_pdf = pdf.soffice() is None

@@ -28,6 +28,8 @@ def candidates(wh: Warehouse, as_of: date, shown: int) -> Block:
         .filter(pl.col("candidate"))
         .sort(["score", "uscc"], descending=[True, False])
     )
+    if found.height == 0:
+        return Paragraph(f"{caption}：六项条件全部通过的企业暂无。")
     top = found.head(shown)
     rows = [
         [
@@ -60,6 +62,8 @@ def rd_worklist(wh: Warehouse, as_of: date) -> Block:
     if missing := wh.missing(*METRIC_BY_ID["rd_coverage"].tables):
         return Paragraph(f"{caption}：缺少数据{_names(missing)}。")
     rd = metrics.rd_coverage(wh, as_of)
+    if rd.n_population == 0:
+        return Paragraph(f"{caption}：暂无亿元以上制造业企业。")
     names = (
         rd.worklist.with_columns(pl.col("town").fill_null(workbook.NO_TOWN))
         .group_by("town", maintain_order=True)

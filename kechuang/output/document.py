@@ -148,6 +148,9 @@ def _style(word, name: str, east_asia: str, size: float, *, bold=False, latin=LA
 
 
 def _styles(word) -> None:
+    # Chinese text as Chinese: glyph forms of the CJK fonts, Chinese line breaking (not en-US of the template).
+    for lang in word.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
     normal = _style(word, "Normal", BODY_FONT, 16)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28)

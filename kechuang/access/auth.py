@@ -36,7 +36,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_USERS = ROOT / "instance" / "users.json"
 
 ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}

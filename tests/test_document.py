@@ -1,5 +1,5 @@
-"""The Word/PDF briefing: headings, the target table against `progress --json` and the workbook, charts,
-fonts, town scope, the PDF's text, the CLI (suffixes, audit, LibreOffice missing) and the page buttons.
+"""The Word/PDF briefing: headings, the target table against `progress --json` and the workbook,
+charts, fonts, town scope, the PDF's text, the CLI (suffixes, audit, LibreOffice missing), the page.
 
 kaleido and LibreOffice are slow (seconds each): the real documents are built once per module; tests
 that only check wording or layout of other parts replace the PNG rendering by a fixed image.
@@ -48,9 +48,9 @@ HEADINGS = [f"{n}、{a}" for n, a in zip("一二三四五六", ACTIONS, strict=T
     "七、目标完成情况",
     "八、需关注事项",
 ]
-# The fixture's county table, worked out by hand (test_export.make_data): 2 new HNTEs of 50; contracts
-# 1,234.5 + 500 万元 of 100 亿元; 1 of 3 large manufacturers with R&D; 1 key enterprise visited; 90
-# commissioners. 序时进度 = 304/365 = 83.3%; 80% of it is the 预警 line.
+# The fixture's county table, worked out by hand (test_export.make_data): 2 new HNTEs of 50;
+# contracts 1,234.5 + 500 万元 of 100 亿元; 1 of 3 large manufacturers with R&D; 1 key enterprise
+# visited; 90 commissioners. 序时进度 = 304/365 = 83.3%; 80% of it is the 预警 line.
 COUNTY_TABLE = [
     ["指标", "年度目标", "完成", "完成比例", "序时进度", "状态"],
     ["高成长型科创项目落地", "50 个", "—", "—", "83.3%", "—"],
@@ -87,7 +87,7 @@ def county(data):
 
 @pytest.fixture(scope="module")
 def officer(data, tmp_path_factory, demo_users_file):
-    """`export --out x.docx --as-user changsha`: the town officer's briefing from the CLI, with its audit."""
+    """`export --out x.docx --as-user changsha`: the town officer's briefing, with its audit."""
     folder = tmp_path_factory.mktemp("officer")
     shutil.copy(demo_users_file, folder / "users.json")
     out = folder / "长沙镇简报.docx"
@@ -162,7 +162,7 @@ def _after(doc, heading: str) -> list[str]:
     return texts
 
 
-# -- the county document ---------------------------------------------------------------------------
+# -- the county document ------------------------------------------------------------------------
 
 
 def test_masthead_headings_and_footer(county):
@@ -313,7 +313,7 @@ def test_no_work_section_until_the_work_records_exist(county):
     assert "本月工作情况" not in _texts(county)
 
 
-# -- PDF ---------------------------------------------------------------------------------------------
+# -- PDF ----------------------------------------------------------------------------------------
 
 
 def test_pdf_has_the_title_and_every_target(county_pdf):
@@ -361,7 +361,7 @@ def test_parallel_conversions_do_not_clash():
     assert len(results) == 2 and all(r.startswith(b"%PDF") for r in results)
 
 
-# -- town scope --------------------------------------------------------------------------------------
+# -- town scope ---------------------------------------------------------------------------------
 
 
 def test_town_officer_briefing_holds_only_their_town(officer):
@@ -378,6 +378,7 @@ def test_town_officer_briefing_holds_only_their_town(officer):
         "（长沙镇）",
     ]
     assert _after(doc, "八、需关注事项")[0].startswith("本简报只含长沙镇的数据")
+    assert len(doc.inline_shapes) == 3  # no ranking of one town
     rows = log.filter(pl.col("action") == "export").to_dicts()
     assert [(r["user_name"], r["detail"], r["scope"]) for r in rows] == [
         ("changsha", "长沙镇简报.docx", "长沙镇")
@@ -432,7 +433,7 @@ def test_month_contacts_hook_adds_the_section(data, quick_charts, monkeypatch):
     ]
 
 
-# -- pieces ------------------------------------------------------------------------------------------
+# -- pieces -------------------------------------------------------------------------------------
 
 
 def test_cn_number():
@@ -495,7 +496,7 @@ def test_document_typesetter_marks_and_widths():
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
 
 
-# -- the 简报导出 page ---------------------------------------------------------------------------------
+# -- the 简报导出 page --------------------------------------------------------------------------
 
 
 def test_page_builds_the_word_briefing_on_click(data, monkeypatch, quick_charts):

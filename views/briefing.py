@@ -1,4 +1,4 @@
-"""简报导出: the briefing text to copy; the briefing workbook, Word and PDF (the files of `python -m kechuang export`)."""
+"""简报导出: the briefing text to copy; the briefing workbook, Word and PDF (`kechuang export`)."""
 
 from datetime import datetime
 

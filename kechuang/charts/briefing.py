@@ -1,6 +1,8 @@
-"""Chart builders the pages had not needed yet: every target's completion against 序时进度 in one figure.
+"""Chart builders the pages had not needed yet: every target's completion against 序时进度 in one
+figure.
 
-Pure like the other builders (a frame in, a plotly Figure out), so a page can draw it as the briefing does.
+Pure like the other builders (a frame in, a plotly Figure out), so a page can draw it as the
+briefing does.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ STATUS_NAMES = {"on_track": "达到序时进度", "at_risk": "预警", "behind":
 
 
 def target_progress_chart(frame: pl.DataFrame, title: str) -> go.Figure:
-    """Horizontal bars of each target's completion share, coloured by status, a pace tick on each bar.
+    """Horizontal bars of each target's completion share, coloured by status, a pace tick on each.
 
     `frame`: label, share (actual / target), pace (expected / target; null where not paced), status
-    (on_track, at_risk, behind; null where not judged: drawn in the plain colour). Rows in plan order,
+    (on_track, at_risk, behind; null where not judged: drawn in the plain colour). Rows in plan
+    order,
     first on top; targets without a share (no number in the plan, no data) are left out."""
     rows = frame.filter(pl.col("share").is_not_null())
     labels = rows["label"].to_list()

@@ -1,17 +1,20 @@
-"""The Word/PDF briefing (工作简报): what it says, from the functions behind the pages and the workbook.
+"""The Word/PDF briefing (工作简报): what it says, from the functions behind the pages and the
+workbook.
 
-One function a format: briefing_docx and briefing_pdf (the .docx converted by LibreOffice), both behind the
-简报导出 page and `kechuang export --out 简报.docx|.pdf`. The content, in the order a county office reports:
-the masthead (第N期 is the as-of month), the overall standing, one heading per action of the plan
-(一、企业孵化行动 …) with its tasks and the 简报文字 of its targets (summary.compose, the generator of the
-workbook's cover), the cumulative charts of new HNTEs and technology contracts; then every target in one
-table and one chart, 需关注 with the towns dragging each target and the town ranking (the overview's own
-computation), the month's contacts by town once the work records exist, and appendix tables.
+One function a format: briefing_docx and briefing_pdf (the .docx converted by LibreOffice), both
+behind the 简报导出 page and `kechuang export --out 简报.docx|.pdf`. The content, in the order a
+county office reports: the masthead (第N期 is the as-of month), the overall standing, one heading
+per action of the plan (一、企业孵化行动…) with its tasks and the 简报文字 of its targets
+(summary.compose, the generator of the workbook's cover), the cumulative charts of new HNTEs and
+technology contracts; then every target in one table and one chart, 需关注 with the towns dragging
+each target and the town ranking (the overview's own computation), the month's contacts by town once
+the work records exist, and appendix tables.
 
-Scope: `town` restricts every figure about firms to the town (a scoped warehouse, as the workbook). Like the
-overview page with a town chosen, 需关注 is the county's lagging targets with the town's part in each, and
-the town ranking shows every town with the chosen one in red; both need the county warehouse, so for a
-caller who sees only some towns (a town officer) they cover those towns and say so.
+Scope: `town` restricts every figure about firms to the town (a scoped warehouse, as the
+workbook). Like the overview page with a town chosen, 需关注 is the county's lagging targets with
+the town's part in each, and the town ranking shows every town with the chosen one in red; both
+need the county warehouse, so for a caller who sees only some towns (a town officer) they cover
+those towns and say so.
 """
 
 from __future__ import annotations
@@ -179,7 +182,7 @@ class _Briefing:
     def targets(self, n: int) -> None:
         self.blocks.append(Heading(f"{cn_number(n)}、目标完成情况"))
         share = metrics.elapsed_share(self.as_of)
-        # A town's share of a county target is a contribution, not a pace: only what is judged is counted.
+        # A town's share of a county target is a contribution, not a pace: count what is judged.
         judged = [p for p in self.rows if metrics.judged_in_scope(p.id, self.town_scope)]
         self.blocks.append(
             Paragraph(
@@ -206,7 +209,10 @@ class _Briefing:
             )
             marks.append(p.status if judged and p.status in ("behind", "at_risk") else None)
             frame.append((p.label, p.share_of_target, pace, p.status if judged else None))
-        note = "注：序时进度为应完成数占年度目标的比例；比率指标直接与目标比较。红底为滞后，黄底为预警。"
+        note = (
+            "注：序时进度为应完成数占年度目标的比例；比率指标直接与目标比较。"
+            "红底为滞后，黄底为预警。"
+        )
         if self.town_scope:
             note += f"{self.scope_label}的数据为其对全县年度目标的贡献，不单独作序时判断。"
         header = TOWN_TARGET_HEADER if self.town_scope else TARGET_HEADER
@@ -234,7 +240,7 @@ class _Briefing:
         title = f"{self.scope_label}各项目标{words}"
         self.chart(briefing_charts.target_progress_chart(chart_frame, title), f"各项目标{words}")
 
-    # -- 需关注 and the town ranking ----------------------------------------------------------------
+    # -- 需关注 and the town ranking ---------------------------------------------------------
 
     def attention(self, n: int) -> None:
         self.blocks.append(Heading(f"{cn_number(n)}、需关注事项"))
@@ -268,9 +274,11 @@ class _Briefing:
                 )
             )
         metric_id = self.ranked_metric()
-        if metric_id is None:
+        values = (
+            None if metric_id is None else overview.town_values(self.view.town_table, metric_id)
+        )
+        if values is None or values.height < 2:  # one town (a town officer's) is not a ranking
             return
-        values = overview.town_values(self.view.town_table, metric_id)
         title, unit = overview.town_chart_spec(metric_id)
         self.chart(
             overview_charts.town_chart(values, title, unit, highlight=self.town),
@@ -279,7 +287,7 @@ class _Briefing:
         )
 
     def ranked_metric(self) -> str | None:
-        """The overview's default: the first target needing attention, else the first with a town split."""
+        """As the overview: the first target needing attention, else the first with a town split."""
         first = [a.id for a in self.view.alerts] + [m.id for m in metrics.METRICS]
         table = self.view.town_table
         return next((i for i in first if overview.town_values(table, i) is not None), None)

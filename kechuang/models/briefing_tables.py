@@ -1,6 +1,8 @@
-"""The Word/PDF briefing's tables that are lists: appendix tables, data sources, the month's contacts.
+"""The Word/PDF briefing's tables that are lists: appendix tables, data sources, the month's
+contacts.
 
-Kept apart from kechuang.models.briefing (the narrative and the charts) to keep each module one size.
+Kept apart from kechuang.models.briefing (the narrative and the charts) to keep each module one
+size.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def candidates(wh: Warehouse, as_of: date, shown: int) -> Block:
 
 
 def rd_worklist(wh: Warehouse, as_of: date) -> Block:
-    """附表2: the 清零 worklist, one row per town with its coverage and the firms still without R&D."""
+    """附表2: the 清零 worklist, a row per town: its coverage and the firms still without R&D."""
     caption = "附表2　亿元以上制造业企业研发活动清零清单（按镇区）"
     if missing := wh.missing(*METRIC_BY_ID["rd_coverage"].tables):
         return Paragraph(f"{caption}：缺少数据{_names(missing)}。")
@@ -82,7 +84,8 @@ def rd_worklist(wh: Warehouse, as_of: date) -> Block:
         for r in rd.by_town().iter_rows(named=True)
     ]
     note = (
-        f"注：参考年度{rd.reference_year or '—'}年。全部亿元以上制造业企业{fmt.num(rd.n_population)}家，"
+        f"注：参考年度{rd.reference_year or '—'}年。"
+        f"全部亿元以上制造业企业{fmt.num(rd.n_population)}家，"
         f"有研发活动{fmt.num(rd.n_active)}家，覆盖率{fmt.pct(rd.coverage)}；"
         f"尚无研发活动{fmt.num(rd.worklist.height)}家，名单按镇区列示。"
     )
@@ -115,10 +118,11 @@ def work(contacts: pl.DataFrame, caption: str) -> Table:
 
 
 def month_contacts(wh: Warehouse, as_of: date) -> pl.DataFrame | None:
-    """Hook for the work records (issue 21): the as-of month's contacts by town, None until they exist.
+    """Hook for the work records (issue 21): the as-of month's contacts by town; None until then.
 
     Looks for kechuang.worklog.month_contacts_by_town(wh, as_of) -> a frame, one row per town (first
-    column the town, then counts with Chinese headers, e.g. 走访/宣传/辅导/合计). While the module or the
+    column the town, then counts with Chinese headers, e.g. 走访/宣传/辅导/合计). While the module
+    or the
     function is absent the briefing has no 本月工作情况 section."""
     try:
         worklog = importlib.import_module("kechuang.worklog")

@@ -1,14 +1,16 @@
-"""A 公文-like Word document (.docx) from a list of blocks: the typesetter behind the Word/PDF briefing.
+"""A 公文-like Word document (.docx) from a list of blocks: the typesetter behind the Word/PDF
+briefing.
 
-Knows layout, not figures: kechuang.models.briefing decides what the briefing says and hands this module a
-Document of headings, paragraphs, tables and chart images. Layout follows GB/T 9704 where a briefing can:
-A4 portrait, margins 37/35/28/26 mm, a red title over a red rule (简报的“红头”), body in 仿宋 三号 on a
-fixed 28-point line, level-1 headings (一、) in 黑体, level-2 (（一）) in 楷体, page numbers “— 1 —”.
+Knows layout, not figures: kechuang.models.briefing decides what the briefing says and hands this
+module a Document of headings, paragraphs, tables and chart images. Layout follows GB/T 9704 where a
+briefing can: A4 portrait, margins 37/35/28/26 mm, a red title over a red rule (简报的“红头”), body
+in 仿宋三号 on a fixed 28-point line, level-1 headings (一、) in 黑体, level-2 (（一）) in 楷体,
+page numbers “— 1 —”.
 
-Fonts are named in the XML for each script (w:ascii/w:hAnsi for Latin and digits, w:eastAsia for Chinese):
-Word and WPS pick the East Asian font only from w:eastAsia. Theme-font attributes of the default template
-are removed, since Word prefers them to the names. Where these fonts are not installed (a server), the
-PDF conversion maps them to Noto CJK (kechuang.output.pdf).
+Fonts are named in the XML for each script (w:ascii/w:hAnsi for Latin and digits, w:eastAsia for
+Chinese): Word and WPS pick the East Asian font only from w:eastAsia. Theme-font attributes of
+the default template are removed, since Word prefers them to the names. Where these fonts are not
+installed (a server), the PDF conversion maps them to Noto CJK (kechuang.output.pdf).
 """
 
 from __future__ import annotations
@@ -124,7 +126,8 @@ def write_docx(doc: Document) -> bytes:
 
 
 def set_fonts(element, east_asia: str, latin: str = LATIN_FONT) -> None:
-    """Name the fonts of a style's or run's rPr for every script; drop theme fonts (Word prefers them)."""
+    """Name the fonts of a style's or run's rPr for every script; drop theme fonts (Word prefers
+    them)."""
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -148,7 +151,7 @@ def _style(word, name: str, east_asia: str, size: float, *, bold=False, latin=LA
 
 
 def _styles(word) -> None:
-    # Chinese text as Chinese: glyph forms of the CJK fonts, Chinese line breaking (not en-US of the template).
+    # Chinese text as Chinese (glyph forms, line breaking), not the template's en-US.
     for lang in word.styles.element.iter(qn("w:lang")):
         lang.set(qn("w:eastAsia"), "zh-CN")
     normal = _style(word, "Normal", BODY_FONT, 16)

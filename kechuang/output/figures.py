@@ -1,10 +1,11 @@
 """Plotly figures as PNG images for documents: kaleido driving the installed Chromium, offline.
 
-The figures are the pages' own (kechuang.charts builders); only the pixels are made here. Kaleido finds the
-browser through choreographer: BROWSER_PATH when set, else chromium / google-chrome on PATH; it starts it
-headless and without the sandbox, which is what lets it run as root in a container. Plotly.js comes from
-the installed plotly package and MathJax is switched off, so nothing is fetched from outside the server.
-All figures of a document are rendered in one browser session (starting Chromium is most of the cost).
+The figures are the pages' own (kechuang.charts builders); only the pixels are made here. Kaleido
+finds the browser through choreographer: BROWSER_PATH when set, else chromium / google-chrome on
+PATH; it starts it headless and without the sandbox, which is what lets it run as root in a
+container. Plotly.js comes from the installed plotly package and MathJax is switched off, so
+nothing is fetched from outside the server. All figures of a document are rendered in one browser
+session (starting Chromium is most of the cost).
 """
 
 from __future__ import annotations
@@ -56,6 +57,6 @@ def png(figures: list) -> list[bytes]:
     if not figures:
         return []
     path = require()
-    # A thread of its own: asyncio.run needs a thread without a running event loop (Streamlit's may have one).
+    # A thread of its own: asyncio.run needs a thread without a running event loop.
     with ThreadPoolExecutor(max_workers=1) as worker:
         return worker.submit(asyncio.run, _render(figures, path)).result()

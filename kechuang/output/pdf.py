@@ -1,9 +1,11 @@
-"""PDF from the Word briefing: LibreOffice headless converts the .docx, so there is one layout, not two.
+"""PDF from the Word briefing: LibreOffice headless converts the .docx, so there is one layout, not
+two.
 
-Each conversion runs with its own LibreOffice profile (-env:UserInstallation in a temporary folder), so
-parallel conversions (two users, the tests) neither clash nor wait on one another's profile lock. The
-fonts the document names (仿宋, 黑体, 楷体, 方正小标宋简体) are offered Noto CJK as a fallback through a
-private fontconfig file: an installed 仿宋 still wins, a server without it still prints Chinese well.
+Each conversion runs with its own LibreOffice profile (-env:UserInstallation in a temporary
+folder), so parallel conversions (two users, the tests) neither clash nor wait on one another's
+profile lock. The fonts the document names (仿宋, 黑体, 楷体, 方正小标宋简体) are offered Noto
+CJK as a fallback through a private fontconfig file: an installed 仿宋 still wins, a server
+without it still prints Chinese well.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ FALLBACKS = {  # a family the document names -> what fontconfig offers after it
     "SimSun": SERIF,
     "黑体": SANS,
     "SimHei": SANS,
-    "Times New Roman": SERIF,  # digits: without Liberation fonts DejaVu Serif would set them too wide
+    "Times New Roman": SERIF,  # digits: else DejaVu Serif (no Liberation fonts here), too wide
 }
 
 

@@ -1,4 +1,4 @@
-"""The Word briefing in Chromium: built on the click, downloaded, readable by python-docx, audited."""
+"""The Word briefing in Chromium: built on the click, downloaded, read by python-docx, audited."""
 
 from __future__ import annotations
 

@@ -339,6 +339,16 @@ def test_cli_pdf_without_libreoffice_exits_2_with_what_to_install(
     assert "libreoffice-writer-nogui" in err and not out.exists()
 
 
+def test_cli_word_without_a_browser_exits_2_with_what_to_install(
+    data, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(figures, "browser", lambda: None)
+    out = tmp_path / "简报.docx"
+    assert cli.main(["export", "--out", str(out), "--data", str(data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"错误：{figures.INSTALL}" and not out.exists()
+
+
 def test_cli_refuses_other_suffixes(data, tmp_path, capsys):
     assert cli.main(["export", "--out", str(tmp_path / "简报.doc"), "--data", str(data)]) == 2
     assert "应以 .docx、.pdf 或 .xlsx 结尾" in capsys.readouterr().err
@@ -520,3 +530,32 @@ def test_page_pdf_button_says_what_to_install_without_libreoffice(data, monkeypa
     at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     assert at.button(key="make_briefing_pdf").disabled
     assert any(c.value == pdf.INSTALL for c in at.caption)
+
+
+# The schema's child order (ECMA-376) of the properties this module writes: Word refuses a file
+# whose children are out of order, where LibreOffice forgives it.
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect "
+    "bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW "
+    "jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription tblPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange",
+}
+
+
+def test_properties_follow_the_schema_order(county):
+    parts = [county.element, county.styles.element, county.sections[0].footer._element]
+    for name, order in SCHEMA_ORDER.items():
+        rank = {f"{{{qn('w:p').split('}')[0][1:]}}}{tag}": i for i, tag in enumerate(order.split())}
+        for part in parts:
+            for props in part.iter(qn(f"w:{name}")):
+                seen = [rank[c.tag] for c in props if c.tag in rank]
+                assert seen == sorted(seen), (name, [c.tag.split("}")[1] for c in props])

@@ -38,6 +38,13 @@ MARKS = {
     "at_risk": ("FFF1D6", RGBColor(0xB2, 0x6A, 0x00)),
 }
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
+PPR_AFTER_BORDER = (
+    *("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct"),
+    *("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd"),
+    *("w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents"),
+    *("w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap"),
+    *("w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+)
 
 
 @dataclass
@@ -128,11 +135,7 @@ def write_docx(doc: Document) -> bytes:
 def set_fonts(element, east_asia: str, latin: str = LATIN_FONT) -> None:
     """Name the fonts of a style's or run's rPr for every script; drop theme fonts (Word prefers
     them)."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = element.get_or_add_rPr().get_or_add_rFonts()
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
     fonts.set(qn("w:ascii"), latin)
@@ -235,7 +238,8 @@ def _border(paragraph, side: str, colour: str, eighths: int) -> None:
     for key, value in (("val", "single"), ("sz", str(eighths)), ("space", "4"), ("color", colour)):
         edge.set(qn(f"w:{key}"), value)
     borders.append(edge)
-    ppr.append(borders)
+    # Word refuses children of w:pPr out of the schema's order: pBdr goes before these.
+    ppr.insert_element_before(borders, *PPR_AFTER_BORDER)
 
 
 def _paragraph(word, block: Paragraph) -> None:
@@ -273,7 +277,7 @@ def _table(word, block: Table) -> None:
     table = word.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = word.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    table.autofit = False  # w:tblLayout fixed: the widths as given (grid and cells, both set below)
     header = table.rows[0]
     header_props = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")  # the header row again on every page
@@ -293,9 +297,6 @@ def _table(word, block: Table) -> None:
             _cell(cell, text, align[c], bold=emphasis, color=colour if emphasis else None)
             if fill:
                 _shade(cell, fill)
-    layout = OxmlElement("w:tblLayout")  # the widths as given: LibreOffice ignores them on autofit
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
     for c, width in enumerate(block.widths_cm):
         table.columns[c].width = Cm(width)
         for row in table.rows:

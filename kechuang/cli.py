@@ -300,13 +300,13 @@ def cmd_export(args) -> None:
 
 
 def _document(wh: Warehouse, as_of: date, town: str | None, out: Path) -> None:
-    """The Word or PDF briefing; a missing browser or LibreOffice is bad input with what to install."""
+    """The Word or PDF briefing; a missing browser or LibreOffice: bad input saying what to install."""
     from kechuang.models import briefing
     from kechuang.output import figures, pdf
 
     try:
         briefing.write(wh, as_of, town, out)
-    except (figures.Unavailable, pdf.Unavailable, pdf.ConversionFailed) as err:
+    except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
         raise BadInput(str(err)) from None
 
 

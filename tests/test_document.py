@@ -559,3 +559,14 @@ def test_properties_follow_the_schema_order(county):
             for props in part.iter(qn(f"w:{name}")):
                 seen = [rank[c.tag] for c in props if c.tag in rank]
                 assert seen == sorted(seen), (name, [c.tag.split("}")[1] for c in props])
+
+
+def test_a_failed_render_is_said_in_one_line(monkeypatch):
+    async def broken(figs, path):
+        raise RuntimeError("Chromium went away\nTraceback …")
+
+    monkeypatch.setattr(figures, "_render", broken)
+    with pytest.raises(
+        figures.Failed, match=r"^简报图表绘制失败（Chromium .*）：Chromium went away$"
+    ):
+        figures.png([go.Figure()])

@@ -77,7 +77,7 @@ if clicked is not None:
                 make = briefing.briefing_docx if clicked == "docx" else briefing.briefing_pdf
                 data = make(ui.warehouse(), as_of, town, generated_at=generated_at)
         st.session_state[DOCUMENTS[clicked][2]] = (wanted, data, generated_at)
-    except (figures.Unavailable, pdf.Unavailable, pdf.ConversionFailed) as err:
+    except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
         st.error(str(err))
 for kind, (_, label, state, suffix, mime) in DOCUMENTS.items():
     made = st.session_state.get(state)

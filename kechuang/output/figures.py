@@ -11,7 +11,13 @@ session (starting Chromium is most of the cost).
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
+
+# choreographer logs (and ignores) odd messages on Chromium's pipe with a traceback; without a
+# handler of our own, Python would print it on the CLI's stderr. Failures still raise (Failed).
+for _name in ("choreographer", "kaleido"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 INSTALL = (
     "无法绘制简报图表：未找到 Chromium 浏览器，"
@@ -24,6 +30,10 @@ TIMEOUT_SECONDS = 90
 
 class Unavailable(RuntimeError):
     """No browser for kaleido: the message says what to install."""
+
+
+class Failed(RuntimeError):
+    """The browser did not render a figure (it crashed or timed out)."""
 
 
 def browser() -> str | None:
@@ -59,4 +69,8 @@ def png(figures: list) -> list[bytes]:
     path = require()
     # A thread of its own: asyncio.run needs a thread without a running event loop.
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, _render(figures, path)).result()
+        try:
+            return worker.submit(asyncio.run, _render(figures, path)).result()
+        except Exception as err:  # kaleido's and choreographer's many kinds, said in one line
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise Failed(f"简报图表绘制失败（Chromium {path}）：{first}") from err

@@ -102,6 +102,7 @@ def sources(wh: Warehouse) -> Paragraph:
         f"{names or '无'}。同一截至日期与范围，“简报导出”页的 Word、PDF、Excel 简报与"
         " python -m kechuang export 的数字相同。",
         lead="数据来源：",
+        note=True,
     )
 
 

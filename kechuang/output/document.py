@@ -57,6 +57,7 @@ class Heading:
 class Paragraph:
     text: str
     lead: str = ""  # a bold opening phrase, e.g. "总体情况："
+    note: bool = False  # small print (五号, single spacing): sources, remarks at the end
 
 
 @dataclass
@@ -244,9 +245,17 @@ def _border(paragraph, side: str, colour: str, eighths: int) -> None:
 
 def _paragraph(word, block: Paragraph) -> None:
     p = word.add_paragraph()
+    size = 10.5 if block.note else None
+    if block.note:
+        pf = p.paragraph_format
+        pf.line_spacing_rule, pf.first_line_indent, pf.space_before = (
+            WD_LINE_SPACING.SINGLE,
+            Pt(0),
+            Pt(6),
+        )
     if block.lead:
-        _run(p, block.lead, HEADING_FONT)
-    p.add_run(block.text)
+        _run(p, block.lead, HEADING_FONT, size)
+    _run(p, block.text, None, size)
 
 
 def _shade(cell, fill: str) -> None:

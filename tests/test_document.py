@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
 import docx
 import openpyxl
@@ -570,3 +570,12 @@ def test_a_failed_render_is_said_in_one_line(monkeypatch):
         figures.Failed, match=r"^简报图表绘制失败（Chromium .*）：Chromium went away$"
     ):
         figures.png([go.Figure()])
+
+
+def test_a_year_without_plan_file(data, quick_charts):
+    doc = docx.Document(io.BytesIO(briefing.briefing_docx(Warehouse(data), date(2025, 12, 31))))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、月度进展", "二、目标完成情况", "三、需关注事项"]
+    assert doc.paragraphs[1].text == "第12期"
+    assert _after(doc, "一、月度进展")[-1] == "2025年尚无计划文件，未设年度目标，以上仅列完成数。"
+    assert {row[1] for row in _table(doc.tables[0])[1:]} == {"—"}  # no targets

@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("uscc", help="统一社会信用代码")
     sub.add_parser("check", parents=[common], help="数据质量检查")
     add_ingest_parser(sub, common)
-    export = sub.add_parser("export", parents=[common], help="生成简报工作簿（.xlsx）")
-    export.add_argument("--out", required=True, help="输出文件，如 简报.xlsx")
+    export = sub.add_parser(
+        "export", parents=[common], help="生成简报：Word（.docx）、PDF（.pdf）或工作簿（.xlsx）"
+    )
+    export.add_argument(
+        "--out", required=True, help="输出文件，格式由扩展名决定：简报.docx、简报.pdf 或 简报.xlsx"
+    )
     export.add_argument("--town", help="只含该镇区（默认：全县）")
     demo = sub.add_parser("demo-data", help="生成演示数据")
     demo.add_argument("--out", required=True, help="输出目录")
@@ -267,18 +271,30 @@ def cmd_demo_data(args) -> None:
     )
 
 
+EXPORT_SUFFIXES = (".docx", ".pdf", ".xlsx")
+
+
 def cmd_export(args) -> None:
+    from kechuang.output import pdf
     from kechuang.output import workbook as export
 
     out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise BadInput(f"输出文件应以 .xlsx 结尾：{args.out}")
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise BadInput(f"输出文件应以 .docx、.pdf 或 .xlsx 结尾：{args.out}")
     if not out.parent.is_dir():
         raise BadInput(f"输出目录不存在：{out.parent}（先创建该目录，或换一个 --out 路径）")
+    if suffix == ".pdf" and pdf.soffice() is None:
+        raise BadInput(pdf.INSTALL)
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
     try:
-        export.briefing_workbook(wh, as_of, args.town, out)
+        if (
+            suffix == ".xlsx"
+        ):  # the workbook needs neither plotly nor a browser: not imported for it
+            export.briefing_workbook(wh, as_of, args.town, out)
+        else:
+            _document(wh, as_of, args.town, out)
     except export.UnknownTown as err:
         raise BadInput(str(err)) from None
     except OSError as err:
@@ -293,6 +309,17 @@ def cmd_export(args) -> None:
             file=sys.stderr,
         )
     print(out.resolve())
+
+
+def _document(wh: Warehouse, as_of: date, town: str | None, out: Path) -> None:
+    """The Word or PDF briefing; no browser or LibreOffice is bad input saying what to install."""
+    from kechuang.models import briefing
+    from kechuang.output import figures, pdf
+
+    try:
+        briefing.write(wh, as_of, town, out)
+    except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
+        raise BadInput(str(err)) from None
 
 
 # -- users: accounts of the dashboard (kechuang/auth.py) ---------------------------------------

@@ -41,6 +41,10 @@ TAX_ANNUAL = [
     (3, 2025, 33456.712, 0.0, 7777.321),
     # firm 4 (掘港街道): another town's firm
     (4, 2025, 4444.567, 44.321, 444.987),
+    # firm 6 (长沙镇): an HNTE candidate (all six criteria: the Word briefing's 附表1)
+    (6, 2023, 3111.117, 200.113, 901.237),
+    (6, 2024, 3555.229, 222.227, 902.347),
+    (6, 2025, 4444.331, 250.339, 903.457),
 ]
 TAX_MONTHLY = [
     (1, 1, 12345678.9, 4567.891),  # a 元 file under a 万元 header: a 数据质量 finding
@@ -50,7 +54,7 @@ TAX_MONTHLY = [
     (4, 1, 321.987, 31.579),
     (5, 1, 654.319, 61.283),
 ]
-STATS_REVENUE = {1: 25987.321, 2: 5555.129, 3: 34567.891}
+STATS_REVENUE = {1: 25987.321, 2: 5555.129, 3: 34567.891, 6: 4321.777}
 SECRETS = sorted(
     {v for row in TAX_ANNUAL for v in row[2:] if v}
     | {v for row in TAX_MONTHLY for v in row[2:]}
@@ -87,6 +91,7 @@ def county(tmp_path, monkeypatch):
             firm(3, town=CHANGSHA),
             firm(4, town=JUEGANG),
             firm(5, town=JUEGANG),
+            firm(6, town=CHANGSHA),
         ],
         tax_annual=[
             {
@@ -122,12 +127,13 @@ def county(tmp_path, monkeypatch):
         ],
         patents=[
             {
-                "ip_id": "ZL1",
-                "uscc": uscc(1),
+                "ip_id": f"ZL{n}",
+                "uscc": uscc(n),
                 "ip_type": "发明专利",
                 "granted_on": date(2020, 5, 1),
                 "valid": True,
             }
+            for n in (1, 6)
         ],
         hnte_certificates=[
             {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2024, 12, 1)}
@@ -258,8 +264,27 @@ def _warehouse(data: Path, user: auth.User):
     return Warehouse(data, scope=auth.scope_for(user))
 
 
-# name -> what an exporter writes for this account, as text. The Word briefing adds itself here.
-EXPORTERS: dict[str, Callable[[auth.User, Path, Path], str]] = {"briefing_xlsx": _workbook}
+def _word(user: auth.User, data: Path, tmp_path: Path) -> str:
+    import docx
+
+    from kechuang.models import briefing
+    from kechuang.output import figures
+
+    try:
+        figures.require()
+    except figures.Unavailable as err:
+        pytest.skip(str(err))
+    made = briefing.briefing_docx(_warehouse(data, user), date.fromisoformat(AS_OF), viewer=user)
+    doc = docx.Document(io.BytesIO(made))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+# name -> what an exporter writes for this account, as text.
+EXPORTERS: dict[str, Callable[[auth.User, Path, Path], str]] = {
+    "briefing_xlsx": _workbook,
+    "briefing_docx": _word,
+}
 
 
 def account(name: str) -> auth.User:
@@ -274,7 +299,7 @@ def test_the_analyst_sees_the_named_tax_figures_by_every_path(county, downloads,
     assert {12345678.9, 26234.567, 5432.109, 33456.712} <= set(leaks(seen))
     assert leaks(cli_seen_by("analyst", county, tmp_path, capsys))
     for name, export in EXPORTERS.items():
-        assert leaks(export(account("analyst"), county, tmp_path)), name
+        assert 4444.331 in leaks(export(account("analyst"), county, tmp_path)), name
 
 
 # -- the matrix ----------------------------------------------------------------------------------

@@ -1,18 +1,19 @@
 """Thirty cadres open the link at once: N simulated sessions against a fresh server, page switches timed.
 
-Each session is a websocket client speaking Streamlit's own protocol (bench/protocol.py), not a browser, so one
-machine can drive dozens. A session signs in as the demo analyst (the login form's widgets, filled as a browser
-fills them), opens 总览, picks its own town in the sidebar's 镇区 filter (session i takes town i of the list,
-round robin), then cycles 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 until S seconds have passed. Every
-page of the cycle it receives is read whole (text, tables' Arrow data, charts' specs) for town names: a page must
-name its own town and no other (`foreign_town_views`; a cross-session or cross-scope leak would show here).
-总览 is not checked: it compares every town on purpose (the chosen town is highlighted, not filtered).
+Each session is a websocket client speaking Streamlit's own protocol (bench/protocol.py), not a browser,
+so one machine can drive dozens. A session signs in as the demo analyst (the login form's widgets,
+filled as a browser fills them), opens 总览, picks its own town in the sidebar's 镇区 filter (session i
+takes town i of the list, round robin), then cycles 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 in whole
+cycles, at least one, until S seconds have passed, pausing --think seconds (default 2) on each page as
+a reader does. Every page of the cycle is read whole (text, tables' Arrow data, charts' specs) for town
+names: it must name its own town and no other (`foreign_town_views`: a cross-session or cross-scope
+leak would show here). 总览 is not checked: it compares every town on purpose (the chosen town is
+highlighted, not filtered).
 
-Memory: rss_start is the server's resident memory after one warm-up session has signed in, done the cycle once
-and left (its warm single-session level); rss_peak the highest sample (every 0.1 s) while the N sessions run;
-rss_after the level `--after` seconds (default 60) after they have all closed. Sessions cycle whole
-cycles, at least one, until S seconds have passed. server_cpu_s is the server's CPU
-time during the N sessions. Measures, never asserts:
+Memory: rss_start is the server's resident memory after one warm-up session has signed in, done the
+cycle once and left (its warm single-session level); rss_peak the highest sample (every 0.1 s) while
+the N sessions run and after; rss_after the level --after seconds (default 60) after they have all
+closed. server_cpu_s is the server's CPU time during the N sessions. Measures, never asserts:
 
     .venv/bin/python -m bench.load --sessions 30 --seconds 60 --json
 """
@@ -38,6 +39,9 @@ CYCLE = (
 )  # 目标进度 → 精准筛选 → 技术合同 → 研发活动清零
 USER = "analyst"  # sees every page of the cycle and picks any town
 ALL_TOWNS = "全县"
+# A person reads a page before tapping the next one; 0 makes every session a tight loop (a stress test,
+# whose switch times then measure the queue: N sessions × the server's CPU per page).
+THINK_S = 2.0
 KEYS = (
     "sessions",
     "switches",
@@ -137,7 +141,9 @@ def check_page(page: Page, wanted: str, town: str, towns: list[str], tally: Tall
             tally.samples.append(f"{wanted} for {town} shows {'、'.join(others)}")
 
 
-async def one_session(url: str, index: int, seconds: float, tally: Tally, start_at: float) -> None:
+async def one_session(
+    url: str, index: int, seconds: float, think: float, tally: Tally, start_at: float
+) -> None:
     deadline = start_at + seconds
     try:
         async with Session(url) as session:
@@ -148,6 +154,7 @@ async def one_session(url: str, index: int, seconds: float, tally: Tally, start_
                     page = await session.run(wanted)
                     tally.switch_s.append(page.seconds)
                     check_page(page, wanted, town, towns, tally)
+                    await asyncio.sleep(think)  # the cadre reads the page before the next tap
                 if time.monotonic() >= deadline:
                     break
     except (ProtocolError, OSError, TimeoutError) as err:
@@ -158,10 +165,12 @@ async def one_session(url: str, index: int, seconds: float, tally: Tally, start_
         tally.error(f"session {index}: {type(err).__name__}: {err}")
 
 
-async def run_sessions(url: str, sessions: int, seconds: float) -> Tally:
+async def run_sessions(url: str, sessions: int, seconds: float, think: float = 0.0) -> Tally:
     tally = Tally()
     start_at = time.monotonic()
-    await asyncio.gather(*(one_session(url, i, seconds, tally, start_at) for i in range(sessions)))
+    await asyncio.gather(
+        *(one_session(url, i, seconds, think, tally, start_at) for i in range(sessions))
+    )
     return tally
 
 
@@ -192,7 +201,7 @@ def _quantile(values: list[float], q: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
-def measure(data: Path, sessions: int, seconds: float, after: float) -> dict:
+def measure(data: Path, sessions: int, seconds: float, after: float, think: float = 0.0) -> dict:
     with app_server(data) as server:
         warm = asyncio.run(
             run_sessions(server.url, 1, 0.0)
@@ -202,7 +211,7 @@ def measure(data: Path, sessions: int, seconds: float, after: float) -> dict:
         sampler = RssSampler(server)
         sampler.start()
         cpu = server.cpu_s()
-        tally = asyncio.run(run_sessions(server.url, sessions, seconds))
+        tally = asyncio.run(run_sessions(server.url, sessions, seconds, think))
         cpu = server.cpu_s() - cpu
         time.sleep(after)
         rss_after = server.rss_mib()
@@ -221,6 +230,7 @@ def measure(data: Path, sessions: int, seconds: float, after: float) -> dict:
         "rss_after_mib": round(rss_after, 1),
         "server_cpu_s": round(cpu, 2),
         "seconds": seconds,
+        "think_s": think,
         "after_s": after,
         "error_samples": warm.samples + tally.samples,
     }
@@ -237,16 +247,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each session cycles")
     parser.add_argument("--after", type=float, default=60.0, help="wait before rss_after, seconds")
+    parser.add_argument(
+        "--think", type=float, default=THINK_S, help="pause after each page (reading), seconds"
+    )
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: county)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
     args = parser.parse_args(argv)
-    if not 1 <= args.sessions <= 200 or not 0 <= args.seconds <= 3600 or not 0 <= args.after <= 600:
-        parser.error("sessions 1–200, seconds 0–3600, after 0–600")
+    if not (
+        1 <= args.sessions <= 200
+        and 0 <= args.seconds <= 3600
+        and 0 <= args.after <= 600
+        and 0 <= args.think <= 60
+    ):
+        parser.error("sessions 1–200, seconds 0–3600, after 0–600, think 0–60")
     if args.data is None:
         from bench.run import ensure_data
 
         args.data = ensure_data("county")
-    result = measure(args.data.resolve(), args.sessions, args.seconds, args.after)
+    result = measure(args.data.resolve(), args.sessions, args.seconds, args.after, args.think)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

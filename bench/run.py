@@ -27,7 +27,11 @@ WARM_RUNS = 5
 def _sql(wh, sql: str):
     """Run ad-hoc SQL on its own cursor, after the warehouse has prepared the tables it reads."""
     wh.prepare(sql)
-    return wh.con.cursor().sql(sql).fetchall()
+    cur = wh.cursor()
+    try:
+        return cur.sql(sql).fetchall()
+    finally:
+        cur.close()
 
 
 # The issue's reference workload done plainly, over the contract views: per town and month, then YoY.

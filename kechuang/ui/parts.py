@@ -31,12 +31,25 @@ def data_dir() -> Path:
     return Path(os.environ.get("KECHUANG_DATA") or DEMO_DATA)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
-    # The version is part of the key: a new data version opens a new warehouse, never a stale one.
-    wh = Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
+# The version is part of every key: a new data version opens a new database, never a stale one.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _county(path: str, version: str) -> Warehouse:
+    wh = Warehouse(path, strict=False)
     wh.warm_up()  # the version's one-off work (clean-column checks, summaries) in a background thread
     return wh
+
+
+# A town scope is a schema on the county's database (its bounded views and town-sized summaries), not a
+# copy of the data: 64 of them cost less than one county (issue 23: one copy per town took 75 MB to 640 MB).
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _town_scope(path: str, scope: tuple[str, ...], version: str) -> Warehouse:
+    wh = _county(path, version).scoped(frozenset(scope))
+    wh.warm_up()  # its summaries, over its bounded views
+    return wh
+
+
+def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
+    return _county(path, version) if scope is None else _town_scope(path, scope, version)
 
 
 def prepare_in_background() -> None:

@@ -5,7 +5,7 @@ DATA    ?= data/demo
 PORT    ?= 8501
 APT_PKGS := chromium fonts-noto-cjk
 
-.PHONY: run test lint demo bench screenshots browser clean
+.PHONY: run test lint demo bench bench-load screenshots browser clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -42,6 +42,10 @@ test: .venv/.installed-dev browser lint
 
 bench: .venv/.installed-dev
 	$(PY) -m bench.run
+
+# Only the load bench (1, 10, 30 simulated sessions; ≈ 7 min): its section of bench/results.md.
+bench-load: .venv/.installed-dev
+	$(PY) -m bench.run load
 
 screenshots: .venv/.installed-dev browser
 	$(PY) -m pytest tests/browser -k screenshots --screenshots

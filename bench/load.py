@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from bench.protocol import MAIN, SIDEBAR, Page, ProtocolError, Session
-from bench.server import Server, app_server
+from bench.server import ROOT, Server, app_server
 
 CYCLE = (
     "progress",
@@ -238,6 +238,73 @@ def measure(data: Path, sessions: int, seconds: float, after: float, think: floa
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+# -- make bench: 1, 10 and 30 sessions, each on a fresh server, as a table in bench/results.md ------------
+
+MATRIX = (1, 10, 30)
+SECTION = "## Load: simulated sessions (bench/load.py)"
+
+
+def run_matrix(seconds: float = 60.0, after: float = 60.0) -> list[dict]:
+    """Each row in its own process (a fresh server each); a failed run is a row saying so."""
+    import subprocess
+    import sys
+
+    rows = []
+    for n in MATRIX:
+        args = ["--sessions", str(n), "--seconds", str(seconds), "--after", str(after), "--json"]
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.load", *args], capture_output=True, text=True, cwd=ROOT
+        )
+        if out.returncode:
+            reason = (out.stderr.strip().splitlines() or ["?"])[-1]
+            print(f"load     {n:3} sessions FAILED: {reason}", flush=True)
+            rows.append({"sessions": n, "failed": reason})
+            continue
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"load     {n:3} sessions: {json.dumps(row, ensure_ascii=False)}", flush=True)
+        rows.append(row)
+    return rows
+
+
+def section(rows: list[dict]) -> str:
+    """The results.md section of the load runs."""
+    think = next((r["think_s"] for r in rows if "think_s" in r), THINK_S)
+    lines = [
+        SECTION,
+        "",
+        "Each row: a fresh `streamlit run app.py` on county demo data, one warm-up session (its level is",
+        "rss_start), then N sessions at once, each signed in as the demo analyst with its own town, cycling",
+        f"目标进度 → 精准筛选 → 技术合同 → 研发活动清零 with a {think:g} s pause on each page; switch = one page",
+        "switch's time from the request to the run's end; foreign = pages naming another town; rss_after = a",
+        "minute after the sessions closed. Goals (issue 23): 30 sessions p95 ≤ 2 s, 0 errors, 0 foreign,",
+        "peak ≤ 1024 MiB, rss_after within 20% of rss_start. Command: `python -m bench.load --sessions N",
+        "--seconds 60 --json`.",
+        "",
+        "| sessions | switches | p50 (s) | p95 (s) | max (s) | errors | foreign | rss start / peak / after (MiB)"
+        " | server CPU (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "failed" in r:
+            lines.append(f"| {r['sessions']} | failed: {r['failed']} | | | | | | | |")
+            continue
+        lines.append(
+            f"| {r['sessions']} | {r['switches']} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | "
+            f"{r['errors']} | {r['foreign_town_views']} | {r['rss_start_mib']:.0f} / "
+            f"{r['rss_peak_mib']:.0f} / {r['rss_after_mib']:.0f} | {r['server_cpu_s']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(text: str, new: str) -> str:
+    """results.md with its load section replaced (or added at the end)."""
+    start = text.find(SECTION)
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + new
+    end = text.find("\n## ", start + len(SECTION))
+    return text[:start] + new + ("\n" + text[end + 1 :] if end >= 0 else "")
 
 
 def main(argv: list[str] | None = None) -> None:

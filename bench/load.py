@@ -72,10 +72,10 @@ async def sign_in(session: Session, user: str, password: str) -> Page:
     session.set_text(password_box.id, password)
     session.click(button.id)
     page = await session.run()
-    for widget in (
-        name,
-        password_box,
-    ):  # the form is gone after login: a browser forgets its widgets
+    if page.exceptions:
+        raise ProtocolError(f"the page after login: {page.exceptions[0][:200]}")
+    # The form is gone after login: a browser forgets its widgets.
+    for widget in (name, password_box):
         session.widgets.pop(widget.id, None)
     if page.widget("text_input", "密码", MAIN) is not None:
         raise ProtocolError("login refused: the login form is still shown")
@@ -114,6 +114,8 @@ async def choose_town(session: Session, index: int) -> tuple[str, list[str]]:
     page = await session.run()
     if f"town={town}" not in _query(page):
         raise ProtocolError(f"the town filter did not take {town}")
+    if page.exceptions:
+        raise ProtocolError(f"总览 for {town}: {page.exceptions[0][:200]}")
     return town, towns
 
 

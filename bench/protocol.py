@@ -73,7 +73,7 @@ class Page:
 class Session:
     """One simulated browser tab. Use `async with Session(url) as s: page = await s.run(...)`."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0):
+    def __init__(self, base_url: str, timeout: float = 120.0):
         self.url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.timeout = timeout
         self.ws = None

@@ -63,9 +63,34 @@ def prepare_in_background() -> None:
         _open(path, None, data_version(path))
     except Exception:  # a data problem is reported by open_or_stop after login, with its message
         pass
-    threading.Thread(
-        target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True
-    ).start()
+    threading.Thread(target=_import_heavy_modules, daemon=True).start()
+
+
+def _import_heavy_modules() -> None:
+    import_shared_libraries()
+    for name in _HEAVY_MODULES:
+        importlib.import_module(name)
+
+
+# Imported lazily by Plotly (figures), polars (to_pandas) and Streamlit (tables) from whichever session's
+# thread gets there first. Two threads importing pandas at once can hand one of them the half-initialised
+# module ("partially initialized module 'pandas' has no attribute 'Series'": Python's import deadlock
+# avoidance), which thirty sessions arriving together hit (issue 23). So one thread imports them, first.
+_SHARED_LIBRARIES = ("numpy", "pyarrow", "pandas")
+_IMPORT_LOCK = threading.Lock()
+_imported = False
+
+
+def import_shared_libraries() -> None:
+    """numpy, pyarrow and pandas, imported by one thread while the others wait (open_or_stop calls it)."""
+    global _imported
+    if _imported:
+        return
+    with _IMPORT_LOCK:
+        if not _imported:
+            for name in _SHARED_LIBRARIES:
+                importlib.import_module(name)
+            _imported = True
 
 
 _HEAVY_MODULES = (
@@ -122,6 +147,7 @@ def cached(func, *args, scope: frozenset[str] | None = None, **kwargs):
 
 def open_or_stop() -> Warehouse:
     """The warehouse, or a clear message and a stop when the data directory cannot be opened."""
+    import_shared_libraries()  # before any page code: see _SHARED_LIBRARIES
     try:
         pin_data_version()
         return warehouse()

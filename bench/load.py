@@ -13,7 +13,9 @@ highlighted, not filtered).
 Memory: rss_start is the server's resident memory after one warm-up session has signed in, done the
 cycle once and left (its warm single-session level); rss_peak the highest sample (every 0.1 s) while
 the N sessions run and after; rss_after the level --after seconds (default 60) after they have all
-closed. server_cpu_s is the server's CPU time during the N sessions. Measures, never asserts:
+closed. server_cpu_s is the server's CPU time during the N sessions; sign_in_* the time from opening
+the app to the first page after 登录 (logins queue: one argon2 check at a time). A run that does not
+finish within 120 s is an error, as is an exception on any page. Measures, never asserts:
 
     .venv/bin/python -m bench.load --sessions 30 --seconds 60 --json
 """
@@ -93,6 +95,7 @@ class Tally:
 
     def __init__(self):
         self.switch_s: list[float] = []
+        self.sign_in_s: list[float] = []  # from opening the app to the first page after 登录
         self.errors = 0
         self.foreign = 0
         self.samples: list[str] = []
@@ -149,7 +152,9 @@ async def one_session(
     deadline = start_at + seconds
     try:
         async with Session(url) as session:
+            started = time.perf_counter()
             await sign_in(session, USER, _password(USER))
+            tally.sign_in_s.append(time.perf_counter() - started)
             town, towns = await choose_town(session, index)
             while True:  # whole cycles, at least one, until the time is up
                 for wanted in CYCLE:
@@ -231,6 +236,8 @@ def measure(data: Path, sessions: int, seconds: float, after: float, think: floa
         "rss_peak_mib": round(max(sampler.peak, rss_after), 1),
         "rss_after_mib": round(rss_after, 1),
         "server_cpu_s": round(cpu, 2),
+        "sign_in_p50_s": _round(_quantile(tally.sign_in_s, 0.50)),
+        "sign_in_max_s": _round(max(tally.sign_in_s, default=None)),
         "seconds": seconds,
         "think_s": think,
         "after_s": after,

@@ -58,12 +58,13 @@ def prepare_in_background() -> None:
     Called after the form is drawn. Nothing is read for anyone here; the first page after login then finds the
     work done. (Measured: doing the open and this module's import in a thread instead made the login page
     slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
+    # First the imports (Python, holding the GIL), then the open (DuckDB, mostly without it): they overlap.
+    threading.Thread(target=_import_heavy_modules, daemon=True).start()
     try:
         path = str(data_dir())
         _open(path, None, data_version(path))
     except Exception:  # a data problem is reported by open_or_stop after login, with its message
         pass
-    threading.Thread(target=_import_heavy_modules, daemon=True).start()
 
 
 def _import_heavy_modules() -> None:
@@ -73,9 +74,10 @@ def _import_heavy_modules() -> None:
 
 
 # Imported lazily by Plotly (figures), polars (to_pandas) and Streamlit (tables) from whichever session's
-# thread gets there first. Two threads importing pandas at once can hand one of them the half-initialised
-# module ("partially initialized module 'pandas' has no attribute 'Series'": Python's import deadlock
-# avoidance), which thirty sessions arriving together hit (issue 23). So one thread imports them, first.
+# thread gets there first, and Plotly takes pandas straight from sys.modules (optional_imports.get_module):
+# while one thread is still importing it, a chart in another gets the half-initialised module ("partially
+# initialized module 'pandas' has no attribute 'Series'"), which thirty sessions arriving together hit
+# (issue 23). So one thread imports them, before any page code runs.
 _SHARED_LIBRARIES = ("numpy", "pyarrow", "pandas")
 _IMPORT_LOCK = threading.Lock()
 _imported = False

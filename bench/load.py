@@ -1,21 +1,22 @@
-"""Thirty cadres open the link at once: N simulated sessions against a fresh server, page switches timed.
+"""Thirty cadres open the link at once: N simulated sessions against a fresh server.
 
-Each session is a websocket client speaking Streamlit's own protocol (bench/protocol.py), not a browser,
-so one machine can drive dozens. A session signs in as the demo analyst (the login form's widgets,
-filled as a browser fills them), opens 总览, picks its own town in the sidebar's 镇区 filter (session i
-takes town i of the list, round robin), then cycles 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 in whole
-cycles, at least one, until S seconds have passed, pausing --think seconds (default 2) on each page as
-a reader does. Every page of the cycle is read whole (text, tables' Arrow data, charts' specs) for town
-names: it must name its own town and no other (`foreign_town_views`: a cross-session or cross-scope
-leak would show here). 总览 is not checked: it compares every town on purpose (the chosen town is
-highlighted, not filtered).
+Each session is a websocket client speaking Streamlit's own protocol (bench/protocol.py), not a
+browser, so one machine can drive dozens. A session signs in as the demo analyst (the login form's
+widgets, filled as a browser fills them), opens 总览, picks its own town in the sidebar's 镇区
+filter (session i takes town i of the list, round robin), then cycles 目标进度 → 精准筛选 →
+技术合同 → 研发活动清零 in whole cycles, at least one, until S seconds have passed, pausing
+--think seconds (default 2) on each page as a reader does. Every page of the cycle is read whole
+(text, tables' Arrow data, charts' specs) for town names: it must name its own town and no other
+(`foreign_town_views`: a cross-session or cross-scope leak would show here). 总览 is not checked:
+it compares every town on purpose (the chosen town is highlighted, not filtered).
 
-Memory: rss_start is the server's resident memory after one warm-up session has signed in, done the
-cycle once and left (its warm single-session level); rss_peak the highest sample (every 0.1 s) while
-the N sessions run and after; rss_after the level --after seconds (default 60) after they have all
-closed. server_cpu_s is the server's CPU time during the N sessions; sign_in_* the time from opening
-the app to the first page after 登录 (logins queue: one argon2 check at a time). A run that does not
-finish within 120 s is an error, as is an exception on any page. Measures, never asserts:
+Memory: rss_start is the server's resident memory after one warm-up session has signed in, done
+the cycle once and left (its warm single-session level); rss_peak the highest sample (every 0.1 s)
+while the N sessions run and after; rss_after the level --after seconds (default 60) after they
+have all closed. server_cpu_s is the server's CPU time during the N sessions; sign_in_* the time
+from opening the app to the first page after 登录 (logins queue: one argon2 check at a time). A
+run that does not finish within 120 s is an error, as is an exception on any page. Measures, never
+asserts:
 
     .venv/bin/python -m bench.load --sessions 30 --seconds 60 --json
 """
@@ -41,8 +42,8 @@ CYCLE = (
 )  # 目标进度 → 精准筛选 → 技术合同 → 研发活动清零
 USER = "analyst"  # sees every page of the cycle and picks any town
 ALL_TOWNS = "全县"
-# A person reads a page before tapping the next one; 0 makes every session a tight loop (a stress test,
-# whose switch times then measure the queue: N sessions × the server's CPU per page).
+# A person reads a page before tapping the next one; 0 makes every session a tight loop (a stress
+# test, whose switch times then measure the queue: N sessions × the server's CPU per page).
 THINK_S = 2.0
 KEYS = (
     "sessions",
@@ -60,10 +61,10 @@ KEYS = (
 
 
 async def sign_in(session: Session, user: str, password: str) -> Page:
-    """The login step, alone: open the app, fill 用户名 and 密码, press 登录; returns the first page after it.
+    """The login step, alone: open the app, fill 用户名 and 密码, press 登录; return the next page.
 
-    Today's login is the form in kechuang/ui/access.py (widget ids read from the login page's deltas). A
-    different sign-in (e.g. a session cookie) changes only this function."""
+    Today's login is the form in kechuang/ui/access.py (widget ids read from the login page's
+    deltas). A different sign-in (e.g. a session cookie) changes only this function."""
     page = await session.run(query_string="")
     name = page.widget("text_input", "用户名", MAIN)
     password_box = page.widget("text_input", "密码", MAIN)
@@ -107,7 +108,7 @@ class Tally:
 
 
 async def choose_town(session: Session, index: int) -> tuple[str, list[str]]:
-    """Pick this session's town in the sidebar's 镇区 box (round robin over the towns); returns it and all towns."""
+    """Pick this session's town in the sidebar's 镇区 box (round robin); return it and all towns."""
     box = session.last.widget("selectbox", "镇区", SIDEBAR)
     if box is None:
         raise ProtocolError("no 镇区 filter in the sidebar")
@@ -249,7 +250,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-# -- make bench: 1, 10 and 30 sessions, each on a fresh server, as a table in bench/results.md ------------
+# -- make bench: 1, 10 and 30 sessions, each on a fresh server, as a table in bench/results.md --
 
 MATRIX = (1, 10, 30)
 SECTION = "## Load: simulated sessions (bench/load.py)"
@@ -283,26 +284,29 @@ def section(rows: list[dict]) -> str:
     lines = [
         SECTION,
         "",
-        "Each row: a fresh `streamlit run app.py` on county demo data, one warm-up session (its level is",
-        "rss_start), then N sessions at once, each signed in as the demo analyst with its own town, cycling",
-        f"目标进度 → 精准筛选 → 技术合同 → 研发活动清零 with a {think:g} s pause on each page; switch = one page",
-        "switch's time from the request to the run's end; foreign = pages naming another town; rss_after = a",
-        "minute after the sessions closed. Goals (issue 23): 30 sessions p95 ≤ 2 s, 0 errors, 0 foreign,",
-        "peak ≤ 1024 MiB, rss_after within 20% of rss_start. Command: `python -m bench.load --sessions N",
-        "--seconds 60 --json`.",
+        "Each row: a fresh `streamlit run app.py` on county demo data, one warm-up session",
+        "(its level is rss_start), then N sessions at once, each signed in as the demo analyst",
+        "with its own town, cycling 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 with a",
+        f"{think:g} s pause on each page; switch = one page switch, from the request to the run's",
+        "end; foreign = pages naming another town; rss_after = a minute after the sessions",
+        "closed; sign-in = from opening the app to the page after 登录. Goals (issue 23): 30",
+        "sessions p95 ≤ 2 s, 0 errors, 0 foreign, peak ≤ 1024 MiB, rss_after within 20% of",
+        "rss_start. Command:",
+        "`python -m bench.load --sessions N --seconds 60 --json`.",
         "",
-        "| sessions | switches | p50 (s) | p95 (s) | max (s) | errors | foreign | rss start / peak / after (MiB)"
-        " | server CPU (s) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| sessions | switches | p50 (s) | p95 (s) | max (s) | errors | foreign"
+        " | rss start / peak / after (MiB) | server CPU (s) | sign-in p50 / max (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "failed" in r:
-            lines.append(f"| {r['sessions']} | failed: {r['failed']} | | | | | | | |")
+            lines.append(f"| {r['sessions']} | failed: {r['failed']} | | | | | | | | |")
             continue
         lines.append(
             f"| {r['sessions']} | {r['switches']} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | "
             f"{r['errors']} | {r['foreign_town_views']} | {r['rss_start_mib']:.0f} / "
-            f"{r['rss_peak_mib']:.0f} / {r['rss_after_mib']:.0f} | {r['server_cpu_s']} |"
+            f"{r['rss_peak_mib']:.0f} / {r['rss_after_mib']:.0f} | {r['server_cpu_s']} | "
+            f"{r.get('sign_in_p50_s')} / {r.get('sign_in_max_s')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,14 +1,15 @@
-"""A Streamlit client without a browser: one websocket session speaking Streamlit's own protobuf protocol.
+"""A Streamlit client without a browser: one websocket session speaking Streamlit's protocol.
 
-What a browser tab does, reduced to what the load bench needs: connect to /_stcore/stream, ask for a script run
-with a ClientState (query string, page, widget states: BackMsg.rerun_script) and collect the ForwardMsgs of that
-run until its script_finished. A run's deltas are kept by container (main area or sidebar) so a caller can read
-the page it was shown, find widgets by label and send their values back as the browser would.
+What a browser tab does, reduced to what the load bench needs: connect to /_stcore/stream, ask for
+a script run with a ClientState (query string, page, widget states: BackMsg.rerun_script) and
+collect the ForwardMsgs of that run until its script_finished. A run's deltas are kept by container
+(main area or sidebar) so a caller can read the page it was shown, find widgets by label and send
+their values back as the browser would.
 
-Streamlit's wire format, as used here (streamlit/proto, the server in streamlit/web/server/starlette/):
-- every run starts with `new_session` (its page_script_hash) and ends with `script_finished`; a run that calls
-  st.rerun ends FINISHED_EARLY_FOR_RERUN and the server starts the next one by itself;
-- `navigation` lists the pages of this run (page_script_hash, title, url_pathname) with st.navigation;
+Streamlit's wire format as used here (streamlit/proto; the server: streamlit/web/server/starlette):
+- every run starts with `new_session` (its page_script_hash) and ends with `script_finished`; a
+  run that calls st.rerun ends FINISHED_EARLY_FOR_RERUN and the server starts the next one itself;
+- `navigation` lists the pages of this run (page_script_hash, title, url_pathname);
 - `page_info_changed` carries the query string the script wrote (st.query_params);
 - `delta` messages carry elements at metadata.delta_path, whose first index is the root container.
 Loopback only: the bench never talks to anything but the server it started."""
@@ -31,12 +32,12 @@ RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
 
 class ProtocolError(Exception):
-    """The server answered something a browser would show as broken (a timeout, an exception, a lost page)."""
+    """The server answered what a browser shows as broken (a timeout, an exception, no page)."""
 
 
 @dataclass
 class Page:
-    """What one completed script run showed: its page, elements by container, and how long it took."""
+    """What one completed script run showed: its page, elements by container, how long it took."""
 
     page_script_hash: str = ""
     pages: dict[str, dict] = field(default_factory=dict)  # url path -> {hash, title}
@@ -59,10 +60,10 @@ class Page:
         return None
 
     def text(self, container: int = MAIN) -> str:
-        """Everything a container received as text: protobuf strings, table (Arrow) and chart (JSON) payloads.
+        """Everything a container received as text: protobuf strings, tables' Arrow data, charts.
 
-        Chart specs are JSON with non-ASCII characters escaped (\\u957f…): they are decoded, so a name in a
-        chart's labels counts like a name in a table."""
+        Chart specs are JSON with non-ASCII characters escaped (\\u957f…): they are decoded, so a
+        name in a chart's labels counts like a name in a table."""
         parts = [blob.decode("utf-8", "replace") for blob in self.raw[container]]
         for element in self.elements[container]:
             if element.WhichOneof("type") == "plotly_chart" and element.plotly_chart.spec:
@@ -99,10 +100,11 @@ class Session:
         self.widgets[widget_id] = WidgetState(id=widget_id, trigger_value=True)
 
     async def run(self, url_path: str | None = None, query_string: str | None = None) -> Page:
-        """Ask for a run of the page at url_path (None: the page shown now) and wait until it finishes.
+        """Ask for a run of the page at url_path (None: the page shown now); wait for it.
 
-        The page is named both by its script hash (what a browser's navigation link sends) and by its url path
-        (what a typed-in address sends): whichever the server's page lookup uses, the intended page runs."""
+        The page is named both by its script hash (what a browser's navigation link sends) and by
+        its url path (what a typed-in address sends): whichever the server's page lookup uses, the
+        intended page runs."""
         msg = BackMsg()
         state = msg.rerun_script
         known = self.last.pages if self.last else {}
@@ -129,7 +131,8 @@ class Session:
         return page
 
     async def _collect(self, query_string: str, pages: dict) -> Page:
-        """The ForwardMsgs up to the script_finished of a completed run (runs ended for a rerun are skipped)."""
+        """The ForwardMsgs up to the script_finished of a completed run (runs ended for a rerun are
+        skipped)."""
         page = Page(pages=dict(pages), query_string=query_string)
         deadline = time.monotonic() + self.timeout
         while True:

@@ -1,7 +1,7 @@
-"""A fresh `streamlit run app.py` on bench data, on a free loopback port, with throwaway accounts and audit log.
+"""A fresh `streamlit run app.py` on bench data, a free loopback port, throwaway accounts and log.
 
-Shared by bench/first_page.py (one browser) and bench/load.py (many protocol sessions): the server's start, its
-health check, its resident memory and CPU time (from /proc), and its stop."""
+Shared by bench/first_page.py (one browser) and bench/load.py (many protocol sessions): the server's
+start, its health check, its resident memory and CPU time (from /proc), and its stop."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class Server:
 
 @contextmanager
 def app_server(data: Path, *, env: dict[str, str] | None = None, timeout: float = 60.0):
-    """Start the app on `data` with the demo accounts in a throwaway users file; yields a Server; stops it."""
+    """Start the app on `data` (demo accounts, throwaway users file); yield a Server; stop it."""
     from kechuang.access import auth
 
     with tempfile.TemporaryDirectory(prefix="kechuang_bench_") as tmp:

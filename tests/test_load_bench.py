@@ -1,8 +1,8 @@
 """The load bench (bench/load.py): its page check on hand-made pages, and a short real run.
 
-Fixture county: firms 1–2 in 掘港街道, 3–4 in 长沙镇, 5–6 in 栟茶镇; each firm registered one technology
-contract in 2026 (so the 技术合同 page of a town lists its own firms' contracts by town) and has monthly tax
-rows. A town's pages must name that town and no other."""
+Fixture county: firms 1–2 in 掘港街道, 3–4 in 长沙镇, 5–6 in 栟茶镇; each firm registered one
+technology contract in 2026 (so the 技术合同 page of a town lists its own firms' contracts by
+town) and has monthly tax rows. A town's pages must name that town and no other."""
 
 from __future__ import annotations
 
@@ -78,6 +78,8 @@ ROW = {
     "rss_after_mib": 330.2,
     "server_cpu_s": 95.5,
     "think_s": 2.0,
+    "sign_in_p50_s": 4.1,
+    "sign_in_max_s": 9.7,
 }
 
 
@@ -85,7 +87,7 @@ def test_the_results_section_is_replaced_in_place_and_other_sections_kept():
     old = "# Benchmark results\n\ntable\n\n" + load.section([{"sessions": 1, "failed": "x"}])
     text = load.replace_section(old + "\n## Later\n\nkept\n", load.section([ROW]))
     assert text.count(load.SECTION) == 1 and "failed" not in text
-    assert "| 30 | 412 | 0.8 | 1.9 | 2.6 | 0 | 0 | 301 / 703 / 330 | 95.5 |" in text
+    assert "| 30 | 412 | 0.8 | 1.9 | 2.6 | 0 | 0 | 301 / 703 / 330 | 95.5 | 4.1 / 9.7 |" in text
     assert text.startswith("# Benchmark results\n\ntable\n\n")
     assert text.endswith("\n\n## Later\n\nkept\n")
     assert load.replace_section("# B\n", "## Load\n") == "# B\n\n## Load\n"

@@ -1,7 +1,7 @@
-"""Town scopes on one database (issue 23): `county.scoped(towns)` shares the county's data, never its rows.
+"""Town scopes on one database (issue 23): `county.scoped(towns)` shares the data, never the rows.
 
-Fixture county (as of 2026-10-31): firm 1 in 掘港街道 (contract T1, 10 万元), firm 2 in 长沙镇 (T2, 20 万元),
-firm 3 in 长沙镇 (T3, 40 万元); each firm has one 2025 tax_annual row."""
+Fixture county (as of 2026-10-31): firm 1 in 掘港街道 (contract T1, 10 万元), firm 2 in 长沙镇
+(T2, 20 万元), firm 3 in 长沙镇 (T3, 40 万元); each firm has one 2025 tax_annual row."""
 
 from __future__ import annotations
 

@@ -95,8 +95,9 @@ _SCOPED_BY_OWN_TOWN = {"enterprises", "sci_projects"}
 
 _SCHEMAS = itertools.count(1)  # one schema per opened scope, never reused within the process
 
-# DuckDB's allocator hands freed memory back to the system in background threads (otherwise a dropped
-# scope's summaries stay resident). A process-wide setting: set once, before the first database.
+# DuckDB's allocator hands freed memory back to the system in background threads (otherwise a
+# dropped scope's summaries stay resident). A process-wide setting: set once, before the first
+# database.
 _ALLOCATOR = threading.Lock()
 _allocator_set = False
 
@@ -129,8 +130,9 @@ def _locate(data_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
     file = data_dir / f"{table}.parquet"
     folder = data_dir / table
     if file.is_file():
-        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py): reading the
-        # resolved path keeps an open warehouse on the version it opened, and data_version sees the swap.
+        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py):
+        # reading the resolved path keeps an open warehouse on the version it opened, and
+        # data_version sees the swap.
         real = file.resolve()
         return real, [real]
     if folder.is_dir():
@@ -149,8 +151,8 @@ _INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 def query_text(name: str) -> str:
     """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`).
 
-    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same rows
-    (e.g. the screen's list and its page's counts) share one definition of those rows."""
+    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same
+    rows (e.g. the screen's list and its page's counts) share one definition of those rows."""
     if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
         raise ValueError(f"not a query name: {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
@@ -169,7 +171,8 @@ def _bound(sql: str, params: dict) -> dict:
 
 
 def data_version(data_dir: str | Path) -> str:
-    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data does."""
+    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data
+    does."""
     digest = hashlib.sha256()
     root = Path(data_dir)
     for table in contract.TABLES:
@@ -183,9 +186,9 @@ def data_version(data_dir: str | Path) -> str:
 class Warehouse:
     """Contract tables of one data directory as DuckDB views, optionally restricted to towns.
 
-    `Warehouse(dir, scope)` opens the data directory; `wh.scoped(towns)` and `wh.unscoped()` open another
-    scope on the same database (close() drops that scope's schema; it is dropped too when the object is
-    garbage-collected)."""
+    `Warehouse(dir, scope)` opens the data directory; `wh.scoped(towns)` and `wh.unscoped()` open
+    another scope on the same database (close() drops that scope's schema; it is dropped too when
+    the object is garbage-collected)."""
 
     def __init__(
         self,
@@ -209,14 +212,14 @@ class Warehouse:
         self._unsettled: dict[
             str, list[str]
         ] = {}  # table -> text columns not yet checked for normal form
-        # Parquet footers read once per database, not at every query's planning (≈ 20% of a small query's time).
-        # Safe: a warehouse belongs to one data version, and a changed file is a new version and a new warehouse.
+        # Parquet footers read once per database, not at every query's planning (≈ 20% of a small
+        # query's time). Safe: a warehouse belongs to one data version, and a changed file is a new
+        # version and a new warehouse.
         _release_freed_memory()
         self._db = duckdb.connect(":memory:")
         self._root = True  # this object opened the database (views made by _view share it)
-        self._released: list[
-            str
-        ] = []  # schemas of closed or collected views, dropped by the next query
+        # Schemas of closed or collected views, dropped by the next query.
+        self._released: list[str] = []
         self._db.execute("set parquet_metadata_cache = true")
         self.con = self._db  # the shared objects below are created in main
         self._create_macros()
@@ -258,7 +261,7 @@ class Warehouse:
         try:
             found = {
                 row[0]: _base_type(row[1])
-                for row in self.con.execute(f"describe select * from {reader}").fetchall()
+                for row in self._db.execute(f"describe select * from {reader}").fetchall()
             }
         except duckdb.Error as err:
             raise DataError(
@@ -267,11 +270,13 @@ class Warehouse:
         for col in contract.columns(info.name):
             if col.name not in found:
                 raise DataError(
-                    f"表 {info.name} 缺少列 {col.name}（{col.label}），应为 {col.type}（{info.source}）"
+                    f"表 {info.name} 缺少列 {col.name}（{col.label}），应为 "
+                    f"{col.type}（{info.source}）"
                 )
             if found[col.name] not in _ACCEPTED[col.type]:
                 raise DataError(
-                    f"表 {info.name} 列 {col.name}（{col.label}）类型不符：应为 {col.type}，实为 {found[col.name]}（{info.source}）"
+                    f"表 {info.name} 列 {col.name}（{col.label}）类型不符：应为 {col.type}，实为 "
+                    f"{found[col.name]}（{info.source}）"
                 )
         self._readers[info.name] = (reader, found)
         self._unsettled[info.name] = [
@@ -280,7 +285,8 @@ class Warehouse:
         self._raw_view(info.name, clean=set())
 
     def _raw_view(self, table: str, clean: set[str]) -> None:
-        """The raw view: contract columns, cast; text normalised except in columns known to be clean already."""
+        """The raw view: contract columns, cast; text normalised except in columns known to be
+        clean already."""
         reader, found = self._readers[table]
         selects = []
         for col in contract.columns(table):
@@ -302,7 +308,8 @@ class Warehouse:
         self._db.execute(f"create or replace view main._raw_{table} as select {cols} where false")
 
     def _open_scope(self) -> None:
-        """This warehouse's schema (its towns, the contract tables bounded to them) and its own connection."""
+        """This warehouse's schema (its towns, the contract tables bounded to them) and its own
+        connection."""
         self._schema = schema = f"scope_{next(_SCHEMAS)}"
         self._summaries: set[str] = set()  # summaries materialised so far in this schema
         self._summary_lock = threading.RLock()
@@ -333,7 +340,8 @@ class Warehouse:
         return f"create view {self._schema}.{table} as select * from main._raw_{table} {where}"
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        """A new connection to the database that reads this warehouse's schema first (then main's shared objects)."""
+        """A new connection to the database that reads this warehouse's schema first (then main's
+        shared objects)."""
         with self._lock:
             cur = self._db.cursor()
         cur.execute(f"set search_path = '{self._schema},main'")
@@ -343,12 +351,14 @@ class Warehouse:
         alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
         weights = "[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]"
         self._db.execute(
-            f"""create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), '[{alphabet}]{{18}}')"""
+            """create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), """
+            f"""'[{alphabet}]{{18}}')"""
         )
         self._db.execute(
             f"""create macro uscc_check_ok(u) as uscc_well_formed(u) and
                 substr('{alphabet}', cast(((31 - list_sum(list_transform(range(1, 18),
-                    lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i])) % 31) % 31) + 1 as bigint), 1)
+                    lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i]))
+                    % 31) % 31) + 1 as bigint), 1)
                 = substr(u, 18, 1)"""
         )
         # Calendar arithmetic: 29 February plus n years is 28 February in a common year.
@@ -386,13 +396,15 @@ class Warehouse:
             cur.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new connection reading this warehouse's schema first; close it after use. Call prepare(sql) before
-        running SQL that reads summaries or should read settled tables (query() does both)."""
+        """A new connection reading this warehouse's schema first; close it after use. Call
+        prepare(sql) before running SQL that reads summaries or should read settled tables (query()
+        does both)."""
         self._drop_released()
         return self._connect()
 
     def prepare(self, sql: str, building: str | None = None) -> None:
-        """Settle the text columns of the tables the SQL names and build the summaries it reads (once each)."""
+        """Settle the text columns of the tables the SQL names and build the summaries it reads
+        (once each)."""
         tables = [t for t in list(self._unsettled) if re.search(rf"\b{t}\b", sql)]
         if self.scope is not None and "enterprises" in self._unsettled and tables:
             tables.append(
@@ -405,8 +417,9 @@ class Warehouse:
         ]
         if not tables and not summaries:
             return
-        # One step at a time under the lock (each is done once): a query waits for the steps it needs, not for a
-        # whole warm-up running in another thread. Settling is shared by every scope of the database.
+        # One step at a time under the lock (each is done once): a query waits for the steps it
+        # needs, not for a whole warm-up running in another thread. Settling is shared by every
+        # scope of the database.
         for table in tables:
             with self._settle_lock:
                 self._settle(table)
@@ -415,8 +428,9 @@ class Warehouse:
                 self._summary(name)
 
     def _settle(self, table: str) -> None:
-        """Check once which text columns of a table are already in normal form (read those as stored); copy a
-        table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to one data version: never stale)."""
+        """Check once which text columns of a table are already in normal form (read those as
+        stored); copy a table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to
+        one data version: never stale)."""
         columns = self._unsettled.get(table)
         if columns is None:
             return
@@ -432,8 +446,9 @@ class Warehouse:
             if clean:
                 self._raw_view(table, clean)
             if n_rows <= IN_MEMORY_ROWS:
-                # A small table is copied into memory once: its queries then skip the Parquet reader at planning
-                # and scan (≈ 20% of a small query's time). Large ones (tax_monthly) stay Parquet, read in place.
+                # A small table is copied into memory once: its queries then skip the Parquet
+                # reader at planning and scan (≈ 20% of a small query's time). Large ones
+                # (tax_monthly) stay Parquet, read in place.
                 cur.execute(
                     f"create or replace table main._mem_{table} as select * from main._raw_{table}"
                 )
@@ -445,7 +460,8 @@ class Warehouse:
         del self._unsettled[table]
 
     def _summary(self, name: str) -> None:
-        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` of this warehouse's schema."""
+        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` of this warehouse's
+        schema."""
         if name in self._summaries:
             return
         sql = query_text(f"sum_{name}")
@@ -458,13 +474,16 @@ class Warehouse:
         self._summaries.add(name)
 
     def warm_up(self, background: bool = True) -> threading.Thread | None:
-        """Do the one-off work of this data version now (settle every table, build the summaries the screen, rd_coverage
-        and the metrics read), e.g. while a login page is shown; in a daemon thread unless background is False."""
+        """Do the one-off work of this data version now (settle every table, build the summaries
+        the screen, rd_coverage and the metrics read), e.g. while a login page is shown; in a
+        daemon thread unless background is False."""
 
         def work() -> None:
             self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
             cur = self.cursor()
-            try:  # a result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first page's query
+            # A result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first
+            # page's query.
+            try:
                 cur.sql("select 1 as ready").pl()
             finally:
                 cur.close()
@@ -479,7 +498,8 @@ class Warehouse:
     # -- other scopes on the same database ---------------------------------------------------
 
     def scoped(self, towns: set[str] | frozenset[str] | None) -> Warehouse:
-        """The same data restricted to towns (within this warehouse's own scope), on the same database."""
+        """The same data restricted to towns (within this warehouse's own scope), on the same
+        database."""
         if towns is not None and self.scope is not None:
             towns = frozenset(towns) & self.scope
         elif towns is None:
@@ -487,16 +507,16 @@ class Warehouse:
         return self._view(frozenset(towns) if towns is not None else None)
 
     def unscoped(self) -> Warehouse:
-        """The whole county on the same database: for facts about the data itself (how far back a source
-        reaches), never for rows shown to a town-bounded user."""
+        """The whole county on the same database: for facts about the data itself (how far back a
+        source reaches), never for rows shown to a town-bounded user."""
         return self._view(None)
 
     def _view(self, towns: frozenset[str] | None) -> Warehouse:
         view = copy.copy(self)  # shares the database, its tables, settling state and locks
         view.scope, view._root = towns, False
         view._open_scope()
-        # Dropped when closed or garbage-collected (e.g. evicted from the app's cache): by the next query, not
-        # in the collector's thread, which may hold the lock a drop needs.
+        # Dropped when closed or garbage-collected (e.g. evicted from the app's cache): by the next
+        # query, not in the collector's thread, which may hold the lock a drop needs.
         weakref.finalize(view, view._released.append, view._schema).atexit = False
         return view
 
@@ -511,8 +531,9 @@ class Warehouse:
                 cur.close()
 
     def close(self) -> None:
-        """Close this warehouse: a scope opened by scoped()/unscoped() drops its schema; the warehouse that
-        opened the data directory closes the database (and with it every scope opened on it)."""
+        """Close this warehouse: a scope opened by scoped()/unscoped() drops its schema; the
+        warehouse that opened the data directory closes the database (and with it every scope opened
+        on it)."""
         self.con.close()
         if self._root:
             self._db.close()

@@ -211,15 +211,13 @@ def _quantile(values: list[float], q: float) -> float | None:
 
 def measure(data: Path, sessions: int, seconds: float, after: float, think: float = 0.0) -> dict:
     with app_server(data) as server:
-        warm = asyncio.run(
-            run_sessions(server.url, 1, 0.0)
-        )  # one session, one cycle: the warm level
+        warm = _run(run_sessions(server.url, 1, 0.0))  # one session, one cycle: the warm level
         time.sleep(1.0)
         rss_start = server.rss_mib()
         sampler = RssSampler(server)
         sampler.start()
         cpu = server.cpu_s()
-        tally = asyncio.run(run_sessions(server.url, sessions, seconds, think))
+        tally = _run(run_sessions(server.url, sessions, seconds, think))
         cpu = server.cpu_s() - cpu
         time.sleep(after)
         rss_after = server.rss_mib()
@@ -244,6 +242,24 @@ def measure(data: Path, sessions: int, seconds: float, after: float, think: floa
         "after_s": after,
         "error_samples": warm.samples + tally.samples,
     }
+
+
+def _run(coroutine) -> Tally:
+    """asyncio.run in a thread of its own: the caller may be running an event loop (pytest)."""
+    out: dict = {}
+
+    def target() -> None:
+        try:
+            out["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # noqa: BLE001 - raised again in the caller's thread
+            out["error"] = err
+
+    thread = threading.Thread(target=target, name="bench-sessions")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 def _round(value: float | None) -> float | None:

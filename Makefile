@@ -5,7 +5,7 @@ DATA    ?= data/demo
 PORT    ?= 8501
 APT_PKGS := chromium fonts-noto-cjk
 
-.PHONY: run test lint demo bench screenshots browser clean
+.PHONY: run test lint demo bench screenshots browser postgres clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -34,10 +34,17 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# Debian's PostgreSQL server: the state database's tests start a throwaway cluster with it.
+postgres:
+	@dpkg -s postgresql >/dev/null 2>&1 || { \
+	  echo "installing postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	}
+
 lint: .venv/.installed-dev
 	.venv/bin/ruff check .
 
-test: .venv/.installed-dev browser lint
+test: .venv/.installed-dev browser postgres lint
 	$(PY) -m pytest
 
 bench: .venv/.installed-dev

@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import sign_in  # noqa: E402
+from pg import pg_server, state_url  # noqa: E402,F401  (fixtures for the state database)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ demo: $(DATA)/enterprises.parquet
 # Serve the dashboard on http://localhost:$(PORT) (demo data unless KECHUANG_DATA is set).
 run: .venv/.installed
 	@if [ -z "$$KECHUANG_DATA" ]; then $(MAKE) --no-print-directory demo; fi
-	.venv/bin/streamlit run app.py --server.port $(PORT)
+	.venv/bin/streamlit run serve.py --server.port $(PORT)
 
 # Debian's Chromium and CJK fonts for the browser tests (a browser download does not work here).
 browser:

@@ -59,6 +59,7 @@ def dispose(url: str | None = None) -> None:
     with _lock:
         for key in [url] if url else list(_engines):
             found = _engines.pop(key, None)
+            _imported.difference_update({k for k in _imported if k[0] == key})
             if found is not None:
                 found.dispose()
 
@@ -138,3 +139,27 @@ def head_revision() -> str:
 def describe(url: str) -> str:
     """The URL with its password hidden, for messages and the admin page."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+_imported: set[tuple[str, str]] = set()
+
+
+def instance(folder: Path | None = None, users_file: Path | None = None) -> Engine:
+    """The state database of an instance folder (default auth.instance_dir()): engine(state_url(folder)),
+    with the folder's legacy JSON files imported once (kechuang.state.legacy)."""
+    from kechuang.state import legacy
+
+    if folder is None:
+        from kechuang.access import auth
+
+        folder, users_file = auth.instance_dir(), users_file or auth.users_path()
+    folder = Path(folder)
+    url = state_url(folder)
+    eng = engine(url)
+    key = (url, str(folder.resolve()))
+    if key not in _imported:
+        with _lock:
+            if key not in _imported:
+                legacy.import_folder(eng, folder, users_file)
+                _imported.add(key)
+    return eng

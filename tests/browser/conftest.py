@@ -110,7 +110,7 @@ def server_instance(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = None):
-    """A real `streamlit run app.py` on a free port with these environment changes (None removes); yields its URL."""
+    """A real `streamlit run serve.py` on a free port with these environment changes (None removes); yields its URL."""
     port = port or free_port()
     server = subprocess.Popen(
         [
@@ -118,7 +118,7 @@ def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = 
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.port",
             str(port),
             "--server.headless",

@@ -1,0 +1,9 @@
+"""The web server: Streamlit's ASGI app (st.App) serving app.py with our sign-in routes and the
+download guard (kechuang/ui/server.py). `make run` runs `streamlit run serve.py`; `streamlit run`
+finds `app` below and serves it (any ASGI server can too: `uvicorn serve:app`)."""
+
+import streamlit as st
+
+from kechuang.ui import server
+
+app = st.App("app.py", middleware=server.middleware())

@@ -12,6 +12,8 @@ from urllib.parse import quote
 import pytest
 from conftest import CHROMIUM, app_server, browser_data, free_port, settle
 
+from kechuang.access import audit
+
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
 
@@ -76,11 +78,8 @@ def test_a_provider_role_claim_signs_in_a_leader(oidc_app, browser):
     settle(pg)
     nav = pg.inner_text('[data-testid="stSidebarNav"]')
     assert "目标进度" in nav and "数据导入" not in nav
-    events = [
-        json.loads(line)
-        for line in (instance / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
-    assert [(e["user"], e["role"], e["action"]) for e in events] == [("wang", "leader", "login")]
+    events = audit.read(path=instance / "audit.jsonl")
+    assert events.select("user_name", "role", "action").rows() == [("wang", "leader", "login")]
     context.close()
 
 

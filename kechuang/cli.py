@@ -85,13 +85,15 @@ def open_warehouse(args, strict: bool = True) -> Warehouse:
     data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
     if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
         raise BadInput(
-            f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）"
+            f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out "
+            "data/demo，或用 --data 指定数据目录）"
         )
     return Warehouse(data, scope=auth_scope(args), strict=strict)
 
 
 def cli_user(args):
-    """The account named by --as-user (None without it): the CLI then sees what that user sees in the app."""
+    """The account named by --as-user (None without it): the CLI then sees what that user sees in
+    the app."""
     from kechuang.access import auth
 
     if not getattr(args, "as_user", None):
@@ -225,7 +227,8 @@ def cmd_profile(args) -> None:
     print(f"{reg['name']}（{reg['uscc']}）{reg['town'] or ''} {reg['status'] or ''}")
     for gap in file.checklist:
         print(
-            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} {'' if gap.passed else gap.text}"
+            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} "
+            f"{'' if gap.passed else gap.text}"
         )
     for name, frame in file.sections.items():
         print(f"  {name}: {frame.height} 行")
@@ -371,7 +374,8 @@ def cmd_users(args) -> None:
                 _emit(rows, True)
             elif not rows:
                 print(
-                    f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role admin"
+                    f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role "
+                    "admin"
                 )
             else:
                 _emit(
@@ -423,7 +427,8 @@ def add_ingest_parser(sub, common) -> None:
     ingest.add_argument(
         "--mode",
         choices=["replace", "append", "replace-periods"],
-        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly 默认）",
+        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly "
+        "默认）",
     )
     ingest.add_argument("--user", help="经办人（默认：当前系统用户）")
     ingest.add_argument("--dry-run", action="store_true", help="只检查、不写入")
@@ -451,7 +456,8 @@ def cmd_ingest(args) -> None:
                 _emit(entry, True)
             else:
                 print(
-                    f"已回退表 {args.rollback}：恢复到版本 {entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）"
+                    f"已回退表 {args.rollback}：恢复到版本 "
+                    f"{entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）"
                 )
             return
         if not args.sources:
@@ -491,7 +497,8 @@ def _print_ingest(r, dry_run: bool) -> None:
         else ("重复导入（数据未变）" if r.repeat else ("已导入" if r.written else "未导入"))
     )
     print(
-        f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} 行，未导入 {r.rows_rejected} 行，"
+        f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} "
+        f"行，未导入 {r.rows_rejected} 行，"
         f"提示 {r.rows_flagged} 行"
         + (f"；表内现有 {r.rows_total} 行，版本 {r.version}" if r.version else "")
     )

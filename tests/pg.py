@@ -33,7 +33,8 @@ def _as_owner(args: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """The base URL (database `postgres`) of a PostgreSQL server that lives as long as the test run."""
+    """The base URL (database `postgres`) of a PostgreSQL server that lives as long as the test
+    run."""
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL 15 is not installed ({PG_BIN}); `make postgres` installs it")
     folder = Path(tempfile.mkdtemp(prefix="kechuang-pg-"))  # /tmp itself: the owner must reach it

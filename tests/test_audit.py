@@ -1,4 +1,5 @@
-"""The audit log: one row per event in the state database, appended safely, read back in Beijing time."""
+"""The audit log: one row per event in the state database, appended safely, read back in Beijing
+time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Our ASGI routes (kechuang/ui/server.py), called as the server calls them, on the real database."""
+"""Our ASGI routes (kechuang/ui/server.py), called as the server calls them, on the real
+database."""
 
 from __future__ import annotations
 

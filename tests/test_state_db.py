@@ -1,4 +1,5 @@
-"""The state database itself: migrations on SQLite and PostgreSQL, SQLite's settings, the audit triggers."""
+"""The state database itself: migrations on SQLite and PostgreSQL, SQLite's settings, the audit
+triggers."""
 
 import os
 import stat

@@ -1,4 +1,5 @@
-"""Accounts, throttling, sessions, share links and the audit log on SQLite and on a real PostgreSQL."""
+"""Accounts, throttling, sessions, share links and the audit log on SQLite and on a real
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""简报导出: the briefing text to copy, and the briefing workbook (the same file as `python -m kechuang export`)."""
+"""简报导出: the briefing text to copy, and the briefing workbook (the same file as `python -m
+kechuang export`)."""
 
 from datetime import datetime
 
@@ -17,7 +18,8 @@ scope_label = town or summary.COUNTY
 
 st.title("简报导出")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件'}"
+    f"截至{fmt.cn_date(as_of)} · {scope_label} · "
+    f"{the_plan.title if the_plan else f'{as_of.year}年尚无计划文件'}"
 )
 ui.freshness(wh)
 

@@ -2,16 +2,19 @@
 
 No Streamlit here; the app wires it. The whole API:
 
-    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json: names the
-                                                #    instance; its state database holds the accounts
-    auth.ensure_demo_users(path)                # demo data only: one account per role (DEMO_ACCOUNTS)
+    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json:
+                                                #    names the instance, whose state database
+                                                #    holds the accounts
+    auth.ensure_demo_users(path)                # demo data only: one account per role
     session = auth.login(path, name, password, address=ip)
-                                                # -> Session (a server-side session row); raises LoginError
-                                                #    (same message for unknown user and wrong password) or
-                                                #    LoginLocked (per name and per client address); audited
-    session = auth.check_session(path, session) # every rerun: -> Session touched now; raises SessionExpired
-                                                #    (idle 30 min, absolute 12 h, logged out, account
-                                                #    removed, password or role changed)
+                                                # -> Session (a server-side session row); raises
+                                                #    LoginError (same message for unknown user and
+                                                #    wrong password) or LoginLocked (per name and
+                                                #    per client address); audited
+    session = auth.check_session(path, session) # every rerun: -> Session touched now; raises
+                                                #    SessionExpired (idle 30 min, absolute 12 h,
+                                                #    logged out, account removed, password or role
+                                                #    changed)
     auth.can(session.user, "view_named_tax")    # a permission of PERMISSIONS
     auth.scope_for(session.user)                # frozenset of towns, or None = whole county:
                                                 #    Warehouse(dir, scope=auth.scope_for(user))
@@ -66,7 +69,8 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
 MIN_PASSWORD = 8
 FAILED = "用户名或密码错误"
 
-# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password, display name, towns.
+# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password,
+# display name, towns.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("admin", "admin", "demo-admin", "演示管理员", ()),
     ("analyst", "analyst", "demo-analyst", "演示分析员", ()),
@@ -78,7 +82,8 @@ HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 Mi
 
 
 class AccountError(Exception):
-    """A bad account operation (unknown user, bad role, weak password, unreadable file); message in Chinese."""
+    """A bad account operation (unknown user, bad role, weak password, unreadable file); message
+    in Chinese."""
 
 
 class LoginError(Exception):
@@ -165,7 +170,8 @@ def _env_number(name: str, default: float) -> float:
 
 
 def can(user: User | None, permission: str) -> bool:
-    """Whether the user's role holds the permission (no user: nothing). Unknown permissions raise KeyError."""
+    """Whether the user's role holds the permission (no user: nothing). Unknown permissions raise
+    KeyError."""
     allowed = PERMISSIONS[permission]
     return user is not None and user.role in allowed
 
@@ -190,9 +196,11 @@ _RANK = ("admin", "analyst", "leader", "town")  # most privileged first
 def role_from_claims(
     claims: Mapping | None, claim: str = "roles", prefix: str = "kechuang-"
 ) -> str | None:
-    """The role named in an OIDC claim, e.g. {"roles": ["kechuang-analyst"]} -> "analyst"; None when none matches.
+    """The role named in an OIDC claim, e.g. {"roles": ["kechuang-analyst"]} -> "analyst"; None
+    when none matches.
 
-    The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or be
+    The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or
+    be
     the Chinese label (分析员). When several roles are granted, the most privileged wins."""
     if not claims:
         return None
@@ -212,7 +220,8 @@ def role_from_claims(
 def user_from_claims(
     claims: Mapping | None, claim: str = "roles", towns_claim: str = "towns"
 ) -> User | None:
-    """A User from OIDC claims (name from preferred_username, email or sub); None without a known role."""
+    """A User from OIDC claims (name from preferred_username, email or sub); None without a known
+    role."""
     role = role_from_claims(claims, claim)
     if role is None:
         return None
@@ -237,7 +246,8 @@ def user_from_claims(
 def users_path() -> Path:
     """The users file: env KECHUANG_USERS, else instance/users.json under the repository root.
 
-    Since the state database it names the instance (its folder) and is read only once, to import it."""
+    Since the state database it names the instance (its folder) and is read only once, to import
+    it."""
     return Path(os.environ.get("KECHUANG_USERS") or DEFAULT_USERS)
 
 
@@ -363,7 +373,8 @@ def add_user(
     *,
     now: datetime | None = None,
 ) -> User:
-    """Create an account; AccountError when the name is taken or invalid, the role unknown or the password weak."""
+    """Create an account; AccountError when the name is taken or invalid, the role unknown or the
+    password weak."""
     from sqlalchemy.exc import IntegrityError
 
     from kechuang.state import schema
@@ -430,7 +441,8 @@ def set_password(path: Path, name: str, password: str, *, now: datetime | None =
 
 
 def set_role(path: Path, name: str, role: str, towns: Iterable[str] = ()) -> User:
-    """Change an account's role and towns; its sessions end at once (the next sign-in gets the new role)."""
+    """Change an account's role and towns; its sessions end at once (the next sign-in gets the new
+    role)."""
     from kechuang.state import schema
 
     name = normal_name(name)
@@ -496,7 +508,8 @@ _DUMMY_HASH: list[str] = []
 
 
 def _verify(stored: str | None, password: str) -> bool:
-    """argon2 verification (constant-time compare inside); unknown users verify against a dummy hash, same cost."""
+    """argon2 verification (constant-time compare inside); unknown users verify against a dummy
+    hash, same cost."""
     if stored is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(HASHER.hash("kechuang-no-such-user"))

@@ -2,7 +2,8 @@
 
     session = auth.login(...)                       # creates the row (no browser token yet)
     ticket = sessions.issue_ticket(eng, session)    # single use, valid TICKET_SECONDS
-    token, session = sessions.redeem(eng, ticket)   # by /auth/session: the cookie's value; None if spent
+    token, session_id = sessions.redeem(eng, ticket)  # by /auth/session: the cookie's value;
+                                                      # None for a spent or expired ticket
     session = sessions.from_token(eng, token, now, policy)  # a page load with the cookie
     session = sessions.check(eng, session, now, policy)     # every rerun (auth.check_session)
     sessions.end(eng, session_id)                   # logout, or an administrator ending it
@@ -65,7 +66,8 @@ def create(conn, user: auth.User, now: datetime, address: str, user_agent: str) 
 
 
 def issue_ticket(eng, session: auth.Session, *, now: datetime | None = None) -> str:
-    """A single-use ticket that /auth/session turns into this session's cookie within TICKET_SECONDS."""
+    """A single-use ticket that /auth/session turns into this session's cookie within
+    TICKET_SECONDS."""
     now = auth._now(now)
     ticket = secrets.token_urlsafe(32)
     with eng.begin() as conn:
@@ -105,7 +107,8 @@ def redeem(eng, ticket: str, *, now: datetime | None = None) -> tuple[str, str] 
 
 
 def from_token(eng, token: str, now: datetime, policy: auth.SessionPolicy) -> auth.Session:
-    """The session a cookie's token names, checked and touched; SessionExpired when there is none."""
+    """The session a cookie's token names, checked and touched; SessionExpired when there is
+    none."""
     if not token:
         raise auth.SessionExpired("请登录")
     with eng.connect() as conn:

@@ -104,7 +104,8 @@ def succeeded(conn, name: str, address: str | None) -> None:
 
 
 def failed(conn, name: str, address: str | None, held: Held, now: datetime, policy) -> str:
-    """A wrong password: lock what reached its limit; the audit detail ("第 3 次失败，锁定 15 分钟")."""
+    """A wrong password: lock what reached its limit; returns the audit detail
+    ("第 5 次失败，锁定 15 分钟")."""
     limits = {NAME: policy.max_failures, ADDRESS: policy.max_per_address}
     minutes = int(policy.lock.total_seconds() // 60)
     notes = [f"第 {held.ordinals.get(NAME, 1)} 次失败"]

@@ -2,7 +2,7 @@
 
     from kechuang.state import db, schema
     eng = db.engine()                 # KECHUANG_STATE, else sqlite:///<instance folder>/state.db
-    with eng.begin() as conn:         # one transaction; on SQLite it holds the write lock (IMMEDIATE)
+    with eng.begin() as conn:         # one transaction; on SQLite it holds the write lock
         conn.execute(schema.accounts.select())
 
 URLs: `sqlite:///<absolute path>` (the default; WAL, busy timeout, file mode 0600) or
@@ -30,7 +30,8 @@ _lock = threading.Lock()
 
 
 def state_url(folder: Path | None = None) -> str:
-    """The database URL: env KECHUANG_STATE, else SQLite `state.db` in `folder` (the instance folder)."""
+    """The database URL: env KECHUANG_STATE, else SQLite `state.db` in `folder` (the instance
+    folder)."""
     # Read here until kechuang/settings.py (issue 19) names every KECHUANG_* setting.
     url = os.environ.get("KECHUANG_STATE", "").strip()
     if url:
@@ -145,8 +146,8 @@ _imported: set[tuple[str, str]] = set()
 
 
 def instance(folder: Path | None = None, users_file: Path | None = None) -> Engine:
-    """The state database of an instance folder (default auth.instance_dir()): engine(state_url(folder)),
-    with the folder's legacy JSON files imported once (kechuang.state.legacy)."""
+    """The state database of an instance folder (default auth.instance_dir()):
+    engine(state_url(folder)), with the folder's legacy JSON files imported once (legacy.py)."""
     from kechuang.state import legacy
 
     if folder is None:

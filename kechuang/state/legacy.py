@@ -186,7 +186,8 @@ def _links(path: Path):
 
 
 def _audit(path: Path):
-    """Every readable line, oldest first as written; lines that are not events stay in the kept file."""
+    """Every readable line, oldest first as written; lines that are not events stay in the kept
+    file."""
     rows = []
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()

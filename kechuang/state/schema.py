@@ -1,8 +1,9 @@
 """The state database's tables, as SQLAlchemy Core objects on one MetaData.
 
 Every timestamp is a UTCDateTime: stored as naive UTC (SQLite has no time zones), read back aware.
-A later issue's tables join this MetaData (here or in a sibling module imported by migrations/env.py);
-each schema change also gets an Alembic revision in migrations/versions/ (see db.py)."""
+A later issue's tables join this MetaData (here or in a sibling module imported by
+migrations/env.py); each schema change also gets an Alembic revision in migrations/versions/
+(see db.py)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ Streamlit scripts cannot set cookies, so sign-in ends with the browser visiting 
     GET <base>/media/<id>.<ext>   Streamlit's downloads: only with the cookie of a live session, and
                                   only for the account that made the file (else 403)
 
-The cookie (sessions.COOKIE) holds a 256-bit random token (the database keeps its SHA-256): HttpOnly,
-SameSite=Lax, Path = the base path, Secure when KECHUANG_BASE_URL is https, Max-Age = the
+The cookie (sessions.COOKIE) holds a 256-bit random token (the database keeps its SHA-256):
+HttpOnly, SameSite=Lax, Path = the base path, Secure when KECHUANG_BASE_URL is https, Max-Age = the
 absolute session limit. The page reads it with st.context.cookies (ui/access.py).
 Without serve.py (`streamlit run app.py`, AppTest) ENABLED stays False and a sign-in lasts as long
 as the Streamlit session, as before.

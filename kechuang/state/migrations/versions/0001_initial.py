@@ -1,4 +1,5 @@
-"""The first state schema: accounts, sign-in throttling, sessions and tickets, share links, audit log.
+"""The first state schema: accounts, sign-in throttling, sessions and tickets, share links, audit
+log.
 
 Revision ID: 0001_initial
 Revises:

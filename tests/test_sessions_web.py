@@ -4,6 +4,7 @@ database."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -30,7 +31,8 @@ def call(path: str, query: str = "", cookie: str | None = None) -> tuple[int, di
 
     headers = [(b"cookie", f"{sessions.COOKIE}={cookie}".encode())] if cookie else []
     scope = {"type": "http", "path": path, "query_string": query.encode(), "headers": headers}
-    asyncio.run(server.SessionGate(streamlit)(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever the test process runs
+        pool.submit(asyncio.run, server.SessionGate(streamlit)(scope, receive, send)).result()
     start = sent[0]
     multi: dict[str, list[str]] = {}
     for k, v in start["headers"]:

@@ -351,14 +351,16 @@ def audited_download(
     check = (
         (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
     )
+    from kechuang.ui import server
+
     user = current_user()
     fetch = audit.on_fetch(data, user, action, file_name, user_scope(), check=check)
+    # decided now: the file is built later, outside this script run (no session state there)
+    maker = server.owner_key(user.name, st.session_state.get(_OIDC) is not None)
 
     def fetch_for_its_maker():  # /media serves the file only to the account that made it
-        from kechuang.ui import server
-
         built = fetch()
-        server.register_download(built, mime, file_name, user.name)
+        server.register_download(built, mime, file_name, maker)
         return built
 
     st.download_button(

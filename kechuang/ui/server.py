@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote, urlsplit
 
 from kechuang.access import auth, sessions
@@ -114,14 +113,14 @@ def owners(media_id: str) -> set[str] | None:
 
 
 def _cookies(scope) -> dict[str, str]:
-    jar = SimpleCookie()
+    """The request's cookies, parsed leniently as browsers send them (Starlette's parser)."""
+    from starlette.requests import cookie_parser
+
+    found: dict[str, str] = {}
     for name, value in scope.get("headers") or []:
         if name == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed header: as if there were no cookie
-                continue
-    return {k: m.value for k, m in jar.items()}
+            found.update(cookie_parser(value.decode("latin-1")))
+    return found
 
 
 def _set_cookie(token: str, max_age: int) -> str:
@@ -222,15 +221,47 @@ def _end_token(token: str) -> None:
     sessions.end(eng, session.id)
 
 
+def owner_key(user_name: str, oidc: bool) -> str:
+    """Who made a download: the local account's name, or "oidc:<name>" for the provider's."""
+    return f"oidc:{user_name}" if oidc else user_name
+
+
 def _media_allowed(cookies: dict[str, str], name: str) -> bool:
+    """A live local session (our cookie) or a provider sign-in (Streamlit's signed cookie), of
+    the account that made the file when it is one of our downloads."""
+    who = None
     token = cookies.get(sessions.COOKIE)
-    if not token:
-        return False
-    try:
-        session = sessions.from_token(
-            auth.store(), token, auth._now(None), auth.SessionPolicy.from_env()
-        )
-    except auth.SessionExpired:
+    if token:
+        try:
+            session = sessions.from_token(
+                auth.store(), token, auth._now(None), auth.SessionPolicy.from_env()
+            )
+            who = owner_key(session.user.name, False)
+        except auth.SessionExpired:
+            who = None
+    if who is None:
+        oidc = _oidc_user(cookies)
+        who = owner_key(oidc.name, True) if oidc is not None else None
+    if who is None:
         return False
     made_by = owners(name.split(".", 1)[0])
-    return made_by is None or session.user.name in made_by
+    return made_by is None or who in made_by
+
+
+def _oidc_user(cookies: dict[str, str]) -> auth.User | None:
+    """The identity provider's user of Streamlit's signed `_streamlit_user` cookie (st.login)."""
+    import json
+
+    try:
+        from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
+        from streamlit.web.server.starlette.starlette_websocket import (
+            _get_signed_cookie_with_chunks,
+        )
+
+        if not any(k.startswith(USER_COOKIE_NAME) for k in cookies):
+            return None
+        raw = _get_signed_cookie_with_chunks(cookies, USER_COOKIE_NAME)
+        claims = json.loads(raw) if raw else {}
+    except Exception:  # no provider configured, or a cookie that does not verify
+        return None
+    return auth.user_from_claims(claims) if claims.get("is_logged_in") else None

@@ -12,13 +12,13 @@ from kechuang.access import audit, auth, share
 from kechuang.state import db, legacy, schema
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-NOW = datetime.now(UTC).replace(microsecond=0)
 CREATED = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def old_instance(state_url, tmp_path, monkeypatch):
     """An instance folder as the JSON-file version left it."""
+    now = datetime.now(UTC).replace(microsecond=0)  # the import keeps locks running at its time
     monkeypatch.setenv("KECHUANG_STATE", state_url)
     monkeypatch.setenv("KECHUANG_SECRET", "k" * 40)
     folder = tmp_path / "instance"
@@ -44,11 +44,11 @@ def old_instance(state_url, tmp_path, monkeypatch):
     }
     (folder / "users.json").write_text(json.dumps({"version": 1, "users": users}), "utf-8")
     attempts = {
-        "changsha": {"failures": [], "locked_until": (NOW + timedelta(minutes=10)).timestamp()},
-        "stale": {"failures": [(NOW - timedelta(hours=2)).timestamp()]},
+        "changsha": {"failures": [], "locked_until": (now + timedelta(minutes=10)).timestamp()},
+        "stale": {"failures": [(now - timedelta(hours=2)).timestamp()]},
     }
     (folder / "users.attempts.json").write_text(json.dumps(attempts), "utf-8")
-    expires = (NOW + timedelta(days=3)).replace(microsecond=0)
+    expires = (now + timedelta(days=3)).replace(microsecond=0)
     payload = {"i": "abc123", "p": "progress", "d": "2026-10-31", "t": "长沙镇"}
     token = share._serializer(folder).dumps({**payload, "e": int(expires.timestamp())})
     links = {

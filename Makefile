@@ -9,7 +9,7 @@ HOST    ?= 127.0.0.1
 APT_PKGS := chromium fonts-noto-cjk
 PDF_PKGS := libreoffice-writer-nogui poppler-utils fonts-noto-cjk
 
-.PHONY: run test lint demo bench bench-load screenshots browser pdf clean
+.PHONY: run test lint demo bench bench-load screenshots browser pdf postgres clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -26,10 +26,10 @@ $(DATA)/enterprises.parquet: | .venv/.installed
 demo: $(DATA)/enterprises.parquet
 
 # Serve the dashboard on http://localhost:$(PORT) (demo data unless KECHUANG_DATA is set):
-# server.py is app.py behind the Host check, with /_stcore/metrics closed.
+# serve.py: app.py behind the Host check (metrics closed), with cookie sessions.
 run: .venv/.installed
 	@if [ -z "$$KECHUANG_DATA" ]; then $(MAKE) --no-print-directory demo; fi
-	.venv/bin/streamlit run server.py --server.address $(HOST) --server.port $(PORT)
+	.venv/bin/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 # Install the Debian packages given that are not installed yet.
 define apt_install
@@ -49,10 +49,14 @@ browser:
 pdf:
 	$(call apt_install,$(PDF_PKGS))
 
+# Debian's PostgreSQL server: the state database's tests start a throwaway cluster with it.
+postgres:
+	$(call apt_install,postgresql)
+
 lint: .venv/.installed-dev
 	.venv/bin/ruff check .
 
-test: .venv/.installed-dev browser pdf lint
+test: .venv/.installed-dev browser pdf postgres lint
 	$(PY) -m pytest
 
 bench: .venv/.installed-dev

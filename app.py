@@ -145,17 +145,25 @@ if view is not None:
         position="hidden",
     )
 else:
-    navigation = st.navigation(
-        build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True
-    )
-    # A deep link to a page this role lacks lands on the default page (Streamlit's fallback): say
-    # so.
+    sections = build_navigation(lambda permission: permission is None or ui.can(permission))
+    # A deep link to a page this role lacks (a pasted URL, a signed-in new tab): a hidden stand-in
+    # takes its URL (else Streamlit says "Page not found" in English) and moves on to the default
+    # page, which says why.
     denied = next(
         (row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None
     )
     if denied:
+        home = next(iter(sections.values()))[0]  # build_navigation makes the first the default
+        st.session_state["_denied_page"] = denied[2]
+        stand_in = st.Page(
+            lambda: st.switch_page(home), title=denied[2], url_path=denied[4], visibility="hidden"
+        )
+        sections.setdefault(denied[0], []).append(stand_in)
+    navigation = st.navigation(sections, expanded=True)
+    refused = None if denied else st.session_state.pop("_denied_page", None)
+    if refused:
         st.warning(
-            f"本账户无权打开“{denied[2]}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。"
+            f"本账户无权打开“{refused}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。"
         )
 ui.account_box(user)
 ui.render_filters(ui.open_or_stop())

@@ -19,6 +19,7 @@ from kechuang.engine.plan import PlanError, load_plan
 from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import DataError, Warehouse
+from kechuang.state.commands import add_audit_parser, add_db_parser, cmd_audit, cmd_db
 from kechuang.zh import fmt
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=["county", "province"], default="county")
     demo.add_argument("--seed", type=int, default=20261031)
     add_users_parser(sub)
+    add_db_parser(sub)
+    add_audit_parser(sub)
     return parser
 
 
@@ -626,6 +629,8 @@ COMMANDS = {
     "export": cmd_export,
     "ingest": cmd_ingest,
     "users": cmd_users,
+    "db": cmd_db,
+    "audit": cmd_audit,
 }
 
 

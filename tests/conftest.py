@@ -15,28 +15,35 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import sign_in  # noqa: E402
+from pg import pg_server, state_url  # noqa: E402,F401  (fixtures for the state database)
 
 
 @pytest.fixture(scope="session")
 def demo_users_file(tmp_path_factory) -> Path:
+    """A state database (SQLite) holding the demo accounts, made once per run."""
     from kechuang.access import auth
+    from kechuang.state import db
 
     path = tmp_path_factory.mktemp("accounts") / "users.json"
     auth.ensure_demo_users(path)
-    return path
+    db.dispose()  # checkpoints the WAL: state.db alone is the whole database
+    return path.parent / "state.db"
 
 
 @pytest.fixture(autouse=True)
 def instance(tmp_path, monkeypatch, demo_users_file) -> Path:
+    from kechuang.state import db
+
     folder = (
         tmp_path / "app_instance"
     )  # not "instance": auth/audit/share tests build their own there
     folder.mkdir()
-    shutil.copy(demo_users_file, folder / "users.json")
+    shutil.copy(demo_users_file, folder / "state.db")
     monkeypatch.setenv("KECHUANG_USERS", str(folder / "users.json"))
-    for name in ("KECHUANG_AUDIT", "KECHUANG_SECRET", "KECHUANG_BASE_URL"):
+    for name in ("KECHUANG_AUDIT", "KECHUANG_SECRET", "KECHUANG_BASE_URL", "KECHUANG_STATE"):
         monkeypatch.delenv(name, raising=False)
-    return folder
+    yield folder
+    db.dispose()  # every engine of this test's databases
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +56,7 @@ def signed_in_apps(monkeypatch):
         def make(cls, *args, **kwargs):
             at = original(cls, *args, **kwargs)
             path = auth.users_path()
-            return (
-                sign_in(at)
-                if path.exists() and any(u.name == "analyst" for u in auth.list_users(path))
-                else at
-            )
+            return sign_in(at) if any(u.name == "analyst" for u in auth.list_users(path)) else at
 
         return classmethod(make)
 

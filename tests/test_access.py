@@ -178,11 +178,11 @@ def test_demo_data_lists_the_demo_accounts_on_the_login_page(monkeypatch):
 
 
 def test_a_real_deployment_starts_without_accounts_and_says_how_to_add_one(county, instance):
-    (instance / "users.json").unlink()
+    (instance / "state.db").unlink()
     at = app(None)
     assert "demo-" not in texts(at)
     assert "python -m kechuang users add admin --role admin" in texts(at)
-    assert not (instance / "users.json").exists()  # no demo accounts outside the demo data
+    assert auth.list_users(auth.users_path()) == []  # no demo accounts outside the demo data
 
 
 # -- roles: pages, figures, rows ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The audit log: one JSON line per event, appended safely, read back as a frame in Beijing time."""
+"""The audit log: one row per event in the state database, appended safely, read back in Beijing
+time."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 
 from kechuang.access import audit, auth
+from kechuang.state import schema
 
 T0 = datetime(2026, 10, 31, 1, 30, tzinfo=UTC)  # 9:30 Beijing time
 TOWN = auth.User("changsha", "town", frozenset({"长沙镇", "洋口镇"}), "张三")
@@ -24,7 +26,6 @@ def paths(monkeypatch, tmp_path):
 
 
 def test_records_are_appended_and_read_back(tmp_path):
-    log = tmp_path / "instance" / "audit.jsonl"
     audit.record(TOWN, "view_enterprise_file", "91320623MA0000001X 如东测试1号", now=T0)
     audit.record(
         ANALYST,
@@ -68,17 +69,29 @@ def test_records_are_appended_and_read_back(tmp_path):
             "全县",
         ),
     ]
-    lines = log.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3
-    assert json.loads(lines[0]) == {
-        "at": "2026-10-31T01:30:00+00:00",
-        "user": "changsha",
+    with auth.store().connect() as conn:
+        first = conn.execute(schema.audit_log.select().order_by(schema.audit_log.c.id)).first()
+    assert first._asdict() == {
+        "id": 1,
+        "at": T0,
+        "user_name": "changsha",
         "role": "town",
         "action": "view_enterprise_file",
         "detail": "91320623MA0000001X 如东测试1号",
         "scope": ["洋口镇", "长沙镇"],
     }
-    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "instance" / "state.db").stat().st_mode) == 0o600
+    exported = [json.loads(line) for line in audit.jsonl(frame).decode("utf-8").splitlines()]
+    assert exported[2] == {
+        "at": "2026-11-01T00:30:00",
+        "user_name": "mallory",
+        "role": None,
+        "role_label": "—",
+        "action": "login_failed",
+        "action_label": "登录失败",
+        "detail": "第 1 次失败",
+        "scope": "全县",
+    }
 
 
 def test_read_since_a_date_or_a_time(tmp_path):
@@ -97,13 +110,10 @@ def test_read_since_a_date_or_a_time(tmp_path):
     assert audit.read(since=date(2026, 10, 31)).height == 3
 
 
-def test_an_absent_log_reads_as_an_empty_frame_and_bad_lines_are_skipped(tmp_path):
+def test_an_empty_log_reads_as_an_empty_frame_and_equal_times_keep_their_order(tmp_path):
     empty = audit.read()
     assert empty.height == 0 and empty.schema == pl.Schema(audit.columns())
-    log = tmp_path / "instance" / "audit.jsonl"
     audit.record(ANALYST, "logout", now=T0)
-    with open(log, "a", encoding="utf-8") as f:
-        f.write('{"at": "2026-10-31T0\n')
     audit.record(ANALYST, "login", now=T0)
     assert audit.read()["action"].to_list() == ["logout", "login"]
 
@@ -115,13 +125,30 @@ def test_unknown_actions_are_refused_and_long_details_cut():
     assert len(audit.read()["detail"][0]) == audit.MAX_DETAIL
 
 
-def test_the_path_comes_from_the_environment_or_beside_the_users_file(tmp_path, monkeypatch):
+def test_the_log_is_the_instance_folders_database_and_path_names_another(tmp_path):
     assert audit.default_path() == tmp_path / "instance" / "audit.jsonl"
     assert audit.default_path(tmp_path / "etc") == tmp_path / "etc" / "audit.jsonl"
-    monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "var" / "log.jsonl"))
     audit.record(ANALYST, "login", now=T0)
-    assert audit.default_path(tmp_path / "etc") == tmp_path / "var" / "log.jsonl"
-    assert (tmp_path / "var" / "log.jsonl").is_file() and audit.read().height == 1
+    audit.record(ANALYST, "logout", now=T0, path=tmp_path / "etc" / "audit.jsonl")
+    assert audit.read()["action"].to_list() == ["login"]
+    assert audit.read(path=tmp_path / "etc" / "audit.jsonl")["action"].to_list() == ["logout"]
+    assert (tmp_path / "etc" / "state.db").is_file()
+    assert not (tmp_path / "instance" / "audit.jsonl").exists()
+
+
+def test_the_database_refuses_to_change_or_delete_events():
+    from sqlalchemy.exc import DBAPIError
+
+    audit.record(ANALYST, "login", now=T0)
+    with pytest.raises(DBAPIError, match="append only"), auth.store().begin() as conn:
+        conn.execute(schema.audit_log.delete())
+    assert audit.read().height == 1
+
+
+def test_an_unreachable_database_is_an_oserror_the_cli_reports(monkeypatch):
+    monkeypatch.setenv("KECHUANG_STATE", "postgresql+psycopg://u@127.0.0.1:9/none")
+    with pytest.raises(OSError, match="审计日志无法写入"):
+        audit.record(ANALYST, "login", now=T0)
 
 
 def test_concurrent_appends_keep_every_line_whole(tmp_path):
@@ -136,9 +163,8 @@ def test_concurrent_appends_keep_every_line_whole(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    lines = (tmp_path / "instance" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 800
     frame = audit.read()
+    assert set(frame["detail"]) == {f"{i} {detail}" for i in range(100)}  # every event whole
     assert frame.height == 800
     assert frame.group_by("user_name").len().sort("user_name")["len"].to_list() == [100] * 8
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from kechuang.access import audit, auth
+from kechuang.access import audit, auth, sessions, throttle
 from kechuang.cli import main
+from kechuang.state import db
 
 T0 = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)  # 9:00 Beijing time
 PASSWORD = "correct-horse-9"
@@ -41,6 +42,11 @@ def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def throttled(path) -> dict:
+    with auth.store(path).connect() as conn:
+        return throttle.state(conn)
+
+
 def events(path) -> list[tuple[str, str]]:
     frame = audit.read(path=path.parent / "audit.jsonl")
     return list(zip(frame["user_name"], frame["action"], strict=True))
@@ -55,19 +61,14 @@ def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(
     monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # the production parameters, once
     path = tmp_path / "instance" / "users.json"
     auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
-    text = path.read_text(encoding="utf-8")
-    stored = json.loads(text)["users"]["admin"]["password_hash"]
-    assert PASSWORD not in text
+    with auth.store(path).connect() as conn:
+        stored = auth.account_row(conn, "admin").password_hash
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-    assert mode(path) == 0o600
+    db.dispose()  # SQLite folds its write-ahead log into the file
+    assert PASSWORD.encode() not in (path.parent / "state.db").read_bytes()
+    assert mode(path.parent / "state.db") == 0o600 and mode(path.parent) == 0o700
     assert auth.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
-    assert sorted(p.name for p in path.parent.iterdir()) == [
-        "audit.jsonl",
-        "users.attempts.json",
-        "users.attempts.json.lock",
-        "users.json",
-        "users.json.lock",
-    ]  # no temp file left behind
+    assert not path.exists()  # no users file: the database holds the accounts
 
 
 def test_add_user_validates_name_role_towns_and_password(users):
@@ -95,23 +96,35 @@ def test_list_users_and_names_are_case_insensitive(users):
     assert auth.login(users, "  ChangSha ", PASSWORD, now=T0).user.name == "changsha"
 
 
-def test_a_corrupt_users_file_is_an_account_error(tmp_path):
+def test_a_corrupt_users_file_to_import_is_an_account_error_and_kept(tmp_path):
     path = tmp_path / "users.json"
     path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(auth.AccountError, match="用户文件无法读取"):
+    with pytest.raises(auth.AccountError, match="用户文件无法导入（不是有效的 JSON）"):
         auth.list_users(path)
     path.write_text('{"accounts": []}', encoding="utf-8")
     with pytest.raises(auth.AccountError, match="缺少 users"):
         auth.list_users(path)
+    assert path.read_text(encoding="utf-8") == '{"accounts": []}'  # nothing imported, nothing moved
 
 
 # -- login ---------------------------------------------------------------------------------
 
 
 def test_login_success_gives_a_session_and_is_audited(users):
-    session = auth.login(users, "changsha", PASSWORD, now=T0)
+    session = auth.login(users, "changsha", PASSWORD, now=T0, address="10.0.0.7")
     assert session == auth.Session(
-        auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"), T0, T0
+        auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"),
+        T0,
+        T0,
+        session.id,
+    )
+    assert len(session.id) == 32
+    [active] = sessions.active(auth.store(users), T0, auth.SessionPolicy())
+    assert (active.id, active.user.name, active.started_at, active.address) == (
+        session.id,
+        "changsha",
+        T0,
+        "10.0.0.7",
     )
     frame = audit.read(path=users.parent / "audit.jsonl")
     assert frame.select("user_name", "role", "action", "scope").rows() == [
@@ -155,17 +168,14 @@ def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(users):
         )
     session = auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15))
     assert session.user.role == "analyst"
-    state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
-    assert state == {} and mode(auth.attempts_path(users)) == 0o600
+    assert throttled(users) == {}
     assert [a for _, a in events(users)].count("login_locked") == 2
 
 
-def test_the_lock_is_kept_in_a_file_so_it_survives_a_restart(users):
+def test_the_lock_is_kept_in_the_database_so_it_survives_a_restart(users):
     fail(users, "analyst", T0, 5)
-    state = json.loads(auth.attempts_path(users).read_text(encoding="utf-8"))
-    assert state == {
-        "analyst": {"failures": [], "locked_until": (T0 + timedelta(minutes=15)).timestamp()}
-    }
+    assert throttled(users) == {("name", "analyst"): (5, T0 + timedelta(minutes=15))}
+    db.dispose()  # a restart: new engine, new connections
     with pytest.raises(auth.LoginLocked):
         auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=5))
 
@@ -211,11 +221,13 @@ def test_idle_timeout_is_thirty_minutes_inclusive(users):
     assert (
         touched.last_seen_at == T0 + timedelta(minutes=29, seconds=59) and touched.started_at == T0
     )
-    assert auth.check_session(
-        users, touched, now=T0 + timedelta(minutes=59)
-    )  # activity restarts the idle clock
+    # activity restarts the idle clock, in every tab: the old copy is as fresh as the touched one
+    assert auth.check_session(users, session, now=T0 + timedelta(minutes=59))
+    idle = auth.login(users, "analyst", PASSWORD, now=T0)
     with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
-        auth.check_session(users, session, now=T0 + timedelta(minutes=30))
+        auth.check_session(users, idle, now=T0 + timedelta(minutes=30))
+    with pytest.raises(auth.SessionExpired, match="已在其他页面退出登录"):  # its row is gone
+        auth.check_session(users, idle, now=T0 + timedelta(minutes=1))
 
 
 def test_absolute_timeout_is_twelve_hours_however_active(users):
@@ -259,12 +271,21 @@ def test_sessions_end_when_the_account_is_removed_or_its_password_changes(users)
         auth.check_session(users, session, now=T0 + timedelta(minutes=3))
 
 
-def test_check_session_picks_up_a_changed_role_or_towns(users):
+def test_changing_the_role_or_towns_ends_the_sessions(users):
     session = auth.login(users, "changsha", PASSWORD, now=T0)
-    doc = json.loads(users.read_text(encoding="utf-8"))
-    doc["users"]["changsha"]["towns"] = ["长沙镇"]
-    users.write_text(json.dumps(doc), encoding="utf-8")
-    assert auth.scope_for(auth.check_session(users, session, now=T0).user) == frozenset({"长沙镇"})
+    other = auth.login(users, "analyst", PASSWORD, now=T0)
+    assert auth.set_role(users, "changsha", "town", ["长沙镇"]) == auth.User(
+        "changsha", "town", frozenset({"长沙镇"}), "长沙镇 张三"
+    )
+    with pytest.raises(auth.SessionExpired, match="角色或镇区已更改"):
+        auth.check_session(users, session, now=T0)
+    assert auth.check_session(users, other, now=T0)  # other accounts keep theirs
+    fresh = auth.login(users, "changsha", PASSWORD, now=T0)
+    assert auth.scope_for(auth.check_session(users, fresh, now=T0).user) == frozenset({"长沙镇"})
+    with pytest.raises(auth.AccountError, match="只有镇区账户"):
+        auth.set_role(users, "changsha", "leader", ["长沙镇"])
+    with pytest.raises(auth.AccountError, match="不存在"):
+        auth.set_role(users, "nobody", "leader")
 
 
 # -- roles, permissions, scope -------------------------------------------------------------
@@ -347,7 +368,7 @@ def test_user_from_claims():
 # -- demo accounts -------------------------------------------------------------------------
 
 
-def test_demo_users_are_created_only_when_the_file_is_absent(tmp_path):
+def test_demo_users_are_created_only_when_there_is_no_account(tmp_path):
     path = tmp_path / "instance" / "users.json"
     assert auth.ensure_demo_users(path) is True
     assert auth.ensure_demo_users(path) is False
@@ -359,7 +380,6 @@ def test_demo_users_are_created_only_when_the_file_is_absent(tmp_path):
     ]
     for name, role, password, _display, _towns in auth.DEMO_ACCOUNTS:
         assert auth.login(path, name, password, now=T0).user.role == role
-    assert mode(path) == 0o600
 
 
 def test_default_paths_follow_the_environment(tmp_path, monkeypatch):

@@ -89,7 +89,7 @@ def county(data):
 def officer(data, tmp_path_factory, demo_users_file):
     """`export --out x.docx --as-user changsha`: the town officer's briefing, with its audit."""
     folder = tmp_path_factory.mktemp("officer")
-    shutil.copy(demo_users_file, folder / "users.json")
+    shutil.copy(demo_users_file, folder / "state.db")  # the demo accounts (state database)
     out = folder / "长沙镇简报.docx"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KECHUANG_USERS", str(folder / "users.json"))

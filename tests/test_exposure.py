@@ -58,7 +58,7 @@ def test_allowed_hosts_default_to_this_machine(monkeypatch):
 def test_make_run_binds_loopback_unless_told():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "HOST    ?= 127.0.0.1" in makefile
-    assert "streamlit run server.py --server.address $(HOST)" in makefile
+    assert "streamlit run serve.py --server.address $(HOST)" in makefile
 
 
 def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monkeypatch):

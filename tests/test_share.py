@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from kechuang.access import audit, auth, share
+from kechuang.state import schema
 
 T0 = datetime(2026, 10, 31, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 AS_OF = date(2026, 10, 31)
@@ -41,7 +42,7 @@ def test_a_link_opens_its_view_as_a_scoped_share_user(instance):
     for permission in auth.PERMISSIONS:
         assert auth.can(visitor, permission) is False
     assert stat.S_IMODE((instance / "secret.key").stat().st_mode) == 0o600
-    assert stat.S_IMODE((instance / "share_links.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance / "state.db").stat().st_mode) == 0o600
 
 
 def test_a_county_wide_link_has_the_whole_county_in_scope():
@@ -78,8 +79,9 @@ def test_a_tampered_or_foreign_token_is_refused(instance, monkeypatch):
 
 def test_a_record_that_does_not_match_the_token_is_refused(instance):
     url, token_id = share.create_link(BASE, "progress", AS_OF, "长沙镇", ANALYST, now=T0)
-    path = share.links_path()
-    path.write_text(path.read_text(encoding="utf-8").replace("长沙镇", "洋口镇"), encoding="utf-8")
+    t = schema.share_links
+    with auth.store().begin() as conn:
+        conn.execute(t.update().where(t.c.token_id == token_id).values(town="洋口镇"))
     with pytest.raises(share.ShareLinkError, match="^签名无效$"):
         share.open_link(token_of(url), now=T0)
 
@@ -106,9 +108,10 @@ def test_a_revoked_link_stops_opening(instance):
         share.revoke("no-such-id", by=ANALYST)
 
 
-def test_deleting_the_links_file_revokes_every_link(instance):
+def test_deleting_the_links_records_revokes_every_link(instance):
     url, _ = share.create_link(BASE, "progress", AS_OF, None, ANALYST, now=T0)
-    share.links_path().unlink()
+    with auth.store().begin() as conn:
+        conn.execute(schema.share_links.delete())
     with pytest.raises(share.ShareLinkError, match="^已撤销$"):
         share.open_link(token_of(url), now=T0)
 

@@ -1,20 +1,22 @@
-"""Audit log: who did what, when, within which scope — append-only JSONL, one line per event.
+"""Audit log: who did what, when, within which scope — the append-only audit_log table.
 
-    audit.record(user, "export", "简报_20261031.xlsx", scope)  # user: auth.User, or the typed name
+    audit.record(user, "export", "简报_20261031.xlsx", scope)  # user: auth.User, or a typed name
     audit.read(since=None) -> polars DataFrame  # admin page and export, oldest first
+    audit.jsonl(frame) -> bytes                 # the JSONL export (CSV: tables.csv_bytes)
 
 `scope` is the towns the user worked within (None = whole county); left out, it is the user's own
 scope (auth.scope_for). Logins, share links and account changes are recorded by auth, share and
 the CLI themselves; the app records exports, downloads and enterprise-file views (ACTIONS).
-Path: env KECHUANG_AUDIT, else audit.jsonl in auth.instance_dir() (instance/audit.jsonl).
-Each event is one os.write on a descriptor opened with O_APPEND, so concurrent sessions never
-interleave or overwrite lines. Times are stored in UTC and read back as Beijing time.
+Where: the state database (kechuang.state) of the instance folder; `path=` names a file in
+another instance's folder (default_path(folder) = <folder>/audit.jsonl, the log of before the
+database: imported once from there, or from env KECHUANG_AUDIT, and kept as audit.jsonl.imported).
+The database refuses UPDATE and DELETE on the table. Times are stored in UTC and read back as
+Beijing time.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -42,14 +44,16 @@ ACTIONS: dict[str, str] = {
     "user_added": "新增账户",
     "user_removed": "删除账户",
     "password_changed": "修改密码",
+    "role_changed": "调整角色",
+    "session_ended": "结束会话",
 }
 WHOLE_COUNTY = "全县"
 MAX_DETAIL = 500
 
 
 def columns() -> dict:
-    """The schema of read()'s frame (polars is imported here, not at the top: the login page audits
-    without it)."""
+    """The schema of read()'s frame (polars is imported here, not at the top: the login page
+    audits without it)."""
     import polars as pl
 
     return {
@@ -71,8 +75,9 @@ def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, 
     """A download's file built when it is fetched, recorded then: what
     `st.download_button(data=...)` calls on a click.
 
-    `data` is bytes or a function making them (so a table's CSV/XLSX is not built on every rerun);
-    `check()` runs first and raises when the session ended meanwhile (no file and no event then)."""
+    `data` is bytes or a function making them (so a table's CSV/XLSX is not built on every
+    rerun); `check()`
+    runs first and raises when the session ended meanwhile (no file and no event then)."""
 
     def fetch() -> bytes:
         if check is not None:
@@ -83,14 +88,24 @@ def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, 
     return fetch
 
 
+class AuditError(OSError):
+    """The event could not be stored (the state database is unreachable or refused it)."""
+
+
 def default_path(folder: Path | None = None) -> Path:
-    """env KECHUANG_AUDIT, else audit.jsonl in `folder` (default: auth.instance_dir(), the users
-    file's folder)."""
+    """audit.jsonl in `folder` (default auth.instance_dir()): names the instance whose database
+    holds the log (and is where the log of before the database is imported from)."""
     from kechuang.access import auth
 
-    return Path(
-        os.environ.get("KECHUANG_AUDIT") or Path(folder or auth.instance_dir()) / "audit.jsonl"
-    )
+    return Path(folder or auth.instance_dir()) / "audit.jsonl"
+
+
+def _store(path: Path | None):
+    from kechuang.access import auth
+
+    folder = Path(path).parent if path else auth.instance_dir()
+    users = auth.users_path()
+    return auth.store(users if users.parent == folder else folder / "users.json")
 
 
 def record(
@@ -111,62 +126,70 @@ def record(
     is_user = isinstance(user, auth.User)
     if scope is _OWN_SCOPE:
         scope = auth.scope_for(user) if is_user else None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kechuang.state import schema
+
     now = now or datetime.now(UTC)
-    line = {
-        "at": now.astimezone(UTC).isoformat(),
-        "user": user.name if is_user else str(user or "")[:64],
+    row = {
+        "at": now,
+        "user_name": user.name if is_user else str(user or "")[:64],
         "role": user.role if is_user else None,
         "action": action,
         "detail": str(detail or "")[:MAX_DETAIL],
         "scope": sorted(scope) if scope is not None else None,
     }
-    data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
-    target = Path(path or default_path())
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, data)  # one write per line: appends from concurrent writers stay whole
-    finally:
-        os.close(fd)
+        with _store(path).begin() as conn:
+            conn.execute(schema.audit_log.insert().values(**row))
+    except SQLAlchemyError as err:
+        raise AuditError(0, f"审计日志无法写入：{str(err).splitlines()[0]}") from None
 
 
 def read(since: datetime | date | None = None, *, path: Path | None = None) -> pl.DataFrame:
     """Every event at or after `since` (a date means from 0:00 Beijing time), oldest first.
 
     Columns: at (Beijing time, naive), user_name, role, role_label, action, action_label, detail,
-    scope ("全县" or towns joined by "、"). Lines that are not valid JSON are skipped."""
-    from kechuang.access import auth
+    scope ("全县" or towns joined by "、")."""
+    from sqlalchemy import select
 
+    from kechuang.access import auth
+    from kechuang.state import schema
+
+    t = schema.audit_log
     start = _as_utc(since)
-    rows = []
-    try:
-        with open(path or default_path(), encoding="utf-8") as f:
-            for text in f:
-                try:
-                    doc = json.loads(text)
-                    at = datetime.fromisoformat(doc["at"])
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if start is not None and at < start:
-                    continue
-                scope = doc.get("scope")
-                rows.append(
-                    {
-                        "at": at.astimezone(BEIJING).replace(tzinfo=None),
-                        "user_name": doc.get("user"),
-                        "role": doc.get("role"),
-                        "role_label": auth.ROLE_LABELS.get(doc.get("role") or "", "—"),
-                        "action": doc.get("action"),
-                        "action_label": ACTIONS.get(doc.get("action"), doc.get("action")),
-                        "detail": doc.get("detail") or "",
-                        "scope": WHOLE_COUNTY if scope is None else "、".join(scope),
-                    }
-                )
-    except FileNotFoundError:
-        pass
+    query = select(t).order_by(t.c.at, t.c.id)
+    if start is not None:
+        query = query.where(t.c.at >= start)
+    with _store(path).connect() as conn:
+        rows = [
+            {
+                "at": r.at.astimezone(BEIJING).replace(tzinfo=None),
+                "user_name": r.user_name,
+                "role": r.role,
+                "role_label": auth.ROLE_LABELS.get(r.role or "", "—"),
+                "action": r.action,
+                "action_label": ACTIONS.get(r.action, r.action),
+                "detail": r.detail or "",
+                "scope": WHOLE_COUNTY if r.scope is None else "、".join(r.scope),
+            }
+            for r in conn.execute(query)
+        ]
     import polars as pl
 
     return pl.DataFrame(rows, schema=columns(), orient="row")
+
+
+def jsonl(frame: pl.DataFrame) -> bytes:
+    """read()'s frame as JSON lines (UTF-8), one event a line, times in Beijing time: the export."""
+    lines = (
+        json.dumps(
+            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()},
+            ensure_ascii=False,
+        )
+        for row in frame.iter_rows(named=True)
+    )
+    return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
 def _as_utc(since: datetime | date | None) -> datetime | None:

@@ -2,24 +2,29 @@
 
 No Streamlit here; the app wires it. The whole API:
 
-    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json
+    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json:
+                                                #    names the instance, whose state database
+                                                #    holds the accounts
     auth.ensure_demo_users(path)                # demo data only: one account per role
-    session = auth.login(path, name, password)  # -> Session; raises LoginError (same message for
-                                                #    unknown user and wrong password) or
-                                                #    LoginLocked; audited
-    session = auth.check_session(path, session) # every rerun: -> Session touched now, with the
-                                                #    user's current role/towns; raises
+    session = auth.login(path, name, password, address=ip)
+                                                # -> Session (a server-side session row); raises
+                                                #    LoginError (same message for unknown user and
+                                                #    wrong password) or LoginLocked (per name and
+                                                #    per client address); audited
+    session = auth.check_session(path, session) # every rerun: -> Session touched now; raises
                                                 #    SessionExpired (idle 30 min, absolute 12 h,
-                                                #    account removed, password changed)
+                                                #    logged out, account removed, password or role
+                                                #    changed)
     auth.can(session.user, "view_named_tax")    # a permission of PERMISSIONS
     auth.scope_for(session.user)                # frozenset of towns, or None = whole county:
                                                 #    Warehouse(dir, scope=auth.scope_for(user))
     auth.role_from_claims(st.user)              # OIDC claims -> role or None (README: 统一身份认证)
 
-Accounts (python -m kechuang users ...): add_user, remove_user, set_password, list_users.
-Files: the users file (JSON, mode 0600, written atomically) and `<stem>.attempts.json` beside it
-(failed logins, so the lock holds across sessions and restarts). `instance_dir()` — the users
-file's folder — also holds share links, the signing secret and the audit log.
+Accounts (python -m kechuang users ...): add_user, remove_user, set_password, set_role, list_users.
+Storage: the state database of the users file's folder (kechuang.state; env KECHUANG_STATE names
+another): accounts, sign-in throttling (throttle.py), sessions (sessions.py). A users.json of
+before the database is imported once and kept as users.json.imported. `instance_dir()` — the users
+file's folder — also holds the signing secret and, by default, the SQLite state database.
 Times are timezone-aware datetimes; every function taking `now` uses it instead of the clock.
 """
 
@@ -40,7 +45,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kechuang.access import passwords
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 DEFAULT_USERS = ROOT / "instance" / "users.json"
 
 ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
@@ -65,8 +70,8 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
 MIN_PASSWORD = passwords.MIN_LENGTH  # for labels (the policy is passwords.check_password)
 FAILED = "用户名或密码错误"
 
-# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password, display
-# name, towns.
+# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password,
+# display name, towns.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("admin", "admin", "demo-admin", "演示管理员", ()),
     ("analyst", "analyst", "demo-analyst", "演示分析员", ()),
@@ -78,8 +83,8 @@ HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 Mi
 
 
 class AccountError(Exception):
-    """A bad account operation (unknown user, bad role, weak password, unreadable file); message in
-    Chinese."""
+    """A bad account operation (unknown user, bad role, weak password, unreadable file); message
+    in Chinese."""
 
 
 class LoginError(Exception):
@@ -91,8 +96,8 @@ class LoginLocked(LoginError):
 
 
 class SessionExpired(Exception):
-    """The session ended (idle, absolute limit, account removed or password changed); log in
-    again."""
+    """The session ended (idle, absolute limit, logged out, account removed, password or role
+    changed); log in again."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ class Session:
     user: User
     started_at: datetime
     last_seen_at: datetime
+    id: str = ""  # the server-side session's row (sessions.py); "" = held in memory only (tests)
 
 
 @dataclass(frozen=True)
@@ -141,9 +147,11 @@ class SessionPolicy:
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    max_failures: int = 5  # this many failures within `window` lock the name
+    max_failures: int = 5  # this many failed attempts within `window` lock the name
     window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
+    # ... and this many the client address, whatever names it tries (an office shares one address)
+    max_per_address: int = 30
 
 
 def _env_number(name: str, default: float) -> float:
@@ -193,7 +201,8 @@ def role_from_claims(
     when none matches.
 
     The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or
-    be the Chinese label (分析员). When several roles are granted, the most privileged wins."""
+    be
+    the Chinese label (分析员). When several roles are granted, the most privileged wins."""
     if not claims:
         return None
     raw = claims.get(claim)
@@ -232,27 +241,38 @@ def user_from_claims(
     )
 
 
-# -- files ----------------------------------------------------------------------------------
+# -- where the state lives -----------------------------------------------------------------------
 
 
 def users_path() -> Path:
-    """The users file: env KECHUANG_USERS, else instance/users.json under the repository root."""
+    """The users file: env KECHUANG_USERS, else instance/users.json under the repository root.
+
+    Since the state database it names the instance (its folder) and is read only once, to import
+    it."""
     return Path(os.environ.get("KECHUANG_USERS") or DEFAULT_USERS)
 
 
 def instance_dir() -> Path:
-    """The folder of the users file: share links, the signing secret and the audit log live there
-    too."""
+    """The folder of the users file: the signing secret and the SQLite state database live there."""
     return users_path().parent
+
+
+def store(path: Path | None = None):
+    """The state database (sqlalchemy Engine) of the instance the users file `path` names."""
+    from kechuang.state import db, legacy
+
+    path = Path(path or users_path())
+    try:
+        return db.instance(path.parent, users_file=path)
+    except legacy.LegacyFileError as err:
+        raise AccountError(str(err)) from None
 
 
 def write_private_json(path: Path, obj) -> None:
     """Write JSON atomically (temp file in the same folder, then os.replace), mode 0600."""
     path = Path(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )  # mkstemp: mode 0600
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(obj, f, ensure_ascii=False, indent=1, sort_keys=True)
@@ -266,25 +286,6 @@ def write_private_json(path: Path, obj) -> None:
         raise
 
 
-@contextlib.contextmanager
-def locked(path: Path):
-    """An exclusive lock on `<path>.lock` for read-modify-write of a small file (no-op without
-    fcntl)."""
-    path = Path(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: single-process use only
-            fcntl = None
-        if fcntl:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def read_json(path: Path, default, what: str):
     """A small JSON file, or `default` when absent; AccountError naming the file when unreadable."""
     try:
@@ -295,26 +296,6 @@ def read_json(path: Path, default, what: str):
         return json.loads(text)
     except ValueError as err:
         raise AccountError(f"{what}无法读取（不是有效的 JSON）：{path}：{err}") from None
-
-
-def _records(path: Path) -> dict[str, dict]:
-    doc = read_json(path, {"users": {}}, "用户文件")
-    if not isinstance(doc, dict) or not isinstance(doc.get("users"), dict):
-        raise AccountError(f"用户文件格式有误（缺少 users 对象）：{path}")
-    return doc["users"]
-
-
-def _save(path: Path, records: dict[str, dict]) -> None:
-    write_private_json(path, {"version": 1, "users": records})
-
-
-def _user(name: str, rec: dict) -> User:
-    return User(
-        name=name,
-        role=rec["role"],
-        towns=frozenset(rec.get("towns") or ()),
-        display_name=rec.get("display_name") or "",
-    )
 
 
 def _now(now: datetime | None) -> datetime:
@@ -333,12 +314,31 @@ def normal_name(name: str) -> str:
     return (name or "").strip().lower()
 
 
+def _user(row) -> User:
+    return User(
+        name=row.name,
+        role=row.role,
+        towns=frozenset(row.towns or ()),
+        display_name=row.display_name or "",
+    )
+
+
+def account_row(conn, name: str):
+    """The accounts row of `name` (normalised), or None."""
+    from kechuang.state import schema
+
+    t = schema.accounts
+    return conn.execute(t.select().where(t.c.name == name)).first()
+
+
 # -- accounts -------------------------------------------------------------------------------
 
 
-def _check_password(name: str, password: str, *inputs: str) -> None:
+def _check_password(name: str, password: str, display_name: str = "") -> None:
     """The password policy (passwords.check_password) for this account."""
-    problem = passwords.check_password(password, (name, *inputs))
+    problem = passwords.check_password(
+        password, user_inputs=tuple(x for x in (name, display_name) if x)
+    )
     if problem:
         raise AccountError(problem)
 
@@ -369,88 +369,133 @@ def add_user(
 ) -> User:
     """Create an account; AccountError when the name is taken or invalid, the role unknown or the
     password weak."""
+    from sqlalchemy.exc import IntegrityError
+
+    from kechuang.state import schema
+
     name = normal_name(name)
     if not NAME_PATTERN.fullmatch(name):
         raise AccountError(
             f"用户名 {name!r} 无效：2–32 个字符，小写字母开头，只含小写字母、数字、_ . -"
         )
     towns = _check_role(role, towns)
-    _check_password(name, password, display_name)
-    stamp = _iso(_now(now))
-    with locked(path):
-        records = _records(path)
-        if name in records:
-            raise AccountError(f"用户 {name} 已存在（改密码用 users passwd {name}）")
-        records[name] = {
-            "role": role,
-            "towns": list(towns),
-            "display_name": display_name.strip(),
-            "password_hash": HASHER.hash(password),
-            "created_at": stamp,
-            "password_changed_at": stamp,
-        }
-        _save(path, records)
-    return _user(name, records[name])
+    _check_password(name, password, display_name.strip())
+    stamp = _now(now)
+    row = {
+        "name": name,
+        "role": role,
+        "towns": list(towns),
+        "display_name": display_name.strip(),
+        "password_hash": HASHER.hash(password),  # before the transaction: hashing is slow
+        "created_at": stamp,
+        "password_changed_at": stamp,
+    }
+    try:
+        with store(path).begin() as conn:
+            if account_row(conn, name) is not None:
+                raise AccountError(f"用户 {name} 已存在（改密码用 users passwd {name}）")
+            conn.execute(schema.accounts.insert().values(**row))
+    except IntegrityError:  # created by someone else between our check and insert
+        raise AccountError(f"用户 {name} 已存在（改密码用 users passwd {name}）") from None
+    return User(name, role, frozenset(towns), row["display_name"])
 
 
 def remove_user(path: Path, name: str) -> None:
-    """Delete an account (its open sessions end at their next check); AccountError when unknown."""
+    """Delete an account; its sessions end at once (every tab's next rerun asks to log in)."""
+    from kechuang.state import schema
+
     name = normal_name(name)
-    with locked(path):
-        records = _records(path)
-        if name not in records:
+    with store(path).begin() as conn:
+        if account_row(conn, name) is None:
             raise AccountError(f"用户 {name} 不存在")
-        del records[name]
-        _save(path, records)
+        conn.execute(schema.sessions.delete().where(schema.sessions.c.user_name == name))
+        conn.execute(schema.accounts.delete().where(schema.accounts.c.name == name))
 
 
 def set_password(path: Path, name: str, password: str, *, now: datetime | None = None) -> None:
-    """Replace an account's password; its open sessions end at their next check."""
+    """Replace an account's password; its sessions end at once."""
+    from kechuang.state import schema
+
     name = normal_name(name)
-    _check_password(name, password)
-    with locked(path):
-        records = _records(path)
-        if name not in records:
+    with store(path).connect() as conn:
+        row = account_row(conn, name)
+    if row is None:
+        raise AccountError(f"用户 {name} 不存在")
+    _check_password(name, password, row.display_name)
+    hashed = HASHER.hash(password)
+    with store(path).begin() as conn:
+        done = conn.execute(
+            schema.accounts.update()
+            .where(schema.accounts.c.name == name)
+            .values(password_hash=hashed, password_changed_at=_now(now))
+        )
+        if done.rowcount != 1:
             raise AccountError(f"用户 {name} 不存在")
-        records[name]["password_hash"] = HASHER.hash(password)
-        records[name]["password_changed_at"] = _iso(_now(now))
-        _save(path, records)
+        conn.execute(schema.sessions.delete().where(schema.sessions.c.user_name == name))
+
+
+def set_role(path: Path, name: str, role: str, towns: Iterable[str] = ()) -> User:
+    """Change an account's role and towns; its sessions end at once (the next sign-in gets the new
+    role)."""
+    from kechuang.state import schema
+
+    name = normal_name(name)
+    towns = _check_role(role, towns)
+    with store(path).begin() as conn:
+        row = account_row(conn, name)
+        if row is None:
+            raise AccountError(f"用户 {name} 不存在")
+        conn.execute(
+            schema.accounts.update()
+            .where(schema.accounts.c.name == name)
+            .values(role=role, towns=list(towns))
+        )
+        conn.execute(schema.sessions.delete().where(schema.sessions.c.user_name == name))
+    return User(name, role, frozenset(towns), row.display_name or "")
 
 
 def list_users(path: Path) -> list[User]:
     """Every account, by name."""
-    return [_user(name, rec) for name, rec in sorted(_records(path).items())]
+    from kechuang.state import schema
+
+    t = schema.accounts
+    with store(path).connect() as conn:
+        return [_user(r) for r in conn.execute(t.select().order_by(t.c.name))]
 
 
 def ensure_demo_users(path: Path) -> bool:
-    """Create DEMO_ACCOUNTS when the users file is absent (demo data only); True when created."""
-    path = Path(path)
-    with locked(path):
-        if path.exists():
+    """Create DEMO_ACCOUNTS when there is no account at all (demo data only); True when created."""
+    from sqlalchemy import func, select
+
+    from kechuang.state import schema
+
+    def empty(conn) -> bool:
+        return conn.execute(select(func.count()).select_from(schema.accounts)).scalar_one() == 0
+
+    with store(path).connect() as conn:
+        if not empty(conn):
             return False
-        stamp = _iso(_now(None))
-        records = {
-            name: {
-                "role": role,
-                "towns": list(towns),
-                "display_name": display,
-                "password_hash": HASHER.hash(password),
-                "created_at": stamp,
-                "password_changed_at": stamp,
-            }
-            for name, role, password, display, towns in DEMO_ACCOUNTS
+    stamp = _now(None)
+    rows = [
+        {
+            "name": name,
+            "role": role,
+            "towns": list(towns),
+            "display_name": display,
+            "password_hash": HASHER.hash(password),
+            "created_at": stamp,
+            "password_changed_at": stamp,
         }
-        _save(path, records)
+        for name, role, password, display, towns in DEMO_ACCOUNTS
+    ]
+    with store(path).begin() as conn:
+        if not empty(conn):  # another process created them meanwhile
+            return False
+        conn.execute(schema.accounts.insert(), rows)
     return True
 
 
 # -- login and sessions ---------------------------------------------------------------------
-
-
-def attempts_path(path: Path) -> Path:
-    """The failed-login state beside the users file."""
-    path = Path(path)
-    return path.with_name(f"{path.stem}.attempts.json")
 
 
 _DUMMY_HASH: list[str] = []
@@ -477,77 +522,61 @@ def login(
     now: datetime | None = None,
     lockout: LockoutPolicy = LockoutPolicy(),
     audit_path: Path | None = None,
+    address: str | None = None,
+    user_agent: str = "",
 ) -> Session:
-    """A new Session, or LoginError (FAILED for unknown user and wrong password alike) /
-    LoginLocked.
+    """A new server-side Session, or LoginError (FAILED for unknown user and wrong password alike) /
+    LoginLocked. Audited (to the state database of `audit_path`'s folder, default the instance's).
 
-    Audited to `audit_path` (default: env KECHUANG_AUDIT, else audit.jsonl beside the users file).
-    A corrupt users file raises AccountError (an operator problem, not a failed login).
-
-    `lockout.max_failures` failures within `lockout.window` lock the name for `lockout.lock`,
-    whether or not the account exists (so the lock says nothing about existence); a success clears
-    the count."""
-    from kechuang.access import audit
+    Each attempt is counted before the password is checked, per name and per client `address`:
+    `lockout.max_failures` unsuccessful attempts within `lockout.window` lock the name (whether or
+    not the account exists, so the lock says nothing about existence), `lockout.max_per_address`
+    lock the address, each for `lockout.lock`; a success clears the name's count. No lock or
+    transaction is held while the password is hashed, so slow checks never queue other logins."""
+    from kechuang.access import audit, sessions, throttle
 
     now = _now(now)
-    audit_path = audit_path or audit.default_path(Path(path).parent)
+    path = Path(path)
+    audit_path = audit_path or audit.default_path(path.parent)
     key = normal_name(name)[:64]
-    t = now.timestamp()
-    state_file = attempts_path(path)
-    with locked(state_file):
-        state = read_json(state_file, {}, "登录失败记录")
-        entry = state.get(key) or {}
-        if entry.get("locked_until", 0) > t:
-            minutes = max(1, -(-int(entry["locked_until"] - t) // 60))
-            audit.record(
-                key,
-                "login_locked",
-                f"锁定中，剩余约 {minutes} 分钟",
-                None,
-                path=audit_path,
-                now=now,
-            )
-            raise LoginLocked(f"登录失败次数过多，该账户已暂时锁定，请 {minutes} 分钟后再试")
-        rec = _records(path).get(key)
-        if _verify(rec["password_hash"] if rec else None, password) and rec is not None:
-            state.pop(key, None)
-            write_private_json(state_file, _pruned(state, t, lockout))
-            user = _user(key, rec)
-            audit.record(user, "login", "", scope_for(user), path=audit_path, now=now)
-            _rehash_if_needed(path, key, rec["password_hash"], password)
-            return Session(user=user, started_at=now, last_seen_at=now)
-        failures = [
-            f for f in entry.get("failures", []) if f > t - lockout.window.total_seconds()
-        ] + [t]
-        entry = {"failures": failures}
-        detail = f"第 {len(failures)} 次失败"
-        if len(failures) >= lockout.max_failures:
-            entry = {"failures": [], "locked_until": t + lockout.lock.total_seconds()}
-            detail += f"，锁定 {int(lockout.lock.total_seconds() // 60)} 分钟"
-        state[key] = entry
-        write_private_json(state_file, _pruned(state, t, lockout))
-        audit.record(key, "login_failed", detail, None, path=audit_path, now=now)
-        raise LoginError(FAILED)
+    address = (address or "").strip()[:64] or None
+    eng = store(path)
+    with eng.begin() as conn:  # short: count the attempt, read the account
+        held = throttle.reserve(conn, key, address, now, lockout)
+        row = account_row(conn, key) if held.allowed else None
+    if not held.allowed:
+        audit.record(key, "login_locked", held.detail, None, path=audit_path, now=now)
+        raise LoginLocked(held.message)
+    stored = row.password_hash if row is not None else None
+    if row is not None and _verify(stored, password):
+        user = _user(row)
+        with eng.begin() as conn:
+            throttle.succeeded(conn, key, address)
+            session = sessions.create(conn, user, now, address or "", user_agent)
+        audit.record(user, "login", "", scope_for(user), path=audit_path, now=now)
+        _rehash_if_needed(eng, key, stored, password)
+        return session
+    if row is None:
+        _verify(None, password)  # the same work for unknown names
+    with eng.begin() as conn:
+        detail = throttle.failed(conn, key, address, held, now, lockout)
+    audit.record(key, "login_failed", detail, None, path=audit_path, now=now)
+    raise LoginError(FAILED)
 
 
-def _pruned(state: dict, t: float, lockout: LockoutPolicy) -> dict:
-    """Drop names with neither a recent failure nor a running lock, so the file stays small."""
-    horizon = t - lockout.window.total_seconds()
-    return {
-        k: v
-        for k, v in state.items()
-        if v.get("locked_until", 0) > t or any(f > horizon for f in v.get("failures", []))
-    }
+def _rehash_if_needed(eng, name: str, stored: str, password: str) -> None:
+    from kechuang.state import schema
 
-
-def _rehash_if_needed(path: Path, name: str, stored: str, password: str) -> None:
     if not HASHER.check_needs_rehash(stored):
         return
-    with locked(path):
-        records = _records(path)
-        if name in records and records[name]["password_hash"] == stored:
-            records[name]["password_hash"] = HASHER.hash(password)
-            _save(path, records)
+    fresh = HASHER.hash(password)
+    t = schema.accounts
+    with eng.begin() as conn:  # only if nobody changed the password meanwhile
+        conn.execute(
+            t.update()
+            .where(t.c.name == name, t.c.password_hash == stored)
+            .values(password_hash=fresh)
+        )
 
 
 def check_session(
@@ -557,25 +586,11 @@ def check_session(
     now: datetime | None = None,
     policy: SessionPolicy | None = None,
 ) -> Session:
-    """The session touched at `now`, with the account's current role and towns; SessionExpired when
-    it has ended.
+    """The session touched at `now`; SessionExpired when it has ended.
 
-    Ends at `policy.idle` without activity or `policy.absolute` after login (both inclusive), when
-    the account was removed, or when its password changed after login. Default policy:
-    SessionPolicy.from_env()."""
-    now = _now(now)
-    policy = policy or SessionPolicy.from_env()
-    if now - session.started_at >= policy.absolute:
-        raise SessionExpired(
-            f"登录已满 {policy.absolute.total_seconds() / 3600:g} 小时，请重新登录"
-        )
-    if now - session.last_seen_at >= policy.idle:
-        raise SessionExpired(f"已 {policy.idle.total_seconds() / 60:g} 分钟无操作，请重新登录")
-    rec = _records(path).get(session.user.name)
-    if rec is None:
-        raise SessionExpired("账户已被删除，请联系管理员")
-    if datetime.fromisoformat(rec["password_changed_at"]) > session.started_at:
-        raise SessionExpired("密码已更改，请重新登录")
-    return Session(
-        user=_user(session.user.name, rec), started_at=session.started_at, last_seen_at=now
-    )
+    Ends at `policy.idle` without activity (in any tab) or `policy.absolute` after login (both
+    inclusive), at logout or when an administrator ended it, when the account was removed, or when
+    its password, role or towns changed. Default policy: SessionPolicy.from_env()."""
+    from kechuang.access import sessions
+
+    return sessions.check(store(path), session, _now(now), policy or SessionPolicy.from_env())

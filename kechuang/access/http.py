@@ -1,6 +1,6 @@
 """What the web server answers before Streamlit does: known Host headers only, no metrics.
 
-`server.py` mounts app.py as a Streamlit ASGI app (st.App) with these middlewares; `make run`
+`serve.py` mounts app.py as a Streamlit ASGI app (st.App) with these middlewares; `make run`
 serves it. Streamlit's own `server.allowedHosts` checks only the WebSocket, and nothing in its
 configuration closes `/_stcore/metrics` (session counts and cache sizes, unauthenticated).
 

@@ -8,14 +8,17 @@
 The URL is `{base_url}/?share={token}` (the token names the page). The token is the view (page,
 as-of date, town, expiry) signed with HMAC (itsdangerous) under the secret from env
 KECHUANG_SECRET, else `secret.key` in auth.instance_dir(), created with mode 0600 on first use.
-Every link is recorded in `share_links.json` there (also the revocation list): a token opens only
-while its record exists, is not revoked and has not expired — deleting the file revokes every link.
+Every link is recorded in the state
+database's share_links table (also the revocation list): a token opens only while its record
+exists, is not revoked and has not expired. (`directory` = the instance folder, default
+auth.instance_dir(); a share_links.json of before the database is imported once from there.)
 
 The visitor has no account: `view.user()` is a User of role auth.SHARE_ROLE (aggregate pages only:
 no enterprise files, no named tax figures, no firm lists or downloads — see auth.PERMISSIONS),
-scoped to the link's town. Only SHAREABLE_PAGES can be shared. The app calls `open_link(token)`
-once when the visitor arrives (audited) and `open_link(token, record=False)` on later reruns, so
-revocation and expiry take effect at once; it pins as-of date and town to the view's.
+scoped to the link's town. Only SHAREABLE_PAGES can be shared. The app calls
+`open_link(token)` once when the visitor arrives (audited) and `open_link(token, record=False)` on
+later reruns, so revocation and expiry take effect at once; it pins as-of date and town to the
+view's.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING
 from itsdangerous import BadData, URLSafeSerializer
 
 from kechuang.access import audit, auth
+from kechuang.state import schema
 from kechuang.zh import fmt
 
 if TYPE_CHECKING:
@@ -86,7 +90,14 @@ class ShareView:
 
 
 def links_path(directory: Path | None = None) -> Path:
+    """Where the links were kept before the state database (imported once from there)."""
     return Path(directory or auth.instance_dir()) / "share_links.json"
+
+
+def _store(directory: Path | None):
+    folder = Path(directory or auth.instance_dir())
+    users = auth.users_path()
+    return auth.store(users if users.parent == folder else folder / "users.json")
 
 
 def _secret(directory: Path | None = None) -> bytes:
@@ -116,9 +127,10 @@ def _serializer(directory: Path | None) -> URLSafeSerializer:
     return URLSafeSerializer(_secret(directory), salt=_SALT)
 
 
-def _records(directory: Path | None) -> dict[str, dict]:
-    doc = auth.read_json(links_path(directory), {"links": {}}, "分享链接记录")
-    return doc.get("links", {}) if isinstance(doc, dict) else {}
+def _row(directory: Path | None, token_id: str):
+    t = schema.share_links
+    with _store(directory).connect() as conn:
+        return conn.execute(t.select().where(t.c.token_id == token_id)).first()
 
 
 def create_link(
@@ -158,20 +170,19 @@ def create_link(
     }
     token = _serializer(directory).dumps(payload)
     who = created_by.name if isinstance(created_by, auth.User) else str(created_by)
-    with auth.locked(links_path(directory)):
-        records = _records(directory)
-        records[token_id] = {
-            "page": page,
-            "as_of": as_of.isoformat(),
-            "town": town or None,
-            "created_by": who,
-            "created_at": _iso(now),
-            "expires_at": _iso(expires),
-            "revoked_at": None,
-            "revoked_by": None,
-        }
-        auth.write_private_json(links_path(directory), {"version": 1, "links": records})
-    view = _view(token_id, records[token_id])
+    with _store(directory).begin() as conn:
+        conn.execute(
+            schema.share_links.insert().values(
+                token_id=token_id,
+                page=page,
+                as_of=as_of,
+                town=town or None,
+                created_by=who[:64],
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+    view = _view(_row(directory, token_id))
     audit.record(
         created_by,
         "share_created",
@@ -189,7 +200,6 @@ def open_link(
     token: str, *, now: datetime | None = None, directory: Path | None = None, record: bool = True
 ) -> ShareView:
     """The view a valid token opens; ShareLinkError("签名无效" | "已撤销" | "已过期") otherwise.
-
     Audited when `record`."""
     now = _aware(now)
     try:
@@ -242,21 +252,16 @@ def _check(token: str, now: datetime, directory: Path | None) -> ShareView:
         )
     except (BadData, KeyError, TypeError):
         raise ShareLinkError("签名无效", "invalid") from None
-    rec = _records(directory).get(token_id)
-    if rec is None or rec.get("revoked_at"):
-        raise ShareLinkError(
-            "已撤销", "revoked"
-        )  # unrecorded = its record was deleted, i.e. revoked
-    if (
-        rec["page"],
-        rec["as_of"],
-        rec["town"],
-        int(datetime.fromisoformat(rec["expires_at"]).timestamp()),
-    ) != (page, as_of, town, expires):
+    rec = _row(directory, str(token_id))
+    if rec is None or rec.revoked_at is not None:
+        # unrecorded = its record was deleted, i.e. revoked
+        raise ShareLinkError("已撤销", "revoked")
+    recorded = (rec.page, rec.as_of.isoformat(), rec.town, int(rec.expires_at.timestamp()))
+    if recorded != (page, as_of, town, expires):
         raise ShareLinkError("签名无效", "invalid")
     if now.timestamp() >= expires:
         raise ShareLinkError("已过期", "expired")
-    return _view(token_id, rec)
+    return _view(rec)
 
 
 def revoke(
@@ -266,22 +271,24 @@ def revoke(
     now: datetime | None = None,
     directory: Path | None = None,
 ) -> bool:
-    """Revoke a link (it stops opening at once); False when already revoked, KeyError when unknown.
-    Audited."""
+    """Revoke a link (it stops opening at once); False when already revoked, KeyError when
+    unknown. Audited."""
     now = _aware(now)
-    with auth.locked(links_path(directory)):
-        records = _records(directory)
-        if token_id not in records:
+    t = schema.share_links
+    who = by.name if isinstance(by, auth.User) else str(by)
+    with _store(directory).begin() as conn:
+        rec = conn.execute(t.select().where(t.c.token_id == token_id)).first()
+        if rec is None:
             raise KeyError(f"未找到分享链接 {token_id}")
-        if records[token_id].get("revoked_at"):
+        if rec.revoked_at is not None:
             return False
-        who = by.name if isinstance(by, auth.User) else str(by)
-        records[token_id].update(revoked_at=_iso(now), revoked_by=who)
-        auth.write_private_json(links_path(directory), {"version": 1, "links": records})
+        conn.execute(
+            t.update().where(t.c.token_id == token_id).values(revoked_at=now, revoked_by=who[:64])
+        )
     audit.record(
         by,
         "share_revoked",
-        f"{token_id} {_view(token_id, records[token_id]).title}",
+        f"{token_id} {_view(rec).title}",
         path=_audit_path(directory),
         now=now,
     )
@@ -290,31 +297,38 @@ def revoke(
 
 def list_links(*, now: datetime | None = None, directory: Path | None = None) -> pl.DataFrame:
     """Every recorded link, newest first: token_id, page, page_label, as_of, town, created_by,
-    created_at, expires_at (Beijing time), status (active/expired/revoked), status_label,
-    revoked_by."""
+    created_at,
+    expires_at (Beijing time), status (active/expired/revoked), status_label, revoked_by."""
     import polars as pl  # here, not at the top: the login page checks links without loading polars
 
     now = _aware(now)
     rows = []
-    for token_id, rec in _records(directory).items():
-        expires = datetime.fromisoformat(rec["expires_at"])
-        status = "revoked" if rec.get("revoked_at") else "expired" if now >= expires else "active"
+    with _store(directory).connect() as conn:
+        records = conn.execute(schema.share_links.select()).all()
+    for rec in records:
+        status = (
+            "revoked"
+            if rec.revoked_at is not None
+            else "expired"
+            if now >= rec.expires_at
+            else "active"
+        )
         rows.append(
             {
-                "token_id": token_id,
-                "page": rec["page"],
-                "page_label": SHAREABLE_PAGES.get(rec["page"], rec["page"]),
-                "as_of": date.fromisoformat(rec["as_of"]),
-                "town": rec["town"] or "全县",
-                "created_by": rec["created_by"],
-                "created_at": _beijing(rec["created_at"]),
-                "expires_at": _beijing(rec["expires_at"]),
+                "token_id": rec.token_id,
+                "page": rec.page,
+                "page_label": SHAREABLE_PAGES.get(rec.page, rec.page),
+                "as_of": rec.as_of,
+                "town": rec.town or "全县",
+                "created_by": rec.created_by,
+                "created_at": _beijing(rec.created_at),
+                "expires_at": _beijing(rec.expires_at),
                 "status": status,
                 "status_label": STATUS_LABELS[status],
-                "revoked_by": rec.get("revoked_by"),
+                "revoked_by": rec.revoked_by,
             }
         )
-    schema = {
+    columns = {
         "token_id": pl.String,
         "page": pl.String,
         "page_label": pl.String,
@@ -327,18 +341,18 @@ def list_links(*, now: datetime | None = None, directory: Path | None = None) ->
         "status_label": pl.String,
         "revoked_by": pl.String,
     }
-    return pl.DataFrame(rows, schema=schema).sort("created_at", descending=True)
+    return pl.DataFrame(rows, schema=columns).sort("created_at", descending=True)
 
 
-def _view(token_id: str, rec: dict) -> ShareView:
+def _view(rec) -> ShareView:
     return ShareView(
-        token_id=token_id,
-        page=rec["page"],
-        as_of=date.fromisoformat(rec["as_of"]),
-        town=rec["town"],
-        created_by=rec["created_by"],
-        created_at=datetime.fromisoformat(rec["created_at"]),
-        expires_at=datetime.fromisoformat(rec["expires_at"]),
+        token_id=rec.token_id,
+        page=rec.page,
+        as_of=rec.as_of,
+        town=rec.town,
+        created_by=rec.created_by,
+        created_at=rec.created_at,
+        expires_at=rec.expires_at,
     )
 
 
@@ -348,8 +362,7 @@ def _audit_path(directory: Path | None) -> Path:
 
 # The clock rules are auth's: one definition of "now" (timezone-aware) and of stored timestamps.
 _aware = auth._now
-_iso = auth._iso
 
 
-def _beijing(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(audit.BEIJING).replace(tzinfo=None)
+def _beijing(at: datetime) -> datetime:
+    return at.astimezone(audit.BEIJING).replace(tzinfo=None)

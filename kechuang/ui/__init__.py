@@ -25,6 +25,7 @@ from kechuang.ui.access import (  # noqa: F401  (re-exported)
     oidc_enabled,
     requested_page,
     scope_name,
+    session_id,
     share_link_box,
     share_view,
     signed_in,

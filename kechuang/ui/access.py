@@ -1,16 +1,20 @@
 """Who is looking: the login page, sessions, share-link visitors, the user's towns, audited actions.
 
-The rules (roles, permissions, scope, sessions, links) live in auth.py, share.py and audit.py; this
-draws them and keeps their state in st.session_state. Re-exported by `kechuang.ui`."""
+The rules (roles, permissions, scope, sessions, links) live in auth.py, sessions.py, share.py and
+audit.py; this draws them and keeps their state in st.session_state. A sign-in is a server-side
+session; served through serve.py (ui/server.py) the browser also gets its cookie, so a reload, a
+new tab, a deep link or a server restart finds the session again (st.context.cookies).
+Re-exported by `kechuang.ui`."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 
 import streamlit as st
 
-from kechuang.access import audit, auth, share
+from kechuang.access import audit, auth, sessions, share
 from kechuang.zh import fmt
 
 ALL_TOWNS = "全县"
@@ -79,6 +83,12 @@ def _oidc_user() -> auth.User | None:
     return user
 
 
+def session_id() -> str:
+    """The server-side session of this signed-in account ("" for share visitors and OIDC)."""
+    session = st.session_state.get(_SESSION)
+    return session.id if session is not None else ""
+
+
 def user_scope() -> frozenset[str] | None:
     """The towns this session may see (None = whole county; nobody signed in = nothing)."""
     return auth.scope_for(current_user())
@@ -129,16 +139,39 @@ def signed_in() -> auth.User | None:
     st.session_state.pop(_OIDC, None)
     session = st.session_state.get(_SESSION)
     if session is None:
-        return None
-    try:
-        session = auth.check_session(auth.users_path(), session)
-    except auth.SessionExpired as err:
-        audit.record(session.user, "session_expired", str(err))
-        st.session_state.pop(_SESSION, None)
-        st.session_state["_login_message"] = str(err)
-        return None
+        session = _session_from_cookie()
+        if session is None:
+            return None
+    else:
+        try:
+            session = auth.check_session(auth.users_path(), session)
+        except auth.SessionExpired as err:
+            _expired(session, err)
+            return None
     st.session_state[_SESSION] = session
     return session.user
+
+
+def _expired(session: auth.Session, err: auth.SessionExpired) -> None:
+    audit.record(session.user, "session_expired", str(err))
+    st.session_state.pop(_SESSION, None)
+    st.session_state["_login_message"] = str(err)
+
+
+def _session_from_cookie() -> auth.Session | None:
+    """The session the browser's cookie names (a reload, a new tab, after a restart), checked."""
+    token = _text(st.context.cookies.get(sessions.COOKIE))
+    if not token:
+        return None
+    try:
+        return sessions.from_token(
+            auth.store(), token, auth._now(None), auth.SessionPolicy.from_env()
+        )
+    except auth.SessionExpired as err:
+        ended = getattr(err, "session", None)
+        if ended is not None:  # it ends now (idle, time limit, account changed): say why
+            _expired(ended, err)
+        return None  # ended before (logout, another tab saw it end): just the login form
 
 
 def _share_visitor(token: str) -> auth.User | None:
@@ -197,12 +230,21 @@ def login_page() -> None:
             st.error(DEMO_REMOTE)
         elif submitted:
             try:
-                st.session_state[_SESSION] = auth.login(auth.users_path(), name, password)
+                session = auth.login(
+                    auth.users_path(),
+                    name,
+                    password,
+                    address=_text(st.context.ip_address),
+                    user_agent=_text(st.context.headers.get("User-Agent")) or "",
+                )
             except auth.LoginError as err:
                 st.error(fmt.md(err))
             except auth.AccountError as err:
-                st.error(f"账户文件无法读取，请联系管理员：{fmt.md(err)}")
+                st.error(f"账户数据无法读取，请联系管理员：{fmt.md(err)}")
             else:
+                st.session_state[_SESSION] = session
+                if _cookie_served():
+                    _hand_over(session)  # the browser comes back with the cookie
                 st.rerun()
         if demo_mode() and not local:
             st.info("演示数据：演示账户只能在服务器本机登录。")
@@ -220,6 +262,43 @@ def login_page() -> None:
                 "尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add "
                 "admin --role admin`"
             )
+
+
+def _text(value) -> str | None:
+    """A request detail as text (AppTest answers st.context with mocks)."""
+    return value if isinstance(value, str) else None
+
+
+def _cookie_served() -> bool:
+    """Whether this server sets the session cookie (served by serve.py, not AppTest)."""
+    from kechuang.ui import server
+
+    return server.ENABLED
+
+
+def _go(url: str, with_next: bool, caption: str) -> None:
+    """Send the browser to `url` (plus &next=<its own path and query>), then stop this run."""
+    target = json.dumps(url)
+    script = (
+        f"const u = {target}"
+        + (
+            " + '&next=' + encodeURIComponent(location.pathname + location.search)"
+            if with_next
+            else ""
+        )
+        + "; window.location.replace(u);"
+    )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    st.caption(caption)
+    st.stop()
+
+
+def _hand_over(session: auth.Session) -> None:
+    """A single-use ticket for /auth/session, which sets the cookie and returns to this page."""
+    from kechuang.ui import server
+
+    ticket = sessions.issue_ticket(auth.store(), session)
+    _go(server.ticket_url(ticket), True, "正在进入驾驶舱…")
 
 
 def ensure_accounts() -> None:
@@ -249,9 +328,21 @@ def account_box(user: auth.User) -> None:
         if st.button("退出登录", key="logout"):
             audit.record(user, "logout")
             oidc = st.session_state.get(_OIDC) is not None
+            session = st.session_state.get(_SESSION)
+            if session is not None and session.id:  # ends it in every tab and for its cookie
+                sessions.end(auth.store(), session.id)
             for key in (_SESSION, _OIDC, _SEEN, _FILTERS, "as_of", "town"):
                 st.session_state.pop(key, None)
-            st.logout() if oidc else st.rerun()
+            if oidc:
+                st.logout()
+            elif _cookie_served():
+                from kechuang.ui import server
+
+                _go(
+                    f"{server.base_path()}/auth/end?next={server.base_path()}/", False, "已退出登录"
+                )
+            else:
+                st.rerun()
 
 
 def audit_once(action: str, detail: str) -> None:
@@ -283,8 +374,21 @@ def audited_download(
     check = (
         (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
     )
-    fetch = audit.on_fetch(data, current_user(), action, file_name, user_scope(), check=check)
-    st.download_button(label, fetch, file_name, mime, key=key, on_click="ignore", **kwargs)
+    from kechuang.ui import server
+
+    user = current_user()
+    fetch = audit.on_fetch(data, user, action, file_name, user_scope(), check=check)
+    # decided now: the file is built later, outside this script run (no session state there)
+    maker = server.owner_key(user.name, st.session_state.get(_OIDC) is not None)
+
+    def fetch_for_its_maker():  # /media serves the file only to the account that made it
+        built = fetch()
+        server.register_download(built, mime, file_name, maker)
+        return built
+
+    st.download_button(
+        label, fetch_for_its_maker, file_name, mime, key=key, on_click="ignore", **kwargs
+    )
 
 
 def share_link_box(page: str, as_of: date, town: str | None) -> None:

@@ -112,10 +112,10 @@ def server_instance(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def app_server(
-    env: dict[str, str | None], *extra_args: str, port: int | None = None, script: str = "app.py"
+    env: dict[str, str | None], *extra_args: str, port: int | None = None, script: str = "serve.py"
 ):
-    """A real `streamlit run app.py` (or `script`) on a free port with these environment changes
-    (None removes); yields its URL."""
+    """A real `streamlit run serve.py` (or `script`, e.g. app.py) on a free port with these
+    environment changes (None removes); yields its URL."""
     port = port or free_port()
     server = subprocess.Popen(
         [

@@ -3,13 +3,12 @@ links, audited downloads."""
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date
 
 from conftest import log_in, open_page, settle
 
-from kechuang.access import share
+from kechuang.access import audit, share
 
 MAIN = '[data-testid="stMain"]'
 
@@ -74,16 +73,11 @@ def test_a_download_is_audited(app_url, page, server_instance):
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 CSV").first.click()
     name = info.value.suggested_filename
-    log = server_instance / "audit.jsonl"
     deadline = time.monotonic() + 30
     while True:  # the file is built, and the event written, when the browser fetches it
-        lines = (
-            [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-            if log.exists()
-            else []
-        )
-        found = [e for e in lines if e["action"] == "download" and e["detail"] == name]
-        if found or time.monotonic() > deadline:
+        events = audit.read(path=server_instance / "audit.jsonl")
+        found = events.filter((events["action"] == "download") & (events["detail"] == name))
+        if found.height or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert [(e["user"], e["role"], e["scope"]) for e in found] == [("leader", "leader", None)]
+    assert found.select("user_name", "role", "scope").rows() == [("leader", "leader", "全县")]

@@ -1,4 +1,4 @@
-"""Issue 17 item 8: what `make run` serves (server.py) answers only to known Host names, keeps
+"""Issue 17 item 8: what `make run` serves (serve.py) answers only to known Host names, keeps
 /_stcore/metrics closed, and is the whole app (login, deep links) as `streamlit run app.py` is."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def served(tmp_path_factory, server_instance):
         "KECHUANG_AUDIT": None,
         "KECHUANG_ALLOWED_HOSTS": None,
     }
-    with app_server(env, script="server.py") as url:
+    with app_server(env, script="serve.py") as url:
         yield url
 
 

@@ -7,11 +7,14 @@ message."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from urllib.parse import quote
 
 import pytest
 from conftest import CHROMIUM, app_server, browser_data, free_port, settle
+
+from kechuang.access import audit
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
@@ -70,18 +73,27 @@ def test_a_provider_role_claim_signs_in_a_leader(oidc_app, browser):
         "wang",
         {"name": "王局长", "preferred_username": "wang", "roles": ["kechuang-leader"]},
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     pg = context.new_page()
     sign_in_with_provider(pg, app, "wang")
     pg.get_by_text("当前用户：王局长（领导）").wait_for(timeout=45_000)
     settle(pg)
     nav = pg.inner_text('[data-testid="stSidebarNav"]')
     assert "目标进度" in nav and "数据导入" not in nav
-    events = [
-        json.loads(line)
-        for line in (instance / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
-    assert [(e["user"], e["role"], e["action"]) for e in events] == [("wang", "leader", "login")]
+    events = audit.read(path=instance / "audit.jsonl")
+    assert events.select("user_name", "role", "action").rows() == [("wang", "leader", "login")]
+    # the provider's sign-in downloads too (Streamlit's signed cookie), no one else gets the file
+    pg.goto(f"{app}/rd-zero?as_of=2026-10-31")
+    settle(pg)
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="下载 CSV").first.click()
+    assert info.value.failure() is None and "/media/" in info.value.url
+    try:
+        urllib.request.urlopen(info.value.url, timeout=30)
+        status = 200
+    except urllib.error.HTTPError as err:
+        status = err.code
+    assert status == 403
     context.close()
 
 

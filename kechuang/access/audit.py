@@ -42,6 +42,11 @@ ACTIONS: dict[str, str] = {
     "user_added": "新增账户",
     "user_removed": "删除账户",
     "password_changed": "修改密码",
+    "worklog_contact": "记录走访服务",
+    "worklog_correction": "更正工作记录",
+    "worklog_stage": "记录培育阶段",
+    "worklog_owner": "指定责任人",
+    "worklog_refused": "工作记录被拒",
 }
 WHOLE_COUNTY = "全县"
 MAX_DETAIL = 500

@@ -8,6 +8,7 @@ from kechuang.engine import plan
 from kechuang.models.programmes import services
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -22,6 +23,7 @@ def stem(part: str) -> str:
 
 
 st.title("“科小二”服务")
+records.flash()
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
     + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
@@ -50,6 +52,7 @@ else:
         column_config=ui.column_formats(shown),
         placeholder="—",
     )
+    records.record_panel(view.unvisited, "key_enterprises", key="services_records")
 
 town_tab, type_tab, month_tab = st.tabs(["各镇区覆盖", "服务类别与团队", "逐月走访"])
 with town_tab:

@@ -228,6 +228,7 @@ def version(engine: sa.Engine) -> tuple:
     """Changes whenever an entry is added (the tables are append only): a cache key for pages."""
     with engine.connect() as conn:
         return tuple(
-            conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()
+            (int(n), int(top or 0))
             for t in (worklog_contacts, worklog_stages, worklog_owners)
+            for n, top in [conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()]
         )

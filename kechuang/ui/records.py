@@ -39,8 +39,15 @@ def may_record() -> bool:
     return getattr(current_user(), "role", None) in rules.RECORDING_ROLES
 
 
-def _saved(message: str) -> None:
+def _generation(key: str) -> str:
+    """A form's key for this round: a save starts a new round, so the next form starts empty, while a
+    refused save keeps what the user typed (forms do not clear on submit)."""
+    return f"{key}_{st.session_state.get(f'{key}_round', 0)}"
+
+
+def _saved(message: str, key: str) -> None:
     st.session_state[_FLASH] = message
+    st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
     st.rerun()  # the page's figures (key_enterprises_served, the lists' state) now include the entry
 
 
@@ -51,18 +58,19 @@ def flash() -> None:
         st.success(message)
 
 
-def _save(action, *args, **kwargs) -> None:
+def _save(key: str, action, *args, **kwargs) -> None:
     try:
         entry = action(engine(), current_user(), *args, **kwargs)
     except rules.WorklogError as err:
         st.error(str(err))
         return
-    _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}")
+    _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}", key)
 
 
 def contact_form(uscc: str, list_id: str | None, key: str) -> None:
     """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step and due date."""
-    with st.form(f"{key}_contact", clear_on_submit=True, border=False):
+    base, key = key, _generation(f"{key}_contact")
+    with st.form(key, border=False):
         left, right = st.columns(2)
         kind = left.radio("类别", rules.KINDS, horizontal=True, key=f"{key}_kind")
         on = right.date_input(
@@ -75,6 +83,7 @@ def contact_form(uscc: str, list_id: str | None, key: str) -> None:
         due = right.date_input("期限", value=None, format="YYYY/MM/DD", key=f"{key}_due")
         if st.form_submit_button("保存记录", type="primary"):
             _save(
+                f"{base}_contact",
                 store.record_contact,
                 _firm(uscc),
                 kind=kind,
@@ -98,11 +107,12 @@ def stage_form(uscc: str, list_id: str, key: str) -> None:
     st.session_state[seen_key] = len(history)  # seq runs 1, 2, ... per (firm, list)
     head = history[-1] if history else None
     st.caption(
-        f"当前阶段：{head['stage']}（{md(head['by'])} 于 {head['recorded_at'][:10]} 记录）"
+        f"当前阶段：{head['stage']}（{md(texts.entry_meta(head))}）"
         if head
         else f"当前阶段：{rules.initial_stage(list_id)}（尚无记录）"
     )
-    with st.form(f"{key}_stage_{list_id}", clear_on_submit=True, border=False):
+    base, key = key, _generation(f"{key}_stage_{list_id}")
+    with st.form(key, border=False):
         stage = st.selectbox("新阶段", rules.STAGES[list_id], index=1, key=f"{key}_stage_value")
         reason = st.text_input(
             "原因（暂缓、企业无意愿、更正时必填）", max_chars=rules.MAX_REASON, key=f"{key}_reason"
@@ -110,6 +120,7 @@ def stage_form(uscc: str, list_id: str, key: str) -> None:
         correction = st.checkbox("更正上一条阶段记录", key=f"{key}_correction")
         if st.form_submit_button("保存阶段", type="primary"):
             _save(
+                f"{base}_stage_{list_id}",
                 store.record_stage,
                 _firm(uscc),
                 list_id,
@@ -132,10 +143,11 @@ def owner_form(uscc: str, list_id: str, key: str) -> None:
     if not accounts:
         st.caption("没有可担任责任人的账户。")
         return
-    with st.form(f"{key}_owner_{list_id}", border=False):
+    base, key = key, _generation(f"{key}_owner_{list_id}")
+    with st.form(key, border=False):
         chosen = st.selectbox("责任人", accounts, format_func=lambda u: u.label, key=f"{key}_owner")
         if st.form_submit_button("指定责任人", type="primary"):
-            _save(store.assign_owner, firm, list_id, chosen)
+            _save(f"{base}_owner_{list_id}", store.assign_owner, firm, list_id, chosen)
 
 
 def _may_own(user, firm: rules.Firm) -> bool:

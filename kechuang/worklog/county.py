@@ -64,23 +64,27 @@ def _firm_steps(records: Records, today: date) -> pl.DataFrame:
 
 
 def todo(user, members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
-    """我的待办: the firms the user owns on any list, and (town officers) every listed firm of their towns.
+    """我的待办: the firms the user owns on any list or has an open next step for (recorded by them), and
+    (town officers) every listed firm of their towns.
 
     One row per firm: uscc, name, town, lists, owners, stages, next_step, due_on, is_overdue, last_on;
     overdue next steps first (earliest due first), then open next steps by due date, then firms never
     contacted, then the rest; each group by town and name."""
-    owned = records.owners.filter(pl.col("owner") == user.name).select("uscc")
+    steps = reading.open_next_steps(records.contacts).filter(pl.col("recorded_by") == user.name)
+    owned = pl.concat(
+        [records.owners.filter(pl.col("owner") == user.name).select("uscc"), steps.select("uscc")]
+    ).unique()
     mine = members.join(owned, on="uscc", how="semi")
     if user.role == "town":
         mine = pl.concat([mine, members.filter(pl.col("town").is_in(sorted(user.towns)))])
     names = members.unique("uscc", keep="first").select("uscc", "name", "town")
-    extra = owned.join(names, on="uscc", how="anti")  # owned firms no longer on a list
+    # Firms owned or followed but no longer on a list: named by their code, in their contacts' town.
+    towns = records.contacts.select("uscc", "town").unique("uscc", keep="last")
+    extra = owned.join(names, on="uscc", how="anti").join(towns, on="uscc", how="left")
     firms = pl.concat(
         [
             mine.select("uscc", "name", "town").unique("uscc", keep="first"),
-            extra.join(records.owners.select("uscc", "list_id").unique("uscc"), on="uscc").select(
-                "uscc", pl.col("uscc").alias("name"), pl.lit(None, pl.String).alias("town")
-            ),
+            extra.select("uscc", pl.col("uscc").alias("name"), "town"),
         ]
     )
     listed = (

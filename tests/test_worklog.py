@@ -348,3 +348,32 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
     store.record_contact(engine, JUEGANG, F1, kind="走访", on="2026-11-02", today=TODAY)
     todo = county_mod.todo(JUEGANG, members, county_mod.snapshot(engine), TODAY)
     assert todo["is_overdue"].to_list() == [None, None]
+
+
+def test_the_briefing_reports_the_months_contacts_by_town(state_url, tmp_path, audit_file):
+    from kechuang.worklog import briefing
+
+    engine = db.engine(state_url)
+    wh = Warehouse(county(tmp_path / "data"))
+    store.record_contact(engine, JUEGANG, F1, kind="走访", on="2026-10-20", today=TODAY)
+    store.record_contact(engine, CHANGSHA, F2, kind="辅导", on="2026-10-03", today=TODAY)
+    store.record_contact(
+        engine, CHANGSHA, F2, kind="宣传", on="2026-09-30", today=TODAY
+    )  # September
+    found = briefing.follow_up(wh, AS_OF, county_mod.snapshot(engine))
+    assert briefing.paragraph(found) == (
+        "2026年10月，驾驶舱记录走访、宣传、辅导共 2 次（走访 1、宣传 0、辅导 1），"
+        "涉及 2 个镇区，最多的是掘港街道（1 次）。"
+    )
+    assert found.contacts_table.columns == [
+        "镇区",
+        "走访",
+        "宣传",
+        "辅导",
+        "合计（次）",
+        "覆盖企业（家）",
+    ]
+    town = briefing.follow_up(
+        Warehouse(tmp_path / "data", scope={"长沙镇"}), AS_OF, county_mod.snapshot(engine)
+    )
+    assert town.contacts["town"].to_list() == ["长沙镇"]

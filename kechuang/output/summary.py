@@ -142,5 +142,8 @@ def compose(
 
 def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: str = COUNTY) -> str:
     """The briefing's opening text for the warehouse's scope (a town when the warehouse is scoped)."""
+    from kechuang.worklog import briefing  # the month's recorded contacts and the stage funnel
+
     rows = metrics.progress(wh, as_of, plan)
-    return compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
+    text = compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
+    return f"{text}\n{briefing.paragraph(briefing.follow_up(wh, as_of))}"

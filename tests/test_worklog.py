@@ -1,5 +1,6 @@
-"""The work records (kechuang/worklog) on SQLite and PostgreSQL: the metric, scope and role refusals, bad
-input, the stale-stage conflict, corrections, append-only tables, and 20 concurrent writer processes."""
+"""The work records (kechuang/worklog) on SQLite and PostgreSQL: the metric, scope and role
+refusals, bad input, the stale-stage conflict, corrections, append-only tables, and 20 concurrent
+writer processes."""
 
 from __future__ import annotations
 
@@ -73,8 +74,8 @@ def test_a_recorded_visit_counts_once_and_a_duplicate_of_a_file_row_not_at_all(
         engine, ANALYST, F2, kind="走访", on="2026-05-06", service_type="高企申报辅导", today=TODAY
     )
     assert served(wh, engine) == 3
-    # The file's own visit of firm 1 recorded again (same day and type), and a second record of firm 2's
-    # visit: the firm count stays, and so does the number of visits the 科小二 page lists.
+    # The file's own visit of firm 1 recorded again (same day and type), and a second record of firm
+    # 2's visit: the firm count stays, and so does the number of visits the 科小二 page lists.
     store.record_contact(
         engine, ANALYST, F1, kind="走访", on=VISIT_1, service_type="政策落实", today=TODAY
     )
@@ -252,8 +253,8 @@ def test_the_tables_are_append_only(state_url):
 
 def test_twenty_concurrent_writer_processes_lose_no_entry(state_url, audit_file):
     db.engine(state_url)  # migrated once here, so the writers race on records, not on the schema
-    # Forked from a server that imported the writer once: 20 interpreters importing SQLAlchemy and polars
-    # each would take most of the test's time on a busy machine.
+    # Forked from a server that imported the writer once: 20 interpreters importing SQLAlchemy and
+    # polars each would take most of the test's time on a busy machine.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["worklog_writer"])
     with ProcessPoolExecutor(max_workers=20, mp_context=context) as pool:
@@ -325,7 +326,8 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
         "已建研发机构": 0,
         "企业无意愿": 0,
     }
-    # 30 days ending 5 November: from 7 October. Firm 1's 20 October contact counts, firm 2's 3 October not.
+    # 30 days ending 5 November: from 7 October. Firm 1's 20 October contact counts, firm 2's 3
+    # October not.
     view = county_mod.county_view(members, records, TODAY)
     rows = {(r["town"], r["list_id"]): r for r in view.to_dicts()}
     assert (
@@ -335,7 +337,8 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
     assert rows[("掘港街道", "rd_zero")]["n_overdue"] == 1  # due 1 November, nothing since
     assert rows[("长沙镇", "candidates")]["n_contacted"] == 0
     assert county_mod.stage_text(rows[("掘港街道", "rd_zero")]) == "未对接 1 · 已对接 1"
-    # 长沙镇's candidates list: last touched 3 October (more than 30 days): untouched. 掘港街道's lists: touched.
+    # 长沙镇's candidates list: last touched 3 October (more than 30 days): untouched. 掘港街道's lists:
+    # touched.
     assert county_mod.untouched(members, records, TODAY).to_dicts() == [
         {"town": "长沙镇", "lists": "高企培育", "n_firms": 1}
     ]

@@ -1,4 +1,5 @@
-"""One writer process of the concurrency test (a small module: forked from a server that imported it once)."""
+"""One writer process of the concurrency test (a small module: forked from a server that imported it
+once)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ ANALYST = auth.User("analyst", "analyst")
 
 
 def write(url: str, firm: rules.Firm, n: int) -> tuple[int, int]:
-    """Five contacts, then one stage change from the screen everyone saw (seq 0): (contacts, stages)."""
+    """Five contacts, then one stage change from the screen everyone saw (seq 0): (contacts,
+    stages)."""
     engine = db.engine(url)
     for i in range(5):
         store.record_contact(

@@ -19,8 +19,11 @@ members = ui.cached(lists.members, as_of)
 todo = county.todo(user, members, county.snapshot(records.engine()), today)
 if town:
     todo = todo.filter(todo["town"] == town)
+whose = "本人担任责任人或记下下一步的企业" + (
+    f"，及{ui.scope_name()}各清单上的企业" if user.role == "town" else ""
+)
 st.caption(
-    f"{fmt.cn_date(today)} · {'本人担任责任人的企业，及' + ui.scope_name() + '各清单上的企业' if user.role == 'town' else '本人担任责任人的企业'}"
+    f"{fmt.cn_date(today)} · {whose}"
     f"（清单截至{fmt.cn_date(as_of)}）。已逾期的下一步排在最前，其次按期限；点选一行打开一企一档。"
 )
 if todo.height == 0:

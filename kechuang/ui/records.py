@@ -40,15 +40,16 @@ def may_record() -> bool:
 
 
 def _generation(key: str) -> str:
-    """A form's key for this round: a save starts a new round, so the next form starts empty, while a
-    refused save keeps what the user typed (forms do not clear on submit)."""
+    """A form's key for this round: a save starts a new round, so the next form starts empty, while
+    a refused save keeps what the user typed (forms do not clear on submit)."""
     return f"{key}_{st.session_state.get(f'{key}_round', 0)}"
 
 
 def _saved(message: str, key: str) -> None:
     st.session_state[_FLASH] = message
     st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
-    st.rerun()  # the page's figures (key_enterprises_served, the lists' state) now include the entry
+    # Rerun: the page's figures (key_enterprises_served, the lists' state) now include the entry.
+    st.rerun()
 
 
 def flash() -> None:
@@ -183,8 +184,8 @@ def _list_choice(options: list[str], key: str) -> str:
 
 
 def record_panel(frame, list_id: str | None, key: str) -> None:
-    """Under a worklist (a frame with uscc, name, town): pick one of its firms and record a contact, a
-    stage or an owner for it (list_id None: any list, as on 我的待办)."""
+    """Under a worklist (a frame with uscc, name, town): pick one of its firms and record a contact,
+    a stage or an owner for it (list_id None: any list, as on 我的待办)."""
     if frame is None or frame.height == 0 or not may_record():
         return
     label = {

@@ -2,8 +2,8 @@
 
     rules     kinds, lists, stages, who may record, input checks (WorklogError, Refused, StaleStage)
     tables    the SQLAlchemy tables (migration 0002_worklog); append only
-    store     writes: record_contact, correct_contact, record_stage, assign_owner (one transaction each,
-              audited; refusals audited too)
+    store     writes: record_contact, correct_contact, record_stage, assign_owner (one transaction
+              each, audited; refusals audited too)
     reading   entries (history, CLI list), current stages and owners, effective contacts
     lists     find_firm (the register's firm and town), members (which firm is on which list)
     county    todo (我的待办), county_view, untouched, contacts_by_town, stage_funnel

@@ -18,7 +18,8 @@ from kechuang.worklog import reading
 
 
 def attach(wh: Warehouse, engine: sa.Engine | None = None, stamp: tuple | None = None) -> Warehouse:
-    """Bring the warehouse's copy of the recorded contacts up to date (stamp: reading.version, if known)."""
+    """Bring the warehouse's copy of the recorded contacts up to date (stamp: reading.version, if
+    known)."""
     if engine is None:
         from kechuang.state import db
 

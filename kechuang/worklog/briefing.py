@@ -1,5 +1,6 @@
-"""The work records in the briefing (workbook, 简报文字, and the Word briefing of issue 22): the month's
-contacts by town and the stage funnel, as frames and as one paragraph. Month = the as-of date's month."""
+"""The work records in the briefing (workbook, 简报文字, and the Word briefing of issue 22): the
+month's contacts by town and the stage funnel, as frames and as one paragraph. Month = the as-of
+date's month."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class FollowUp:
 
 
 def follow_up(wh: Warehouse, as_of: date, records: county.Records | None = None) -> FollowUp:
-    """The month's contacts by town and the funnel of the warehouse's scope (a town's, or the county's)."""
+    """The month's contacts by town and the funnel of the warehouse's scope (a town's, or the
+    county's)."""
     records = records or county.snapshot()
     members = lists.members(wh, as_of)
     return FollowUp(

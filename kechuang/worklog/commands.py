@@ -1,4 +1,5 @@
-"""`python -m kechuang worklog add|correct|stage|owner|list`: the work records from scripts (cli.md style:
+"""`python -m kechuang worklog add|correct|stage|owner|list`: the work records from scripts (cli.md
+style:
 --json on stdout; bad input exits 2 with one line on stderr and writes nothing)."""
 
 from __future__ import annotations

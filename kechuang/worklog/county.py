@@ -1,13 +1,13 @@
 """Who acted: 我的待办, the county view per town and list, the towns whose lists went untouched, and the
-briefing's month of contacts by town and stage funnel. Pure functions over a Records snapshot and the
-list members (lists.members), so the page, the CLI, the overview and the briefing count alike.
+briefing's month of contacts by town and stage funnel. Pure functions over a Records snapshot and
+the list members (lists.members), so the page, the CLI, the overview and the briefing count alike.
 
 Definitions (README, 跟踪培育台账):
 - "in the last 30 days" = dated within the 30 days ending today (today - 29 .. today);
 - a next step is open until a later contact of the same firm is recorded, overdue once its due date
   has passed (due_on < today);
-- a list is untouched in a town when none of its firms there got a contact, a stage or an owner in the
-  last 30 days;
+- a list is untouched in a town when none of its firms there got a contact, a stage or an owner in
+  the last 30 days;
 - a firm on a staged list without a recorded stage is at the list's first stage (待对接 / 未对接).
 """
 
@@ -51,7 +51,8 @@ def _since(today: date) -> date:
 
 
 def _firm_steps(records: Records, today: date) -> pl.DataFrame:
-    """Per firm: its open next step due first (next_step, due_on, is_overdue) and its last contact."""
+    """Per firm: its open next step due first (next_step, due_on, is_overdue) and its last
+    contact."""
     steps = (
         reading.open_next_steps(records.contacts)
         .sort("due_on", "entry_id")
@@ -64,12 +65,12 @@ def _firm_steps(records: Records, today: date) -> pl.DataFrame:
 
 
 def todo(user, members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
-    """我的待办: the firms the user owns on any list or has an open next step for (recorded by them), and
-    (town officers) every listed firm of their towns.
+    """我的待办: the firms the user owns on any list or has an open next step for (recorded by them),
+    and (town officers) every listed firm of their towns.
 
-    One row per firm: uscc, name, town, lists, owners, stages, next_step, due_on, is_overdue, last_on;
-    overdue next steps first (earliest due first), then open next steps by due date, then firms never
-    contacted, then the rest; each group by town and name."""
+    One row per firm: uscc, name, town, lists, owners, stages, next_step, due_on, is_overdue,
+    last_on; overdue next steps first (earliest due first), then open next steps by due date, then
+    firms never contacted, then the rest; each group by town and name."""
     steps = reading.open_next_steps(records.contacts).filter(pl.col("recorded_by") == user.name)
     owned = pl.concat(
         [records.owners.filter(pl.col("owner") == user.name).select("uscc"), steps.select("uscc")]
@@ -127,7 +128,8 @@ def todo(user, members: pl.DataFrame, records: Records, today: date) -> pl.DataF
 
 
 def _touched(records: Records, today: date) -> pl.DataFrame:
-    """(uscc, list_id or None) with an entry in the window; a contact (list None) touches every list."""
+    """(uscc, list_id or None) with an entry in the window; a contact (list None) touches every
+    list."""
     since = _since(today)
     contacts = records.contacts.filter(pl.col("contacted_on").is_between(since, today)).select(
         "uscc", pl.lit(None, pl.String).alias("list_id")
@@ -141,7 +143,8 @@ def _touched(records: Records, today: date) -> pl.DataFrame:
 
 def county_view(members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
     """Per town and list: n_firms on it, n_contacted (last 30 days), n_overdue next steps, n_touched
-    (any entry in 30 days), and for staged lists one n_<stage index> count per stage (stage_columns())."""
+    (any entry in 30 days), and one count per stage of each staged list, named <list_id>_<stage
+    index> (stage_text reads them)."""
     since = _since(today)
     contacted = (
         records.contacts.filter(pl.col("contacted_on").is_between(since, today))
@@ -211,8 +214,9 @@ def untouched(members: pl.DataFrame, records: Records, today: date) -> pl.DataFr
 def contacts_by_town(
     month: date, *, records: Records | None = None, towns=None, engine: sa.Engine | None = None
 ) -> pl.DataFrame:
-    """The month's recorded contacts (corrections applied) per town: town, n_visits (走访), n_publicity
-    (宣传), n_coaching (辅导), n_contacts, n_firms; `month` is any day of it; towns limits the towns."""
+    """The month's recorded contacts (corrections applied) per town: town, n_visits (走访),
+    n_publicity (宣传), n_coaching (辅导), n_contacts, n_firms; `month` is any day of it; towns limits
+    the towns."""
     records = records or snapshot(engine)
     start = month.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
@@ -237,9 +241,9 @@ def stage_funnel(
     towns=None,
     engine: sa.Engine | None = None,
 ) -> pl.DataFrame:
-    """Firms per stage of each staged list, in stage order: list_id, list, stage, n_firms. With `members`
-    (lists.members) the firms on the list count, unrecorded ones at the first stage; without, only the
-    recorded ones."""
+    """Firms per stage of each staged list, in stage order: list_id, list, stage, n_firms. With
+    `members` (lists.members) the firms on the list count, unrecorded ones at the first stage;
+    without, only the recorded ones."""
     records = records or snapshot(engine)
     current = records.stages.select("uscc", "list_id", "stage")
     if members is not None:

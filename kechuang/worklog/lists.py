@@ -1,10 +1,10 @@
 """Which firms are on which list (from the warehouse), and one firm's identity for a record.
 
-The lists are those the dashboard finds firms for, computed by the functions their pages call, so the
-county view and 我的待办 count exactly the firms the pages list:
-rd_zero = the 清零 worklist, candidates = HNTE candidates and near misses (default thresholds),
-gazelle = 瞪羚/独角兽 candidates, key_enterprises = the plan year's 一企一策 firms,
-iur = firms with a 产学研 project waiting past the follow-up limit.
+The lists are those the dashboard finds firms for, computed by the functions their pages call, so
+the county view and 我的待办 count exactly the firms the pages list: rd_zero = the 清零 worklist,
+candidates = HNTE candidates and near misses (default thresholds), gazelle = 瞪羚/独角兽 candidates,
+key_enterprises = the plan year's 一企一策 firms, iur = firms with a 产学研 project waiting past the
+follow-up limit.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def _part(list_id: str, frame: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def members(wh: Warehouse, as_of: date) -> pl.DataFrame:
-    """Every (list, firm) on the as-of date: list_id, uscc, name, town; one row per firm and list."""
+    """Every (list, firm) on the as-of date: list_id, uscc, name, town; one row per firm and
+    list."""
     from kechuang.models.programmes import iur  # the follow-up rule lives with the 产学研 page
 
     parts = [_part("rd_zero", metrics.rd_coverage(wh, as_of).worklist)]

@@ -1,4 +1,5 @@
-"""Reading the work records: the entries (history, CLI list), and the current state per (firm, list).
+"""Reading the work records: the entries (history, CLI list), and the current state per (firm,
+list).
 
 Entries are dicts, the same for the CLI's JSON, the timeline of 一企一档 and the tests:
     {"entry": "contact"|"stage"|"owner", "id", "uscc", "town", "list", "kind", "stage", "owner",
@@ -101,8 +102,8 @@ def entries(
     since: date | None = None,
     kinds: tuple[str, ...] = ENTRY_KINDS,
 ) -> list[dict]:
-    """The entries the user may read, oldest first (by recorded_at, then id), optionally of one firm, one
-    town, or on/after a date (`on`)."""
+    """The entries the user may read, oldest first (by recorded_at, then id), optionally of one
+    firm, one town, or on/after a date (`on`)."""
     towns = visible_towns(user)
     out = []
     with engine.connect() as conn:
@@ -130,7 +131,8 @@ def _one(engine: sa.Engine, kind: str, entry_id: int) -> dict:
         return _entry(kind, row, _superseded(conn))
 
 
-# -- frames for the lists, the county view and the metric -------------------------------------------
+# -- frames for the lists, the county view and the metric
+# -------------------------------------------
 
 CONTACT_SCHEMA = {
     "entry_id": pl.Int64,
@@ -146,7 +148,8 @@ CONTACT_SCHEMA = {
 
 
 def effective_contacts(engine: sa.Engine) -> pl.DataFrame:
-    """Every contact that no correction has superseded (a corrected contact counts once, as corrected)."""
+    """Every contact that no correction has superseded (a corrected contact counts once, as
+    corrected)."""
     c = worklog_contacts.c
     newer = worklog_contacts.alias("newer")
     query = (
@@ -163,7 +166,8 @@ def effective_contacts(engine: sa.Engine) -> pl.DataFrame:
 
 
 def _heads(engine: sa.Engine, table: sa.Table, value: str) -> pl.DataFrame:
-    """The latest entry per (firm, list): uscc, list_id, <value>, seq, recorded_by, recorded_on (Beijing)."""
+    """The latest entry per (firm, list): uscc, list_id, <value>, seq, recorded_by, recorded_on
+    (Beijing)."""
     latest = (
         sa.select(table.c.uscc, table.c.list_id, sa.func.max(table.c.seq).label("seq"))
         .group_by(table.c.uscc, table.c.list_id)
@@ -201,13 +205,14 @@ def current_stages(engine: sa.Engine) -> pl.DataFrame:
 
 
 def current_owners(engine: sa.Engine) -> pl.DataFrame:
-    """Each (firm, list)'s current owner (责任人): uscc, list_id, owner, seq, recorded_by, recorded_on."""
+    """Each (firm, list)'s current owner (责任人): uscc, list_id, owner, seq, recorded_by,
+    recorded_on."""
     return _heads(engine, worklog_owners, "owner")
 
 
 def open_next_steps(contacts: pl.DataFrame) -> pl.DataFrame:
-    """Next steps still open: a contact's next step stays open until a later contact of the same firm
-    (a higher entry id dated on or after it) is recorded. Columns of effective_contacts()."""
+    """Next steps still open: a contact's next step stays open until a later contact of the same
+    firm (a higher entry id dated on or after it) is recorded. Columns of effective_contacts()."""
     later = contacts.select(
         "uscc", pl.col("entry_id").alias("later_id"), pl.col("contacted_on").alias("later_on")
     )

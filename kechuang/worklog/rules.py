@@ -1,8 +1,8 @@
 """The work records' rules (跟踪培育台账): kinds, lists, stages, who may record, what input is valid.
 
-No database and no Streamlit here: the store (store.py) calls these before it writes, the pages and the
-CLI show their messages. Every refusal is a WorklogError whose message is one Chinese sentence saying what
-is wrong and where; nothing is written when one is raised.
+No database and no Streamlit here: the store (store.py) calls these before it writes, the pages and
+the CLI show their messages. Every refusal is a WorklogError whose message is one Chinese sentence
+saying what is wrong and where; nothing is written when one is raised.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ LISTS: dict[str, str] = {
     "key_enterprises": "重点企业一企一策",
     "iur": "产学研待落地",
 }
-# The lists with stages: the first stage is where every firm on the list starts (never recorded); the
-# stages that need a reason say why the work stops.
+# The lists with stages: the first stage is where every firm on the list starts (never recorded);
+# the stages that need a reason say why the work stops.
 STAGES: dict[str, tuple[str, ...]] = {
     "candidates": ("待对接", "已走访", "辅导中", "拟申报", "已申报", "已认定", "暂缓"),
     "rd_zero": ("未对接", "已对接", "已归集研发费用", "已建研发机构", "企业无意愿"),
@@ -37,7 +37,8 @@ ROLE_NAMES = {"leader": "领导", "share": "分享链接访客"}
 
 
 def today() -> date:
-    """Today in Beijing time: a record made at 07:00 in Rudong is dated that day, whatever the server's zone."""
+    """Today in Beijing time: a record made at 07:00 in Rudong is dated that day, whatever the
+    server's zone."""
     return datetime.now(timezone(timedelta(hours=8))).date()
 
 
@@ -50,12 +51,14 @@ class Refused(WorklogError):
 
 
 class StaleStage(WorklogError):
-    """The stage changed since the user's screen was drawn; the message names who changed it and when."""
+    """The stage changed since the user's screen was drawn; the message names who changed it and
+    when."""
 
 
 @dataclass(frozen=True)
 class Firm:
-    """A firm as the warehouse's enterprises table knows it (its town decides who may record for it)."""
+    """A firm as the warehouse's enterprises table knows it (its town decides who may record for
+    it)."""
 
     uscc: str
     name: str
@@ -67,8 +70,8 @@ def initial_stage(list_id: str) -> str:
 
 
 def check_may_record(user, firm: Firm) -> None:
-    """Refused unless the user may record for the firm: analysts and administrators anywhere, town officers
-    in their towns; leaders and share-link visitors never."""
+    """Refused unless the user may record for the firm: analysts and administrators anywhere, town
+    officers in their towns; leaders and share-link visitors never."""
     role = getattr(user, "role", None)
     if role not in RECORDING_ROLES:
         who = ROLE_NAMES.get(role or "", "未登录用户")
@@ -136,7 +139,8 @@ def contact(
     next_step: str | None = None,
     due_on=None,
 ) -> Contact:
-    """Validate a contact's fields (the date not after today; a next step and its due date together)."""
+    """Validate a contact's fields (the date not after today; a next step and its due date
+    together)."""
     kind = (kind or "").strip()
     if kind not in KINDS:
         raise WorklogError(f"记录类别有误：{kind!r}，应为 {'、'.join(KINDS)}")
@@ -159,7 +163,8 @@ def contact(
 
 
 def stage(list_id: str, value: str, reason: str | None, current: str) -> tuple[str, str | None]:
-    """Validate a stage for a list: one of its stages, not the current one, a reason where it needs one."""
+    """Validate a stage for a list: one of its stages, not the current one, a reason where it needs
+    one."""
     check_list(list_id, staged=True)
     value = (value or "").strip()
     allowed = STAGES[list_id]

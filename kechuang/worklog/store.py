@@ -2,9 +2,10 @@
 
     store.record_contact(engine, user, firm, kind="走访", on=date(...), service_type=..., note=...)
     store.correct_contact(engine, user, firm, entry_id, reason, kind=..., on=..., ...)
-    store.record_stage(engine, user, firm, "candidates", "已走访", expected_seq=2)  # StaleStage if not 2
-    store.assign_owner(engine, user, firm, "rd_zero", owner)                       # owner: auth.User
-    store.entries(engine, user, uscc=..., town=..., since=...)  # contacts, stages, owners, oldest first
+    store.record_stage(engine, user, firm, "candidates", "已走访", expected_seq=2)  # StaleStage unless
+                                                                    # the history is at seq 2
+    store.assign_owner(engine, user, firm, "rd_zero", owner)        # owner: auth.User
+    reading.entries(engine, user, uscc=..., since=...)  # contacts, stages, owners, oldest first
 
 `firm` is a rules.Firm looked up in the warehouse's enterprises table (lists.find_firm). A refusal
 (role, towns) is audited as worklog_refused and raised as rules.Refused; bad input raises
@@ -30,8 +31,8 @@ BUSY_RETRIES = 60  # SQLite: a writer that finds the database locked waits and t
 
 
 def _run(engine: sa.Engine, work: Callable[[sa.Connection], object]):
-    """work(conn) in one transaction; retried while SQLite reports the database locked (WAL has one
-    writer at a time, and a read-then-write transaction cannot wait for the lock, only start again)."""
+    """work(conn) in one transaction; retried if SQLite still reports the database locked after its
+    busy timeout (db.py begins every transaction IMMEDIATE, so writers queue for the lock)."""
     for attempt in range(BUSY_RETRIES):
         try:
             with engine.begin() as conn:
@@ -114,7 +115,8 @@ def correct_contact(
     today: date | None = None,
     now: datetime | None = None,
 ) -> dict:
-    """A new contact entry superseding `entry_id` (same firm), with the reason; both stay in the history."""
+    """A new contact entry superseding `entry_id` (same firm), with the reason; both stay in the
+    history."""
     _refuse_if_not_allowed(user, firm, "更正走访记录")
     reason = rules.correction_reason(reason)
     c = rules.contact(kind, on, today or rules.today(), service_type, note, next_step, due_on)
@@ -242,7 +244,8 @@ def record_stage(
     now: datetime | None = None,
 ) -> dict:
     """Move the firm to a stage on a list. expected_seq: the seq the user's screen showed (None: the
-    current one, as the CLI does). correction: this entry corrects a mistaken previous one (reason needed)."""
+    current one, as the CLI does). correction: this entry corrects a mistaken previous one (reason
+    needed)."""
     _refuse_if_not_allowed(user, firm, "记录培育阶段")
     rules.check_list(list_id, staged=True)
     what = f"该企业在{rules.LISTS[list_id]}清单上的阶段"
@@ -282,7 +285,8 @@ def assign_owner(
     expected_seq: int | None = None,
     now: datetime | None = None,
 ) -> dict:
-    """Make an account the firm's 责任人 on a list (owner: auth.User or None when the name is unknown)."""
+    """Make an account the firm's 责任人 on a list (owner: auth.User or None when the name is
+    unknown)."""
     _refuse_if_not_allowed(user, firm, "指定责任人")
     rules.check_list(list_id)
     rules.check_owner(owner, firm)

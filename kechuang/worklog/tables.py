@@ -1,10 +1,10 @@
 """The work records' tables in the state database (migration 0002_worklog). Append only: nothing is
-updated or deleted (the migration installs triggers refusing both); a correction is a new row naming the
-row it supersedes.
+updated or deleted (the migration installs triggers refusing both); a correction is a new row naming
+the row it supersedes.
 
 Stages and owners carry `seq`, the entry's place in its (firm, list) history: a new entry takes the
-previous seq + 1 and (uscc, list_id, seq) is unique, so of two writers who saw the same history only the
-first commits; the second is told who changed it and when (optimistic concurrency, store.py).
+previous seq + 1 and (uscc, list_id, seq) is unique, so of two writers who saw the same history only
+the first commits; the second is told who changed it and when (optimistic concurrency, store.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from kechuang.state.schema import Serial, UTCDateTime, metadata
 
 
 def _recorded() -> list[Column]:
-    """Who recorded an entry and when (the town is the firm's town at that moment, for scope and counts)."""
+    """Who recorded an entry and when (the town is the firm's town at that moment, for scope and
+    counts)."""
     return [
         Column("town", String(64)),
         Column("recorded_by", String(64), nullable=False),

@@ -14,6 +14,9 @@ user = ui.current_user()
 
 st.title("我的待办")
 records.flash()
+if not records.may_record():
+    st.info("本账户只能查看工作记录，没有待办；各镇区、各清单的跟进情况见“跟踪台账”。")
+    st.stop()
 today = rules.today()
 members = ui.cached(lists.members, as_of)
 todo = county.todo(user, members, county.snapshot(records.engine()), today)

@@ -342,6 +342,10 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
     assert county_mod.untouched(members, records, TODAY).to_dicts() == [
         {"town": "长沙镇", "lists": "高企培育", "n_firms": 1}
     ]
+    # Without the owner entry 掘港街道's 高企培育 list is untouched, but its 清零 list was worked: the
+    # town is not named (跟踪台账 shows the list).
+    no_owner = county_mod.Records(records.contacts, records.stages, records.owners.clear())
+    assert county_mod.untouched(members, no_owner, TODAY)["town"].to_list() == ["长沙镇"]
     # 我的待办: juegang's town holds firms 1 and 3; the overdue next step comes first.
     todo = county_mod.todo(JUEGANG, members, records, TODAY)
     assert todo["uscc"].to_list() == [F1.uscc, F3.uscc]

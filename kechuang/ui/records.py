@@ -57,6 +57,7 @@ def flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.success(message)
+        st.toast(message, icon=":material/check_circle:")  # seen wherever the page is scrolled
 
 
 def _save(key: str, action, *args, **kwargs) -> None:

@@ -202,12 +202,19 @@ def stage_text(row: dict) -> str:
 
 
 def untouched(members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
-    """Towns and lists nobody worked in the last 30 days: town, lists (labels joined), n_firms."""
-    view = county_view(members, records, today)
+    """Towns whose lists nobody worked in the last 30 days (no firm of any of its lists got an entry):
+    town, lists (labels joined), n_firms. A town with one list worked is not named; 跟踪台账 shows
+    each list."""
+    view = county_view(members, records, today).filter(pl.col("n_firms") > 0)
     return (
-        view.filter((pl.col("n_firms") > 0) & (pl.col("n_touched") == 0))
-        .group_by("town", maintain_order=True)
-        .agg(pl.col("list").str.join("、").alias("lists"), pl.col("n_firms").sum())
+        view.group_by("town", maintain_order=True)
+        .agg(
+            pl.col("list").str.join("、").alias("lists"),
+            pl.col("n_firms").sum(),
+            pl.col("n_touched").sum().alias("_touched"),
+        )
+        .filter(pl.col("_touched") == 0)
+        .drop("_touched")
     )
 
 

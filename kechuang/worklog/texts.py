@@ -78,13 +78,13 @@ def county_table(view: pl.DataFrame) -> pl.DataFrame:
 
 
 def untouched_line(untouched: pl.DataFrame) -> str | None:
-    """The overview's 需关注 line naming towns whose lists nobody worked for 30 days (None: none)."""
+    """The 需关注 line naming the towns whose lists nobody worked for 30 days (None: none)."""
     if untouched.height == 0:
         return None
     towns = "、".join(r["town"] or "未知镇区" for r in untouched.to_dicts())
     return (
         f"{untouched.height} 个镇区的清单近{county.WINDOW_DAYS}天无人跟进"
-        f"（无走访、阶段或责任人记录）：{towns}"
+        f"（清单上的企业均无走访、阶段或责任人记录）：{towns}"
     )
 
 

@@ -69,7 +69,7 @@ def _save(key: str, action, *args, **kwargs) -> None:
     _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}", key)
 
 
-def contact_form(uscc: str, list_id: str | None, key: str) -> None:
+def contact_form(firm: rules.Firm, list_id: str | None, key: str) -> None:
     """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step and due date."""
     base, key = key, _generation(f"{key}_contact")
     with st.form(key, border=False):
@@ -87,7 +87,7 @@ def contact_form(uscc: str, list_id: str | None, key: str) -> None:
             _save(
                 f"{base}_contact",
                 store.record_contact,
-                _firm(uscc),
+                firm,
                 kind=kind,
                 on=on,
                 service_type=None if service == "（不填）" else service,
@@ -98,8 +98,9 @@ def contact_form(uscc: str, list_id: str | None, key: str) -> None:
             )
 
 
-def stage_form(uscc: str, list_id: str, key: str) -> None:
+def stage_form(firm: rules.Firm, list_id: str, key: str) -> None:
     """The firm's stage on a staged list, saved against the history position this screen showed."""
+    uscc = firm.uscc
     seen_key = f"{key}_stage_seen_{uscc}_{list_id}"
     shown = st.session_state.get(seen_key)  # the seq the screen the user acted on showed
     history = [
@@ -124,7 +125,7 @@ def stage_form(uscc: str, list_id: str, key: str) -> None:
             _save(
                 f"{base}_stage_{list_id}",
                 store.record_stage,
-                _firm(uscc),
+                firm,
                 list_id,
                 stage,
                 reason,
@@ -133,9 +134,9 @@ def stage_form(uscc: str, list_id: str, key: str) -> None:
             )
 
 
-def owner_form(uscc: str, list_id: str, key: str) -> None:
+def owner_form(firm: rules.Firm, list_id: str, key: str) -> None:
     """The firm's 责任人 on a list: an account that may record for the firm."""
-    firm = _firm(uscc)
+    uscc = firm.uscc
     accounts = [u for u in auth.list_users(auth.users_path()) if _may_own(u, firm)]
     owners = reading.current_owners(engine())
     now = owners.filter((owners["uscc"] == uscc) & (owners["list_id"] == list_id))[
@@ -165,17 +166,22 @@ def firm_forms(uscc: str, list_id: str | None, key: str) -> None:
     if not may_record():
         st.caption("本账户只能查看工作记录。")
         return
+    try:
+        firm = _firm(uscc)
+    except rules.WorklogError as err:  # e.g. a project's firm missing from the register
+        st.warning(f"{err}，无法为其记录。")
+        return
     staged = [list_id] if list_id in rules.STAGES else ([] if list_id else list(rules.STAGES))
     owned = [list_id] if list_id else list(rules.LISTS)
     tabs = st.tabs(["记录走访", *(["培育阶段"] if staged else []), "责任人"])
     with tabs[0]:
-        contact_form(uscc, list_id, key)
+        contact_form(firm, list_id, key)
     if staged:
         with tabs[1]:
             chosen = _list_choice(staged, f"{key}_stage_list")
-            stage_form(uscc, chosen, key)
+            stage_form(firm, chosen, key)
     with tabs[-1]:
-        owner_form(uscc, _list_choice(owned, f"{key}_owner_list"), key)
+        owner_form(firm, _list_choice(owned, f"{key}_owner_list"), key)
 
 
 def _list_choice(options: list[str], key: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
 
@@ -251,14 +253,20 @@ def test_the_tables_are_append_only(state_url):
     assert n_rows(engine, worklog_contacts) == 1
 
 
-def test_twenty_concurrent_writer_processes_lose_no_entry(state_url, audit_file):
+def test_twenty_concurrent_writer_processes_lose_no_entry(state_url, audit_file, monkeypatch):
+    # The children must not re-run whatever script ran as __main__ before (AppTest runs app.py so).
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     db.engine(state_url)  # migrated once here, so the writers race on records, not on the schema
     # Forked from a server that imported the writer once: 20 interpreters importing SQLAlchemy and
     # polars each would take most of the test's time on a busy machine.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["worklog_writer"])
     with ProcessPoolExecutor(max_workers=20, mp_context=context) as pool:
-        results = list(pool.map(worklog_writer.write, [state_url] * 20, [F1] * 20, range(20)))
+        results = list(
+            pool.map(
+                worklog_writer.write, [state_url] * 20, [F1] * 20, range(20), [str(audit_file)] * 20
+            )
+        )
     engine = db.engine(state_url)
     assert sum(r[0] for r in results) == n_rows(engine, worklog_contacts) == 100
     assert sum(r[1] for r in results) == n_rows(engine, worklog_stages) == 1

@@ -51,9 +51,9 @@ def button(at: AppTest, label: str):
 
 def save_stage(at: AppTest, stage: str, reason: str = "") -> AppTest:
     round_key = f"{KEY}_stage_rd_zero_round"
-    form = (
-        f"{KEY}_stage_rd_zero_{at.session_state[round_key] if round_key in at.session_state else 0}"
-    )
+    # AppTest's session state has no .get
+    n = at.session_state[round_key] if round_key in at.session_state else 0  # noqa: SIM401
+    form = f"{KEY}_stage_rd_zero_{n}"
     at.selectbox(key=f"{form}_stage_value").set_value(stage)
     at.text_input(key=f"{form}_reason").input(reason)
     return button(at, "保存阶段").click().run()

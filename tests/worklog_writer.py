@@ -3,6 +3,7 @@ once)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import alembic.command  # noqa: F401  (imported once by the fork server, not by each writer)
@@ -14,9 +15,10 @@ from kechuang.worklog import rules, store
 ANALYST = auth.User("analyst", "analyst")
 
 
-def write(url: str, firm: rules.Firm, n: int) -> tuple[int, int]:
+def write(url: str, firm: rules.Firm, n: int, audit_path: str) -> tuple[int, int]:
     """Five contacts, then one stage change from the screen everyone saw (seq 0): (contacts,
-    stages)."""
+    stages). The audit path is passed: the fork server keeps the environment it started with."""
+    os.environ["KECHUANG_AUDIT"] = audit_path
     engine = db.engine(url)
     for i in range(5):
         store.record_contact(

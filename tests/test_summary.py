@@ -1,4 +1,5 @@
-"""简报文字: the exact text for a small hand-checked fixture, town wording, pace boundaries, no plan."""
+"""简报文字: the exact text for a small hand-checked fixture, town wording, pace boundaries, no
+plan."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _commissioners(n: int) -> list[dict]:
 
 @pytest.fixture
 def data(tmp_path):
-    """One first certificate (掘港街道), a 83 亿元 contract (长沙镇), 90 commissioners, one cadre training, no SME training."""
+    """One first certificate (掘港街道), a 83 亿元 contract (长沙镇), 90 commissioners, one cadre
+    training, no SME training."""
     return write_warehouse(
         tmp_path / "data",
         enterprises=[firm(1), firm(2, town="长沙镇")],
@@ -51,32 +53,31 @@ def data(tmp_path):
 
 
 def test_county_text_exactly(data):
-    # 2026-10-31 is day 304 of 365: 83.3% of the year. new_hnte 1 of 50 (2.0%) is behind: 50 x 304/365 = 41.6
-    # expected, 42 - 1 = 41 short. The contract amount 830,000 of 1,000,000 万元 (83.0%) is at risk: expected
-    # 832,876.7, 2,876.7 万元 short. 90 commissioners of 100 and 1 cadre training of 1 are on track; 0 of 3 SME
-    # trainings is behind (3 x 304/365 = 2.5 expected: 3 short).
+    # 2026-10-31 is day 304 of 365: 83.3% of the year. new_hnte 1 of 50 (2.0%) is behind: 50 x
+    # 304/365 = 41.6 expected, 42 - 1 = 41 short. The contract amount 830,000 of 1,000,000 万元
+    # (83.0%) is at risk: expected 832,876.7, 2,876.7 万元 short. 90 commissioners of 100 and 1
+    # cadre training of 1 are on track; 0 of 3 SME trainings is behind (3 x 304/365 = 2.5 expected:
+    # 3 short).
     text = summary.briefing_text(Warehouse(data), AS_OF, PLAN)
-    assert (
-        text
-        == (
-            "截至2026年10月31日，全县高成长型科创项目落地暂无数据（缺少科创项目招引）；"
-            "新增高新技术企业1家，完成年度目标的2.0%，按序时进度应完成83.3%；"
-            "瞪羚、独角兽定制化培育暂无数据（缺少瞪羚、独角兽定制化培育名单）；"
-            "亿元以上制造业企业研发活动覆盖率暂无数据（缺少统计联网直报年报、企业所得税年度汇算清缴）；"
-            "产学研合作项目备案登记暂无数据（缺少产学研合作项目）；"
-            "技术合同认定登记额83.00亿元，完成年度目标的83.0%；"
-            "重点企业“一企一策”服务暂无数据（缺少重点企业“一企一策”服务清单、“科小二”走访服务记录）；"
-            "在岗科创专员90名，完成年度目标的90.0%；"
-            "举办中小企业专项培训0场，完成年度目标的0.0%；"
-            "专项培训覆盖企业暂无数据（缺少培训参训企业）；"
-            "举办科技创新专题培训（干部）1场，完成年度目标的100.0%；"
-            "校企共建新型研发机构/产业联盟暂无数据（缺少研发机构与创新载体）。\n"
-            "对照序时进度，达标进度2项，预警1项，滞后2项。"
-            "滞后：新增高新技术企业（完成年度目标的2.0%，距序时进度差41家，按当前进度全年预计约1家）、"
-            "中小企业专项培训（完成年度目标的0.0%，距序时进度差3场）。"
-            "预警：技术合同认定登记额（完成年度目标的83.0%，距序时进度差2,876.7万元）。"
-            "\n2026年10月，驾驶舱中尚无走访、宣传、辅导记录。"  # the work records' line (no records here)
-        )
+    assert text == (
+        "截至2026年10月31日，全县高成长型科创项目落地暂无数据（缺少科创项目招引）；"
+        "新增高新技术企业1家，完成年度目标的2.0%，按序时进度应完成83.3%；"
+        "瞪羚、独角兽定制化培育暂无数据（缺少瞪羚、独角兽定制化培育名单）；"
+        "亿元以上制造业企业研发活动覆盖率暂无数据（缺少统计联网直报年报、企业所得税年度汇算清缴）；"
+        "产学研合作项目备案登记暂无数据（缺少产学研合作项目）；"
+        "技术合同认定登记额83.00亿元，完成年度目标的83.0%；"
+        "重点企业“一企一策”服务暂无数据（缺少重点企业“一企一策”服务清单、“科小二”走访服务记录）；"
+        "在岗科创专员90名，完成年度目标的90.0%；"
+        "举办中小企业专项培训0场，完成年度目标的0.0%；"
+        "专项培训覆盖企业暂无数据（缺少培训参训企业）；"
+        "举办科技创新专题培训（干部）1场，完成年度目标的100.0%；"
+        "校企共建新型研发机构/产业联盟暂无数据（缺少研发机构与创新载体）。\n"
+        "对照序时进度，达标进度2项，预警1项，滞后2项。"
+        "滞后：新增高新技术企业（完成年度目标的2.0%，距序时进度差41家，按当前进度全年预计约1家）、"
+        "中小企业专项培训（完成年度目标的0.0%，距序时进度差3场）。"
+        "预警：技术合同认定登记额（完成年度目标的83.0%，距序时进度差2,876.7万元）。"
+        # the work records' line (no records here)
+        "\n2026年10月，驾驶舱中尚无走访、宣传、辅导记录。"
     )
 
 

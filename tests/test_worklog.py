@@ -345,13 +345,13 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
     assert rows[("掘港街道", "rd_zero")]["n_overdue"] == 1  # due 1 November, nothing since
     assert rows[("长沙镇", "candidates")]["n_contacted"] == 0
     assert county_mod.stage_text(rows[("掘港街道", "rd_zero")]) == "未对接 1 · 已对接 1"
-    # 长沙镇's candidates list: last touched 3 October (more than 30 days): untouched. 掘港街道's lists:
-    # touched.
+    # 长沙镇's candidates list: last touched 3 October (more than 30 days): untouched.
+    # 掘港街道's lists: touched.
     assert county_mod.untouched(members, records, TODAY).to_dicts() == [
         {"town": "长沙镇", "lists": "高企培育", "n_firms": 1}
     ]
-    # Without the owner entry 掘港街道's 高企培育 list is untouched, but its 清零 list was worked: the
-    # town is not named (跟踪台账 shows the list).
+    # Without the owner entry 掘港街道's 高企培育 list is untouched, but its 清零 list was
+    # worked: the town is not named (跟踪台账 shows the list).
     no_owner = county_mod.Records(records.contacts, records.stages, records.owners.clear())
     assert county_mod.untouched(members, no_owner, TODAY)["town"].to_list() == ["长沙镇"]
     # 我的待办: juegang's town holds firms 1 and 3; the overdue next step comes first.

@@ -1,7 +1,7 @@
 """A small county for the work-record tests: three firms in two towns, all 2026 key enterprises.
 
-Firm 1 (掘港街道) and firm 3 (掘港街道) were visited in the service_visits file in 2026; firm 2 (长沙镇) was
-not. So key_enterprises_served is 2 on AS_OF from the file alone."""
+Firm 1 (掘港街道) and firm 3 (掘港街道) were visited in the service_visits file in 2026; firm 2
+(长沙镇) was not. So key_enterprises_served is 2 on AS_OF from the file alone."""
 
 from __future__ import annotations
 

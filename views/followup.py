@@ -18,7 +18,8 @@ members = ui.cached(lists.members, as_of, scope=ui.town_scope(town))
 snapshot = county.snapshot(records.engine())
 view = county.county_view(members, snapshot, today)
 st.caption(
-    f"{town or ui.scope_name()} · 清单截至{fmt.cn_date(as_of)}；“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
+    f"{town or ui.scope_name()} · 清单截至{fmt.cn_date(as_of)}；"
+    f"“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
     "联系 = 驾驶舱中记录的走访、宣传、辅导；下一步在该企业有新的联系记录前算未办，过了期限即逾期。"
 )
 a, b, c = st.columns(3)

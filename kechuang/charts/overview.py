@@ -1,4 +1,5 @@
-"""Pure chart builders: a frame in, a plotly Figure out; Chinese titles, readable at 390 px width."""
+"""Pure chart builders: a frame in, a plotly Figure out; Chinese titles, readable at 390 px
+width."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 def cumulative_chart(
     series: pl.DataFrame, title: str, unit: str, last_year: pl.DataFrame | None = None
 ) -> go.Figure:
-    """Cumulative actual month by month against the pace line and the target (timeline.Cumulative frames).
+    """Cumulative actual month by month against the pace line and the target (timeline.Cumulative
+    frames).
 
     `series`: on, actual (null after the as-of date), pace, target; `last_year`: on, actual."""
     scale, shown_unit = _scale(unit)

@@ -1,6 +1,7 @@
-"""The leadership cockpit (总览): target cards, the warning list (需关注) and the town table, computed
-together by overview(). The same day last year and the cumulative series are kechuang.models.timeline, the task
-breakdown kechuang.models.tasks, the link that reopens a view kechuang.models.links.
+"""The leadership cockpit (总览): target cards, the warning list (需关注) and the town table,
+computed together by overview(). The same day last year and the cumulative series are
+kechuang.models.timeline, the task breakdown kechuang.models.tasks, the link that reopens a view
+kechuang.models.links.
 
 Every figure comes from the metrics engine (kechuang.engine.metrics); this module only arranges and
 words it. Rules the specs leave open, decided here:
@@ -53,7 +54,8 @@ def approx(x: float | None, unit: str) -> str:
 
 
 def signed(x: float, unit: str) -> str:
-    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when there is none."""
+    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when there is
+    none."""
     if round(x * 100, 1) == 0 if unit == "比率" else round(x, 1 if unit == "万元" else 0) == 0:
         return "持平"
     sign = "-" if x < 0 else "+"
@@ -99,7 +101,8 @@ def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> l
         )
     if p.id == "rd_coverage" and p.actual is not None:
         lines.append(
-            f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 {fmt.num(rd.worklist.height)} 家"
+            f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 "
+            f"{fmt.num(rd.worklist.height)} 家"
         )
     elif judged and p.expected is not None:
         lines.append(
@@ -189,7 +192,8 @@ def _cards(
 
 
 def town_table(wh: Warehouse, as_of: date) -> pl.DataFrame:
-    """Each town's contribution to each countable target, its active enterprises and its open 清零 worklist.
+    """Each town's contribution to each countable target, its active enterprises and its open 清零
+    worklist.
 
     Columns: town, n_enterprises, one column per town_metrics() id (null when its data is absent),
     rd_worklist. Events attributable to no town are the row 未归属镇区 (last)."""
@@ -231,7 +235,8 @@ def _town_table(wh: Warehouse, as_of: date, shared: _Shared) -> pl.DataFrame:
 
 
 def town_column(metric_id: str) -> str | None:
-    """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide figures."""
+    """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide
+    figures."""
     if metric_id == "rd_coverage":
         return "rd_worklist"
     return metric_id if metric_id in town_metrics() else None
@@ -264,7 +269,8 @@ def town_table_labels() -> dict[str, str]:
 
 
 def town_table_display(table: pl.DataFrame) -> pl.DataFrame:
-    """The town table with Chinese column names; counts as integers, amounts in 万元 with one decimal."""
+    """The town table with Chinese column names; counts as integers, amounts in 万元 with one
+    decimal."""
     amounts = [c for c in table.columns if c in METRIC_BY_ID and METRIC_BY_ID[c].unit == "万元"]
     counts = [c for c in table.columns if c != "town" and c not in amounts]
     return table.with_columns(
@@ -293,7 +299,8 @@ def town_gaps(
     shared: metrics.Shared | None = None,
     base: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the gap.
+    """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the
+    gap.
 
     Columns town, actual, expected, gap; sorted by gap, largest first."""
     if base is None:
@@ -330,7 +337,8 @@ class _Shared(metrics.Shared):
         self._jobs: dict[date, Future] = {}
 
     def prefetch_town_base(self, wh: Warehouse, as_of: date) -> Future:
-        """Start fetching the active enterprises per town on the prefetch threads (town_base then waits for it)."""
+        """Start fetching the active enterprises per town on the prefetch threads (town_base then
+        waits for it)."""
         job = metrics.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
         self._jobs[as_of] = job
         return job
@@ -439,11 +447,13 @@ def overview(
     county_view: bool = True,
     plans_dir: Path = PLANS_DIR,
 ) -> Overview:
-    """The overview's warning list, county progress, cards and town table from one fetch of each metric's rows.
+    """The overview's warning list, county progress, cards and town table from one fetch of each
+    metric's rows.
 
-    Equal to attention(), progress(), cards() and town_table() called on the same warehouse. With a town
-    chosen the cards belong to the town's warehouse, so they are left to cards() on it (None here). Without
-    county_view (a town officer's session) the warning list and county progress are not computed."""
+    Equal to attention(), progress(), cards() and town_table() called on the same warehouse. With a
+    town chosen the cards belong to the town's warehouse, so they are left to cards() on it (None
+    here). Without county_view (a town officer's session) the warning list and county progress are
+    not computed."""
     shared = _Shared()
     shared.prefetch_town_base(wh, as_of)
     rows: list[Progress] = []

@@ -1,4 +1,5 @@
-"""How a target moves through the year: the same day last year, and the cumulative series against the pace line.
+"""How a target moves through the year: the same day last year, and the cumulative series against
+the pace line.
 
 - **Same day last year.** Shown only when every dated source of the metric reaches back into last
   year; otherwise the data cannot tell a real 0 from a missing year, and the figure is "—".
@@ -47,8 +48,8 @@ _EARLIEST_LOCK = threading.Lock()
 def earliest_dates(wh: Warehouse) -> dict[str, date | None]:
     """How far back each dated source of the whole county reaches (queries/cockpit_earliest.sql).
 
-    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per data version);
-    a town-scoped warehouse asks a county warehouse once, and closes it."""
+    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per
+    data version); a town-scoped warehouse asks a county warehouse once, and closes it."""
     with _EARLIEST_LOCK:
         known = _EARLIEST.get(wh)
     if known is not None:
@@ -84,7 +85,8 @@ def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
 def prefetch_with_year_ago(
     wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None
 ) -> None:
-    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last year: one batch."""
+    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last
+    year: one batch."""
     on, reaching = _year_ago_metrics(wh, as_of)
     shared.prefetch_dates(
         wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)], wait=False
@@ -150,7 +152,8 @@ def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
 
 
 def cumulative(wh: Warehouse, metric_id: str, as_of: date, plan: Plan | None) -> Cumulative | None:
-    """The month-by-month actual against the pace and target lines (no lines for a town's contribution).
+    """The month-by-month actual against the pace and target lines (no lines for a town's
+    contribution).
 
     None for a ratio, a roster or absent data."""
     series = metrics.monthly_series(wh, metric_id, as_of, None)

@@ -1,4 +1,5 @@
-"""What pages are drawn with: the cached warehouse and calls, URL state, filters, tables, cards and charts' frames.
+"""What pages are drawn with: the cached warehouse and calls, URL state, filters, tables, cards and
+charts' frames.
 
 Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use)."""
 
@@ -35,16 +36,18 @@ def data_dir() -> Path:
 def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
     # The version is part of the key: a new data version opens a new warehouse, never a stale one.
     wh = Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
-    wh.warm_up()  # the version's one-off work (clean-column checks, summaries) in a background thread
+    # The version's one-off work (clean-column checks, summaries) in a background thread.
+    wh.warm_up()
     return wh
 
 
 def prepare_in_background() -> None:
-    """While the login page shows: open the county warehouse (its warm-up starts) and import the chart modules.
+    """While the login page shows: open the county warehouse (its warm-up starts) and import the
+    chart modules.
 
-    Called after the form is drawn. Nothing is read for anyone here; the first page after login then finds the
-    work done. (Measured: doing the open and this module's import in a thread instead made the login page
-    slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
+    Called after the form is drawn. Nothing is read for anyone here; the first page after login
+    then finds the work done. (Measured: doing the open and this module's import in a thread
+    instead made the login page slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
     try:
         path = str(data_dir())
         _open(path, None, data_version(path))
@@ -98,8 +101,9 @@ def _with_records(key: tuple, records: tuple) -> Warehouse:
 
 
 def _version(path: str) -> str:
-    # Pinned once per run, so an ingest landing mid-run never mixes two data versions on one page; the next
-    # run pins the new version (no restart needed). Cached warehouses read the resolved, immutable files.
+    # Pinned once per run, so an ingest landing mid-run never mixes two data versions on one page;
+    # the next run pins the new version (no restart needed). Cached warehouses read the resolved,
+    # immutable files.
     pinned = st.session_state.get(_PINNED)
     return pinned[1] if pinned and pinned[0] == path else data_version(path)
 
@@ -146,7 +150,8 @@ def open_or_stop() -> Warehouse:
     except DataError as err:
         st.error(f"无法打开数据：{err}")
         st.info(
-            "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。"
+            "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 "
+            "KECHUANG_DATA 指定数据目录。"
         )
         st.stop()
 
@@ -175,7 +180,8 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     if "as_of" not in st.session_state:
         st.session_state.as_of = _url_date(st.query_params.get("as_of")) or latest
     allowed = user_scope()
-    # A town officer picks among their own towns only; "whole county" would be a county label on their towns' rows.
+    # A town officer picks among their own towns only; "whole county" would be a county label on
+    # their towns' rows.
     towns = sorted(allowed) if allowed is not None else [ALL_TOWNS, *cached(_towns)]
     if "town" not in st.session_state or st.session_state.town not in towns:
         wanted = st.query_params.get("town", towns[0] if towns else ALL_TOWNS)
@@ -282,7 +288,8 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     """A table with its CSV (UTF-8 BOM) and XLSX downloads; returns st.dataframe's value.
 
     `frame` is a polars frame with display (Chinese) column names; `stem` comes from
-    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None)."""
+    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns
+    None)."""
     from kechuang.output import tables
 
     if (
@@ -316,7 +323,8 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
 
 
 def column_formats(frame) -> dict:
-    """st.dataframe column_config for a display frame: Chinese dates, thousands separators, ratios as 12.3%."""
+    """st.dataframe column_config for a display frame: Chinese dates, thousands separators, ratios
+    as 12.3%."""
     import polars as pl
 
     config = {}
@@ -341,9 +349,11 @@ def absent(tables: list[str], what: str = "本节") -> None:
 def progress_card(
     p: metrics.Progress, title: str | None = None, no_target: str = "跟踪指标"
 ) -> None:
-    """One target's actual, target, expected-by-now, status in words and a progress bar (compact on a phone).
+    """One target's actual, target, expected-by-now, status in words and a progress bar (compact on
+    a phone).
 
-    `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town filter)."""
+    `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town
+    filter)."""
     with st.container(border=True):
         badge = status_badge(p.status) if p.target is not None else f":gray-badge[{no_target}]"
         st.markdown(f"**{title or p.label}**　{badge}")
@@ -396,11 +406,12 @@ def url_choice(
     return choice
 
 
-# -- analyst workbench: firm tables whose rows open the firm's 一企一档 -----------------------------
+# -- analyst workbench: firm tables whose rows open the firm's 一企一档 ----------------------------
 
 
 def number_formats(frame) -> dict:
-    """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and years without separators."""
+    """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and
+    years without separators."""
     from kechuang.output import tables
 
     config = column_formats(frame)
@@ -421,7 +432,8 @@ def firm_table(
     uscc_column: str = "统一社会信用代码",
     column_config: dict | None = None,
 ):
-    """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档 (?uscc=...&as_of=...)."""
+    """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档
+    (?uscc=...&as_of=...)."""
     event = table(
         frame,
         stem,

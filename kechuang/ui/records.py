@@ -1,5 +1,6 @@
-"""The work records on the pages (跟踪培育台账): the recording forms under each worklist and on 一企一档,
-and a firm's history as a timeline. Rules, checks and writes are kechuang/worklog's; this draws.
+"""The work records on the pages (跟踪培育台账): the recording forms under each worklist and on
+一企一档, and a firm's history as a timeline. Rules, checks and writes are kechuang/worklog's;
+this draws.
 
 A stage form remembers the history position (seq) its screen showed: saving it after someone else
 changed the stage gives StaleStage's message (who, when), and nothing is lost."""
@@ -70,7 +71,8 @@ def _save(key: str, action, *args, **kwargs) -> None:
 
 
 def contact_form(firm: rules.Firm, list_id: str | None, key: str) -> None:
-    """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step and due date."""
+    """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step, due
+    date."""
     base, key = key, _generation(f"{key}_contact")
     with st.form(key, border=False):
         left, right = st.columns(2)

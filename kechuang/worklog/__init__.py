@@ -1,4 +1,4 @@
-"""跟踪培育台账: the work the lists ask for (contacts, stages, owners), recorded in the state database.
+"""跟踪培育台账: the work the lists ask for (contacts, stages, owners), in the state database.
 
     rules     kinds, lists, stages, who may record, input checks (WorklogError, Refused, StaleStage)
     tables    the SQLAlchemy tables (migration 0002_worklog); append only
@@ -10,9 +10,11 @@
     bridge    attach(wh): the recorded contacts inside the warehouse, for key_enterprises_served
     commands  `python -m kechuang worklog ...`
 
-The briefing's functions are offered here: contacts_by_town(month, ...) and stage_funnel(...).
+The briefing's functions are offered here: contacts_by_town(month, ...), stage_funnel(...) and, for
+the Word briefing's 本月工作情况, month_contacts_by_town(wh, as_of).
 """
 
+from kechuang.worklog.briefing import month_contacts_by_town
 from kechuang.worklog.county import contacts_by_town, stage_funnel
 
-__all__ = ["contacts_by_town", "stage_funnel"]
+__all__ = ["contacts_by_town", "month_contacts_by_town", "stage_funnel"]

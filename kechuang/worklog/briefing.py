@@ -64,3 +64,19 @@ def paragraph(f: FollowUp) -> str:
             parts = "、".join(f"{r['stage']} {r['n_firms']}" for r in rows.to_dicts())
             stages.append(f"{label}清单 {int(rows['n_firms'].sum())} 家（{parts}）")
     return text + ("；培育阶段：" + "；".join(stages) if stages else "") + "。"
+
+
+def month_contacts_by_town(wh: Warehouse, as_of: date) -> pl.DataFrame:
+    """For the Word briefing (models/briefing_tables.month_contacts): the as-of month's recorded
+    contacts per town of the warehouse's scope, Chinese headers, a 合计 row last (the only row when
+    nothing was recorded that month)."""
+    records = county.snapshot()
+    by_town = county.contacts_by_town(as_of, records=records, towns=wh.scope)
+    rows = county.month_contacts(as_of, records, wh.scope)
+    total = by_town.select(
+        pl.lit("合计").alias("town"),
+        *(pl.col(c).sum().cast(pl.UInt32) for c in county.KIND_COLUMNS.values()),
+        pl.lit(rows.height, pl.UInt32).alias("n_contacts"),
+        pl.lit(rows["uscc"].n_unique(), pl.UInt32).alias("n_firms"),
+    )
+    return texts.contacts_table(pl.concat([by_town, total], how="vertical_relaxed"))

@@ -1,6 +1,7 @@
-"""Who acted: 我的待办, the county view per town and list, the towns whose lists went untouched, and the
-briefing's month of contacts by town and stage funnel. Pure functions over a Records snapshot and
-the list members (lists.members), so the page, the CLI, the overview and the briefing count alike.
+"""Who acted: 我的待办, the county view per town and list, the towns whose lists went untouched,
+and the briefing's month of contacts by town and stage funnel. Pure functions over a Records
+snapshot and the list members (lists.members), so the page, the CLI, the overview and the briefing
+count alike.
 
 Definitions (README, 跟踪培育台账):
 - "in the last 30 days" = dated within the 30 days ending today (today - 29 .. today);
@@ -65,8 +66,8 @@ def _firm_steps(records: Records, today: date) -> pl.DataFrame:
 
 
 def todo(user, members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
-    """我的待办: the firms the user owns on any list or has an open next step for (recorded by them),
-    and (town officers) every listed firm of their towns.
+    """我的待办: the firms the user owns on any list or has an open next step for (recorded by
+    them), and (town officers) every listed firm of their towns.
 
     One row per firm: uscc, name, town, lists, owners, stages, next_step, due_on, is_overdue,
     last_on; overdue next steps first (earliest due first), then open next steps by due date, then
@@ -202,9 +203,9 @@ def stage_text(row: dict) -> str:
 
 
 def untouched(members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
-    """Towns whose lists nobody worked in the last 30 days (no firm of any of its lists got an entry):
-    town, lists (labels joined), n_firms. A town with one list worked is not named; 跟踪台账 shows
-    each list."""
+    """Towns whose lists nobody worked in the last 30 days (no firm of any of its lists got an
+    entry): town, lists (labels joined), n_firms. A town with one list worked is not named;
+    跟踪台账 shows each list."""
     view = county_view(members, records, today).filter(pl.col("n_firms") > 0)
     return (
         view.group_by("town", maintain_order=True)
@@ -218,18 +219,21 @@ def untouched(members: pl.DataFrame, records: Records, today: date) -> pl.DataFr
     )
 
 
+def month_contacts(month: date, records: Records, towns=None) -> pl.DataFrame:
+    """The effective contacts dated in the month of `month` (any day of it), of `towns` if given."""
+    start = month.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    rows = records.contacts.filter(pl.col("contacted_on").is_between(start, end))
+    return rows if towns is None else rows.filter(pl.col("town").is_in(sorted(towns)))
+
+
 def contacts_by_town(
     month: date, *, records: Records | None = None, towns=None, engine: sa.Engine | None = None
 ) -> pl.DataFrame:
     """The month's recorded contacts (corrections applied) per town: town, n_visits (走访),
-    n_publicity (宣传), n_coaching (辅导), n_contacts, n_firms; `month` is any day of it; towns limits
-    the towns."""
-    records = records or snapshot(engine)
-    start = month.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    rows = records.contacts.filter(pl.col("contacted_on").is_between(start, end))
-    if towns is not None:
-        rows = rows.filter(pl.col("town").is_in(sorted(towns)))
+    n_publicity (宣传), n_coaching (辅导), n_contacts, n_firms; `month` is any day of it; towns
+    limits the towns."""
+    rows = month_contacts(month, records or snapshot(engine), towns)
     return (
         rows.group_by("town")
         .agg(

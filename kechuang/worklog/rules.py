@@ -1,4 +1,4 @@
-"""The work records' rules (跟踪培育台账): kinds, lists, stages, who may record, what input is valid.
+"""The work records' rules (跟踪培育台账): kinds, lists, stages, who may record, valid input.
 
 No database and no Streamlit here: the store (store.py) calls these before it writes, the pages and
 the CLI show their messages. Every refusal is a WorklogError whose message is one Chinese sentence

@@ -2,8 +2,8 @@
 
     store.record_contact(engine, user, firm, kind="走访", on=date(...), service_type=..., note=...)
     store.correct_contact(engine, user, firm, entry_id, reason, kind=..., on=..., ...)
-    store.record_stage(engine, user, firm, "candidates", "已走访", expected_seq=2)  # StaleStage unless
-                                                                    # the history is at seq 2
+    store.record_stage(engine, user, firm, "candidates", "已走访", expected_seq=2)
+                                                  # StaleStage unless the history is at seq 2
     store.assign_owner(engine, user, firm, "rd_zero", owner)        # owner: auth.User
     reading.entries(engine, user, uscc=..., since=...)  # contacts, stages, owners, oldest first
 

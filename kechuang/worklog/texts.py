@@ -40,7 +40,8 @@ def entry_meta(e: dict) -> str:
 
 
 def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
-    """我的待办 for display: 企业名称, 所属镇区, 所在清单, 责任人, 培育阶段, 下一步, 期限, 状态, 最近联系, 代码."""
+    """我的待办 for display (企业名称, 所属镇区, 所在清单, 责任人, 培育阶段, 下一步, 期限, 状态,
+    最近联系, 代码)."""
     return todo.select(
         pl.col("name").alias("企业名称"),
         pl.col("town").alias("所属镇区"),
@@ -63,7 +64,8 @@ def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
 
 
 def county_table(view: pl.DataFrame) -> pl.DataFrame:
-    """The county view for display: 镇区, 清单, 在册企业, 近30天联系, 逾期未办, 近30天有记录, 阶段分布."""
+    """The county view for display (镇区, 清单, 在册企业, 近30天联系, 逾期未办, 近30天有记录,
+    阶段分布)."""
     return view.with_columns(
         pl.Series("阶段分布", [county.stage_text(r) for r in view.to_dicts()], dtype=pl.String)
     ).select(

@@ -1,4 +1,5 @@
-"""A town officer records a visit from the 清零 page, then finds it on 一企一档 and in 我的待办 (its CSV)."""
+"""A town officer records a visit from the 清零 page, then finds it on 一企一档 and in 我的待办
+(its CSV)."""
 
 from __future__ import annotations
 

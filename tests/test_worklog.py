@@ -365,7 +365,9 @@ def test_county_functions_count_exactly(state_url, tmp_path, audit_file):
     assert todo["is_overdue"].to_list() == [None, None]
 
 
-def test_the_briefing_reports_the_months_contacts_by_town(state_url, tmp_path, audit_file):
+def test_the_briefing_reports_the_months_contacts_by_town(
+    state_url, tmp_path, audit_file, monkeypatch
+):
     from kechuang.worklog import briefing
 
     engine = db.engine(state_url)
@@ -392,3 +394,14 @@ def test_the_briefing_reports_the_months_contacts_by_town(state_url, tmp_path, a
         Warehouse(tmp_path / "data", scope={"长沙镇"}), AS_OF, county_mod.snapshot(engine)
     )
     assert town.contacts["town"].to_list() == ["长沙镇"]
+    # The Word briefing's hook: per town of the scope, Chinese headers, a 合计 row last.
+    monkeypatch.setenv("KECHUANG_STATE", state_url)
+    import kechuang.worklog
+
+    table = kechuang.worklog.month_contacts_by_town(wh, AS_OF)
+    assert table.rows() == [
+        ("掘港街道", 1, 0, 0, 1, 1),
+        ("长沙镇", 0, 0, 1, 1, 1),
+        ("合计", 1, 0, 1, 2, 2),
+    ]
+    assert table.columns[0] == "镇区"

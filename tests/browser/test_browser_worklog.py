@@ -42,6 +42,7 @@ def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_
         )
 
         open_page(page, f"{url}/enterprise?uscc={uscc(2)}&as_of=2026-10-31", user="changsha")
+        page.wait_for_selector('[data-testid="stMain"]:has-text("changsha 记录于")', timeout=45_000)
         main = page.inner_text('[data-testid="stMain"]')
         assert "走访：介绍研发费用加计扣除政策；下一步：送政策材料" in main
         assert "changsha 记录于" in main

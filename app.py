@@ -39,6 +39,15 @@ NAVIGATION = [
         "rd-zero",
         "view_firm_lists",
     ),
+    ("分析工作台", "views/todo.py", "我的待办", ":material/checklist:", "todo", "view_firm_lists"),
+    (
+        "分析工作台",
+        "views/followup.py",
+        "跟踪台账",
+        ":material/assignment:",
+        "followup",
+        "view_firm_lists",
+    ),
     (
         "分析工作台",
         "views/enterprise.py",

@@ -20,6 +20,7 @@ from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import DataError, Warehouse
 from kechuang.state.commands import add_audit_parser, add_db_parser, cmd_audit, cmd_db
+from kechuang.worklog.commands import add_worklog_parser, cmd_worklog
 from kechuang.zh import fmt
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_users_parser(sub)
     add_db_parser(sub)
     add_audit_parser(sub)
+    add_worklog_parser(sub, common)
     return parser
 
 
@@ -92,7 +94,22 @@ def open_warehouse(args, strict: bool = True) -> Warehouse:
             f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out "
             "data/demo，或用 --data 指定数据目录）"
         )
-    return Warehouse(data, scope=auth_scope(args), strict=strict)
+    wh = Warehouse(data, scope=auth_scope(args), strict=strict)
+    return _with_records(wh)
+
+
+def _with_records(wh: Warehouse) -> Warehouse:
+    """The warehouse with the contacts recorded in the dashboard (key_enterprises_served counts
+    them)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kechuang.worklog import bridge
+
+    try:
+        return bridge.attach(wh)
+    except SQLAlchemyError as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise BadInput(f"状态数据库无法读取（工作记录）：{first}") from None
 
 
 def cli_user(args):
@@ -631,6 +648,7 @@ COMMANDS = {
     "users": cmd_users,
     "db": cmd_db,
     "audit": cmd_audit,
+    "worklog": cmd_worklog,
 }
 
 

@@ -1,4 +1,5 @@
--- 重点企业"一企一策"服务: key enterprises of the plan year visited at least once in the year
+-- 重点企业"一企一策"服务: key enterprises of the plan year contacted at least once in the year (a
+-- service_visits row or a contact recorded in the dashboard: queries/service_contacts.sql)
 -- up to the as-of date, by any team.
 -- Grain: one row per served firm (event_on = its first visit of the year). Params: $as_of.
 with key_firms as (
@@ -9,7 +10,7 @@ with key_firms as (
 
 first_visits as (
     select uscc, min(visited_on) as first_visited_on
-    from service_visits
+    from service_contacts
     where visited_on between make_date(year($as_of), 1, 1) and $as_of
     group by uscc
 )

@@ -17,7 +17,7 @@ visits as (
         max(visited_on) filter (where visited_on between make_date(year($as_of), 1, 1) and $as_of) as last_visited_on,
         count(*) filter (where visited_on between make_date(year($as_of), 1, 1) and $as_of) as n_visits,
         max(visited_on) filter (where visited_on < make_date(year($as_of), 1, 1)) as last_visited_before_year_on
-    from service_visits
+    from service_contacts
     group by uscc
 ),
 

@@ -30,7 +30,7 @@ population as (
 
 last_visits as (
     select uscc, visited_on, service_type, team
-    from service_visits
+    from service_contacts  -- the file's visits and the dashboard's records
     where visited_on <= $as_of
     qualify row_number() over (partition by uscc order by visited_on desc, visit_id desc) = 1
 ),

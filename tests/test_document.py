@@ -47,6 +47,7 @@ ACTIONS = [
 HEADINGS = [f"{n}、{a}" for n, a in zip("一二三四五六", ACTIONS, strict=True)] + [
     "七、目标完成情况",
     "八、需关注事项",
+    "九、本月工作情况",  # the work records (kechuang/worklog); none in this fixture
 ]
 # The fixture's county table, worked out by hand (test_export.make_data): 2 new HNTEs of 50;
 # contracts 1,234.5 + 500 万元 of 100 亿元; 1 of 3 large manufacturers with R&D; 1 key enterprise
@@ -291,7 +292,7 @@ def test_fonts_are_named_for_east_asian_text(county):
 
 
 def test_appendix_tables(county):
-    candidates, worklist = _table(county.tables[1]), _table(county.tables[2])
+    candidates, worklist = _table(county.tables[2]), _table(county.tables[3])
     assert candidates == [
         ["序号", "企业名称", "镇区", "营业收入（万元）", "研发强度", "有效知识产权", "评分"],
         ["1", "如东测试4号科技有限公司", "掘港街道", "1,200.0", "6.3%", "1", "81.0"],
@@ -308,9 +309,12 @@ def test_appendix_tables(county):
     ]
 
 
-def test_no_work_section_until_the_work_records_exist(county):
-    assert briefing.briefing_tables.month_contacts(None, AS_OF) is None
-    assert "本月工作情况" not in _texts(county)
+def test_the_work_section_says_what_was_recorded_this_month(county):
+    # kechuang.worklog offers month_contacts_by_town: nothing recorded in October in this fixture.
+    assert _table(county.tables[1]) == [
+        ["镇区", "走访", "宣传", "辅导", "合计（次）", "覆盖企业（家）"],
+        ["合计", "0", "0", "0", "0", "0"],
+    ]
 
 
 # -- PDF ----------------------------------------------------------------------------------------
@@ -575,7 +579,7 @@ def test_a_failed_render_is_said_in_one_line(monkeypatch):
 def test_a_year_without_plan_file(data, quick_charts):
     doc = docx.Document(io.BytesIO(briefing.briefing_docx(Warehouse(data), date(2025, 12, 31))))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、月度进展", "二、目标完成情况", "三、需关注事项"]
+    assert headings == ["一、月度进展", "二、目标完成情况", "三、需关注事项", "四、本月工作情况"]
     assert doc.paragraphs[1].text == "第12期"
     assert _after(doc, "一、月度进展")[-1] == "2025年尚无计划文件，未设年度目标，以上仅列完成数。"
     assert {row[1] for row in _table(doc.tables[0])[1:]} == {"—"}  # no targets

@@ -8,6 +8,7 @@ from kechuang.charts import workbench as charts
 from kechuang.engine import profile, screening
 from kechuang.models import enterprise_view, workbench
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt, labels
 
 wh = ui.open_or_stop()
@@ -93,6 +94,12 @@ if empty:
     st.info("以下来源没有该企业的记录：" + "、".join(empty))
 if absent:
     st.caption("以下数据暂缺（尚未接入），相应内容无法显示：" + "、".join(absent))
+
+st.subheader("跟踪培育记录")
+records.flash()
+with st.expander("记录走访、培育阶段、责任人", expanded=False):
+    records.firm_forms(param.code, None, key="enterprise_records")
+records.timeline(param.code)
 
 
 def stem(part: str) -> str:

@@ -7,6 +7,7 @@ from kechuang import ui
 from kechuang.engine import plan, screening
 from kechuang.models import workbench
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -17,6 +18,7 @@ target = the_plan.target("cultivation") if the_plan else None
 
 
 st.title("瞪羚、独角兽企业定制化培育")
+records.flash()
 st.caption(f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 培育名额为全县数，不随镇区筛选")
 
 places = ui.cached(workbench.places, as_of, target)
@@ -113,3 +115,4 @@ else:
         key="gazelle_candidates",
         as_of=as_of,
     )
+    records.record_panel(candidates, "gazelle", key="gazelle_records")

@@ -9,6 +9,7 @@ from kechuang.engine import plan
 from kechuang.models.programmes import iur
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -24,6 +25,7 @@ def stem(part: str) -> str:
 
 
 st.title("产学研合作")
+records.flash()
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · "
     "需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
@@ -128,3 +130,4 @@ else:
         column_config=ui.column_formats(shown),
         placeholder="—",
     )
+    records.record_panel(overdue, "iur", key="iur_records")

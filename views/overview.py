@@ -9,6 +9,7 @@ from kechuang.engine.metrics import METRIC_BY_ID
 from kechuang.models import links, tasks, timeline
 from kechuang.models import overview as cockpit
 from kechuang.output import summary, tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -57,6 +58,7 @@ if county_view:
                 f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.summary)}  \n"
                 + fmt.md(a.towns)
             )
+        records.untouched_note(as_of)  # towns whose lists nobody worked for 30 days
         if not alerts and any(p.status for p in county_rows):
             st.success("有量化目标的指标均达到序时进度。")
 else:

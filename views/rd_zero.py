@@ -8,6 +8,7 @@ from kechuang.charts import workbench as charts
 from kechuang.engine import metrics, plan
 from kechuang.models import workbench
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -17,6 +18,7 @@ the_plan = plan.load_plan(as_of.year)
 target = the_plan.target("rd_coverage") if the_plan else None
 
 st.title("亿元以上制造业企业研发活动清零")
+records.flash()
 coverage = ui.cached(metrics.rd_coverage, as_of, scope=scope)
 year = coverage.reference_year
 st.caption(
@@ -67,3 +69,4 @@ else:
         key="rd_zero_worklist",
         as_of=as_of,
     )
+    records.record_panel(coverage.worklist, "rd_zero", key="rd_zero_records")

@@ -7,6 +7,7 @@ from kechuang.charts import workbench as charts
 from kechuang.engine import contract, screening
 from kechuang.models import workbench
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -15,6 +16,7 @@ scope = ui.town_scope(town)
 SOURCES = ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certificates")
 
 st.title("高新技术企业精准筛选")
+records.flash()
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · "
     "参评企业：存续或在业、截至日没有有效高企证书的企业"
@@ -100,6 +102,7 @@ with cand_tab:
         key="screen_candidates",
         as_of=as_of,
     )
+    records.record_panel(candidates, "candidates", key="screen_candidates_records")
 with near_tab:
     st.caption(
         "只差一项条件（未通过或数据缺失）的企业：差哪一项、差多少。点选一行即可打开该企业的一企一档。"
@@ -112,6 +115,7 @@ with near_tab:
         as_of=as_of,
         column_config={"差距": st.column_config.TextColumn(width="large")},
     )
+    records.record_panel(near, "candidates", key="screen_near_records")
 with about_tab:
     st.markdown("**六项条件（当前阈值）**")
     st.markdown("\n".join(f"- {rule}" for rule in workbench.criteria_rules(thresholds)))

@@ -9,6 +9,7 @@ from kechuang.engine import plan
 from kechuang.models.programmes import services
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
+from kechuang.ui import records
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -23,6 +24,7 @@ def stem(part: str) -> str:
 
 
 st.title("“科小二”服务")
+records.flash()
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · "
     f"{as_of.year}年重点企业“一企一策”清单中，本年已"
@@ -54,6 +56,7 @@ else:
         column_config=ui.column_formats(shown),
         placeholder="—",
     )
+    records.record_panel(view.unvisited, "key_enterprises", key="services_records")
 
 town_tab, type_tab, month_tab = st.tabs(["各镇区覆盖", "服务类别与团队", "逐月走访"])
 with town_tab:

@@ -46,6 +46,11 @@ ACTIONS: dict[str, str] = {
     "password_changed": "修改密码",
     "role_changed": "调整角色",
     "session_ended": "结束会话",
+    "worklog_contact": "记录走访服务",
+    "worklog_correction": "更正工作记录",
+    "worklog_stage": "记录培育阶段",
+    "worklog_owner": "指定责任人",
+    "worklog_refused": "工作记录被拒",
 }
 WHOLE_COUNTY = "全县"
 MAX_DETAIL = 500

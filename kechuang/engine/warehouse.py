@@ -89,6 +89,17 @@ _ACCEPTED = {
     "BOOLEAN": {"BOOLEAN"},
 }
 
+# The work records' contacts as the warehouse holds them (kechuang/worklog/bridge.py loads them).
+RECORDED_CONTACT_COLUMNS = {
+    "entry_id": "BIGINT",
+    "uscc": "VARCHAR",
+    "kind": "VARCHAR",
+    "contacted_on": "DATE",
+    "service_type": "VARCHAR",
+}
+# Views over contract tables: a query naming one prepares the tables it reads.
+_VIEWS_READING = {"service_contacts": ("service_visits",)}
+
 # Tables scoped through their own town column rather than through the enterprise's.
 _SCOPED_BY_OWN_TOWN = {"enterprises", "sci_projects"}
 
@@ -226,6 +237,7 @@ class Warehouse:
         for table in contract.TABLES:
             self.tables[table] = self._register(table, strict)
         self._create_availability()
+        self._create_recorded_contacts()
         self.version = self._version()
         self._open_scope()
 
@@ -376,6 +388,45 @@ class Warehouse:
     def _version(self) -> str:
         return data_version(self.data_dir)
 
+    # -- contacts recorded in the dashboard (kechuang/worklog), beside the service_visits file ---
+
+    def _create_recorded_contacts(self) -> None:
+        """`recorded_contacts` (scoped like the enterprise tables) holds the work records'
+        contacts, loaded by set_recorded_contacts; `service_contacts` is every contact that counts
+        as a service visit: the file's rows, then each recorded (firm, day, service type) the file
+        does not hold already — counted once."""
+        self.recorded_stamp: object = None
+        cols = ", ".join(f"{name} {kind}" for name, kind in RECORDED_CONTACT_COLUMNS.items())
+        self.con.execute(f"create table _raw_recorded_contacts ({cols})")
+        where = ""
+        if self.scope is not None:
+            where = (
+                "where uscc in (select uscc from _raw_enterprises"
+                " where town in (select town from _scope))"
+            )
+        self.con.execute(
+            f"create view recorded_contacts as select * from _raw_recorded_contacts {where}"
+        )
+        self.con.execute(f"create view service_contacts as {query_text('service_contacts')}")
+
+    def set_recorded_contacts(self, rows: pl.DataFrame, stamp: object) -> None:
+        """Replace the recorded contacts (columns RECORDED_CONTACT_COLUMNS) unless `stamp` says they
+        are current; one DuckDB transaction, so a query on another cursor sees the old rows or the
+        new ones."""
+        with self._prepare_lock:
+            if stamp == self.recorded_stamp:
+                return
+            cur = self.con.cursor()
+            try:
+                cur.register("_incoming", rows.select(list(RECORDED_CONTACT_COLUMNS)).to_arrow())
+                cur.execute("begin transaction")
+                cur.execute("delete from _raw_recorded_contacts")
+                cur.execute("insert into _raw_recorded_contacts select * from _incoming")
+                cur.execute("commit")
+            finally:
+                cur.close()
+            self.recorded_stamp = stamp
+
     # -- querying ----------------------------------------------------------------------------
 
     def available(self, *tables: str) -> bool:
@@ -405,7 +456,9 @@ class Warehouse:
     def prepare(self, sql: str, building: str | None = None) -> None:
         """Settle the text columns of the tables the SQL names and build the summaries it reads
         (once each)."""
-        tables = [t for t in list(self._unsettled) if re.search(rf"\b{t}\b", sql)]
+        named = set(re.findall(r"\b[a-z0-9_]+\b", sql))
+        reads = {t for view, ts in _VIEWS_READING.items() if view in named for t in ts}
+        tables = [t for t in list(self._unsettled) if t in named or t in reads]
         if self.scope is not None and "enterprises" in self._unsettled and tables:
             tables.append(
                 "enterprises"

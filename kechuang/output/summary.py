@@ -153,6 +153,9 @@ def compose(
 
 def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: str = COUNTY) -> str:
     """The briefing's opening text for the warehouse's scope (a town when the warehouse is
-    scoped)."""
+    scoped), ending with the month's recorded contacts and the stage funnel."""
+    from kechuang.worklog import briefing
+
     rows = metrics.progress(wh, as_of, plan)
-    return compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
+    text = compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
+    return f"{text}\n{briefing.paragraph(briefing.follow_up(wh, as_of))}"

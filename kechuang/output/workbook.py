@@ -24,12 +24,17 @@ from kechuang.engine import contract, metrics, screening, worklists
 from kechuang.engine.plan import Plan, load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import summary, tables
+from kechuang.worklog import briefing
 from kechuang.zh import fmt, labels
 
 TITLE = "如东县科技创新工作简报"
 COVER, PROGRESS = "封面", "目标进度"
 CANDIDATES, NEAR_MISSES = "高企候选", "差一项企业"
 RD_TOWNS, RD_WORKLIST, UNVISITED = "研发清零分镇区", "研发清零清单", "重点企业未走访"
+FOLLOW_UP_CONTACTS, FOLLOW_UP_FUNNEL = (
+    "本月走访记录",
+    "培育阶段",
+)  # the work records (kechuang/worklog)
 NO_PLAN_PROGRAMME = "月度进展"  # the one series sheet when the year has no plan file
 NO_TOWN = "镇区不详"
 TABLE_ROW = 2  # data sheets: title in row 0, a note in row 1, the header in row 2
@@ -165,18 +170,16 @@ def _write(
         (RD_TOWNS, "亿元以上制造业企业研发活动覆盖率分镇区"),
         (RD_WORKLIST, "尚无研发活动的亿元以上制造业企业（清零清单）"),
         (UNVISITED, "年内尚未走访的“一企一策”重点企业"),
+        (FOLLOW_UP_CONTACTS, "本月驾驶舱记录的走访、宣传、辅导，分镇区"),
+        (FOLLOW_UP_FUNNEL, "高企培育、研发活动清零清单上企业的培育阶段"),
     ]
     _candidates_sheet(ctx)
     _near_misses_sheet(ctx)
     _rd_sheets(ctx)
     _unvisited_sheet(ctx)
-    _cover(
-        ctx,
-        cover,
-        summary.compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None),
-        generated_at,
-        contents,
-    )
+    follow_up = _follow_up_sheets(ctx)
+    text = summary.compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
+    _cover(ctx, cover, f"{text}\n{briefing.paragraph(follow_up)}", generated_at, contents)
     book.close()
     return buffer.getvalue()
 
@@ -658,6 +661,19 @@ def _unvisited_sheet(ctx: _Context) -> None:
         labels.for_display(frame, UNVISITED_COLUMNS),
         f"共 {frame.height} 家，按镇区排列。",
     )
+
+
+def _follow_up_sheets(ctx: _Context) -> briefing.FollowUp:
+    """The month's recorded contacts by town and the stage funnel (kechuang/worklog/briefing.py)."""
+    found = briefing.follow_up(ctx.wh, ctx.as_of)
+    month = f"{found.month.year}年{found.month.month}月"
+    note = (
+        "驾驶舱中记录的联系（更正后的记录计一次）；"
+        "与“科小二”走访文件同一天同类别的记录已计入走访数据。"
+    )
+    ctx.table(FOLLOW_UP_CONTACTS, f"{month}走访、宣传、辅导（分镇区）", found.contacts_table, note)
+    ctx.table(FOLLOW_UP_FUNNEL, "培育阶段", found.funnel_table, "未记录阶段的企业计入第一阶段。")
+    return found
 
 
 # -- 封面 ------------------------------------------------------------------------------------------

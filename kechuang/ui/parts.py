@@ -94,7 +94,30 @@ def pin_data_version() -> str:
     path = str(data_dir())
     version = data_version(path)
     st.session_state[_PINNED] = (path, version)
+    st.session_state[_RECORDS] = _records_version()
     return version
+
+
+_RECORDS = "_kechuang_records_version"
+
+
+def _records_version() -> tuple:
+    """The work records' version (kechuang/worklog): part of every cached call's key, since
+    key_enterprises_served and the 科小二 figures count the contacts recorded in the dashboard."""
+    from kechuang.state import db
+    from kechuang.worklog import reading
+
+    return reading.version(db.engine())
+
+
+def _records() -> tuple:
+    return st.session_state.get(_RECORDS) or _records_version()
+
+
+def _with_records(key: tuple, records: tuple) -> Warehouse:
+    from kechuang.worklog import bridge
+
+    return bridge.attach(_open(*key), stamp=records)
 
 
 def _version(path: str) -> str:
@@ -117,18 +140,26 @@ def _key(scope: frozenset[str] | None = None) -> tuple[str, tuple[str, ...] | No
 
 def warehouse(scope: frozenset[str] | None = None) -> Warehouse:
     """The warehouse of the configured data directory (optionally restricted to towns)."""
-    return _open(*_key(scope))
+    return _with_records(_key(scope), _records())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _call(module: str, name: str, key: tuple, args: tuple, kwargs: dict):
+def _call(module: str, name: str, key: tuple, records: tuple, args: tuple, kwargs: dict):
     func = getattr(importlib.import_module(module), name)
-    return func(_open(*key), *args, **kwargs)
+    return func(_with_records(key, records), *args, **kwargs)
 
 
 def cached(func, *args, scope: frozenset[str] | None = None, **kwargs):
-    """func(warehouse, *args, **kwargs), cached per data version, scope and arguments."""
-    return _call(func.__module__, func.__qualname__, _key(scope), args, kwargs)
+    """func(warehouse, *args, **kwargs), cached per data version, work-records version, scope and
+    arguments."""
+    return _call(func.__module__, func.__qualname__, _key(scope), _records(), args, kwargs)
+
+
+def county_warehouse() -> Warehouse:
+    """The whole county's warehouse, whoever is signed in: only to look up a firm's town before a
+    record is refused or allowed (kechuang/worklog), never to show data."""
+    path = str(data_dir())
+    return _open(path, None, _version(path))
 
 
 def open_or_stop() -> Warehouse:

@@ -26,7 +26,7 @@ AS_OF = date(2026, 10, 31)
 
 
 def test_navigation_lists_every_page():
-    assert len(URL_PATHS) == 16 and "rd-zero" in URL_PATHS and "admin" in URL_PATHS
+    assert len(URL_PATHS) == 18 and "rd-zero" in URL_PATHS and "todo" in URL_PATHS
 
 
 def user_for(url_path: str) -> str:

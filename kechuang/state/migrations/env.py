@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import kechuang.worklog.tables  # noqa: F401  (the work records' tables join schema.metadata)
 from kechuang.state import schema
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,234 @@
+"""The work records on the pages (跟踪培育台账): the recording forms under each worklist and on
+一企一档, and a firm's history as a timeline. Rules, checks and writes are kechuang/worklog's;
+this draws.
+
+A stage form remembers the history position (seq) its screen showed: saving it after someone else
+changed the stage gives StaleStage's message (who, when), and nothing is lost."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from kechuang.access import auth
+from kechuang.ui.access import current_user
+from kechuang.worklog import county, lists, reading, rules, store, texts
+
+_FLASH = "_worklog_flash"
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: str | None) -> str:
+    """User text safe inside markdown: every markdown sign backslash-escaped, lines joined."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def engine():
+    from kechuang.state import db
+
+    return db.engine()
+
+
+def _firm(uscc: str) -> rules.Firm:
+    from kechuang import ui
+
+    return lists.find_firm(ui.county_warehouse(), uscc)
+
+
+def may_record() -> bool:
+    return getattr(current_user(), "role", None) in rules.RECORDING_ROLES
+
+
+def _generation(key: str) -> str:
+    """A form's key for this round: a save starts a new round, so the next form starts empty, while
+    a refused save keeps what the user typed (forms do not clear on submit)."""
+    return f"{key}_{st.session_state.get(f'{key}_round', 0)}"
+
+
+def _saved(message: str, key: str) -> None:
+    st.session_state[_FLASH] = message
+    st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
+    # Rerun: the page's figures (key_enterprises_served, the lists' state) now include the entry.
+    st.rerun()
+
+
+def flash() -> None:
+    """The confirmation of the last save (shown once, after the rerun the save started)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+        st.toast(message, icon=":material/check_circle:")  # seen wherever the page is scrolled
+
+
+def _save(key: str, action, *args, **kwargs) -> None:
+    try:
+        entry = action(engine(), current_user(), *args, **kwargs)
+    except rules.WorklogError as err:
+        st.error(str(err))
+        return
+    _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}", key)
+
+
+def contact_form(firm: rules.Firm, list_id: str | None, key: str) -> None:
+    """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step, due
+    date."""
+    base, key = key, _generation(f"{key}_contact")
+    with st.form(key, border=False):
+        left, right = st.columns(2)
+        kind = left.radio("类别", rules.KINDS, horizontal=True, key=f"{key}_kind")
+        on = right.date_input(
+            "日期", value=rules.today(), max_value=rules.today(), format="YYYY/MM/DD"
+        )
+        service = st.selectbox("服务类别", ["（不填）", *rules.SERVICE_TYPES], key=f"{key}_service")
+        note = st.text_area("备注", max_chars=rules.MAX_NOTE, height=80, key=f"{key}_note")
+        left, right = st.columns([2, 1])
+        next_step = left.text_input("下一步（可选）", max_chars=rules.MAX_NOTE, key=f"{key}_next")
+        due = right.date_input("期限", value=None, format="YYYY/MM/DD", key=f"{key}_due")
+        if st.form_submit_button("保存记录", type="primary"):
+            _save(
+                f"{base}_contact",
+                store.record_contact,
+                firm,
+                kind=kind,
+                on=on,
+                service_type=None if service == "（不填）" else service,
+                note=note,
+                next_step=next_step,
+                due_on=due,
+                list_id=list_id,
+            )
+
+
+def stage_form(firm: rules.Firm, list_id: str, key: str) -> None:
+    """The firm's stage on a staged list, saved against the history position this screen showed."""
+    uscc = firm.uscc
+    seen_key = f"{key}_stage_seen_{uscc}_{list_id}"
+    shown = st.session_state.get(seen_key)  # the seq the screen the user acted on showed
+    history = [
+        e for e in reading.entries(engine(), current_user(), uscc=uscc, kinds=("stage",))
+        if e["list"] == list_id
+    ]  # fmt: skip
+    st.session_state[seen_key] = len(history)  # seq runs 1, 2, ... per (firm, list)
+    head = history[-1] if history else None
+    st.caption(
+        f"当前阶段：{head['stage']}（{md(texts.entry_meta(head))}）"
+        if head
+        else f"当前阶段：{rules.initial_stage(list_id)}（尚无记录）"
+    )
+    base, key = key, _generation(f"{key}_stage_{list_id}")
+    with st.form(key, border=False):
+        stage = st.selectbox("新阶段", rules.STAGES[list_id], index=1, key=f"{key}_stage_value")
+        reason = st.text_input(
+            "原因（暂缓、企业无意愿、更正时必填）", max_chars=rules.MAX_REASON, key=f"{key}_reason"
+        )
+        correction = st.checkbox("更正上一条阶段记录", key=f"{key}_correction")
+        if st.form_submit_button("保存阶段", type="primary"):
+            _save(
+                f"{base}_stage_{list_id}",
+                store.record_stage,
+                firm,
+                list_id,
+                stage,
+                reason,
+                expected_seq=len(history) if shown is None else shown,
+                correction=correction,
+            )
+
+
+def owner_form(firm: rules.Firm, list_id: str, key: str) -> None:
+    """The firm's 责任人 on a list: an account that may record for the firm."""
+    uscc = firm.uscc
+    accounts = [u for u in auth.list_users(auth.users_path()) if _may_own(u, firm)]
+    owners = reading.current_owners(engine())
+    now = owners.filter((owners["uscc"] == uscc) & (owners["list_id"] == list_id))[
+        "owner"
+    ].to_list()
+    st.caption(f"当前责任人：{md(now[0]) if now else '未指定'}")
+    if not accounts:
+        st.caption("没有可担任责任人的账户。")
+        return
+    base, key = key, _generation(f"{key}_owner_{list_id}")
+    with st.form(key, border=False):
+        chosen = st.selectbox("责任人", accounts, format_func=lambda u: u.label, key=f"{key}_owner")
+        if st.form_submit_button("指定责任人", type="primary"):
+            _save(f"{base}_owner_{list_id}", store.assign_owner, firm, list_id, chosen)
+
+
+def _may_own(user, firm: rules.Firm) -> bool:
+    try:
+        rules.check_owner(user, firm)
+    except rules.WorklogError:
+        return False
+    return True
+
+
+def firm_forms(uscc: str, list_id: str | None, key: str) -> None:
+    """Contact, stage and owner forms for one firm (list_id: the list the page shows, or None)."""
+    if not may_record():
+        st.caption("本账户只能查看工作记录。")
+        return
+    try:
+        firm = _firm(uscc)
+    except rules.WorklogError as err:  # e.g. a project's firm missing from the register
+        st.warning(f"{err}，无法为其记录。")
+        return
+    staged = [list_id] if list_id in rules.STAGES else ([] if list_id else list(rules.STAGES))
+    owned = [list_id] if list_id else list(rules.LISTS)
+    tabs = st.tabs(["记录走访", *(["培育阶段"] if staged else []), "责任人"])
+    with tabs[0]:
+        contact_form(firm, list_id, key)
+    if staged:
+        with tabs[1]:
+            chosen = _list_choice(staged, f"{key}_stage_list")
+            stage_form(firm, chosen, key)
+    with tabs[-1]:
+        owner_form(firm, _list_choice(owned, f"{key}_owner_list"), key)
+
+
+def _list_choice(options: list[str], key: str) -> str:
+    if len(options) == 1:
+        return options[0]
+    return st.selectbox("清单", options, format_func=rules.LISTS.get, key=key)
+
+
+def record_panel(frame, list_id: str | None, key: str) -> None:
+    """Under a worklist (a frame with uscc, name, town): pick one of its firms and record a contact,
+    a stage or an owner for it (list_id None: any list, as on 我的待办)."""
+    if frame is None or frame.height == 0 or not may_record():
+        return
+    label = {
+        u: f"{n or u}　{t or ''}（{u}）" for u, n, t in frame.select("uscc", "name", "town").rows()
+    }
+    where = f"{rules.LISTS[list_id]}清单上的企业" if list_id else "这些企业"
+    with st.expander(f"跟踪记录：为{where}记录走访、阶段、责任人"):
+        chosen = st.selectbox("企业", list(label), format_func=label.get, key=f"{key}_firm")
+        firm_forms(chosen, list_id, key)
+
+
+def timeline(uscc: str) -> None:
+    """The firm's history, newest first: every entry, corrections and the entries they replaced."""
+    try:
+        entries = reading.entries(engine(), current_user(), uscc=uscc)
+    except rules.Refused as err:
+        st.caption(str(err))
+        return
+    if not entries:
+        st.caption("尚无走访、阶段或责任人记录。")
+        return
+    for e in reversed(entries):
+        line = md(texts.entry_line(e))
+        if e.get("superseded_by"):
+            line = f"~~{line}~~"
+        st.markdown(f"- {line}  \n  :gray[{md(texts.entry_meta(e))}]")
+
+
+def untouched_note(as_of) -> None:
+    """总览's 需关注 line naming the towns whose lists nobody worked in the last 30 days."""
+    from kechuang import ui
+
+    members = ui.cached(lists.members, as_of)
+    found = county.untouched(members, county.snapshot(engine()), rules.today())
+    line = texts.untouched_line(found)
+    if line:
+        st.markdown(f":orange-badge[跟踪滞后] **工作记录**：{md(line)}")

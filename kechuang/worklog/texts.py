@@ -1,0 +1,109 @@
+"""What the work-record pages show, in Chinese: timeline lines, the 我的待办 and county tables, the
+overview's line on untouched towns. No Streamlit; the pages escape these texts before markdown."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kechuang.worklog import county, rules
+from kechuang.worklog.reading import fmt_time
+from kechuang.zh import fmt
+
+
+def entry_line(e: dict) -> str:
+    """One timeline line: '2026年5月6日 走访（高企申报辅导）：备注；下一步：…（2026年6月1日前）'."""
+    label = rules.LISTS.get(e["list"] or "", "")
+    if e["entry"] == "contact":
+        text = f"{fmt.cn_date(e['on'])} {e['kind']}"
+        text += f"（{e['service_type']}）" if e["service_type"] else ""
+        text += f"：{e['note']}" if e["note"] else ""
+        if e["next_step"]:
+            text += f"；下一步：{e['next_step']}（{fmt.cn_date(e['due_on'])}前）"
+        if e["supersedes"]:
+            text += f"；更正第 {e['supersedes']} 号记录，原因：{e['reason']}"
+    elif e["entry"] == "stage":
+        text = f"{label}阶段：{e['stage']}"
+        text += f"（{e['reason']}）" if e["reason"] else ""
+        text += "（更正上一阶段）" if e.get("correction") else ""
+    else:
+        text = f"{label}责任人：{e['owner']}"
+    return text
+
+
+def entry_meta(e: dict) -> str:
+    """'第 3 号 · changsha 记录于 2026年5月6日 14:05（已被第 5 号更正）'."""
+    from datetime import datetime
+
+    at = fmt_time(datetime.fromisoformat(e["recorded_at"]))
+    meta = f"第 {e['id']} 号 · {e['by']} 记录于 {at}"
+    return meta + (f"（已被第 {e['superseded_by']} 号更正）" if e.get("superseded_by") else "")
+
+
+def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
+    """我的待办 for display (企业名称, 所属镇区, 所在清单, 责任人, 培育阶段, 下一步, 期限, 状态,
+    最近联系, 代码)."""
+    return todo.select(
+        pl.col("name").alias("企业名称"),
+        pl.col("town").alias("所属镇区"),
+        pl.col("lists").alias("所在清单"),
+        pl.col("owners").alias("责任人"),
+        pl.col("stages").alias("培育阶段"),
+        pl.col("next_step").alias("下一步"),
+        pl.col("due_on").alias("期限"),
+        pl.when(pl.col("is_overdue"))
+        .then(pl.lit("已逾期"))
+        .when(pl.col("due_on").is_not_null())
+        .then(pl.lit("待办"))
+        .when(pl.col("last_on").is_null())
+        .then(pl.lit("尚未联系"))
+        .otherwise(pl.lit("—"))
+        .alias("状态"),
+        pl.col("last_on").alias("最近联系"),
+        pl.col("uscc").alias("统一社会信用代码"),
+    )
+
+
+def county_table(view: pl.DataFrame) -> pl.DataFrame:
+    """The county view for display (镇区, 清单, 在册企业, 近30天联系, 逾期未办, 近30天有记录,
+    阶段分布)."""
+    return view.with_columns(
+        pl.Series("阶段分布", [county.stage_text(r) for r in view.to_dicts()], dtype=pl.String)
+    ).select(
+        pl.col("town").alias("镇区"),
+        pl.col("list").alias("清单"),
+        pl.col("n_firms").alias("在册企业"),
+        pl.col("n_contacted").alias("近30天联系"),
+        pl.col("n_overdue").alias("逾期未办"),
+        pl.col("n_touched").alias("近30天有记录"),
+        "阶段分布",
+    )
+
+
+def untouched_line(untouched: pl.DataFrame) -> str | None:
+    """The 需关注 line naming the towns whose lists nobody worked for 30 days (None: none)."""
+    if untouched.height == 0:
+        return None
+    towns = "、".join(r["town"] or "未知镇区" for r in untouched.to_dicts())
+    return (
+        f"{untouched.height} 个镇区的清单近{county.WINDOW_DAYS}天无人跟进"
+        f"（清单上的企业均无走访、阶段或责任人记录）：{towns}"
+    )
+
+
+def funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
+    return funnel.select(
+        pl.col("list").alias("清单"),
+        pl.col("stage").alias("阶段"),
+        pl.col("n_firms").alias("企业数"),
+    )
+
+
+def contacts_table(by_town: pl.DataFrame) -> pl.DataFrame:
+    return by_town.select(
+        pl.col("town").alias("镇区"),
+        pl.col("n_visits").alias("走访"),
+        pl.col("n_publicity").alias("宣传"),
+        pl.col("n_coaching").alias("辅导"),
+        pl.col("n_contacts").alias("合计（次）"),
+        pl.col("n_firms").alias("覆盖企业（家）"),
+    )

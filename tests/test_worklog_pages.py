@@ -1,0 +1,97 @@
+"""The recording forms under AppTest: two officers saving a stage from stale screens, a refused save
+keeps what was typed, leaders see the history but no form."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fixtures import firm, sign_in, uscc, write_warehouse
+from streamlit.testing.v1 import AppTest
+
+from kechuang.access import auth
+from kechuang.state import db
+from kechuang.worklog import reading
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "rd_zero_records"  # views/rd_zero.py's record_panel
+
+
+@pytest.fixture
+def state(tmp_path, monkeypatch):
+    data = write_warehouse(
+        tmp_path / "data",
+        enterprises=[firm(2, town="长沙镇", industry_code="2614")],
+        stats_annual=[
+            {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}
+        ],
+        tax_annual=[{"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
+    )
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    monkeypatch.setenv("KECHUANG_DATA", str(data))
+    monkeypatch.setenv("KECHUANG_STATE", url)
+    monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))
+    yield db.engine(url)
+    db.dispose(url)
+
+
+def page(path: str, user: str, **params) -> AppTest:
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(path)
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def save_stage(at: AppTest, stage: str, reason: str = "") -> AppTest:
+    round_key = f"{KEY}_stage_rd_zero_round"
+    # AppTest's session state has no .get
+    n = at.session_state[round_key] if round_key in at.session_state else 0  # noqa: SIM401
+    form = f"{KEY}_stage_rd_zero_{n}"
+    at.selectbox(key=f"{form}_stage_value").set_value(stage)
+    at.text_input(key=f"{form}_reason").input(reason)
+    return button(at, "保存阶段").click().run()
+
+
+def test_the_second_of_two_stale_screens_is_told_who_changed_the_stage(state):
+    analyst = page("views/rd_zero.py", "analyst", as_of="2026-10-31")
+    officer = page("views/rd_zero.py", "changsha", as_of="2026-10-31")  # the same screen, seq 0
+    analyst = save_stage(analyst, "已对接")
+    assert not analyst.exception and "已保存（第 1 号）" in analyst.success[0].value
+    officer = save_stage(officer, "企业无意愿", "企业今年不做研发")
+    assert "已由 analyst 于" in officer.error[0].value and "现为“已对接”" in officer.error[0].value
+    # Nothing was written, and what the officer typed is still in the form.
+    assert [e["stage"] for e in reading.entries(state, auth.User("a", "admin"))] == ["已对接"]
+    assert officer.text_input(key=f"{KEY}_stage_rd_zero_0_reason").value == "企业今年不做研发"
+    officer = button(officer, "保存阶段").click().run()  # now on the screen that shows 已对接
+    assert "已保存（第 2 号）" in officer.success[0].value
+    assert [e["stage"] for e in reading.entries(state, auth.User("a", "admin"))] == [
+        "已对接",
+        "企业无意愿",
+    ]
+
+
+def test_a_leader_reads_the_history_but_gets_no_form(state):
+    from kechuang.worklog import store
+    from kechuang.worklog.rules import Firm
+
+    store.record_contact(
+        state,
+        auth.User("changsha", "town", frozenset({"长沙镇"})),
+        Firm(uscc(2), "如东测试2号科技有限公司", "长沙镇"),
+        kind="走访",
+        on=date(2026, 10, 20),
+        note="介绍*政策*",
+    )
+    at = page("views/enterprise.py", "leader", uscc=uscc(2), as_of="2026-10-31")
+    assert not at.exception
+    assert "本账户只能查看工作记录。" in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label in ("保存记录", "保存阶段", "指定责任人")]
+    timeline = [m.value for m in at.markdown if "走访" in m.value]
+    assert timeline and "介绍\\*政策\\*" in timeline[0]  # user text escaped before markdown

@@ -45,21 +45,15 @@ def town_metrics() -> list[str]:
     return [m.id for m in METRICS if not m.is_ratio and not county_wide(m.id)]
 
 
-def approx(x: float | None, unit: str) -> str:
-    """A share-weighted figure: amounts as fmt.amount, counts with one decimal ('5.2 家')."""
-    if x is None:
-        return "—"
-    return fmt.amount(x, unit) if unit in ("万元", "比率") else f"{fmt.num(x, 1)} {unit}"
-
-
 def signed(x: float, unit: str) -> str:
-    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when there is none."""
-    if round(x * 100, 1) == 0 if unit == "比率" else round(x, 1 if unit == "万元" else 0) == 0:
-        return "持平"
-    sign = "-" if x < 0 else "+"
+    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when none is shown."""
     if unit == "比率":
-        return f"{sign}{abs(x) * 100:.1f} 个百分点"
-    return sign + fmt.amount(abs(x), unit)
+        if round(abs(x) * 100, 1) == 0:
+            return "持平"
+        return f"{'-' if x < 0 else '+'}{abs(x) * 100:.1f} 个百分点"
+    if fmt.shown_value(abs(x), unit) == 0:
+        return "持平"
+    return ("-" if x < 0 else "+") + fmt.amount(abs(x), unit)
 
 
 # -- cards --------------------------------------------------------------------------------
@@ -102,9 +96,9 @@ def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> l
             f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 {fmt.num(rd.worklist.height)} 家"
         )
     elif judged and p.expected is not None:
-        lines.append(
-            f"序时应完成 {approx(p.expected, p.unit)}"
-        )  # one decimal: 2.5 场 is not yet 2 场
+        lines.append(f"序时应完成 {fmt.pace_text(p.expected, p.unit)}")
+        if p.gap:
+            lines.append(f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}")
     if judged and p.projected is not None and p.actual is not None:
         lines.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
     if scoped and county_wide(p.id):
@@ -258,18 +252,19 @@ def town_table_labels() -> dict[str, str]:
     names = {"town": "镇区", "n_enterprises": "在册企业（家）"}
     for metric_id in town_metrics():
         m = METRIC_BY_ID[metric_id]
-        names[metric_id] = f"{m.label}（{m.unit}）"
+        names[metric_id] = f"{m.label}（{fmt.shown_unit(m.unit)}）"
     names["rd_worklist"] = "研发活动待清零企业（家）"
     return names
 
 
 def town_table_display(table: pl.DataFrame) -> pl.DataFrame:
-    """The town table with Chinese column names; counts as integers, amounts in 万元 with one decimal."""
+    """The town table with Chinese column names; counts as integers, amounts in 亿元 with two decimals
+    (the unit and precision the cards show them in)."""
     amounts = [c for c in table.columns if c in METRIC_BY_ID and METRIC_BY_ID[c].unit == "万元"]
     counts = [c for c in table.columns if c != "town" and c not in amounts]
     return table.with_columns(
         *[pl.col(c).round(0).cast(pl.Int64) for c in counts],
-        *[pl.col(c).round(1) for c in amounts],
+        *[(pl.col(c) / fmt.WAN_PER_YI).round(2) for c in amounts],
     ).rename(town_table_labels())
 
 
@@ -347,7 +342,8 @@ def _summary(p: Progress) -> str:
     if METRIC_BY_ID[p.id].is_ratio:
         return f"{fmt.pct(p.actual)}，目标 {fmt.pct(p.target)}"
     return (
-        f"完成 {fmt.amount(p.actual, p.unit)}，序时应完成 {approx(p.expected, p.unit)}，"
+        f"完成 {fmt.amount(p.actual, p.unit)}，序时应完成 {fmt.pace_text(p.expected, p.unit)}，"
+        f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}，"
         f"完成年度目标 {fmt.pct(p.share_of_target)}"
     )
 
@@ -374,15 +370,16 @@ def _towns_text(
         mine = gaps.filter(pl.col("town") == town)
         if mine.height == 0:
             return f"{town}：无在册企业，不作比较"
-        actual, expected, gap = mine.row(0)[1:]
-        text = (
-            f"{town}：完成 {fmt.amount(actual, unit)}，按企业数占比应完成 {approx(expected, unit)}"
-        )
-        return text + (f"，差 {approx(gap, unit)}" if gap > 0 else "，已达到占比")
-    worst = gaps.filter(pl.col("gap") > 0).head(LAGGARDS)
-    return "拖后镇区（按企业数占比）：" + "、".join(
-        f"{t}（差 {approx(g, unit)}）" for t, _a, _e, g in worst.iter_rows()
-    )
+        actual, expected, _gap = mine.row(0)[1:]
+        text = f"{town}：完成 {fmt.amount(actual, unit)}，按企业数占比应完成 {fmt.pace_text(expected, unit)}"
+        gap = fmt.gap_value(actual, expected, unit)
+        return text + (f"，差 {fmt.amount(gap, unit)}" if gap else "，已达到占比")
+    # Ranked by the shown gap (fair share rounded up minus actual), so the names agree with their figures.
+    shown = [(t, fmt.gap_value(a, e, unit)) for t, a, e, _g in gaps.iter_rows()]
+    worst = sorted((x for x in shown if x[1]), key=lambda x: -x[1])[:LAGGARDS]
+    if not worst:
+        return "各镇区均已达到按企业数占比折算的序时进度"
+    return "拖后镇区（按企业数占比）：" + "、".join(f"{t}（差 {fmt.amount(g, unit)}）" for t, g in worst)
 
 
 def standing_text(rows: list[Progress]) -> str:

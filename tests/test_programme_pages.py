@@ -56,7 +56,7 @@ def texts(at: AppTest) -> str:
 def test_contracts_page(county):
     at = open_page("contracts")
     assert metric(at, "完成") == ["0.19 亿元"]
-    assert metric(at, "技术交易额") == ["1,500.0 万元"] and metric(at, "登记合同") == ["5 项"]
+    assert metric(at, "技术交易额") == ["0.15 亿元"] and metric(at, "登记合同") == ["5 项"]
     assert "预警" not in texts(at) and ":red-badge[滞后]" in texts(at)
     regions = frame_with(at, "地区")
     assert dict(zip(regions["地区"], regions["合同成交额（万元）"], strict=True)) == {

@@ -469,8 +469,8 @@ def test_town_values_and_display(county):
 def test_cumulative_series(county):
     cum = timeline.cumulative(county, "tech_contract_amount", DAY, PLAN)
     s = cum.series
-    assert s.height == 13  # twelve month ends and the as-of day
-    assert s["on"].to_list()[:3] == [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28)]
+    assert s.height == 12  # one point a month: the as-of day stands in for February's end
+    assert s["on"].to_list()[:3] == [date(2026, 1, 31), date(2026, 2, 1), date(2026, 3, 31)]
     assert s["actual"].to_list()[:3] == [80000.0, 80000.0, None]
     assert s["pace"][1] == pytest.approx(1_000_000 * 32 / 365) and s["pace"][-1] == 1_000_000
     assert s["target"].unique().to_list() == [1_000_000]
@@ -487,7 +487,7 @@ def test_cumulative_series(county):
 
 def test_cumulative_for_a_town_has_no_pace_line(county_dir):
     cum = timeline.cumulative(Warehouse(county_dir, {"长沙镇"}), "tech_contract_amount", DAY, PLAN)
-    assert cum.series["pace"].null_count() == 13 and cum.series["actual"][0] == 30000.0
+    assert cum.series["pace"].null_count() == 12 and cum.series["actual"][0] == 30000.0
 
 
 def test_pace_line_at_a_leap_year_end():

@@ -538,10 +538,11 @@ def _briefing_page(data, monkeypatch, **params):
 def test_briefing_page_text_and_download(data, monkeypatch):
     from kechuang.output import summary
 
-    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-30")
     assert at.title[0].value == "简报导出"
-    assert at.code[0].value == summary.briefing_text(Warehouse(data), AS_OF, load_plan(2026))
-    assert at.code[-1].value == "python -m kechuang export --out 简报.xlsx --as-of 2026-10-31"
+    assert at.code[0].value == summary.briefing_text(Warehouse(data), date(2026, 10, 30), load_plan(2026))
+    # Commands are for administrators only (issue 18): the analyst sees no `python -m kechuang`.
+    assert not any("python -m" in c.value for c in at.code)
     assert len(at.download_button) == 0  # built on demand
     at.button(key="make_briefing").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -551,9 +552,9 @@ def test_briefing_page_text_and_download(data, monkeypatch):
 
 
 def test_briefing_page_for_a_town(data, monkeypatch):
-    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-30")
     at.selectbox(key="town").set_value(TOWN).run()
-    assert at.code[0].value.startswith(f"截至2026年10月31日，{TOWN}")
+    assert at.code[0].value.startswith(f"截至2026年10月30日，{TOWN}")
     assert at.code[-1].value.endswith(f"--town {TOWN}")
     at.button(key="make_briefing").click().run()
     assert not at.exception and at.download_button(key="briefing_xlsx")

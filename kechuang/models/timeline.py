@@ -132,13 +132,17 @@ def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
 class Cumulative:
     series: (
         pl.DataFrame
-    )  # on (every month end of the year and the as-of date), actual (null after it), pace, target
+    )  # on (every month end of the year, the as-of date for its month), actual (null after it), pace, target
     last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
 
 
 def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
-    """Month ends of the whole year (and the as-of date) with the pace line and the target."""
-    days = sorted({*metrics.month_ends(date(year, 12, 31)), as_of})
+    """Month ends of the whole year with the pace line and the target; the as-of date stands in for
+    its month's end (one point a month, so a chart's "10月" is the data's October)."""
+    days = [
+        as_of if (d.year, d.month) == (as_of.year, as_of.month) else d
+        for d in metrics.month_ends(date(year, 12, 31))
+    ]
     pace = [
         float(Fraction(target) * metrics.elapsed_share(d)) if target is not None else None
         for d in days

@@ -123,11 +123,24 @@ def open_or_stop() -> Warehouse:
 # -- URL state: page, as-of date and town live in the query string --------------------------
 
 
-def _url_date(text: str | None) -> date | None:
+_AS_OF_NOTICE = "_kechuang_as_of_notice"
+
+
+def as_of_from_url(text: str | None, latest: date) -> tuple[date, str | None]:
+    """The as-of date of a link's ?as_of= and, when it was not usable, a notice saying why.
+
+    Garbage, a date before 2015 and a date after the data's freshness all bring the view to the
+    data's last day (metrics.bring_back); the text itself is never echoed (it is the link's)."""
+    if not text:
+        return latest, None
     try:
-        return date.fromisoformat(text) if text else None
+        asked = date.fromisoformat(text.strip())
     except ValueError:
-        return None
+        return latest, (
+            f"链接中的截至日期无法识别（应为 2026-10-30 这样的日期），已按数据的最新日期"
+            f"{fmt.cn_date(latest)}显示。"
+        )
+    return metrics.bring_back(asked, latest)
 
 
 def render_filters(wh: Warehouse) -> tuple[date, str | None]:
@@ -140,9 +153,16 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     if view is not None:  # a share link fixes the view: no filters to change
         st.session_state[_FILTERS] = (view.as_of, view.town)
         return st.session_state[_FILTERS]
-    latest = cached(metrics.default_as_of)
-    if "as_of" not in st.session_state:
-        st.session_state.as_of = _url_date(st.query_params.get("as_of")) or latest
+    latest = cached(metrics.default_as_of)  # the county's freshness, the same for every account
+    if "as_of" not in st.session_state or not (
+        metrics.EARLIEST_AS_OF <= st.session_state.as_of <= latest
+    ):
+        asked = st.query_params.get("as_of") if "as_of" not in st.session_state else None
+        st.session_state.as_of, notice = as_of_from_url(asked, latest)
+        if notice:
+            st.session_state[_AS_OF_NOTICE] = notice
+    if notice := st.session_state.pop(_AS_OF_NOTICE, None):
+        st.warning(notice, icon=":material/event_busy:")
     allowed = user_scope()
     # A town officer picks among their own towns only; "whole county" would be a county label on their towns' rows.
     towns = sorted(allowed) if allowed is not None else [ALL_TOWNS, *cached(_towns)]
@@ -153,9 +173,10 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         as_of = st.date_input(
             "截至日期",
             key="as_of",
-            min_value=date(2015, 1, 1),
-            max_value=max(latest, date.today()),
+            min_value=metrics.EARLIEST_AS_OF,
+            max_value=latest,  # no day after the data: pace is never judged on days without data
             format="YYYY/MM/DD",
+            help=f"数据截至{fmt.cn_date(latest)}，可选日期不晚于此日",
         )
         town = st.selectbox("镇区", towns, key="town")
     st.query_params["as_of"] = as_of.isoformat()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kechuang.charts import target_list
 from kechuang.engine import contract, metrics
 from kechuang.engine.metrics import METRIC_BY_ID, METRICS, Progress
 from kechuang.engine.plan import PLANS_DIR, Plan
@@ -74,7 +75,8 @@ class Card:
     trend: tuple[float, ...] | None  # cumulative actual at each month end
     trend_note: str | None  # why there is no trend
     year_ago: str
-    delta: str | None  # change against the same day last year
+    delta: str | None  # change against the same day last year (a ratio: the previous reference year)
+    delta_basis: str = "较上年同期"  # what the delta is measured against
 
 
 def _badge(p: Progress, judged: bool, has_plan: bool) -> str:
@@ -85,13 +87,13 @@ def _badge(p: Progress, judged: bool, has_plan: bool) -> str:
     return STATUS_LABELS[p.status] if judged else "镇区贡献"
 
 
-def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> list[str]:
+def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage | None) -> list[str]:
     lines = []
     if p.target is not None:
         lines.append(
             f"{'全县' if scoped and not judged else ''}年度目标 {fmt.amount(p.target, p.unit)}"
         )
-    if p.id == "rd_coverage" and p.actual is not None:
+    if p.id == "rd_coverage" and p.actual is not None and rd is not None:
         lines.append(
             f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 {fmt.num(rd.worklist.height)} 家"
         )
@@ -174,8 +176,30 @@ def _cards(
                 trend_note=trend_note,
                 year_ago=timeline.year_ago_text(y, p.unit, with_target=judged),
                 delta=delta,
+                delta_basis="较上一统计年度" if y.reference_year is not None else "较上年同期",
             )
         )
+    return out
+
+
+# -- the compact list (one row per target) -------------------------------------------------
+
+
+def target_rows(
+    rows: list[Progress], scoped: bool, has_plan: bool, cards: list[Card] | None = None
+) -> list[target_list.Row]:
+    """The compact list's rows: each target's status, bar and figures, and as details the card's
+    lines and last year (or, without cards, the target, pace and projection)."""
+    by_card = {c.id: c for c in cards or []}
+    out = []
+    for p in rows:
+        judged = judged_in_scope(p.id, scoped)
+        card = by_card.get(p.id)
+        if card is not None:
+            details = (*card.lines, *([card.trend_note] if card.trend_note else []), card.year_ago)
+        else:
+            details = tuple(_lines(p, judged, scoped, None))
+        out.append(target_list.row(p, judged, _badge(p, judged, has_plan), details))
     return out
 
 
@@ -222,6 +246,68 @@ def _town_table(wh: Warehouse, as_of: date, shared: _Shared) -> pl.DataFrame:
         .sort("_unknown", "n_enterprises", "town", descending=[False, True, False])
         .drop("_unknown")
     )
+
+
+@dataclass(frozen=True)
+class TownStanding:
+    """One town against the county's towns on one figure: aggregates only, no other town named."""
+
+    id: str  # a town_metrics() id, or rd_worklist
+    label: str
+    unit: str
+    value: float  # the town's figure
+    county: float  # the county's total (every town, and events of no town)
+    rank: int | None  # 1 = the most among the towns (competition ranking); None when the town has 0
+    n_towns: int
+
+
+def town_standing(wh: Warehouse, as_of: date, town: str) -> list[TownStanding]:
+    """The town's figure, share of the county and rank among the towns, for every town-split figure.
+
+    Expects the county (unscoped) warehouse: the ui calls it for a town officer too (ui.town_standing),
+    whose own warehouse holds only their town. It returns the town's figures and county totals,
+    never another town's name, figure or firm."""
+    table = town_table(wh, as_of)
+    towns = table.filter(pl.col("town") != TOWN_UNKNOWN)
+    out = []
+    for column in [*town_metrics(), "rd_worklist"]:
+        if table[column].null_count() == table.height:
+            continue  # data absent
+        mine = towns.filter(pl.col("town") == town)[column].sum()
+        above = towns.filter(pl.col(column) > mine).height
+        m = METRIC_BY_ID.get(column)
+        out.append(
+            TownStanding(
+                column,
+                m.label if m else "研发活动待清零企业",
+                m.unit if m else "家",
+                float(mine),
+                float(table[column].sum()),
+                above + 1 if mine > 0 else None,
+                towns.height,
+            )
+        )
+    return out
+
+
+def town_standing_text(s: TownStanding) -> str:
+    """'新增高新技术企业 5 家，占全县 13.9%，居各镇区第 3 位（共 14 个）'."""
+    value = fmt.amount(s.value, s.unit)
+    share = f"占全县 {fmt.pct(s.value / s.county)}" if s.county else "全县亦为 0"
+    if s.id == "rd_worklist":
+        return f"研发活动待清零企业 {value}，{share}" + ("" if s.value else "，已清零")
+    return f"{s.label} {value}，{share}，居各镇区第 {s.rank} 位（共 {s.n_towns} 个）"
+
+
+def zero_text(standings: list[TownStanding]) -> str | None:
+    """What the town has none of yet, in one sentence (instead of a flat zero chart)."""
+    zero = [s for s in standings if s.id != "rd_worklist" and s.value == 0]
+    if not zero:
+        return None
+    items = "、".join(
+        f"{s.label}（全县已有 {fmt.amount(s.county, s.unit)}）" if s.county else s.label for s in zero
+    )
+    return f"本年尚无：{items}。"
 
 
 def town_column(metric_id: str) -> str | None:

@@ -143,12 +143,33 @@ def as_of_from_url(text: str | None, latest: date) -> tuple[date, str | None]:
     return metrics.bring_back(asked, latest)
 
 
+# Streamlit's own English controls, hidden or worded in Chinese for every page:
+# - a table's toolbar (Show/hide columns, Search, Fullscreen; its CSV download is off in config.toml):
+#   tables are sorted by their headers and downloaded through `table`'s audited buttons;
+# - the file uploader's instructions and button.
+HOUSE_STYLE = """<style>
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "可把文件拖入此框（CSV、Excel、Parquet）"; font-size: 14px; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "选择文件"; }
+</style>"""
+
+
+def house_style() -> None:
+    st.html(HOUSE_STYLE)
+
+
 def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     """Draw the global as-of date and town in the sidebar; called by app.py on every run.
 
     The widgets live in the entry point, not in a page, so their state survives page switches
     (a page's widgets are forgotten when another page runs). Seeded from the URL once, written
     back to the URL on every run, so page, as-of date and town always make a deep link."""
+    house_style()
     view = share_view()
     if view is not None:  # a share link fixes the view: no filters to change
         st.session_state[_FILTERS] = (view.as_of, view.town)
@@ -206,6 +227,28 @@ def _towns(wh: Warehouse) -> list[str]:
 
 def town_scope(town: str | None) -> frozenset[str] | None:
     return frozenset({town}) if town else None
+
+
+def town_standing(as_of: date, town: str):
+    """The town against the county's towns (models.overview.town_standing), for any account that
+    may see the town — a town officer included, though their warehouse holds only their towns.
+
+    Decided (README, Access control): rank and share of county are aggregates a town officer may
+    see; they are computed on the county's data here and nothing else of other towns leaves it."""
+    allowed = user_scope()
+    if allowed is not None and town not in allowed:
+        return []
+    path = str(data_dir())
+    return _call(
+        "kechuang.models.overview", "town_standing", (path, None, _version(path)), (as_of, town), {}
+    )
+
+
+def target_list(rows, note: str = "点击一项查看明细") -> None:
+    """The compact target list (kechuang.charts.target_list): one row per target, details on a tap."""
+    from kechuang.charts import target_list as tl
+
+    st.html(tl.html(rows, note))
 
 
 # -- shared display pieces ----------------------------------------------------------------
@@ -341,7 +384,7 @@ def progress_card(
         parts = (
             [
                 f"年度目标 {fmt.amount(p.target, p.unit)}",
-                f"序时应完成 {fmt.amount(p.expected, p.unit)}",
+                f"序时应完成 {fmt.pace_text(p.expected, p.unit)}",
             ]
             if p.target is not None
             else []

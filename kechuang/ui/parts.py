@@ -159,8 +159,27 @@ HOUSE_STYLE = """<style>
 </style>"""
 
 
+# On a phone the sidebar covers 300 of 390 px and Streamlit leaves it open after a page is tapped:
+# close it once a page link in it is tapped (Streamlit's own breakpoint for the overlay sidebar is 768 px).
+# The listener is added once per browser tab; the script is ours (no text from data or a URL in it).
+CLOSE_SIDEBAR_ON_NAVIGATION = """<script>
+if (!window.kechuangSidebarCloser) {
+  window.kechuangSidebarCloser = true;
+  document.addEventListener("click", (event) => {
+    if (window.innerWidth >= 768 || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const close = document.querySelector(
+        '[data-testid="stSidebar"] [data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 50);
+  }, true);
+}
+</script>"""
+
+
 def house_style() -> None:
     st.html(HOUSE_STYLE)
+    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
 
 
 def render_filters(wh: Warehouse) -> tuple[date, str | None]:

@@ -520,7 +520,8 @@ def test_a_town_officer_gets_no_county_pace_computed_from_their_town_alone(count
     assert (
         "需关注" not in shown
         and "本账户只能查看长沙镇的数据" in shown
-        and "任务分解为全县口径，不在本账户范围内。" in shown
+        and "全县进度、任务分解请向科技局索取" in shown
+        and "任务分解表" not in shown
     )
     gazelle = app("changsha", "views/gazelle.py", as_of="2026-10-31")
     assert [m.label for m in gazelle.metric][:2] == ["2026年培育名额", "长沙镇已入选"]

@@ -53,9 +53,11 @@ ui.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None,
 # -- 需关注: the lagging targets and the towns dragging them ------------------------------------
 if county_view and alerts:
     with st.container(border=True):
-        st.markdown(
-            "**需关注**"
-            + (f"　下列各项附{town}的完成情况（按企业数占比折算序时应完成）" if town else "")
+        st.markdown("**需关注**")
+        st.caption(
+            f"下列各项附{town}的完成情况（按企业数占比折算序时应完成）"
+            if town
+            else "拖后镇区：按在册企业数占比折算的序时应完成，差距最大的镇区"
         )
         for a in alerts:
             st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{a.towns}")
@@ -101,7 +103,7 @@ with st.expander("逐项卡片（完成、上年同期、月度走势）"):
 # -- cumulative chart and town split of one target ----------------------------------------
 from kechuang.charts import overview as charts  # noqa: E402  (here: the cards above reach the browser before Plotly has loaded)
 
-st.subheader("累计进度与镇区分布")
+st.markdown("**累计进度与镇区分布**")
 ids = [m.id for m in metrics.METRICS]
 chosen = ui.url_choice(
     "选择指标",
@@ -131,11 +133,17 @@ town_frame = view.town_table  # all towns: a chosen town is highlighted, not fil
 values = cockpit.town_values(town_frame, chosen) if county_view else None  # not a one-bar chart
 if values is not None:
     title, unit = cockpit.town_chart_spec(chosen)
-    st.plotly_chart(
-        charts.town_chart(values, title, unit, highlight=town),
-        config={"displayModeBar": False},
-        key="towns_chart",
-    )
+    # Towns at zero are named in a sentence, not drawn as empty bars (a phone keeps its height).
+    drawn = values.filter((values["value"] != 0) | (values["town"] == (town or "")))
+    zero = values.filter((values["value"] == 0) & (values["town"] != (town or "")))["town"]
+    if drawn.height:
+        st.plotly_chart(
+            charts.town_chart(drawn, title, unit, highlight=town),
+            config={"displayModeBar": False},
+            key="towns_chart",
+        )
+    if zero.len():
+        st.caption(f"{title}为 0 的镇区：" + "、".join(zero.to_list()))
 elif county_view:
     st.info(
         f"{m.label}："
@@ -161,15 +169,12 @@ with st.expander("分镇区贡献表（全部指标，可下载）" if county_vi
     )
 
 # -- 任务分解表 ------------------------------------------------------------------------------
-st.subheader("任务分解表")
 task_rows = tasks.task_breakdown(county_rows, the_plan) if county_view else []
-if not county_view:
-    st.caption("任务分解为全县口径，不在本账户范围内。")
-elif not task_rows:
+if county_view and not task_rows:
     st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
-else:
-    st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
-    with st.expander(f"{the_plan.document} 共 {len(task_rows)} 项任务：责任部门与当前状态"):
+elif county_view:
+    with st.expander(f"任务分解表：{the_plan.document} 共 {len(task_rows)} 项任务"):
+        st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
         for t in task_rows:
             st.markdown(
                 f"{badge(t.status, t.status_text)} **{t.action}**：{t.task}  \n"

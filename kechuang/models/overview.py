@@ -75,7 +75,9 @@ class Card:
     trend: tuple[float, ...] | None  # cumulative actual at each month end
     trend_note: str | None  # why there is no trend
     year_ago: str
-    delta: str | None  # change against the same day last year (a ratio: the previous reference year)
+    delta: (
+        str | None
+    )  # change against the same day last year (a ratio: the previous reference year)
     delta_basis: str = "较上年同期"  # what the delta is measured against
 
 
@@ -305,7 +307,8 @@ def zero_text(standings: list[TownStanding]) -> str | None:
     if not zero:
         return None
     items = "、".join(
-        f"{s.label}（全县已有 {fmt.amount(s.county, s.unit)}）" if s.county else s.label for s in zero
+        f"{s.label}（全县已有 {fmt.amount(s.county, s.unit)}）" if s.county else s.label
+        for s in zero
     )
     return f"本年尚无：{items}。"
 
@@ -465,7 +468,7 @@ def _towns_text(
     worst = sorted((x for x in shown if x[1]), key=lambda x: -x[1])[:LAGGARDS]
     if not worst:
         return "各镇区均已达到按企业数占比折算的序时进度"
-    return "拖后镇区（按企业数占比）：" + "、".join(f"{t}（差 {fmt.amount(g, unit)}）" for t, g in worst)
+    return "拖后：" + "、".join(f"{t}（差 {fmt.amount(g, unit)}）" for t, g in worst)
 
 
 def standing_text(rows: list[Progress]) -> str:

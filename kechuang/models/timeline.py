@@ -155,9 +155,7 @@ def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Cumulative:
-    series: (
-        pl.DataFrame
-    )  # on (every month end of the year, the as-of date for its month), actual (null after it), pace, target
+    series: pl.DataFrame  # on (every month end of the year, the as-of date for its month), actual (null after it), pace, target
     last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
 
 

@@ -39,7 +39,10 @@ SCREEN_OPTIONAL = (
     "patents",
     "hnte_certificates",
 )  # without these some criteria are unknown
-UNIT_SHOWN = {"比率": "%", "万元": fmt.AMOUNT_UNIT}  # 技术合同 in 亿元, as on every page (fmt.shown_unit)
+UNIT_SHOWN = {
+    "比率": "%",
+    "万元": fmt.AMOUNT_UNIT,
+}  # 技术合同 in 亿元, as on every page (fmt.shown_unit)
 YI = "#,##0.00"  # 亿元 to 0.01, the precision the pages show
 PERCENT, WAN, COUNT, DECIMAL1 = (
     tables.FORMATS["percent"],
@@ -308,7 +311,9 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
         value_fmt = tables.book_format(
             book, PERCENT if p.unit == "比率" else YI if p.unit == "万元" else COUNT
         )
-        paced_fmt = value_fmt  # the expected-by-now as shown everywhere: rounded up (fmt.pace_value)
+        paced_fmt = (
+            value_fmt  # the expected-by-now as shown everywhere: rounded up (fmt.pace_value)
+        )
         pct_fmt = tables.book_format(book, PERCENT)
         scale = fmt.shown_scale(p.unit)
 

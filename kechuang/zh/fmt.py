@@ -19,7 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 WAN_PER_YI = 10_000  # 1 亿元 = 10,000 万元
-AMOUNT_UNIT = "亿元"  # a target in 万元 (技术合同) is shown in 亿元 everywhere: cards, tables, workbook, text
+AMOUNT_UNIT = (
+    "亿元"  # a target in 万元 (技术合同) is shown in 亿元 everywhere: cards, tables, workbook, text
+)
 AMOUNT_STEP = Fraction(100)  # 0.01 亿元, in 万元: the precision amounts are shown at
 RATIO_STEP = Fraction(1, 1000)  # 0.1%
 

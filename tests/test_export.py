@@ -13,8 +13,8 @@ from kechuang import cli
 from kechuang.engine import metrics, screening, worklists
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
-from kechuang.zh import fmt
 from kechuang.output import workbook as export
+from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
 TOWN = "长沙镇"

@@ -75,7 +75,7 @@ def test_town_chart_largest_on_top_and_the_chosen_town_highlighted():
     assert list(bar.marker.color) == [charts.HIGHLIGHT, charts.ACTUAL, charts.ACTUAL]
     assert fig.layout.title.text == "各镇区技术合同认定登记额"
     assert fig.layout.xaxis.title.text == "亿元"
-    assert fig.layout.height == 90 + 26 * 3
+    assert fig.layout.height == 90 + charts.ROW_HEIGHT * 3
 
 
 def test_town_chart_counts_stay_counts():

@@ -327,15 +327,11 @@ def test_attention_names_exactly_the_behind_and_at_risk_targets(county):
     assert iur.summary == "完成 2 项，序时应完成 9 项，差 7 项，完成年度目标 2.0%"
     # fair share by active firms (掘港 3/5, 长沙 2/5) of 8.77 expected: 5.26 and 3.51, rounded up
     assert iur.towns == "拖后：长沙镇（差 4 项）、掘港街道（差 4 项）"
-    assert (
-        hnte.towns == "拖后：长沙镇（差 1 家）"
-    )  # 掘港 delivered 3 of its 2.63 (shown 3)
+    assert hnte.towns == "拖后：长沙镇（差 1 家）"  # 掘港 delivered 3 of its 2.63 (shown 3)
     assert (rd.summary, rd.towns) == ("80.0%，目标 100.0%", "待清零企业最多：长沙镇 1 家")
     assert tech.summary == "完成 8.00 亿元，序时应完成 8.77 亿元，差 0.77 亿元，完成年度目标 8.0%"
     # fair shares 52,602.74 and 35,068.49 万元, rounded up to 0.01 亿元: 5.27 and 3.51 亿元
-    assert (
-        tech.towns == "拖后：长沙镇（差 0.51 亿元）、掘港街道（差 0.27 亿元）"
-    )
+    assert tech.towns == "拖后：长沙镇（差 0.51 亿元）、掘港街道（差 0.27 亿元）"
 
 
 def test_standing_text(county):

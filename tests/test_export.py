@@ -540,7 +540,9 @@ def test_briefing_page_text_and_download(data, monkeypatch):
 
     at = _briefing_page(data, monkeypatch, as_of="2026-10-30")
     assert at.title[0].value == "简报导出"
-    assert at.code[0].value == summary.briefing_text(Warehouse(data), date(2026, 10, 30), load_plan(2026))
+    assert at.code[0].value == summary.briefing_text(
+        Warehouse(data), date(2026, 10, 30), load_plan(2026)
+    )
     # Commands are for administrators only (issue 18): the analyst sees no `python -m kechuang`.
     assert not any("python -m" in c.value for c in at.code)
     assert len(at.download_button) == 0  # built on demand

@@ -112,9 +112,21 @@ def cumulative_chart(
                 hovertemplate=hover("上年同期"),
             )
         )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months)
+    # Every other month labelled, counted back from the last month with data, upright: twelve
+    # labels do not fit 390 px without turning sideways.
+    last = len(frame.filter(frame["actual"].is_not_null())) - 1
+    ticks = [m for i, m in enumerate(months) if (last - i) % 2 == 0]
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=months,
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=ticks,
+        tickangle=0,
+    )
     fig.update_yaxes(tickformat=",", rangemode="tozero")
-    style.layout(fig, title, 300, y_title=unit if bars else f"累计（{unit}）")
+    style.layout(fig, title, 280, y_title=unit if bars else f"累计（{unit}）")
     fig.update_layout(hovermode="x unified", showlegend=len(fig.data) > 1)
     if len(fig.data) > 1:
         style.legend_room(fig, rows=1 if len(fig.data) <= 3 else 2)

@@ -44,11 +44,13 @@ def row(p: Progress, judged: bool, badge: str, details: tuple[str, ...] = ()) ->
     """A progress row worded for the list (`judged`: paced against the target, not a contribution)."""
     status = p.status if judged and p.target is not None else None
     figures = fmt.amount(p.actual, p.unit)
-    if p.target is not None:
+    if p.target is not None and p.unit == "比率":
+        figures = f"{figures} / {fmt.amount(p.target, p.unit)}"
+    elif p.target is not None:
         unit = fmt.shown_unit(p.unit)
         actual = figures.removesuffix(unit).strip() if p.actual is not None else "—"
         target = fmt.amount(p.target, p.unit).removesuffix(unit).strip()
-        figures = f"{actual} / {target} {unit}".replace(" %", "%")
+        figures = f"{actual} / {target} {unit}"
     pace = ""
     if status is not None and p.unit == "比率":
         pace = f"差 {fmt.gap_text(p.actual, p.target, p.unit)}" if p.gap else "已达目标"

@@ -148,6 +148,9 @@ def as_of_from_url(text: str | None, latest: date) -> tuple[date, str | None]:
 #   tables are sorted by their headers and downloaded through `table`'s audited buttons;
 # - the file uploader's instructions and button.
 HOUSE_STYLE = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.75rem 1rem 2rem 1rem !important; }
+}
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }

@@ -189,6 +189,17 @@ def test_overview_as_each_visitor_sees_it(browser, demo_url, share_url, who, wid
         v.context.close()
 
 
+def test_overview_with_the_tallest_target_fits_four_phone_screens(browser, demo_url, share_url):
+    # 技术合同: a cumulative chart and all eighteen towns with a contract.
+    v = Visit(browser, demo_url, PHONE)
+    try:
+        v.open(f"{demo_url}/?as_of={AS_OF}&metric=tech_contract_amount", "leader")
+        assert v.page.locator(".js-plotly-plot").count() == 2
+        assert v.page.evaluate(HEIGHT) <= MAX_PHONE_HEIGHT
+    finally:
+        v.context.close()
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("who", ["leader", "changsha"])
 def test_progress_as_each_account_sees_it(browser, demo_url, share_url, who, width, request):

@@ -7,8 +7,8 @@ import streamlit as st
 from kechuang import ui
 
 ROOT = Path(__file__).resolve().parent
-# A favicon served by this server: a Material icon name or an emoji makes the browser fetch it from an
-# outside host, which fails on the county intranet.
+# A favicon served by this server: a Material icon name or an emoji makes the browser
+# fetch it from an outside host, which fails on the county intranet.
 st.set_page_config(
     page_title="如东科创驾驶舱",
     page_icon=str(ROOT / "assets" / "favicon.png"),
@@ -16,8 +16,8 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 
-# The whole navigation in one place: (section, file, title, icon, url path, permission or None). A page
-# appears once its file exists and, for a signed-in user, when their role holds its permission.
+# The whole navigation in one place: (section, file, title, icon, url path, permission or None). A
+# page appears once its file exists and, for a signed-in user, when their role holds its permission.
 NAVIGATION = [
     ("领导驾驶舱", "views/overview.py", "总览", ":material/dashboard:", "overview", None),
     ("领导驾驶舱", "views/progress.py", "目标进度", ":material/flag:", "progress", None),
@@ -138,7 +138,8 @@ user = ui.signed_in()
 view = ui.share_view()
 requested = ui.requested_page()  # before st.navigation replaces the pages it is looked up in
 if user is None:
-    # Every page registered but hidden, so a deep link's path and query survive the login; nothing runs.
+    # Every page registered but hidden, so a deep link's path and query survive the login; nothing
+    # runs.
     st.navigation(build_navigation(lambda _: True), position="hidden")
     ui.login_page()
     ui.prepare_in_background()  # after the form is drawn: the browser shows it while this runs
@@ -153,7 +154,8 @@ else:
     navigation = st.navigation(
         build_navigation(lambda permission: permission is None or ui.can(permission)), expanded=True
     )
-    # A deep link to a page this role lacks lands on the default page (Streamlit's fallback): say so.
+    # A deep link to a page this role lacks lands on the default page (Streamlit's fallback): say
+    # so.
     denied = next(
         (row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None
     )

@@ -30,7 +30,8 @@ def _sql(wh, sql: str):
     return wh.con.cursor().sql(sql).fetchall()
 
 
-# The issue's reference workload done plainly, over the contract views: per town and month, then YoY.
+# The issue's reference workload done plainly, over the contract views: per town and month, then
+# YoY.
 PLAIN_MONTHLY_YOY = """
 with m as (
     select e.town, t.period, sum(t.invoiced_sales_wan) as sales
@@ -38,7 +39,8 @@ with m as (
     group by all
 )
 select m.town, m.period, m.sales, p.sales as last_year, m.sales / p.sales - 1 as yoy
-from m left join m as p on p.town is not distinct from m.town and p.period = m.period - interval 1 year
+from m left join m as p
+    on p.town is not distinct from m.town and p.period = m.period - interval 1 year
 order by all
 """
 
@@ -65,8 +67,8 @@ def _workloads():
     return {
         "cockpit (总览)": lambda wh: cockpit.overview(wh, AS_OF, plan, None),
         "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
-        # The screening page: every evaluated firm screened and counted by filter keys, candidates and near misses
-        # listed with their gaps (workbench.screen_page, one query).
+        # The screening page: every evaluated firm screened and counted by filter keys, candidates
+        # and near misses listed with their gaps (workbench.screen_page, one query).
         "HNTE screen (精准筛选)": lambda wh: workbench.screen_page(
             wh, AS_OF, screening.HnteThresholds()
         ),
@@ -82,11 +84,13 @@ def _workloads():
         ),
         "iur (产学研)": lambda wh: iur.iur_view(wh, AS_OF, 100.0),
         "services (科小二)": lambda wh: services.services_view(wh, AS_OF, 100.0),
-        # 简报导出 on a visit computes the briefing text; the workbook is built when 生成简报 is clicked.
+        # 简报导出 on a visit computes the briefing text; the workbook is built when 生成简报 is
+        # clicked.
         "briefing page (简报导出)": lambda wh: summary.briefing_text(wh, AS_OF, plan),
         "briefing workbook (生成简报)": lambda wh: export.briefing_workbook(wh, AS_OF),
-        # Reference workloads of issue 9 (no page shows tax_monthly aggregates yet): through the (town, month)
-        # summary (metrics.town_monthly_sales), the same done plainly on every call, and the floor.
+        # Reference workloads of issue 9 (no page shows tax_monthly aggregates yet): through the
+        # (town, month) summary (metrics.town_monthly_sales), the same done plainly on every call,
+        # and the floor.
         "monthly sales by town, YoY": lambda wh: metrics.town_monthly_sales(wh, AS_OF),
         "monthly sales by town, YoY (plain SQL)": lambda wh: _sql(wh, PLAIN_MONTHLY_YOY),
         "scan floor: sum tax_monthly": lambda wh: _sql(
@@ -166,7 +170,8 @@ def ensure_data(scale: str) -> Path:
     out = CACHE / scale
     if not (out / "enterprises.parquet").exists():
         print(f"making {scale} demo data under {out} …", flush=True)
-        # In a child process: ru_maxrss survives fork + exec, so a big parent would inflate every peak.
+        # In a child process: ru_maxrss survives fork + exec, so a big parent would inflate every
+        # peak.
         subprocess.run(
             [sys.executable, "-m", "kechuang", "demo-data", "--out", str(out), "--scale", scale],
             check=True,
@@ -202,7 +207,8 @@ def main() -> None:
             result = json.loads(out.stdout.strip().splitlines()[-1]) | {"process_s": wall}
             rows.append((scale, name, result))
             print(
-                f"{scale:8} {name:32} cold {result['cold_s']:7.3f} s  warm {result['warm_s'] * 1000:8.1f} ms  "
+                f"{scale:8} {name:32} cold {result['cold_s']:7.3f} s  warm "
+                f"{result['warm_s'] * 1000:8.1f} ms  "
                 f"peak {result['peak_mib']:6.0f} MiB",
                 flush=True,
             )
@@ -210,7 +216,8 @@ def main() -> None:
 
 
 def first_page() -> dict | None:
-    """The county's fresh-start measurement (bench/first_page.py) in its own process; None when it cannot run."""
+    """The county's fresh-start measurement (bench/first_page.py) in its own process; None when it
+    cannot run."""
     out = subprocess.run(
         [sys.executable, "-m", "bench.first_page", "county"],
         capture_output=True,
@@ -219,7 +226,8 @@ def first_page() -> dict | None:
     )
     if out.returncode:
         print(
-            f"county   first page after a fresh start: FAILED: {(out.stderr.strip().splitlines() or ['?'])[-1]}",
+            "county   first page after a fresh start: FAILED: "
+            f"{(out.stderr.strip().splitlines() or ['?'])[-1]}",
             flush=True,
         )
         return None
@@ -237,17 +245,27 @@ def write_results(rows, fresh: dict | None = None) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} "
+        f"cores, {mem:.0f} GiB, "
         f"Python {platform.python_version()}. Command: `make bench` (`python -m bench.run`).",
-        "Cold = first run in a fresh process (warehouse open + query, imports excluded; it includes the one-off work of a",
-        "new data version: checking which text columns are clean and building the summaries the workload reads); warm =",
-        "median of 5 (county) or 3 (province) runs after it, on the same warehouse (no result is cached between runs: each",
-        "run queries again, through the summaries); peak = the process's max RSS. Goals (issue 9): county warm ≤ 100 ms per",
-        "page; province warm ≤ 1 s per page, screen ≤ 1 s, peak ≤ 2 GB, screen ≥ 10× faster than pandas; aggregate pages",
-        "within 3× of the scan floor or faster through summaries. The cockpit row is the overview's one call (warning list,",
-        "county progress, cards, town table: cockpit.overview); the 精准筛选 row is the screening page's one query with its",
-        "near-miss gaps (workbench.screen_page); 简报导出 computes the briefing text on a visit (page row) and builds the",
-        "workbook only when 生成简报 is clicked (workbook row: queries, 13 sheets, 12 native charts, zipped XLSX).",
+        "Cold = first run in a fresh process (warehouse open + query, imports excluded; it "
+        "includes the one-off work of a",
+        "new data version: checking which text columns are clean and building the summaries the "
+        "workload reads); warm =",
+        "median of 5 (county) or 3 (province) runs after it, on the same warehouse (no result is "
+        "cached between runs: each",
+        "run queries again, through the summaries); peak = the process's max RSS. Goals (issue "
+        "9): county warm ≤ 100 ms per",
+        "page; province warm ≤ 1 s per page, screen ≤ 1 s, peak ≤ 2 GB, screen ≥ 10× faster than "
+        "pandas; aggregate pages",
+        "within 3× of the scan floor or faster through summaries. The cockpit row is the "
+        "overview's one call (warning list,",
+        "county progress, cards, town table: cockpit.overview); the 精准筛选 row is the screening "
+        "page's one query with its",
+        "near-miss gaps (workbench.screen_page); 简报导出 computes the briefing text on a visit "
+        "(page row) and builds the",
+        "workbook only when 生成简报 is clicked (workbook row: queries, 13 sheets, 12 native "
+        "charts, zipped XLSX).",
         "",
         "| scale | workload | cold (s) | warm (ms) | peak (MiB) |",
         "|---|---|---|---|---|",
@@ -257,7 +275,8 @@ def write_results(rows, fresh: dict | None = None) -> None:
             lines.append(f"| {scale} | {name} | failed | | |")
         else:
             lines.append(
-                f"| {scale} | {name} | {r['cold_s']:.3f} | {r['warm_s'] * 1000:.1f} | {r['peak_mib']:.0f} |"
+                f"| {scale} | {name} | {r['cold_s']:.3f} | {r['warm_s'] * 1000:.1f} | "
+                f"{r['peak_mib']:.0f} |"
             )
     for scale in ("county", "province"):
         got = {n: r for s, n, r in rows if s == scale and r}
@@ -266,13 +285,15 @@ def write_results(rows, fresh: dict | None = None) -> None:
                 got["pandas HNTE screen"]["warm_s"] / got["HNTE screen, candidates only"]["warm_s"]
             )
             lines.append(
-                f"\n{scale}: pandas screen / DuckDB screen (warm; like for like: every firm evaluated, the "
+                f"\n{scale}: pandas screen / DuckDB screen (warm; like for like: every firm "
+                "evaluated, the "
                 f"candidates returned; near misses not included) = {ratio:.1f}×"
             )
         if "pandas HNTE screen" in got and "HNTE screen (精准筛选)" in got:
             ratio = got["pandas HNTE screen"]["warm_s"] / got["HNTE screen (精准筛选)"]["warm_s"]
             lines.append(
-                f"{scale}: pandas screen / the screening page's work (the screen, counts by filter keys, near-miss "
+                f"{scale}: pandas screen / the screening page's work (the screen, counts by "
+                "filter keys, near-miss "
                 f"gaps: more than pandas computes) = {ratio:.1f}×"
             )
         monthly, floor = (
@@ -281,24 +302,30 @@ def write_results(rows, fresh: dict | None = None) -> None:
         )
         if monthly and floor:
             lines.append(
-                f"{scale}: monthly sales by town with YoY (through the summary) / scan floor (warm) = "
+                f"{scale}: monthly sales by town with YoY (through the summary) / scan floor "
+                "(warm) = "
                 f"{monthly['warm_s'] / floor['warm_s']:.2f}×"
             )
         pages = {n: r for n, r in got.items() if n != "pandas HNTE screen"}
         if pages:
             worst = max(pages.items(), key=lambda kv: kv[1]["peak_mib"])
             lines.append(
-                f"{scale}: highest peak of the app's workloads: {worst[1]['peak_mib']:.0f} MiB ({worst[0]})"
+                f"{scale}: highest peak of the app's workloads: {worst[1]['peak_mib']:.0f} MiB "
+                f"({worst[0]})"
             )
     if fresh is not None:
         lines.append(
-            f"\ncounty: fresh `streamlit run app.py` — server answers its health check after {fresh['server_start_s']:.2f} s; "
-            f"then the login page in {fresh['login_page_s']:.2f} s and, after login, the overview's first target card in "
-            f"{fresh['overview_after_login_s']:.2f} s: first page {fresh['first_page_s']:.2f} s (goal ≤ 3 s; bench/first_page.py)."
+            "\ncounty: fresh `streamlit run app.py` — server answers its health check after "
+            f"{fresh['server_start_s']:.2f} s; "
+            f"then the login page in {fresh['login_page_s']:.2f} s and, after login, the "
+            "overview's first target card in "
+            f"{fresh['overview_after_login_s']:.2f} s: first page {fresh['first_page_s']:.2f} s "
+            "(goal ≤ 3 s; bench/first_page.py)."
         )
     else:
         lines.append(
-            "\ncounty: fresh-start measurement not run (bench/first_page.py failed; see the console)."
+            "\ncounty: fresh-start measurement not run (bench/first_page.py failed; see the "
+            "console)."
         )
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("wrote bench/results.md")

@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("uscc", help="统一社会信用代码")
     sub.add_parser("check", parents=[common], help="数据质量检查")
     add_ingest_parser(sub, common)
-    export = sub.add_parser("export", parents=[common], help="生成简报工作簿（.xlsx）")
-    export.add_argument("--out", required=True, help="输出文件，如 简报.xlsx")
+    export = sub.add_parser(
+        "export", parents=[common], help="生成简报：Word（.docx）、PDF（.pdf）或工作簿（.xlsx）"
+    )
+    export.add_argument(
+        "--out", required=True, help="输出文件，格式由扩展名决定：简报.docx、简报.pdf 或 简报.xlsx"
+    )
     export.add_argument("--town", help="只含该镇区（默认：全县）")
     demo = sub.add_parser("demo-data", help="生成演示数据")
     demo.add_argument("--out", required=True, help="输出目录")
@@ -82,13 +86,15 @@ def open_warehouse(args, strict: bool = True) -> Warehouse:
     data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
     if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
         raise BadInput(
-            f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out data/demo，或用 --data 指定数据目录）"
+            f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out "
+            "data/demo，或用 --data 指定数据目录）"
         )
     return Warehouse(data, scope=auth_scope(args), strict=strict)
 
 
 def cli_user(args):
-    """The account named by --as-user (None without it): the CLI then sees what that user sees in the app."""
+    """The account named by --as-user (None without it): the CLI then sees what that user sees in
+    the app."""
     from kechuang.access import auth
 
     if not getattr(args, "as_user", None):
@@ -139,7 +145,7 @@ def _emit(obj, as_json: bool, table: pl.DataFrame | None = None) -> None:
 
 
 def _as_of(args, wh) -> date:
-    """--as-of, or the data's freshness; a date after the data is brought back (one line on stderr)."""
+    """--as-of, or the data's freshness; a later date is brought back (one line on stderr)."""
     as_of, notice = metrics.bring_back(args.as_of, metrics.default_as_of(wh))
     if notice:
         print(notice, file=sys.stderr)
@@ -236,7 +242,8 @@ def cmd_profile(args) -> None:
     print(f"{reg['name']}（{reg['uscc']}）{reg['town'] or ''} {reg['status'] or ''}")
     for gap in file.checklist:
         print(
-            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} {'' if gap.passed else gap.text}"
+            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} "
+            f"{'' if gap.passed else gap.text}"
         )
     for name, frame in file.sections.items():
         print(f"  {name}: {frame.height} 行")
@@ -269,18 +276,30 @@ def cmd_demo_data(args) -> None:
     )
 
 
+EXPORT_SUFFIXES = (".docx", ".pdf", ".xlsx")
+
+
 def cmd_export(args) -> None:
+    from kechuang.output import pdf
     from kechuang.output import workbook as export
 
     out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise BadInput(f"输出文件应以 .xlsx 结尾：{args.out}")
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise BadInput(f"输出文件应以 .docx、.pdf 或 .xlsx 结尾：{args.out}")
     if not out.parent.is_dir():
         raise BadInput(f"输出目录不存在：{out.parent}（先创建该目录，或换一个 --out 路径）")
+    if suffix == ".pdf" and pdf.soffice() is None:
+        raise BadInput(pdf.INSTALL)
     wh = open_warehouse(args)
     as_of = _as_of(args, wh)
     try:
-        export.briefing_workbook(wh, as_of, args.town, out)
+        if (
+            suffix == ".xlsx"
+        ):  # the workbook needs neither plotly nor a browser: not imported for it
+            export.briefing_workbook(wh, as_of, args.town, out)
+        else:
+            _document(wh, as_of, args.town, out)
     except export.UnknownTown as err:
         raise BadInput(str(err)) from None
     except OSError as err:
@@ -295,6 +314,17 @@ def cmd_export(args) -> None:
             file=sys.stderr,
         )
     print(out.resolve())
+
+
+def _document(wh: Warehouse, as_of: date, town: str | None, out: Path) -> None:
+    """The Word or PDF briefing; no browser or LibreOffice is bad input saying what to install."""
+    from kechuang.models import briefing
+    from kechuang.output import figures, pdf
+
+    try:
+        briefing.write(wh, as_of, town, out)
+    except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
+        raise BadInput(str(err)) from None
 
 
 # -- users: accounts of the dashboard (kechuang/auth.py) ---------------------------------------
@@ -382,7 +412,8 @@ def cmd_users(args) -> None:
                 _emit(rows, True)
             elif not rows:
                 print(
-                    f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role admin"
+                    f"尚无账户（{path}）。新增管理员：python -m kechuang users add admin --role "
+                    "admin"
                 )
             else:
                 _emit(
@@ -434,7 +465,8 @@ def add_ingest_parser(sub, common) -> None:
     ingest.add_argument(
         "--mode",
         choices=["replace", "append", "replace-periods"],
-        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly 默认）",
+        help="replace 整表替换（默认）；append 追加；replace-periods 按所属期替换（tax_monthly "
+        "默认）",
     )
     ingest.add_argument("--user", help="经办人（默认：当前系统用户）")
     ingest.add_argument("--dry-run", action="store_true", help="只检查、不写入")
@@ -462,7 +494,8 @@ def cmd_ingest(args) -> None:
                 _emit(entry, True)
             else:
                 print(
-                    f"已回退表 {args.rollback}：恢复到版本 {entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）"
+                    f"已回退表 {args.rollback}：恢复到版本 "
+                    f"{entry['version'] or '（导入前无此表）'}（撤下版本 {entry['previous']}）"
                 )
             return
         if not args.sources:
@@ -502,7 +535,8 @@ def _print_ingest(r, dry_run: bool) -> None:
         else ("重复导入（数据未变）" if r.repeat else ("已导入" if r.written else "未导入"))
     )
     print(
-        f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} 行，未导入 {r.rows_rejected} 行，"
+        f"{verb} {r.table}（{TABLE_LABELS[r.table]}），方式 {r.mode}：接受 {r.rows_accepted} "
+        f"行，未导入 {r.rows_rejected} 行，"
         f"提示 {r.rows_flagged} 行"
         + (f"；表内现有 {r.rows_total} 行，版本 {r.version}" if r.version else "")
     )

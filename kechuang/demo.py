@@ -369,7 +369,8 @@ def _write(out, name, cols):
 
 
 def _uscc(rng, est):
-    """91 + 320623 + organisation code + check character; pre-2015 codes are digits, later ones MA..."""
+    """91 + 320623 + organisation code + check character; pre-2015 codes are digits, later ones
+    MA..."""
     n, pos = est.size, {ch: i for i, ch in enumerate(uscc.ALPHABET)}
     org, todo = np.zeros((n, 9), np.int64), np.arange(n)
     while todo.size:  # redraw the rare duplicates
@@ -566,7 +567,8 @@ def _hnte(rng, w, k):
 
 
 def _plant_pool(rng, w, k):
-    """Innovative SMEs that pass the HNTE screen, or miss it on exactly one (or two) chosen criteria."""
+    """Innovative SMEs that pass the HNTE screen, or miss it on exactly one (or two) chosen
+    criteria."""
     L = w["L"]
     ok = (
         w["active"]
@@ -643,7 +645,8 @@ def _rd_gap(rng, w):
     w["rd_on"] = np.where(pop & ~sure, rng.random(w["n"]) < p, w["rd_on"])
 
 
-# ---------------------------------------------------------------- market supervision, tax, statistics
+# ---------------------------------------------------------------- market supervision, tax,
+# statistics
 
 
 def _enterprises(rng, w):
@@ -696,7 +699,8 @@ def _enterprises(rng, w):
 
 
 def _annual(rng, w):
-    """tax_annual (most firms, some years missing) and stats_annual (above-scale plus some small firms)."""
+    """tax_annual (most firms, some years missing) and stats_annual (above-scale plus some small
+    firms)."""
     L, exist = w["L"][:, :5], w["exist"][:, :5]
     rev = np.exp(L) * w["part"][:, :5]
     rd = np.where(w["rd_on"][:, None], rev * w["intensity"][:, None] * w["rdn"][:, :5], 0.0)
@@ -736,7 +740,8 @@ def _annual(rng, w):
 
 
 def _write_monthly(rng, w, out, hive):
-    """VAT invoices 2024-01..2026-10: revenue/12 with seasonality and noise; a file per year at province scale."""
+    """VAT invoices 2024-01..2026-10: revenue/12 with seasonality and noise; a file per year at
+    province scale."""
     schema, ids, parts, rows = contract.arrow_schema("tax_monthly"), pa.array(w["uscc"]), [], 0
     born, gone = w["est"].astype("datetime64[M]"), w["end"].astype("datetime64[M]")
     for j, year in ((3, 2024), (4, 2025), (5, 2026)):
@@ -768,7 +773,8 @@ def _write_monthly(rng, w, out, hive):
 
 
 def _patents(rng, w):
-    """IP rights: many for HNTEs, a few for other R&D firms; planted SMEs as their screen role needs."""
+    """IP rights: many for HNTEs, a few for other R&D firms; planted SMEs as their screen role
+    needs."""
     n, plan = w["n"], w["ip_plan"]
     count = (
         np.where(w["hnte"], 2 + rng.poisson(10, n), 0)
@@ -981,7 +987,8 @@ def _iur(rng, w, k):
 
 
 def _sci_projects(rng, w, k):
-    """Recruited S&T projects: landed ones are young firms (their industry follows the project's field)."""
+    """Recruited S&T projects: landed ones are young firms (their industry follows the project's
+    field)."""
     zone = np.where(ZONES, 4.0, 1.0)[w["town"]] * w["active"]
     young26 = (w["est"] >= np.datetime64("2026-01-05")) & (w["est"] <= np.datetime64("2026-09-30"))
     young25 = (w["est"] >= np.datetime64("2025-01-05")) & (w["est"] <= np.datetime64("2025-11-20"))
@@ -1070,7 +1077,8 @@ def _rd_institutions(rng, w, k):
 
 
 def _service(rng, w, k):
-    """Key-enterprise lists 2025/2026 and 科小二 visits; about three in five 2026 key firms visited so far (behind pace)."""
+    """Key-enterprise lists 2025/2026 and 科小二 visits; about three in five 2026 key firms visited
+    so far (behind pace)."""
     score = (
         w["active"]
         * w["exist"][:, 4]

@@ -1,9 +1,11 @@
-"""Every test runs with its own instance folder (users, audit log, share links); every AppTest starts signed in.
+"""Every test runs with its own instance folder (users, audit log, share links); every AppTest
+starts signed in.
 
-The demo accounts are hashed once per run (argon2 is slow on purpose) and copied into each test's folder,
-so a test that locks an account out or revokes a link cannot touch another. AppTest.from_file returns an
-app signed in as the demo analyst (the role that sees everything); access-control tests sign in as
-another role with `sign_in(at, name)` or clear the session with `sign_out(at)`."""
+The demo accounts are hashed once per run (argon2 is slow on purpose) and copied into each test's
+folder, so a test that locks an account out or revokes a link cannot touch another.
+AppTest.from_file returns an app signed in as the demo analyst (the role that sees everything);
+access-control tests sign in as another role with `sign_in(at, name)` or clear the session with
+`sign_out(at)`."""
 
 import shutil
 import sys

@@ -63,7 +63,7 @@ def write_warehouse(data_dir: Path, **tables: list[dict]) -> Path:
     return data_dir
 
 
-# -- signed-in app sessions (the app's login state, for AppTest) ---------------------------------------
+# -- signed-in app sessions (the app's login state, for AppTest) -----------------------------------
 
 SESSION_KEY = "_kechuang_session"  # kechuang.ui._SESSION
 

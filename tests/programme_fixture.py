@@ -3,21 +3,26 @@
 As of 2026-10-31 (AS_OF). Firms 1 and 4..14 are in 掘港街道, firms 2 and 3 in 长沙镇.
 
 技术合同 (registered in 2026 up to AS_OF: T1, T2, T3, T5, T6)
-  amount 1000 + 500 + 300 + 0 (T5 amount null) + 100 = 1900 万元; tech 900 + 450 + 0 + 50 + 100 = 1500
-  (T3's tech amount is null); 5 contracts. 输出 (卖方) T1, T3, T5, T6 = 1400 (4); 吸纳 T2 = 500 (1).
-  Region: 上海 1000, 苏南 500 (江苏南京), 珠三角 300 (深圳), 本地（南通） 0 (如东县), 其他地区 100 (北京).
-  Town: 掘港街道 1600 (firms 1, 8), 长沙镇 300 (firms 2, 3). Months: Jan 1100, Mar 500, Jun 0, Oct 300.
-重点企业动态清单: firms 6 (R&D 12.5 from stats: tax figure missing), 4 (HNTE of 2024-02-29: valid to 2027-02-27),
-  5 (unregistered 产学研 project), 12 (HNTE valid to 2026-10-31, the as-of day), 14 (产学研 registered
-  2025-01-01). Not: 1, 2, 3, 8 (registered this year), 7 (注销), 9 (tax R&D 0 is a real 0),
+  amount 1000 + 500 + 300 + 0 (T5 amount null) + 100 = 1900 万元;
+  tech 900 + 450 + 0 + 50 + 100 = 1500 (T3's tech amount is null); 5 contracts.
+  输出 (卖方) T1, T3, T5, T6 = 1400 (4); 吸纳 T2 = 500 (1).
+  Region: 上海 1000, 苏南 500 (江苏南京), 珠三角 300 (深圳), 本地（南通） 0 (如东县),
+  其他地区 100 (北京).
+  Town: 掘港街道 1600 (firms 1, 8), 长沙镇 300 (firms 2, 3).
+  Months: Jan 1100, Mar 500, Jun 0, Oct 300.
+重点企业动态清单: firms 6 (R&D 12.5 from stats: tax figure missing), 4 (HNTE of 2024-02-29:
+  valid to 2027-02-27), 5 (unregistered 产学研 project), 12 (HNTE valid to 2026-10-31, the
+  as-of day), 14 (产学研 registered 2025-01-01). Not: 1, 2, 3, 8 (registered this year),
+  7 (注销), 9 (tax R&D 0 is a real 0),
   10 (R&D only in 2024), 11 (HNTE lapsed 2026-10-31), 13 (产学研 registered 2024-12-31).
 产学研 pipeline: I1 跟踪服务, I2 落地实施, I3 I4 备案登记, I5 精准对接, I9 (registered after AS_OF:
   counted at 精准对接), I6 I10 需求征集 -> reached 8, 6, 4, 2, 1. Registered in the year: 4.
   Follow-up at N = 90: I4 (91 days), I8 (304 days); I3 is exactly 90 days.
-科创项目: landed high-growth in 2026 = S1, S2 (2). Pipeline 在谈 2, 签约 2 (S3 landed after AS_OF, S7), 落地 4.
-科小二: key firms 1..4; served 1, 2; not yet visited 3 (visited 2025-12-31 and 2026-11-01 only), 4.
-科创专员: serving C1, C2 (joined on AS_OF), C5 (leaves the day after) = 3; C4 left on AS_OF.
-培训: SME trainings TR1, TR2 = 2 (TR3 after AS_OF); attendance 3 + 1 = 4; cadre TR4 = 1.
+科创项目: landed high-growth in 2026 = S1, S2 (2). Pipeline 在谈 2, 签约 2 (S3 landed after AS_OF,
+S7), 落地 4. 科小二: key firms 1..4; served 1, 2; not yet visited 3 (visited 2025-12-31 and
+2026-11-01 only), 4. 科创专员: serving C1, C2 (joined on AS_OF), C5 (leaves the day after) = 3; C4
+left on AS_OF. 培训: SME trainings TR1, TR2 = 2 (TR3 after AS_OF); attendance 3 + 1 = 4; cadre TR4
+= 1.
 """
 
 from __future__ import annotations

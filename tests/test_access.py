@@ -1,8 +1,10 @@
-"""Access control in the app: login, each role's pages, figures and rows, share links, audit, bound parameters.
+"""Access control in the app: login, each role's pages, figures and rows, share links, audit, bound
+parameters.
 
-Fixture county (as of 2026-10-31): firm 1 in 掘港街道 holds certificate C1 (2026-03-01) and has monthly
-tax rows; firm 2 in 长沙镇 registered contract T1 of 1,234.5 万元. The demo account `changsha` is a
-town officer of 长沙镇, `leader` may not see named tax figures, `admin` manages accounts."""
+Fixture county (as of 2026-10-31): firm 1 in 掘港街道 holds certificate C1 (2026-03-01) and has
+monthly tax rows; firm 2 in 长沙镇 registered contract T1 of 1,234.5 万元. The demo account
+`changsha` is a town officer of 长沙镇, `leader` may not see named tax figures, `admin` manages
+accounts."""
 
 from __future__ import annotations
 

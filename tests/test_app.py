@@ -1,4 +1,5 @@
-"""Every page runs under AppTest on a fixture warehouse without an exception; filters survive page switches."""
+"""Every page runs under AppTest on a fixture warehouse without an exception; filters survive page
+switches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Accounts, login with rate limiting, sessions, roles and scope, OIDC role mapping, and `users` on the CLI."""
+"""Accounts, login with rate limiting, sessions, roles and scope, OIDC role mapping, and `users` on
+the CLI."""
 
 from __future__ import annotations
 
@@ -516,7 +517,10 @@ def test_the_access_control_modules_import_without_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, kechuang.access.auth, kechuang.access.share, kechuang.access.audit, kechuang.access.redact; print('streamlit' in sys.modules)"
+    code = (
+        "import sys, kechuang.access.auth, kechuang.access.share, kechuang.access.audit, "
+        "kechuang.access.redact; print('streamlit' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=auth.ROOT
     )

@@ -1,4 +1,5 @@
-"""The benchmark's workloads run on a tiny warehouse (so `make bench` cannot rot unnoticed); timing is not tested."""
+"""The benchmark's workloads run on a tiny warehouse (so `make bench` cannot rot unnoticed); timing
+is not tested."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_every_workload_runs(data):
     for work in run._workloads().values():
         work(wh)
         work(wh)  # a warm run on the same warehouse
-    # Like for like: firm 1 passes all six (R&D 180 / 3300 = 5.5%, growth 30%); firm 2 holds a valid certificate.
+    # Like for like: firm 1 passes all six (R&D 180 / 3300 = 5.5%, growth 30%); firm 2 holds a
+    # valid certificate.
     assert run.pandas_screen(data).index.to_list() == [uscc(1)]
     assert screening.screen(wh, run.AS_OF)["uscc"].to_list() == [uscc(1)]
 

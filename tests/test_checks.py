@@ -1,4 +1,5 @@
-"""Data-quality rules (queries/checks), the per-table coverage, presence in tax/stats, and the two data pages."""
+"""Data-quality rules (queries/checks), the per-table coverage, presence in tax/stats, and the two
+data pages."""
 
 from __future__ import annotations
 
@@ -147,7 +148,8 @@ def test_coverage_rows_period_and_last_ingest(messy, tmp_path):
 
 def test_presence_of_active_enterprises_in_tax_and_stats(messy):
     rows = checks.presence(Warehouse(messy)).to_dicts()
-    # active: firms 1, 3, 4, 5, 7, 8 (2 is 注销, 6 is 正常) = 6; in October 2026: firms 1 and 3 (dated the 15th)
+    # active: firms 1, 3, 4, 5, 7, 8 (2 is 注销, 6 is 正常) = 6; in October 2026: firms 1 and 3
+    # (dated the 15th)
     assert rows[0] == {
         "数据来源": "增值税开票",
         "最近一期": "2026年10月",
@@ -199,7 +201,7 @@ def test_findings_display_orders_errors_first():
     assert checks.finding_title(found[2]) == "错误 · 市场主体登记 · 键重复（2 行）"
 
 
-# -- the pages under AppTest ------------------------------------------------------------------------
+# -- the pages under AppTest -----------------------------------------------------------------------
 
 
 def run_page(page: str, data: Path, monkeypatch, **state) -> AppTest:

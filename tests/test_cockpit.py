@@ -1,14 +1,19 @@
 """The leadership cockpit (kechuang.models.overview and views/overview.py) on a hand-built county.
 
 The county on 2026-02-01 (day 32 of 365; elapsed share 32/365), against plans/2026.toml:
-- active firms: 掘港街道 F1-F3, 长沙镇 F4-F5 (F6 deregistered, F7 established after the day: not counted)
-- sci_projects_landed 6 (长沙镇 3, 掘港街道 2, no town 1; one landed on the day): target 50, expected 4.38 -> on track
+- active firms: 掘港街道 F1-F3, 长沙镇 F4-F5 (F6 deregistered, F7 established after the day: not
+  counted)
+- sci_projects_landed 6 (长沙镇 3, 掘港街道 2, no town 1; one landed on the day): target 50,
+  expected 4.38 -> on track
 - new_hnte 4 (掘港街道 F1-F3, 长沙镇 F4): expected 4.38, 80% = 3.51 -> at risk
-- rd_coverage 4 of 5 manufacturers R&D-active = 80% exactly -> at risk (the boundary); 长沙镇 F5 on the worklist
+- rd_coverage 4 of 5 manufacturers R&D-active = 80% exactly -> at risk (the boundary); 长沙镇 F5 on
+  the worklist
 - iur_projects 2 (掘港街道): expected 8.77, 80% = 7.01 -> behind
-- tech_contract_amount 80,000 万元 (掘港 50,000, 长沙 30,000): expected 87,671.23, 80% = 70,136.99 -> at risk;
+- tech_contract_amount 80,000 万元 (掘港 50,000, 长沙 30,000): expected 87,671.23, 80% = 70,136.99
+  -> at risk;
   a 2025 contract of 20,000 万元 gives the same day last year
-- sme_trainings 1 (county-wide): expected 0.26 -> on track; training_attendance absent; the rest absent.
+- sme_trainings 1 (county-wide): expected 0.26 -> on track; training_attendance absent; the rest
+  absent.
 """
 
 from __future__ import annotations
@@ -150,7 +155,8 @@ def test_county_wide_and_town_metrics():
 
 
 def test_pace_rounded_up_and_signed():
-    # One rule (fmt): the expected-by-now rounded up at the shown precision; the gap from the shown figures.
+    # One rule (fmt): the expected-by-now rounded up at the shown precision; the gap from the
+    # shown figures.
     assert fmt.pace_text(4.38356, "家") == "5 家"
     assert fmt.pace_text(4.0, "家") == "4 家"
     assert fmt.pace_text(87671.23, "万元") == "8.77 亿元"

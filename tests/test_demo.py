@@ -103,7 +103,8 @@ def test_amounts_are_non_negative_and_consistent(con):
     assert (
         _one(
             con,
-            "select count(*) from tech_contracts where amount_wan < 0 or tech_amount_wan > amount_wan",
+            "select count(*) from tech_contracts where amount_wan < 0 or tech_amount_wan > "
+            "amount_wan",
         )
         == 0
     )
@@ -159,8 +160,10 @@ def test_county_scale_looks_like_rudong(con):
     share = _one(
         con,
         """
-        with pop as (select e.uscc from enterprises e join stats_annual s on s.uscc = e.uscc and s.year = 2025
-                     where e.status in ('存续', '在业') and substr(e.industry_code, 1, 2)::int between 13 and 43
+        with pop as (select e.uscc from enterprises e
+                     join stats_annual s on s.uscc = e.uscc and s.year = 2025
+                     where e.status in ('存续', '在业')
+                       and substr(e.industry_code, 1, 2)::int between 13 and 43
                        and s.revenue_wan >= 10000),
              active as (select uscc from stats_annual where year = 2025 and rd_expense_wan > 0
                         union select uscc from tax_annual where year = 2025 and rd_expense_wan > 0)

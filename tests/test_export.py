@@ -1,4 +1,5 @@
-"""The briefing workbook: sheets, headers, engine values, native charts, town scope, absent data, CLI."""
+"""The briefing workbook: sheets, headers, engine values, native charts, town scope, absent data,
+CLI."""
 
 from __future__ import annotations
 
@@ -71,10 +72,11 @@ def data(tmp_path):
 def make_data(path):
     """Five firms in two towns, every sheet with something in it.
 
-    Firms 1-3 are manufacturers with 2025 revenue >= 1 亿元: 1 (掘港街道) has R&D, 2 (长沙镇) and 3 (掘港街道)
-    have none (the 清零 worklist). Firms 1 and 2 got their first HNTE certificate in 2026. Firm 4 (掘港街道)
-    passes all six criteria; firm 5 (长沙镇) misses only growth (+10%). Key enterprises 1 and 2; only 1 visited.
-    90 commissioners serve from 1 January (a county-level record: no enterprise, no town).
+    Firms 1-3 are manufacturers with 2025 revenue >= 1 亿元: 1 (掘港街道) has R&D, 2 (长沙镇) and 3
+    (掘港街道) have none (the 清零 worklist). Firms 1 and 2 got their first HNTE certificate in
+    2026. Firm 4 (掘港街道) passes all six criteria; firm 5 (长沙镇) misses only growth (+10%). Key
+    enterprises 1 and 2; only 1 visited. 90 commissioners serve from 1 January (a county-level
+    record: no enterprise, no town).
     """
     return write_warehouse(
         path,
@@ -222,7 +224,8 @@ def test_progress_sheet_equals_engine(county):
     assert list(rows) == [p.label for p in engine]
     for p in engine:
         row = rows[p.label]
-        # Figures as every page shows them (fmt's rule): 万元 in 亿元, the expected-by-now rounded up.
+        # Figures as every page shows them (fmt's rule): 万元 in 亿元, the expected-by-now
+        # rounded up.
         # XLSX keeps 15-16 significant digits of a double.
         shown = [row["完成"], row["年度目标"], row["序时应完成"], row["预计全年"], row["完成比例"]]
         scale = fmt.shown_scale(p.unit)
@@ -364,7 +367,8 @@ def test_cover_sheet(county):
 
 
 def test_same_content_from_page_and_cli(data, tmp_path, capsys):
-    """The page and the CLI call the same function: with the same generated-at time the file is identical."""
+    """The page and the CLI call the same function: with the same generated-at time the file is
+    identical."""
     wh = Warehouse(data)
     # The CLI's --as-of 2026-10-31 is after the data's last day: both compute the data's last day.
     as_of, notice = metrics.bring_back(AS_OF, metrics.default_as_of(wh))
@@ -510,7 +514,8 @@ def test_cli_export_imports_neither_streamlit_nor_plotly(data, tmp_path):
 
     code = (
         "import sys; from kechuang import cli; "
-        f"rc = cli.main(['export', '--out', {str(tmp_path / 'b.xlsx')!r}, '--data', {str(data)!r}]); "
+        f"rc = cli.main(['export', '--out', {str(tmp_path / 'b.xlsx')!r}, '--data', "
+        f"{str(data)!r}]); "
         "print(rc, 'streamlit' in sys.modules, any(m.startswith('plotly') for m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,4 +1,5 @@
-"""Ingest: raw files in every encoding and format, one bad row of every kind, atomic versions, rollback, deltas."""
+"""Ingest: raw files in every encoding and format, one bad row of every kind, atomic versions,
+rollback, deltas."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-# -- formats, header mapping, conversion and every kind of bad row ------------------------------------
+# -- formats, header mapping, conversion and every kind of bad row ---------------------------------
 
 
 @pytest.fixture
@@ -199,7 +200,8 @@ def test_gbk_csv_bad_rows_rejected_with_reasons_good_rows_land(tmp_path, gbk_ent
         {
             "文件": "市场主体.csv",
             "行号": 6,
-            "提示": f"统一社会信用代码校验位不符（应为{check_char(wrong_check(5)[:17])}）：{wrong_check(5)}（已导入，请核实）",
+            "提示": f"统一社会信用代码校验位不符（应为{check_char(wrong_check(5)[:17])}）："
+            f"{wrong_check(5)}（已导入，请核实）",
         }
     ]
     rows = table_rows(data, "enterprises")
@@ -379,7 +381,7 @@ def test_unrecognised_ambiguous_and_incomplete_files_write_nothing(tmp_path):
     )  # failed attempts are recorded too
 
 
-# -- versions: atomic swap, crash, rollback, idempotence, deltas --------------------------------------
+# -- versions: atomic swap, crash, rollback, idempotence, deltas -----------------------------------
 
 
 def test_crash_mid_write_leaves_previous_version_intact(tmp_path, monkeypatch, gbk_enterprises):
@@ -587,7 +589,8 @@ def test_several_files_of_one_table_are_one_version(tmp_path):
     assert [f.name for f in result.files] == ["a.csv", "b.xlsx"] and result.rows_total == 1
     assert (
         reasons(result)[3]
-        == f"统一社会信用代码={uscc(1)}在a.csv第2行、b.xlsx（名录）第3行重复出现且内容不一致，请核对后保留一行"
+        == f"统一社会信用代码={uscc(1)}在a.csv第2行、b.xlsx（名录）第3行重复出现且内容不一致，请核"
+        "对后保留一行"
     )
     assert len(manifest.read(data)) == 2 and len({e["version"] for e in manifest.read(data)}) == 1
 
@@ -600,7 +603,7 @@ def test_dry_run_writes_nothing(tmp_path, gbk_enterprises):
     assert data_version(data) == before and manifest.read(data) == []
 
 
-# -- CLI --------------------------------------------------------------------------------------------
+# -- CLI -------------------------------------------------------------------------------------------
 
 
 def test_cli_ingest_json_and_errors(tmp_path, capsys, gbk_enterprises):
@@ -659,7 +662,7 @@ def test_symlink_target_is_relative_so_the_directory_can_move(tmp_path):
     assert Warehouse(moved).available("enterprises")
 
 
-# -- the running dashboard: a new version without restart, never two versions in one page run ------------
+# -- the running dashboard: a new version without restart, never two versions in one page run ------
 
 
 def _page_that_ingests_mid_run():

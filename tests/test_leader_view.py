@@ -47,8 +47,9 @@ def number(text: str) -> Fraction:
 
 
 def test_the_training_of_the_issue_is_behind_with_the_pace_shown_as_three():
-    # 3 trainings a year, 2 held on 2026-10-30 (day 303): the pace 2.49 is shown 3, the gap 1, and 2 is
-    # below 80% of the shown 3, so 滞后 (it was 预警 beside "序时应完成 2 场", which contradicted itself).
+    # 3 trainings a year, 2 held on 2026-10-30 (day 303): the pace 2.49 is shown 3, the gap 1,
+    # and 2 is below 80% of the shown 3, so 滞后 (it was 预警 beside "序时应完成 2 场", which
+    # contradicted itself).
     expected = 3 * metrics.elapsed_share(date(2026, 10, 30))
     assert float(expected) == pytest.approx(2.4904, abs=1e-4)
     assert fmt.pace_text(expected, "场") == "3 场" and fmt.gap_text(2, expected, "场") == "1 场"
@@ -223,8 +224,8 @@ def test_cli_as_of_after_the_data_is_brought_back_with_one_line(tmp_path, capsys
 
 
 def test_rd_coverage_is_compared_with_the_previous_reference_year(tmp_path):
-    # 2025 statistics: 2 of 2 manufacturers R&D-active; 2024: 1 of 2. The same day last year reads the
-    # 2025 statistics again (a comparison with itself): the card compares with 2024 instead.
+    # 2025 statistics: 2 of 2 manufacturers R&D-active; 2024: 1 of 2. The same day last year
+    # reads the 2025 statistics again (a comparison with itself): the card compares with 2024.
     rows = []
     for year, rd in ((2024, (10.0, 0.0)), (2025, (10.0, 5.0))):
         rows += [

@@ -1,4 +1,5 @@
-"""Every metric id of metrics.md on a hand-built fixture, at the year start, the as-of day and the day after."""
+"""Every metric id of metrics.md on a hand-built fixture, at the year start, the as-of day and the
+day after."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def hnte_rows():
         # F3 lapsed (valid until 2025-11-30) and returned: new.
         {"uscc": uscc(3), "certificate_no": "C3a", "issued_on": date(2022, 12, 1)},
         {"uscc": uscc(3), "certificate_no": "C3b", "issued_on": date(2026, 5, 1)},
-        # F4 certificate on its third anniversary on 2025-12-31: no longer valid that day, so new on 2026-01-01.
+        # F4 certificate on its third anniversary on 2025-12-31: no longer valid that day, so new
+        # on 2026-01-01.
         {"uscc": uscc(4), "certificate_no": "C4a", "issued_on": date(2022, 12, 31)},
         {"uscc": uscc(4), "certificate_no": "C4b", "issued_on": YEAR_START},
         # F5 issued 2023-12-31, still valid on 2025-12-31: its 2026 renewal is not new.

@@ -1,4 +1,5 @@
-"""The six programme pages under AppTest on the hand-built county of programme_fixture (as of 2026-10-31)."""
+"""The six programme pages under AppTest on the hand-built county of programme_fixture (as of
+2026-10-31)."""
 
 from __future__ import annotations
 

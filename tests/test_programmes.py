@@ -1,4 +1,5 @@
-"""The programme pages' numbers (kechuang.models.programmes) on the hand-built county of programme_fixture."""
+"""The programme pages' numbers (kechuang.models.programmes) on the hand-built county of
+programme_fixture."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every queries/*.sql (checks included) runs against a fixture with every table present, and against an empty directory."""
+"""Every queries/*.sql (checks included) runs against a fixture with every table present, and
+against an empty directory."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Named tax figures: numbers for admin and analyst, bands for everyone else, bands exact at their boundaries."""
+"""Named tax figures: numbers for admin and analyst, bands for everyone else, bands exact at their
+boundaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The six HNTE criteria, near-miss gaps and gazelle candidates at the boundaries metrics.md names."""
+"""The six HNTE criteria, near-miss gaps and gazelle candidates at the boundaries metrics.md
+names."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ FIRMS = {
         stats=stats(4),
         patents=[patent(4)],
     ),
-    # revenue(Y) exactly 20000 sits in the 4% tier; 1880/47000 = 4% exactly passes; 20000/16000 = 25% growth.
+    # revenue(Y) exactly 20000 sits in the 4% tier; 1880/47000 = 4% exactly passes; 20000/16000 =
+    # 25% growth.
     5: dict(
         firm=firm(5),
         money=money(5, [11000.0, 16000.0, 20000.0], [440.0, 640.0, 800.0]),
@@ -131,8 +133,9 @@ FIRMS = {
         stats=stats(12),
         patents=[patent(12)],
     ),
-    # tax misses 2025 and has a null 2024 revenue: stats revenue fills each value; a tax R&D of 0 stays 0,
-    # so R&D is 150 + 0 + 240 = 390 of 11800 (3.3%): a near miss by 200 万元, where stats alone would pass.
+    # tax misses 2025 and has a null 2024 revenue: stats revenue fills each value; a tax R&D of 0
+    # stays 0, so R&D is 150 + 0 + 240 = 390 of 11800 (3.3%): a near miss by 200 万元, where stats
+    # alone would pass.
     13: dict(
         firm=firm(13),
         money=money(13, [3000.0, None, None], [150.0, 0.0, None]),
@@ -225,7 +228,8 @@ def test_values_behind_the_criteria(tmp_path):
 
 def test_score_is_documented_sum(tmp_path):
     one = by_uscc(screening.screen(build(tmp_path), AS_OF))[uscc(1)]
-    # IP: one Class II right = 4; R&D: 30 x 0.05 / 0.10 = 15; growth 20% -> 12; staff 20 x 0.10 / 0.20 = 10.
+    # IP: one Class II right = 4; R&D: 30 x 0.05 / 0.10 = 15; growth 20% -> 12; staff 20 x 0.10 /
+    # 0.20 = 10.
     assert one["score"] == 41.0
 
 
@@ -380,7 +384,8 @@ def test_near_misses_alone_equal_near_misses_of_the_whole_screen(tmp_path):
 
 
 def test_filter_keys_at_the_tier_cuts(tmp_path):
-    # The page's size bands are cut where the intensity tiers are: exactly at a cut is the lower band.
+    # The page's size bands are cut where the intensity tiers are: exactly at a cut is the lower
+    # band.
     rows = by_uscc(screening.screen(build(tmp_path), AS_OF, include_all=True))
     bands = {n: rows[uscc(n)]["size_band_no"] for n in (1, 4, 5, 6)}
     assert bands == {
@@ -410,5 +415,6 @@ def test_rd_status_and_unknown_revenue(tmp_path):
         )
         for n in (20, 21, 22)
     }
-    # 20: revenue known, R&D 0 in every year; 21: no money data; 22: only Y-1 known (revenue(Y) unknown), R&D 9 > 0.
+    # 20: revenue known, R&D 0 in every year; 21: no money data; 22: only Y-1 known (revenue(Y)
+    # unknown), R&D 9 > 0.
     assert keys == {20: (0, 1, "26"), 21: (3, 2, None), 22: (3, 0, "34")}

@@ -1,7 +1,8 @@
-"""Speed by design (kechuang.engine.warehouse): summaries per warehouse and clean text columns read as stored.
+"""Speed by design (kechuang.engine.warehouse): summaries per warehouse and clean text columns read
+as stored.
 
-Every summary must equal the direct query, hold only the warehouse's towns, and never outlive its data
-version; reading clean columns as stored must not change a single value."""
+Every summary must equal the direct query, hold only the warehouse's towns, and never outlive its
+data version; reading clean columns as stored must not change a single value."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""简报文字: the exact text for a small hand-checked fixture, town wording, pace boundaries, no plan."""
+"""简报文字: the exact text for a small hand-checked fixture, town wording, pace boundaries, no
+plan."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _commissioners(n: int) -> list[dict]:
 
 @pytest.fixture
 def data(tmp_path):
-    """One first certificate (掘港街道), a 83 亿元 contract (长沙镇), 90 commissioners, one cadre training, no SME training."""
+    """One first certificate (掘港街道), a 83 亿元 contract (长沙镇), 90 commissioners, one cadre
+    training, no SME training."""
     return write_warehouse(
         tmp_path / "data",
         enterprises=[firm(1), firm(2, town="长沙镇")],
@@ -51,10 +53,11 @@ def data(tmp_path):
 
 
 def test_county_text_exactly(data):
-    # 2026-10-31 is day 304 of 365: 83.3% of the year. new_hnte 1 of 50 (2.0%) is behind: 50 x 304/365 = 41.6
-    # expected, 42 - 1 = 41 short. The contract amount 830,000 of 1,000,000 万元 (83.0%) is at risk: expected
-    # 832,876.7, 2,876.7 万元 short. 90 commissioners of 100 and 1 cadre training of 1 are on track; 0 of 3 SME
-    # trainings is behind (3 x 304/365 = 2.5 expected: 3 short).
+    # 2026-10-31 is day 304 of 365: 83.3% of the year. new_hnte 1 of 50 (2.0%) is behind: 50 x
+    # 304/365 = 41.6 expected, 42 - 1 = 41 short. The contract amount 830,000 of 1,000,000 万元
+    # (83.0%) is at risk: expected 832,876.7, 2,876.7 万元 short. 90 commissioners of 100 and 1
+    # cadre training of 1 are on track; 0 of 3 SME trainings is behind (3 x 304/365 = 2.5 expected:
+    # 3 short).
     text = summary.briefing_text(Warehouse(data), AS_OF, PLAN)
     assert text == (
         "截至2026年10月31日，全县高成长型科创项目落地暂无数据（缺少科创项目招引）；"

@@ -1,4 +1,5 @@
-"""Per-table downloads: CSV with a BOM and Chinese intact, XLSX with Chinese headers and number formats, file names."""
+"""Per-table downloads: CSV with a BOM and Chinese intact, XLSX with Chinese headers and number
+formats, file names."""
 
 from __future__ import annotations
 
@@ -109,7 +110,8 @@ def test_long_headers_wrap_in_a_taller_row():
 
 
 def test_xlsx_text_stays_text():
-    # Spreadsheet injection: a typed name that looks like a formula or a link is written as the text it is.
+    # Spreadsheet injection: a typed name that looks like a formula or a link is written as the
+    # text it is.
     frame = pl.DataFrame(
         {
             "企业名称": ['=HYPERLINK("http://x","点击")', "http://example.com", "", "+1-2"],

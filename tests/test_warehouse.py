@@ -1,4 +1,5 @@
-"""Opening a data directory: both table layouts, hive partitions, contract checks, absent tables, scope."""
+"""Opening a data directory: both table layouts, hive partitions, contract checks, absent tables,
+scope."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Analyst workbench: 精准筛选, 瞪羚/独角兽, 研发活动清零 and 一企一档 — package functions with exact values,
-chart structure, and each page under AppTest on hand-built fixtures."""
+"""Analyst workbench: 精准筛选, 瞪羚/独角兽, 研发活动清零 and 一企一档 — package functions with
+exact values, chart structure, and each page under AppTest on hand-built fixtures."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ from kechuang.models import enterprise_view, workbench
 ROOT = Path(__file__).resolve().parent.parent
 
 # -- fixtures -------------------------------------------------------------------------------------
-# 精准筛选 (A = 2026-10-31, Y = 2025). Evaluated: 1, 2, 3, 4, 6 (5 holds a valid certificate, 7 is 注销).
-#  1  candidate exactly at the lines: 4800/4000 = 20% growth, 590/11800 = 5% at revenue(Y) 4800 <= 5000,
-#     R&D staff 10/100, assets 20000. Score 4 + 15 + 12 + 10 = 41.
-#  2  candidate: 5000/4000 = 25% growth, 650/13000 = 5% (5000 is still the 5% tier), staff 20/100, an
-#     invention patent. Score 30 + 15 + 16 + 20 = 81. 长沙镇, division 39.
+# 精准筛选 (A = 2026-10-31, Y = 2025). Evaluated: 1, 2, 3, 4, 6 (5 holds a valid certificate, 7 is
+# 注销).
+#  1  candidate exactly at the lines: 4800/4000 = 20% growth, 590/11800 = 5% at revenue(Y)
+#     4800 <= 5000, R&D staff 10/100, assets 20000. Score 4 + 15 + 12 + 10 = 41.
+#  2  candidate: 5000/4000 = 25% growth, 650/13000 = 5% (5000 is still the 5% tier), staff
+#     20/100, an invention patent. Score 30 + 15 + 16 + 20 = 81. 长沙镇, division 39.
 #  3  near miss on intensity: 585/13000 = 4.5%, 65 万元 short.
-#  4  near miss on growth: 5900/5000 = 18%, 100 万元 short (its 5900 sits in the 4% tier: 695/13900 = 5%).
+#  4  near miss on growth: 5900/5000 = 18%, 100 万元 short (its 5900 sits in the 4% tier:
+#     695/13900 = 5%).
 #  6  no tax data at all; stats only; no patent: fails IP, growth unknown — not a near miss.
 
 
@@ -115,11 +117,15 @@ def screening_tables() -> dict:
     }
 
 
-# 瞪羚/独角兽: every firm holds a certificate valid on A. Y = 2025, spans 2 and 4 (2021 data present).
-#  11 revenue 1000 (2023) -> 1440 (2025): 1.44 exactly, passes; 2021 base 500 < 1000 fails the four-year floor.
-#  12 established exactly ten years before A; 2000 -> 3200 (1.6); 2021 base 1200: 3200/1200 >= 1.2^4. On the 2026 list.
+# 瞪羚/独角兽: every firm holds a certificate valid on A. Y = 2025, spans 2 and 4 (2021 data
+# present).
+#  11 revenue 1000 (2023) -> 1440 (2025): 1.44 exactly, passes; 2021 base 500 < 1000 fails the
+#     four-year floor.
+#  12 established exactly ten years before A; 2000 -> 3200 (1.6); 2021 base 1200: 3200/1200 >=
+#     1.2^4. On the 2026 list.
 #  13 a day too old.  14 revenue(Y) 999 < 1000 (passes once the floor is 900).
-#  15 on the 2026 list (独角兽): trend 1000, 1200, 1500 (stats fallback), 2000, 2500.  16 on the list, no revenue.
+#  15 on the 2026 list (独角兽): trend 1000, 1200, 1500 (stats fallback), 2000, 2500.
+#  16 on the list, no revenue.
 #  17 on the 2025 list only.
 
 
@@ -161,8 +167,9 @@ def gazelle_tables() -> dict:
     }
 
 
-# 研发活动清零 (Y = 2025 in stats_annual). Population: 21, 22, 25, 26; R&D-active: 22 (tax), 26 (stats).
-# Worklist: 25 (掘港街道, visited 2026-09-01; a visit after A does not count) and 21 (洋口镇, exactly 1 亿元).
+# 研发活动清零 (Y = 2025 in stats_annual). Population: 21, 22, 25, 26; R&D-active: 22 (tax), 26
+# (stats). Worklist: 25 (掘港街道, visited 2026-09-01; a visit after A does not count) and 21
+# (洋口镇, exactly 1 亿元).
 
 
 def rd_tables() -> dict:
@@ -487,7 +494,7 @@ def test_filter_tag_for_file_names():
     )
 
 
-# -- 瞪羚/独角兽 ------------------------------------------------------------------------------------
+# -- 瞪羚/独角兽 -----------------------------------------------------------------------------------
 
 
 def test_gazelle_candidates_spans_and_places(gazelle_wh):
@@ -673,7 +680,8 @@ def test_certificates_and_renewal(screen_wh):
     assert file.hnte_renewal_due
     assert (
         enterprise_view.renewal_note(file, AS_OF)
-        == "高新技术企业证书有效至2026年11月30日，距到期不足六个月（31 天），需尽快组织重新认定申报。"
+        == "高新技术企业证书有效至2026年11月30日，距到期不足六个月（31 "
+        "天），需尽快组织重新认定申报。"
     )
     assert (
         enterprise_view.renewal_note(profile.enterprise_file(screen_wh, uscc(1), AS_OF), AS_OF)
@@ -723,7 +731,7 @@ def test_chart_structure(screen_wh, rd_wh):
     ]
 
 
-# -- pages under AppTest ----------------------------------------------------------------------------
+# -- pages under AppTest ---------------------------------------------------------------------------
 
 
 def run_page(data: Path, page: str, monkeypatch, **params) -> AppTest:

@@ -1,4 +1,5 @@
-"""科创专员: commissioners serving against 100, by role and field, and how the roster grew (no names shown)."""
+"""科创专员: commissioners serving against 100, by role and field, and how the roster grew (no
+names shown)."""
 
 import streamlit as st
 

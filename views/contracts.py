@@ -1,4 +1,5 @@
-"""技术合同: registered amount against 100 亿元, where it comes from, and the firms to bring in next."""
+"""技术合同: registered amount against 100 亿元, where it comes from, and the firms to bring in
+next."""
 
 import streamlit as st
 
@@ -23,7 +24,8 @@ def stem(part: str) -> str:
 
 st.title("技术合同认定登记")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年内认定登记的合同，每份合同计一次（不论本地主体为卖方或买方）"
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年内认定登记的合同，每份合同计一次"
+    "（不论本地主体为卖方或买方）"
     + ("；按本地主体所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(

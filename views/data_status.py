@@ -1,4 +1,5 @@
-"""数据质量: per table rows, period and last ingest; coverage of active enterprises; what the checks found."""
+"""数据质量: per table rows, period and last ingest; coverage of active enterprises; what the
+checks found."""
 
 from datetime import date
 
@@ -46,7 +47,8 @@ else:
         },
     )
     st.caption(
-        "覆盖率 = 出现在最近一期税务、统计数据中的在业存续企业 ÷ 全部在业存续企业；统计联网直报主要覆盖规上企业。"
+        "覆盖率 = 出现在最近一期税务、统计数据中的在业存续企业 ÷ "
+        "全部在业存续企业；统计联网直报主要覆盖规上企业。"
     )
 
 st.subheader("检查结果")

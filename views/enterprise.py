@@ -126,7 +126,8 @@ if lines:
         "\n".join(f"- {BADGES[passed]} **{label}**：{text}" for label, passed, text in lines)
     )
     st.caption(
-        f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} 年及之前两年；"
+        f"按高企认定标准阈值，营收、研发取最近已汇算年度 {row.get('settled_year') or '—'} "
+        "年及之前两年；"
         f"培育评分 {fmt.num(row.get('score'), 1)} 分（满分100分，说明见精准筛选页）。"
     )
 

@@ -1,5 +1,5 @@
-"""瞪羚/独角兽: places filled on the plan year's cultivation list, each listed firm's revenue trajectory,
-and the candidates for the remaining places under adjustable thresholds."""
+"""瞪羚/独角兽: places filled on the plan year's cultivation list, each listed firm's revenue
+trajectory, and the candidates for the remaining places under adjustable thresholds."""
 
 import streamlit as st
 
@@ -92,7 +92,8 @@ thresholds = workbench.gazelle_thresholds(values, span)
 changed = workbench.changed_thresholds(thresholds)
 rule = (
     f"截至日持有有效高企证书、成立不超过{thresholds.max_age_years}年的存续企业，"
-    f"{'上年' if span == 2 else '基期（前四年）'}营业收入不低于{fmt.num(thresholds.min_revenue_wan)}万元，"
+    f"{'上年' if span == 2 else '基期（前四年）'}营业收入不低于"
+    f"{fmt.num(thresholds.min_revenue_wan)}万元，"
     f"{span}年年均复合增长不低于{fmt.pct_plain(thresholds.growth_min)}；按增长率排序，已入选名单的企业一并列出并标注。"
 )
 st.caption(rule + ("（已调整：" + "；".join(changed) + "）" if changed else ""))
@@ -103,7 +104,8 @@ else:
     table = workbench.gazelle_table(candidates, span)
     n_new = candidates.filter(~candidates["in_cultivation"]).height
     st.markdown(
-        f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** 家。点选一行即可打开该企业的一企一档。"
+        f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** "
+        "家。点选一行即可打开该企业的一企一档。"
     )
     ui.firm_table(
         table,

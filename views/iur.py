@@ -1,4 +1,5 @@
-"""产学研: the five-stage pipeline as a funnel, the partners, and registered projects still waiting to start."""
+"""产学研: the five-stage pipeline as a funnel, the partners, and registered projects still waiting
+to start."""
 
 import streamlit as st
 
@@ -24,7 +25,8 @@ def stem(part: str) -> str:
 
 st.title("产学研合作")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · "
+    "需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
     + ("；按合作企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(
@@ -99,7 +101,8 @@ if overdue is None:
     ui.absent(["iur_projects"], "待落地项目")
 else:
     st.markdown(
-        f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 **{fmt.num(overdue.height)}** 项"
+        f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 "
+        f"**{fmt.num(overdue.height)}** 项"
         "（含往年备案项目；按最新记录的阶段判断）。"
     )
     shown = display(

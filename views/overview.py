@@ -1,4 +1,5 @@
-"""总览: the leadership cockpit — what needs attention, every target's card, charts, towns, tasks, link."""
+"""总览: the leadership cockpit — what needs attention, every target's card, charts, towns, tasks,
+link."""
 
 import streamlit as st
 
@@ -19,7 +20,8 @@ where = town or "全县"
 st.title("如东科创驾驶舱")
 plan_text = the_plan.title if the_plan else f"{as_of.year}年尚无计划文件，未设目标"
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {where} · {plan_text} · 全年时间进度 {fmt.pct(float(metrics.elapsed_share(as_of)))}"
+    f"截至{fmt.cn_date(as_of)} · {where} · {plan_text} · 全年时间进度 "
+    f"{fmt.pct(float(metrics.elapsed_share(as_of)))}"
 )
 link_box = st.container()  # filled at the end, once every URL parameter of the view is set
 ui.freshness(wh)
@@ -29,9 +31,10 @@ def badge(status: str | None, words: str) -> str:
     return ui.status_badge(status) if status else f":gray-badge[{words}]"
 
 
-# One computation for the page: warning list (the county's targets, whatever the town), county progress, cards,
-# town table. A town officer's session holds only their towns' rows: the county's pace, the towns' fair shares
-# and the task breakdown cannot be computed for them, so those sections are left out rather than shown wrong.
+# One computation for the page: warning list (the county's targets, whatever the town), county
+# progress, cards, town table. A town officer's session holds only their towns' rows: the
+# county's pace, the towns' fair shares and the task breakdown cannot be computed for them, so
+# those sections are left out rather than shown wrong.
 county_view = ui.user_scope() is None
 view = ui.cached(cockpit.overview, as_of, the_plan, town, county_view)
 alerts, county_rows = view.alerts, view.county_rows

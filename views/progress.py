@@ -14,7 +14,8 @@ the_plan = plan.load_plan(as_of.year)
 st.title("“六百创新”目标进度")
 scope_label = town or "全县"
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {scope_label} · {the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}"
+    f"截至{fmt.cn_date(as_of)} · {scope_label} · "
+    f"{the_plan.title if the_plan else f'{as_of.year}年尚无计划文件，目标显示为“—”'}"
 )
 ui.freshness(wh)
 if town:
@@ -49,7 +50,8 @@ for p in rows:
         if p.share_of_target is not None:
             st.progress(
                 min(p.share_of_target, 1.0),
-                text=f"{'完成年度目标' if judged else '占全县年度目标'} {fmt.pct(p.share_of_target)}"
+                text=f"{'完成年度目标' if judged else '占全县年度目标'} "
+                f"{fmt.pct(p.share_of_target)}"
                 + (
                     f"，预计全年 {fmt.amount(p.projected, p.unit)}"
                     if p.projected is not None and judged

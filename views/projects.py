@@ -1,4 +1,5 @@
-"""科创项目招引: high-growth projects landed against 50, where they come from and land, and the pipeline."""
+"""科创项目招引: high-growth projects landed against 50, where they come from and land, and the
+pipeline."""
 
 import streamlit as st
 

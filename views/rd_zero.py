@@ -1,5 +1,5 @@
-"""研发活动清零: manufacturers with revenue of 1 亿元 or more and no R&D activity, by town — the worklist
-each town works down to zero."""
+"""研发活动清零: manufacturers with revenue of 1 亿元 or more and no R&D activity, by town — the
+worklist each town works down to zero."""
 
 import streamlit as st
 
@@ -21,7 +21,8 @@ coverage = ui.cached(metrics.rd_coverage, as_of, scope=scope)
 year = coverage.reference_year
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 对象：存续或在业的制造业企业（行业大类13–43），"
-    f"{year or '—'}年统计年报营业收入1亿元及以上；有研发活动：当年统计研发经费或税务加计扣除研发费用大于0。"
+    f"{year or '—'}年统计年报营业收入1亿元及以上；有研发活动：当年统计研发经费或税务加计扣除研发费"
+    "用大于0。"
 )
 
 missing = wh.missing(*metrics.METRIC_BY_ID["rd_coverage"].tables)

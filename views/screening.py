@@ -16,7 +16,8 @@ SOURCES = ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certifi
 
 st.title("高新技术企业精准筛选")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · 参评企业：存续或在业、截至日没有有效高企证书的企业"
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · "
+    "参评企业：存续或在业、截至日没有有效高企证书的企业"
 )
 
 with st.expander("筛选阈值（可调整；默认值为高企认定标准）"):
@@ -50,7 +51,8 @@ if missing:
 
 screen = ui.cached(workbench.screen_page, as_of, thresholds, scope=scope)
 st.caption(
-    f"营收、研发数据取最近已汇算年度 {screen.settled_year or '—'} 年及之前两年（税务数据优先，缺失时用统计数据）。"
+    f"营收、研发数据取最近已汇算年度 {screen.settled_year or '—'} "
+    "年及之前两年（税务数据优先，缺失时用统计数据）。"
 )
 
 left, mid, right = st.columns(3)

@@ -1,4 +1,5 @@
-"""科小二服务: key enterprises (一企一策) visited this year, the ones still to visit, and what the teams did."""
+"""科小二服务: key enterprises (一企一策) visited this year, the ones still to visit, and what the
+teams did."""
 
 import streamlit as st
 
@@ -23,7 +24,8 @@ def stem(part: str) -> str:
 
 st.title("“科小二”服务")
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已走访（任一服务团队）的企业"
+    f"截至{fmt.cn_date(as_of)} · {town or '全县'} · {as_of.year}年重点企业“一企一策”清单中，本年已"
+    "走访（任一服务团队）的企业"
     + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
 ui.progress_card(
@@ -35,7 +37,8 @@ if view.unvisited is None:
     ui.absent(wh.missing("key_enterprises", "service_visits"), "未走访清单")
 else:
     st.markdown(
-        f"{as_of.year}年清单内重点企业 **{fmt.num(view.n_key)}** 家，本年尚未走访 **{fmt.num(view.unvisited.height)}** 家："
+        f"{as_of.year}年清单内重点企业 **{fmt.num(view.n_key)}** 家，本年尚未走访 "
+        f"**{fmt.num(view.unvisited.height)}** 家："
     )
     shown = display(
         view.unvisited,

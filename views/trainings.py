@@ -1,4 +1,5 @@
-"""培训: SME trainings against 3 and the firms they reached against 300, cadre trainings, and the year's list."""
+"""培训: SME trainings against 3 and the firms they reached against 300, cadre trainings, and the
+year's list."""
 
 import streamlit as st
 

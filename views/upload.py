@@ -1,4 +1,5 @@
-"""数据导入: departments' files as they come; good rows land as a new version, the rest come back with reasons."""
+"""数据导入: departments' files as they come; good rows land as a new version, the rest come back
+with reasons."""
 
 from datetime import date
 
@@ -95,7 +96,8 @@ if "upload_outcome" in st.session_state:
                 )
             for i, (stem, frame) in enumerate(r.rejects):
                 st.markdown(
-                    f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— 下载后按“未导入原因”修正，再上传"
+                    f"**未导入的行：{stem.removesuffix('_未导入')}（{frame.height} 行）** —— "
+                    "下载后按“未导入原因”修正，再上传"
                     + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else "")
                 )
                 ui.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")

@@ -1,7 +1,7 @@
 """Audit log: who did what, when, within which scope — append-only JSONL, one line per event.
 
-    audit.record(user, "export", "简报_20261031.xlsx", scope)   # user: auth.User, or the typed name
-    audit.read(since=None) -> polars DataFrame                  # admin page and export, oldest first
+    audit.record(user, "export", "简报_20261031.xlsx", scope)  # user: auth.User, or the typed name
+    audit.read(since=None) -> polars DataFrame  # admin page and export, oldest first
 
 `scope` is the towns the user worked within (None = whole county); left out, it is the user's own
 scope (auth.scope_for). Logins, share links and account changes are recorded by auth, share and
@@ -48,7 +48,8 @@ MAX_DETAIL = 500
 
 
 def columns() -> dict:
-    """The schema of read()'s frame (polars is imported here, not at the top: the login page audits without it)."""
+    """The schema of read()'s frame (polars is imported here, not at the top: the login page audits
+    without it)."""
     import polars as pl
 
     return {
@@ -67,10 +68,11 @@ _OWN_SCOPE = object()
 
 
 def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, *, check=None):
-    """A download's file built when it is fetched, recorded then: what `st.download_button(data=...)` calls on a click.
+    """A download's file built when it is fetched, recorded then: what
+    `st.download_button(data=...)` calls on a click.
 
-    `data` is bytes or a function making them (so a table's CSV/XLSX is not built on every rerun); `check()`
-    runs first and raises when the session ended meanwhile (no file and no event then)."""
+    `data` is bytes or a function making them (so a table's CSV/XLSX is not built on every rerun);
+    `check()` runs first and raises when the session ended meanwhile (no file and no event then)."""
 
     def fetch() -> bytes:
         if check is not None:
@@ -82,7 +84,8 @@ def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, 
 
 
 def default_path(folder: Path | None = None) -> Path:
-    """env KECHUANG_AUDIT, else audit.jsonl in `folder` (default: auth.instance_dir(), the users file's folder)."""
+    """env KECHUANG_AUDIT, else audit.jsonl in `folder` (default: auth.instance_dir(), the users
+    file's folder)."""
     from kechuang.access import auth
 
     return Path(
@@ -99,7 +102,8 @@ def record(
     path: Path | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Append one event. `user` is an auth.User or a name (a failed login); `action` one of ACTIONS."""
+    """Append one event. `user` is an auth.User or a name (a failed login); `action` one of
+    ACTIONS."""
     from kechuang.access import auth
 
     if action not in ACTIONS:

@@ -2,13 +2,15 @@
 
 No Streamlit here; the app wires it. The whole API:
 
-    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json (git-ignored)
-    auth.ensure_demo_users(path)                # demo data only: one account per role (DEMO_ACCOUNTS)
-    session = auth.login(path, name, password)  # -> Session; raises LoginError (same message for unknown
-                                                #    user and wrong password) or LoginLocked; audited
-    session = auth.check_session(path, session) # every rerun: -> Session touched now, with the user's
-                                                #    current role/towns; raises SessionExpired (idle 30 min,
-                                                #    absolute 12 h, account removed, password changed)
+    path = auth.users_path()                    # env KECHUANG_USERS, else instance/users.json
+    auth.ensure_demo_users(path)                # demo data only: one account per role
+    session = auth.login(path, name, password)  # -> Session; raises LoginError (same message for
+                                                #    unknown user and wrong password) or
+                                                #    LoginLocked; audited
+    session = auth.check_session(path, session) # every rerun: -> Session touched now, with the
+                                                #    user's current role/towns; raises
+                                                #    SessionExpired (idle 30 min, absolute 12 h,
+                                                #    account removed, password changed)
     auth.can(session.user, "view_named_tax")    # a permission of PERMISSIONS
     auth.scope_for(session.user)                # frozenset of towns, or None = whole county:
                                                 #    Warehouse(dir, scope=auth.scope_for(user))
@@ -36,7 +38,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_USERS = ROOT / "instance" / "users.json"
 
 ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
@@ -61,7 +63,8 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
 MIN_PASSWORD = 8
 FAILED = "用户名或密码错误"
 
-# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password, display name, towns.
+# Demo accounts, created only for the demo data (ensure_demo_users): name, role, password, display
+# name, towns.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("admin", "admin", "demo-admin", "演示管理员", ()),
     ("analyst", "analyst", "demo-analyst", "演示分析员", ()),
@@ -73,7 +76,8 @@ HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 Mi
 
 
 class AccountError(Exception):
-    """A bad account operation (unknown user, bad role, weak password, unreadable file); message in Chinese."""
+    """A bad account operation (unknown user, bad role, weak password, unreadable file); message in
+    Chinese."""
 
 
 class LoginError(Exception):
@@ -85,7 +89,8 @@ class LoginLocked(LoginError):
 
 
 class SessionExpired(Exception):
-    """The session ended (idle, absolute limit, account removed or password changed); log in again."""
+    """The session ended (idle, absolute limit, account removed or password changed); log in
+    again."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,8 @@ def _env_number(name: str, default: float) -> float:
 
 
 def can(user: User | None, permission: str) -> bool:
-    """Whether the user's role holds the permission (no user: nothing). Unknown permissions raise KeyError."""
+    """Whether the user's role holds the permission (no user: nothing). Unknown permissions raise
+    KeyError."""
     allowed = PERMISSIONS[permission]
     return user is not None and user.role in allowed
 
@@ -181,10 +187,11 @@ _RANK = ("admin", "analyst", "leader", "town")  # most privileged first
 def role_from_claims(
     claims: Mapping | None, claim: str = "roles", prefix: str = "kechuang-"
 ) -> str | None:
-    """The role named in an OIDC claim, e.g. {"roles": ["kechuang-analyst"]} -> "analyst"; None when none matches.
+    """The role named in an OIDC claim, e.g. {"roles": ["kechuang-analyst"]} -> "analyst"; None
+    when none matches.
 
-    The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or be
-    the Chinese label (分析员). When several roles are granted, the most privileged wins."""
+    The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or
+    be the Chinese label (分析员). When several roles are granted, the most privileged wins."""
     if not claims:
         return None
     raw = claims.get(claim)
@@ -203,7 +210,8 @@ def role_from_claims(
 def user_from_claims(
     claims: Mapping | None, claim: str = "roles", towns_claim: str = "towns"
 ) -> User | None:
-    """A User from OIDC claims (name from preferred_username, email or sub); None without a known role."""
+    """A User from OIDC claims (name from preferred_username, email or sub); None without a known
+    role."""
     role = role_from_claims(claims, claim)
     if role is None:
         return None
@@ -231,7 +239,8 @@ def users_path() -> Path:
 
 
 def instance_dir() -> Path:
-    """The folder of the users file: share links, the signing secret and the audit log live there too."""
+    """The folder of the users file: share links, the signing secret and the audit log live there
+    too."""
     return users_path().parent
 
 
@@ -257,7 +266,8 @@ def write_private_json(path: Path, obj) -> None:
 
 @contextlib.contextmanager
 def locked(path: Path):
-    """An exclusive lock on `<path>.lock` for read-modify-write of a small file (no-op without fcntl)."""
+    """An exclusive lock on `<path>.lock` for read-modify-write of a small file (no-op without
+    fcntl)."""
     path = Path(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -355,7 +365,8 @@ def add_user(
     *,
     now: datetime | None = None,
 ) -> User:
-    """Create an account; AccountError when the name is taken or invalid, the role unknown or the password weak."""
+    """Create an account; AccountError when the name is taken or invalid, the role unknown or the
+    password weak."""
     name = normal_name(name)
     if not NAME_PATTERN.fullmatch(name):
         raise AccountError(
@@ -444,7 +455,8 @@ _DUMMY_HASH: list[str] = []
 
 
 def _verify(stored: str | None, password: str) -> bool:
-    """argon2 verification (constant-time compare inside); unknown users verify against a dummy hash, same cost."""
+    """argon2 verification (constant-time compare inside); unknown users verify against a dummy
+    hash, same cost."""
     if stored is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(HASHER.hash("kechuang-no-such-user"))
@@ -464,13 +476,15 @@ def login(
     lockout: LockoutPolicy = LockoutPolicy(),
     audit_path: Path | None = None,
 ) -> Session:
-    """A new Session, or LoginError (FAILED for unknown user and wrong password alike) / LoginLocked.
+    """A new Session, or LoginError (FAILED for unknown user and wrong password alike) /
+    LoginLocked.
 
     Audited to `audit_path` (default: env KECHUANG_AUDIT, else audit.jsonl beside the users file).
     A corrupt users file raises AccountError (an operator problem, not a failed login).
 
-    `lockout.max_failures` failures within `lockout.window` lock the name for `lockout.lock`, whether or
-    not the account exists (so the lock says nothing about existence); a success clears the count."""
+    `lockout.max_failures` failures within `lockout.window` lock the name for `lockout.lock`,
+    whether or not the account exists (so the lock says nothing about existence); a success clears
+    the count."""
     from kechuang.access import audit
 
     now = _now(now)
@@ -541,10 +555,12 @@ def check_session(
     now: datetime | None = None,
     policy: SessionPolicy | None = None,
 ) -> Session:
-    """The session touched at `now`, with the account's current role and towns; SessionExpired when it has ended.
+    """The session touched at `now`, with the account's current role and towns; SessionExpired when
+    it has ended.
 
-    Ends at `policy.idle` without activity or `policy.absolute` after login (both inclusive), when the
-    account was removed, or when its password changed after login. Default policy: SessionPolicy.from_env()."""
+    Ends at `policy.idle` without activity or `policy.absolute` after login (both inclusive), when
+    the account was removed, or when its password changed after login. Default policy:
+    SessionPolicy.from_env()."""
     now = _now(now)
     policy = policy or SessionPolicy.from_env()
     if now - session.started_at >= policy.absolute:

@@ -59,11 +59,12 @@ def band(value_wan: float | None) -> str | None:
 
 def band_expr(column: str) -> pl.Expr:
     """The band of a 万元 column as a text expression (null stays null)."""
-    return pl.col(column).cut(BREAKS, labels=BAND_LABELS, left_closed=True).cast(pl.String)
+    return pl.col(column).bin_intervals(BREAKS, labels=BAND_LABELS).cast(pl.String)
 
 
 def frame_for(user: auth.User | None, frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame as this user may see it: named tax columns replaced in place by their bands, unless allowed."""
+    """The frame as this user may see it: named tax columns replaced in place by their bands,
+    unless allowed."""
     if auth.can(user, "view_named_tax"):
         return frame
     return frame.select(
@@ -75,8 +76,8 @@ def frame_for(user: auth.User | None, frame: pl.DataFrame) -> pl.DataFrame:
 def annual_bands(monthly: pl.DataFrame) -> pl.DataFrame:
     """Monthly tax rows (period, invoiced_sales_wan, tax_paid_wan[, uscc]) as banded annual totals.
 
-    One row per (uscc,) year: tax_year, n_months (months with a row), invoiced_sales_band, tax_paid_band.
-    A year whose values are all unknown has a null band, never the lowest one."""
+    One row per (uscc,) year: tax_year, n_months (months with a row), invoiced_sales_band,
+    tax_paid_band. A year whose values are all unknown has a null band, never the lowest one."""
     keys = (["uscc"] if "uscc" in monthly.columns else []) + ["tax_year"]
     present = [c for c in NAMED_TAX_COLUMNS if c in monthly.columns]
     totals = [pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in present]
@@ -90,7 +91,8 @@ def annual_bands(monthly: pl.DataFrame) -> pl.DataFrame:
 
 
 def file_for(user: auth.User | None, file: EnterpriseFile) -> EnterpriseFile:
-    """The enterprise file as this user may see it: monthly tax rows become annual bands unless allowed."""
+    """The enterprise file as this user may see it: monthly tax rows become annual bands unless
+    allowed."""
     if auth.can(user, "view_named_tax"):
         return file
     sections = {}

@@ -1,21 +1,21 @@
 """Share links for leadership: a signed, expiring, revocable, read-only link to one aggregate view.
 
     url, token_id = share.create_link(base_url, "progress", as_of, town, created_by=user, days=7)
-    view = share.open_link(token)        # -> ShareView, or raises ShareLinkError("已过期"/"已撤销"/"签名无效")
-    share.list_links() -> polars DataFrame  # every link with its status (有效/已过期/已撤销), newest first
+    view = share.open_link(token)  # -> ShareView, or ShareLinkError("已过期"/"已撤销"/"签名无效")
+    share.list_links() -> polars DataFrame  # every link with its status, newest first
     share.revoke(token_id, by=user)
 
-The URL is `{base_url}/?share={token}` (the token names the page). The token is the view (page, as-of date, town, expiry)
-signed with HMAC (itsdangerous) under the secret from env KECHUANG_SECRET, else `secret.key` in
-auth.instance_dir(), created with mode 0600 on first use. Every link is recorded in
-`share_links.json` there (also the revocation list): a token opens only while its record exists,
-is not revoked and has not expired — deleting the file revokes every link.
+The URL is `{base_url}/?share={token}` (the token names the page). The token is the view (page,
+as-of date, town, expiry) signed with HMAC (itsdangerous) under the secret from env
+KECHUANG_SECRET, else `secret.key` in auth.instance_dir(), created with mode 0600 on first use.
+Every link is recorded in `share_links.json` there (also the revocation list): a token opens only
+while its record exists, is not revoked and has not expired — deleting the file revokes every link.
 
 The visitor has no account: `view.user()` is a User of role auth.SHARE_ROLE (aggregate pages only:
 no enterprise files, no named tax figures, no firm lists or downloads — see auth.PERMISSIONS),
-scoped to the link's town. Only SHAREABLE_PAGES can be shared. The app calls
-`open_link(token)` once when the visitor arrives (audited) and `open_link(token, record=False)` on
-later reruns, so revocation and expiry take effect at once; it pins as-of date and town to the view's.
+scoped to the link's town. Only SHAREABLE_PAGES can be shared. The app calls `open_link(token)`
+once when the visitor arrives (audited) and `open_link(token, record=False)` on later reruns, so
+revocation and expiry take effect at once; it pins as-of date and town to the view's.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ _MIN_SECRET = 32
 
 
 class ShareLinkError(Exception):
-    """A link that does not open: str(err) is "已过期", "已撤销" or "签名无效"; err.reason the English code."""
+    """A link that does not open: str(err) is "已过期", "已撤销" or "签名无效"; err.reason the
+    English code."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
@@ -76,7 +77,10 @@ class ShareView:
     @property
     def title(self) -> str:
         """'目标进度 · 长沙镇 · 截至2026年10月31日'."""
-        return f"{SHAREABLE_PAGES.get(self.page, self.page)} · {self.town or '全县'} · 截至{fmt.cn_date(self.as_of)}"
+        return (
+            f"{SHAREABLE_PAGES.get(self.page, self.page)} · {self.town or '全县'} · "
+            f"截至{fmt.cn_date(self.as_of)}"
+        )
 
 
 def links_path(directory: Path | None = None) -> Path:
@@ -89,7 +93,8 @@ def _secret(directory: Path | None = None) -> bytes:
     if env:
         if len(env) < _MIN_SECRET:
             raise ValueError(
-                f"KECHUANG_SECRET 太短：至少 {_MIN_SECRET} 个字符（可用 python -c 'import secrets; print(secrets.token_urlsafe(48))' 生成）"
+                f"KECHUANG_SECRET 太短：至少 {_MIN_SECRET} 个字符（可用 python -c 'import "
+                "secrets; print(secrets.token_urlsafe(48))' 生成）"
             )
         return env.encode()
     path = Path(directory or auth.instance_dir()) / "secret.key"
@@ -127,7 +132,8 @@ def create_link(
 ) -> tuple[str, str]:
     """(url, token_id) of a new link to one view, valid for `days` days (1–31). Audited.
 
-    ValueError for a page outside SHAREABLE_PAGES or bad days; PermissionError when a User lacks create_share_link."""
+    ValueError for a page outside SHAREABLE_PAGES or bad days; PermissionError when a User lacks
+    create_share_link."""
     if isinstance(created_by, auth.User) and not auth.can(created_by, "create_share_link"):
         raise PermissionError(
             f"{auth.ROLE_LABELS.get(created_by.role, created_by.role)}不能创建分享链接"
@@ -172,14 +178,17 @@ def create_link(
         path=_audit_path(directory),
         now=now,
     )
-    # The root URL, whatever the page: the app serves a share visitor only the view's page, as its default page.
+    # The root URL, whatever the page: the app serves a share visitor only the view's page, as its
+    # default page.
     return f"{base_url.rstrip('/')}/?share={token}", token_id
 
 
 def open_link(
     token: str, *, now: datetime | None = None, directory: Path | None = None, record: bool = True
 ) -> ShareView:
-    """The view a valid token opens; ShareLinkError("签名无效" | "已撤销" | "已过期") otherwise. Audited when `record`."""
+    """The view a valid token opens; ShareLinkError("签名无效" | "已撤销" | "已过期") otherwise.
+
+    Audited when `record`."""
     now = _aware(now)
     try:
         view = _check(token, now, directory)
@@ -241,7 +250,8 @@ def revoke(
     now: datetime | None = None,
     directory: Path | None = None,
 ) -> bool:
-    """Revoke a link (it stops opening at once); False when already revoked, KeyError when unknown. Audited."""
+    """Revoke a link (it stops opening at once); False when already revoked, KeyError when unknown.
+    Audited."""
     now = _aware(now)
     with auth.locked(links_path(directory)):
         records = _records(directory)
@@ -263,8 +273,9 @@ def revoke(
 
 
 def list_links(*, now: datetime | None = None, directory: Path | None = None) -> pl.DataFrame:
-    """Every recorded link, newest first: token_id, page, page_label, as_of, town, created_by, created_at,
-    expires_at (Beijing time), status (active/expired/revoked), status_label, revoked_by."""
+    """Every recorded link, newest first: token_id, page, page_label, as_of, town, created_by,
+    created_at, expires_at (Beijing time), status (active/expired/revoked), status_label,
+    revoked_by."""
     import polars as pl  # here, not at the top: the login page checks links without loading polars
 
     now = _aware(now)

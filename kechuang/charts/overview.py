@@ -1,4 +1,4 @@
-"""总览 charts: the towns compared on one target (the cumulative chart is kechuang.charts.cumulative)."""
+"""总览 charts: the towns compared on one target (the cumulative chart: charts.cumulative)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Chart builders of the programme pages: a frame in, a plotly Figure out (Chinese titles, readable at 390 px)."""
+"""Chart builders of the programme pages: a frame in, a plotly Figure out (Chinese titles, readable
+at 390 px)."""
 
 from __future__ import annotations
 
@@ -97,7 +98,8 @@ def funnel_chart(
     conversion: str | None = "conversion_ratio",
     unit: str = "项",
 ) -> go.Figure:
-    """A funnel of stage counts, each labelled with its count and its conversion from the stage before."""
+    """A funnel of stage counts, each labelled with its count and its conversion from the stage
+    before."""
     texts = []
     for row in frame.iter_rows(named=True):
         text = f"{row[value]:,} {unit}"

@@ -85,5 +85,5 @@ def legend_room(fig: go.Figure, rows: int = 1, axis: int = 34) -> go.Figure:
 
 
 def shorten(label: str, width: int = LABEL_CHARS) -> str:
-    """A category label cut to `width` characters for the axis (the full name stays in the hover)."""
+    """A category label cut to `width` characters for the axis (the full name in the hover)."""
     return label if len(label) <= width else label[: width - 1] + "…"

@@ -41,7 +41,7 @@ class Row:
 
 
 def row(p: Progress, judged: bool, badge: str, details: tuple[str, ...] = ()) -> Row:
-    """A progress row worded for the list (`judged`: paced against the target, not a contribution)."""
+    """A progress row worded for the list (`judged`: paced, not a town's contribution)."""
     status = p.status if judged and p.target is not None else None
     figures = fmt.amount(p.actual, p.unit)
     if p.target is not None and p.unit == "比率":

@@ -1,4 +1,5 @@
-"""Chart builders of the analyst workbench: a frame in, a plotly Figure out (Chinese titles, readable at 390 px)."""
+"""Chart builders of the analyst workbench: a frame in, a plotly Figure out (Chinese titles,
+readable at 390 px)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ def _wrap(text: str, width: int = 9) -> str:
 
 
 def funnel_chart(frame: pl.DataFrame) -> go.Figure:
-    """The screen's funnel (workbench.funnel): firms passing each criterion on its own, and passing it together
-    with every criterion above it; evaluated firms on top, candidates at the bottom."""
+    """The screen's funnel (workbench.funnel): firms passing each criterion on its own, and passing
+    it together with every criterion above it; evaluated firms on top, candidates at the bottom."""
     cats = [_wrap(x) for x in frame["label"]]
     fig = go.Figure()
     fig.add_trace(
@@ -65,7 +66,8 @@ def funnel_chart(frame: pl.DataFrame) -> go.Figure:
 
 
 def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
-    """Per town: R&D-active firms and firms still on the 清零 worklist (metrics.RdCoverage.by_town), stacked."""
+    """Per town: R&D-active firms and firms still on the 清零 worklist
+    (metrics.RdCoverage.by_town), stacked."""
     frame = by_town.sort("n_worklist", "n_population", descending=True)
     cats = frame["town"].fill_null("镇区不详").to_list()
     fig = go.Figure()
@@ -105,7 +107,8 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
 
 
 def revenue_chart(annual: pl.DataFrame) -> go.Figure:
-    """A firm's revenue by year (enterprise_view.annual_figures), in 万元, with R&D expense beside it."""
+    """A firm's revenue by year (enterprise_view.annual_figures), in 万元, with R&D expense beside
+    it."""
     years = [f"{y}年" for y in annual["year"]]
     fig = go.Figure()
     fig.add_trace(

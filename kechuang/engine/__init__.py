@@ -1,1 +1,2 @@
-"""Figures from data: the warehouse, the contract, the plan, metrics, screening, checks. No Streamlit, no output formats."""
+"""Figures from data: the warehouse, the contract, the plan, metrics, screening, checks. No
+Streamlit, no output formats."""

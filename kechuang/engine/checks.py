@@ -1,7 +1,9 @@
-"""Data quality: the SQL rules in queries/checks/ (empty result = healthy), absent tables, and per-table coverage.
+"""Data quality: the SQL rules in queries/checks/ (empty result = healthy), absent tables, and
+per-table coverage.
 
-A rule is a file `queries/checks/<name>.sql` returning the offending rows (a `table_name` column says which
-table, an `n_rows` column, when present, how many rows a line stands for); its first line may say
+A rule is a file `queries/checks/<name>.sql` returning the offending rows (a `table_name` column
+says which table, an `n_rows` column, when present, how many rows a line stands for); its first
+line may say
 `-- severity: error|warning`. Files whose name starts with `_` are summaries for the 数据质量 page
 (coverage per table, presence of active enterprises in tax and statistics data), not rules.
 """
@@ -132,7 +134,8 @@ def _period(d: date | None, grain: str) -> str:
 
 
 def coverage(wh: Warehouse, today: date | None = None) -> pl.DataFrame:
-    """One row per table: availability, rows, date range, last ingest (manifest) and counts of findings."""
+    """One row per table: availability, rows, date range, last ingest (manifest) and counts of
+    findings."""
     from kechuang.ingest import manifest
 
     found = findings(wh, today)
@@ -200,7 +203,8 @@ def coverage_display(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def presence(wh: Warehouse) -> pl.DataFrame:
-    """Active enterprises present in the latest tax month, tax year and statistics year (Chinese columns)."""
+    """Active enterprises present in the latest tax month, tax year and statistics year (Chinese
+    columns)."""
     rows = wh.query("checks/_presence")
     return rows.select(
         pl.col("table_name")
@@ -248,7 +252,8 @@ def findings_display(found: list[Finding]) -> pl.DataFrame:
 def finding_title(f: Finding) -> str:
     """How a finding is named in the page's picker, e.g. 错误 · 市场主体登记 · 键重复（2 行）."""
     return (
-        f"{SEVERITY_LABELS.get(f.severity, f.severity)} · {contract.TABLE_LABELS.get(f.table, f.table)} · "
+        f"{SEVERITY_LABELS.get(f.severity, f.severity)} · "
+        f"{contract.TABLE_LABELS.get(f.table, f.table)} · "
         f"{CHECK_LABELS.get(f.check, f.check)}（{f.rows:,} 行）"
     )
 
@@ -268,7 +273,8 @@ RULE_COLUMN_LABELS = {
 
 
 def rule_rows_display(frame: pl.DataFrame) -> pl.DataFrame:
-    """A rule's rows with Chinese headers, table names and column names (at the display edge only)."""
+    """A rule's rows with Chinese headers, table names and column names (at the display edge
+    only)."""
     from kechuang.zh import labels
 
     columns = {c.name: c.label for cols in contract.TABLES.values() for c in cols}

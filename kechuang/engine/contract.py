@@ -1,4 +1,5 @@
-"""The data contract (shared/spec/data-contract.md) as data: tables, columns, types, labels, categories."""
+"""The data contract (shared/spec/data-contract.md) as data: tables, columns, types, labels,
+categories."""
 
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ UNKNOWN = "行业不详"
 
 
 def division_code(industry_code: str | None) -> str | None:
-    """The two-digit division of an industry code ('3415' -> '34'); None when it has no two leading digits."""
+    """The two-digit division of an industry code ('3415' -> '34'); None when it has no two leading
+    digits."""
     if not industry_code:
         return None
     head = industry_code.strip()[:2]

@@ -65,7 +65,8 @@ PREFETCH_THREADS = 4  # metric queries run side by side (Shared.prefetch)
 
 
 def county_wide(metric_id: str) -> bool:
-    """Whether a metric stays county-wide under a town scope: none of its tables carries an enterprise or a town."""
+    """Whether a metric stays county-wide under a town scope: none of its tables carries an
+    enterprise or a town."""
     from kechuang.engine import contract
 
     return not any(
@@ -75,8 +76,9 @@ def county_wide(metric_id: str) -> bool:
 
 
 def judged_in_scope(metric_id: str, scoped: bool) -> bool:
-    """Whether a figure is paced (judged against the target): always for the county; under a town scope only
-    ratios and county-wide figures (a town has no targets of its own, only a contribution)."""
+    """Whether a figure is paced (judged against the target): always for the county; under a town
+    scope only ratios and county-wide figures (a town has no targets of its own, only a
+    contribution)."""
     return not scoped or county_wide(metric_id) or METRIC_BY_ID[metric_id].is_ratio
 
 
@@ -111,7 +113,7 @@ class Progress:
 
     @property
     def share_of_target(self) -> float | None:
-        """Actual as a fraction of the target (a ratio's actual as shown, so 89.3% reads 89.3% of 100%)."""
+        """Actual as a fraction of the target (a ratio's actual as shown: 89.3% of 100%)."""
         if self.actual is None or not self.target:
             return None
         if self.unit == "比率":
@@ -214,8 +216,9 @@ _POOL_LOCK = threading.Lock()
 
 
 def pool() -> ThreadPoolExecutor:
-    """The threads Shared.prefetch runs its queries on: made once per process (starting threads on every call costs
-    more than a small query); shared by every session (the executor is thread-safe, its jobs never wait on each other)."""
+    """The threads Shared.prefetch runs its queries on: made once per process (starting threads on
+    every call costs more than a small query); shared by every session (the executor is
+    thread-safe, its jobs never wait on each other)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
@@ -226,10 +229,12 @@ def pool() -> ThreadPoolExecutor:
 
 
 class Shared:
-    """Results one computation needs several times (each metric's events, rd_coverage), fetched once.
+    """Results one computation needs several times (each metric's events, rd_coverage), fetched
+    once.
 
-    Made by a caller for the length of one call (a card set, a town table, a workbook) and passed to the
-    functions below as `shared=`: it never outlives the call, so nothing in it can go stale."""
+    Made by a caller for the length of one call (a card set, a town table, a workbook) and passed
+    to the functions below as `shared=`: it never outlives the call, so nothing in it can go
+    stale."""
 
     def __init__(self) -> None:
         self._events: dict[tuple[str, date], pl.DataFrame | None] = {}
@@ -263,18 +268,22 @@ class Shared:
     def prefetch(
         self, wh: Warehouse, as_of: date, ids: list[str] | None = None, rd: bool = True
     ) -> None:
-        """Fetch countable metrics' events (all, or `ids`) and rd_coverage on the as-of date at once, on parallel cursors.
+        """Fetch countable metrics' events (all, or `ids`) and rd_coverage on the as-of date at
+        once, on parallel cursors.
 
-        Each query is small, so their fixed costs dominate; DuckDB runs them side by side (it releases the GIL)."""
+        Each query is small, so their fixed costs dominate; DuckDB runs them side by side (it
+        releases the GIL)."""
         self.prefetch_dates(wh, [(as_of, ids, rd)])
 
     def prefetch_dates(
         self, wh: Warehouse, wants: list[tuple[date, list[str] | None, bool]], wait: bool = True
     ) -> None:
-        """prefetch() for several as-of dates (date, ids or None for all, rd) in one batch of parallel queries.
+        """prefetch() for several as-of dates (date, ids or None for all, rd) in one batch of
+        parallel queries.
 
-        With wait=False it returns once they are started: each is read when first asked for (events, rd_coverage),
-        so the caller works on early results while later ones run; it then calls wait() before it returns."""
+        With wait=False it returns once they are started: each is read when first asked for
+        (events, rd_coverage), so the caller works on early results while later ones run; it then
+        calls wait() before it returns."""
         asked = []
         for (
             as_of,
@@ -334,7 +343,8 @@ def metric_actual(
 def progress_of(
     metric: MetricDef, actual, target: float | None, as_of: date, missing: list[str]
 ) -> Progress:
-    """Pace a metric: expected-by-now, projection and status (ratios compared with the target directly)."""
+    """Pace a metric: expected-by-now, projection and status (ratios compared with the target
+    directly)."""
     expected = projected = status = None
     if target is not None:
         if metric.is_ratio:
@@ -390,7 +400,8 @@ def monthly_series(
     if events is None or (events.height and events["event_on"].null_count() == events.height):
         return None
     ends = month_ends(as_of)
-    # One pass for every month end: each sum is the filtered column's sum, as a filter then sum would give.
+    # One pass for every month end: each sum is the filtered column's sum, as a filter then sum
+    # would give.
     sums = events.select(
         pl.col("value").filter(pl.col("event_on") <= end).sum().alias(str(n))
         for n, end in enumerate(ends)
@@ -475,9 +486,11 @@ def rd_coverage(wh: Warehouse, as_of: date) -> RdCoverage:
 
 
 def town_monthly_sales(wh: Warehouse, as_of: date) -> pl.DataFrame | None:
-    """Invoiced sales per town and month up to the as-of date, with the same month last year and the YoY change.
+    """Invoiced sales per town and month up to the as-of date, with the same month last year and
+    the YoY change.
 
-    Read from the (town, month) summary of tax_monthly, built once per data version. None when tax_monthly is absent."""
+    Read from the (town, month) summary of tax_monthly, built once per data version. None when
+    tax_monthly is absent."""
     if not wh.available("tax_monthly"):
         return None
     return wh.query("town_monthly_sales", as_of=as_of)

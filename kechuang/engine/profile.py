@@ -1,4 +1,5 @@
-"""一企一档: everything the warehouse holds on one enterprise, and which sources have nothing on it."""
+"""一企一档: everything the warehouse holds on one enterprise, and which sources have nothing on
+it."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def enterprise_file(
     present = [
         (name, query) for name, (query, table, _title) in SECTIONS.items() if wh.available(table)
     ]
-    # Fifteen small queries: their fixed costs dominate, so they run side by side on parallel cursors.
+    # Fifteen small queries: their fixed costs dominate, so they run side by side on parallel
+    # cursors.
     with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
         screening_job = pool.submit(screening.screen_all, wh, as_of, thresholds, uscc=uscc)
         frames = dict(

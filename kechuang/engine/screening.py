@@ -1,4 +1,5 @@
-"""精准筛选: HNTE candidates, near misses with their gaps, and gazelle/unicorn candidates (metrics.md)."""
+"""精准筛选: HNTE candidates, near misses with their gaps, and gazelle/unicorn candidates
+(metrics.md)."""
 
 from __future__ import annotations
 
@@ -95,14 +96,16 @@ def screen(
 def candidates_and_near_misses(
     wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds()
 ) -> pl.DataFrame:
-    """Evaluated firms failing or lacking at most one criterion, by score: what near_misses(screened=...) needs."""
+    """Evaluated firms failing or lacking at most one criterion, by score: what
+    near_misses(screened=...) needs."""
     return _evaluated(wh, as_of, thresholds, 1)
 
 
 def _evaluated(
     wh: Warehouse, as_of: date, thresholds: HnteThresholds, max_not_passed: int | None
 ) -> pl.DataFrame:
-    """Evaluated firms by score; with max_not_passed only those failing or lacking at most that many criteria."""
+    """Evaluated firms by score; with max_not_passed only those failing or lacking at most that
+    many criteria."""
     rows = wh.query(
         "hnte_screen",
         as_of=as_of,
@@ -117,10 +120,13 @@ def _evaluated(
 def page_screen(
     wh: Warehouse, as_of: date, thresholds: HnteThresholds = HnteThresholds()
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The screening page's data from one pass over the evaluated firms (queries/hnte_screen_page.sql):
+    """The screening page's data from one pass over the evaluated firms
+    (queries/hnte_screen_page.sql):
 
-    (firms failing or lacking at most one criterion, by score — what near_misses(screened=...) needs;
-     counts: n_firms evaluated firms per combination of filter keys and criterion results, for funnel())."""
+    (firms failing or lacking at most one criterion, by score — what near_misses(screened=...)
+     needs;
+     counts: n_firms evaluated firms per combination of filter keys and criterion results, for
+     funnel())."""
     out = wh.query("hnte_screen_page", as_of=as_of, uscc=None, **thresholds.params())
     counted = pl.col("n_firms").is_not_null()
     firms = out.filter(~counted).drop("n_firms").sort(["score", "uscc"], descending=[True, False])
@@ -139,7 +145,8 @@ def page_screen(
 def funnel(evaluated: pl.DataFrame) -> pl.DataFrame:
     """Counts: evaluated, passing each criterion, candidates (one row per step).
 
-    `evaluated` holds one row per firm, or per group of firms when it has a column n_firms (page_screen's counts)."""
+    `evaluated` holds one row per firm, or per group of firms when it has a column n_firms
+    (page_screen's counts)."""
     if "n_firms" not in evaluated.columns:
         evaluated = evaluated.with_columns(n_firms=pl.lit(1, pl.Int64))
 
@@ -206,7 +213,8 @@ def criterion_gap(row: dict, criterion: str, t: HnteThresholds, as_of: date) -> 
             False,
             amount,
             "万元",
-            f"研发投入强度 {fmt.pct(row['rd_intensity'])}，需达 {fmt.pct_plain(thr)}，三年研发费用还差 {fmt.num(math.ceil(amount * 10) / 10, 1)} 万元",
+            f"研发投入强度 {fmt.pct(row['rd_intensity'])}，需达 {fmt.pct_plain(thr)}，三年研发费用"
+            f"还差 {fmt.num(math.ceil(amount * 10) / 10, 1)} 万元",
         )
     if criterion == "rd_staff":
         if passed is None:
@@ -223,7 +231,8 @@ def criterion_gap(row: dict, criterion: str, t: HnteThresholds, as_of: date) -> 
             False,
             float(need),
             "人",
-            f"研发人员占比 {fmt.pct(row['rd_staff_ratio'])}，需达 {fmt.pct_plain(t.rd_staff_min)}，还差 {need} 人",
+            f"研发人员占比 {fmt.pct(row['rd_staff_ratio'])}，需达 "
+            f"{fmt.pct_plain(t.rd_staff_min)}，还差 {need} 人",
         )
     if criterion == "growth":
         if passed is None:
@@ -243,7 +252,8 @@ def criterion_gap(row: dict, criterion: str, t: HnteThresholds, as_of: date) -> 
             False,
             amount,
             "万元",
-            f"营业收入增长 {fmt.pct(row['revenue_growth'])}，需达 {fmt.pct_plain(t.growth_min)}，{y}年营收还差 {fmt.num(math.ceil(amount * 10) / 10, 1)} 万元",
+            f"营业收入增长 {fmt.pct(row['revenue_growth'])}，需达 {fmt.pct_plain(t.growth_min)}，"
+            f"{y}年营收还差 {fmt.num(math.ceil(amount * 10) / 10, 1)} 万元",
         )
     return _sme_gap(row, t, passed)
 
@@ -288,7 +298,8 @@ def near_misses(
 ) -> pl.DataFrame:
     """Evaluated firms failing or lacking exactly one criterion, with that criterion and its gap.
 
-    `screened`: the result of `screen(wh, as_of, thresholds, include_all=True)` when the caller has it already."""
+    `screened`: the result of `screen(wh, as_of, thresholds, include_all=True)` when the caller has
+    it already."""
     if screened is None:
         screened = _evaluated(
             wh, as_of, thresholds, 1
@@ -310,5 +321,6 @@ def near_misses(
 def gazelle_candidates(
     wh: Warehouse, as_of: date, thresholds: GazelleThresholds = GazelleThresholds()
 ) -> pl.DataFrame:
-    """Cultivation candidates ranked by growth; firms already on the list are marked (in_cultivation)."""
+    """Cultivation candidates ranked by growth; firms already on the list are marked
+    (in_cultivation)."""
     return wh.query("gazelle_candidates", as_of=as_of, **thresholds.params())

@@ -100,8 +100,9 @@ def _locate(data_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
     file = data_dir / f"{table}.parquet"
     folder = data_dir / table
     if file.is_file():
-        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py): reading the
-        # resolved path keeps an open warehouse on the version it opened, and data_version sees the swap.
+        # An ingested table is a symlink to an immutable version file (kechuang/ingest/store.py):
+        # reading the resolved path keeps an open warehouse on the version it opened, and
+        # data_version sees the swap.
         real = file.resolve()
         return real, [real]
     if folder.is_dir():
@@ -120,8 +121,8 @@ _INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 def query_text(name: str) -> str:
     """The SQL of `queries/<name>.sql` (names may hold one folder, e.g. `checks/x`).
 
-    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same rows
-    (e.g. the screen's list and its page's counts) share one definition of those rows."""
+    `{{ other }}` in it stands for the text of queries/other.sql, so two questions over the same
+    rows (e.g. the screen's list and its page's counts) share one definition of those rows."""
     if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
         raise ValueError(f"not a query name: {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
@@ -140,7 +141,8 @@ def _bound(sql: str, params: dict) -> dict:
 
 
 def data_version(data_dir: str | Path) -> str:
-    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data does."""
+    """A fingerprint of the data directory's Parquet files (path, size, mtime): changes when data
+    does."""
     digest = hashlib.sha256()
     root = Path(data_dir)
     for table in contract.TABLES:
@@ -177,8 +179,9 @@ class Warehouse:
             str, list[str]
         ] = {}  # table -> text columns not yet checked for normal form
         self._summaries: set[str] = set()  # summaries materialised so far
-        # Parquet footers read once per warehouse, not at every query's planning (≈ 20% of a small query's time).
-        # Safe: a warehouse belongs to one data version, and a changed file is a new version and a new warehouse.
+        # Parquet footers read once per warehouse, not at every query's planning (≈ 20% of a small
+        # query's time). Safe: a warehouse belongs to one data version, and a changed file is a new
+        # version and a new warehouse.
         self.con = duckdb.connect(":memory:")
         self.con.execute("set parquet_metadata_cache = true")
         self._create_scope()
@@ -230,11 +233,13 @@ class Warehouse:
         for col in contract.columns(info.name):
             if col.name not in found:
                 raise DataError(
-                    f"表 {info.name} 缺少列 {col.name}（{col.label}），应为 {col.type}（{info.source}）"
+                    f"表 {info.name} 缺少列 {col.name}（{col.label}），应为 "
+                    f"{col.type}（{info.source}）"
                 )
             if found[col.name] not in _ACCEPTED[col.type]:
                 raise DataError(
-                    f"表 {info.name} 列 {col.name}（{col.label}）类型不符：应为 {col.type}，实为 {found[col.name]}（{info.source}）"
+                    f"表 {info.name} 列 {col.name}（{col.label}）类型不符：应为 {col.type}，实为 "
+                    f"{found[col.name]}（{info.source}）"
                 )
         self._readers[info.name] = (reader, found)
         self._unsettled[info.name] = [
@@ -243,7 +248,8 @@ class Warehouse:
         self._raw_view(info.name, clean=set())
 
     def _raw_view(self, table: str, clean: set[str]) -> None:
-        """The raw view: contract columns, cast; text normalised except in columns known to be clean already."""
+        """The raw view: contract columns, cast; text normalised except in columns known to be
+        clean already."""
         reader, found = self._readers[table]
         selects = []
         for col in contract.columns(table):
@@ -271,7 +277,10 @@ class Warehouse:
         elif table in _SCOPED_BY_OWN_TOWN:
             where = "where town in (select town from _scope)"
         elif "uscc" in names:
-            where = "where uscc in (select uscc from _raw_enterprises where town in (select town from _scope))"
+            where = (
+                "where uscc in (select uscc from _raw_enterprises where town in (select town "
+                "from _scope))"
+            )
         else:
             where = ""  # county-level records (trainings, commissioners) carry no enterprise
         self.con.execute(f"create or replace view {table} as select * from _raw_{table} {where}")
@@ -285,12 +294,14 @@ class Warehouse:
         alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
         weights = "[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]"
         self.con.execute(
-            f"""create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), '[{alphabet}]{{18}}')"""
+            """create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), """
+            f"""'[{alphabet}]{{18}}')"""
         )
         self.con.execute(
             f"""create macro uscc_check_ok(u) as uscc_well_formed(u) and
                 substr('{alphabet}', cast(((31 - list_sum(list_transform(range(1, 18),
-                    lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i])) % 31) % 31) + 1 as bigint), 1)
+                    lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i]))
+                    % 31) % 31) + 1 as bigint), 1)
                 = substr(u, 18, 1)"""
         )
         # Calendar arithmetic: 29 February plus n years is 28 February in a common year.
@@ -329,7 +340,8 @@ class Warehouse:
             cur.close()
 
     def prepare(self, sql: str, building: str | None = None) -> None:
-        """Settle the text columns of the tables the SQL names and build the summaries it reads (once each)."""
+        """Settle the text columns of the tables the SQL names and build the summaries it reads
+        (once each)."""
         tables = [t for t in list(self._unsettled) if re.search(rf"\b{t}\b", sql)]
         if self.scope is not None and "enterprises" in self._unsettled and tables:
             tables.append(
@@ -342,8 +354,8 @@ class Warehouse:
         ]
         if not tables and not summaries:
             return
-        # One step at a time under the lock (each is done once): a query waits for the steps it needs, not for a
-        # whole warm-up running in another thread.
+        # One step at a time under the lock (each is done once): a query waits for the steps it
+        # needs, not for a whole warm-up running in another thread.
         for table in tables:
             with self._prepare_lock:
                 self._settle(table)
@@ -352,8 +364,9 @@ class Warehouse:
                 self._summary(name)
 
     def _settle(self, table: str) -> None:
-        """Check once which text columns of a table are already in normal form (read those as stored); copy a
-        table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to one data version: never stale)."""
+        """Check once which text columns of a table are already in normal form (read those as
+        stored); copy a table of at most IN_MEMORY_ROWS rows into memory (a warehouse belongs to
+        one data version: never stale)."""
         columns = self._unsettled.get(table)
         if columns is None:
             return
@@ -368,8 +381,9 @@ class Warehouse:
             if clean:
                 self._raw_view(table, clean)
             if n_rows <= IN_MEMORY_ROWS:
-                # A small table is copied into memory once: its queries then skip the Parquet reader at planning
-                # and scan (≈ 20% of a small query's time). Large ones (tax_monthly) stay Parquet, read in place.
+                # A small table is copied into memory once: its queries then skip the Parquet
+                # reader at planning and scan (≈ 20% of a small query's time). Large ones
+                # (tax_monthly) stay Parquet, read in place.
                 cur.execute(f"create or replace table _mem_{table} as select * from _raw_{table}")
                 cur.execute(f"create or replace view _raw_{table} as select * from _mem_{table}")
         finally:
@@ -377,7 +391,8 @@ class Warehouse:
         del self._unsettled[table]
 
     def _summary(self, name: str) -> None:
-        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` (inside the prepare lock)."""
+        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` (inside the prepare
+        lock)."""
         if name in self._summaries:
             return
         sql = query_text(f"sum_{name}")
@@ -390,14 +405,17 @@ class Warehouse:
         self._summaries.add(name)
 
     def warm_up(self, background: bool = True) -> threading.Thread | None:
-        """Do the one-off work of this data version now (settle every table, build the summaries the screen, rd_coverage
-        and the metrics read), e.g. while a login page is shown; in a daemon thread unless background is False."""
+        """Do the one-off work of this data version now (settle every table, build the summaries
+        the screen, rd_coverage and the metrics read), e.g. while a login page is shown; in a
+        daemon thread unless background is False."""
 
         def work() -> None:
             self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
             with self._lock:
                 cur = self.con.cursor()
-            try:  # a result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first page's query
+            # A result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first
+            # page's query.
+            try:
                 cur.sql("select 1 as ready").pl()
             finally:
                 cur.close()

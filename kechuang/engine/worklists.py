@@ -14,8 +14,9 @@ def key_enterprises_unvisited(
 ) -> pl.DataFrame | None:
     """Key enterprises of the plan year not yet visited in the year (None when the data is absent).
 
-    Columns uscc, name, town, team, focus, last_visited_on (the last visit before the year, if any); ordered by
-    town, name, uscc. `key_firms`: the caller's `programme_key_enterprises` rows for the same date, when it has them."""
+    Columns uscc, name, town, team, focus, last_visited_on (the last visit before the year, if
+    any); ordered by town, name, uscc. `key_firms`: the caller's `programme_key_enterprises` rows
+    for the same date, when it has them."""
     if not wh.available("key_enterprises", "service_visits"):
         return None
     if key_firms is None:

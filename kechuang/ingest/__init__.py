@@ -1,13 +1,16 @@
-"""Ingest department files safely: recognise, map, convert, validate, then write a new version atomically.
+"""Ingest department files safely: recognise, map, convert, validate, then write a new version
+atomically.
 
 One path for the CLI (`python -m kechuang ingest`) and the upload page (数据导入):
 
     prepare(sources)   read every file, recognise its table, map headers, convert and validate rows
-    ingest(dir, ...)   prepare, then per table write accepted rows as a new version, swap it in, log it
+    ingest(dir, ...)   prepare, then per table write accepted rows as a new version, swap it in,
+                       log it
     rollback(dir, t)   restore the table's previous version
 
-Nothing is half-written: every file is prepared before anything is written, each table is written to a
-new version file and swapped in with one atomic rename (see store.py), and the manifest records it.
+Nothing is half-written: every file is prepared before anything is written, each table is written
+to a new version file and swapped in with one atomic rename (see store.py), and the manifest
+records it.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ __all__ = [
 
 MODES = ("replace", "append", "replace-periods")
 MODE_LABELS = manifest.MODE_LABELS
-# replace-periods: the rows of each period present in the file replace that period; other periods are kept.
+# replace-periods: the rows of each period present in the file replace that period; other periods
+# are kept.
 PERIOD_COLUMNS = {
     "tax_monthly": "period",
     "tax_annual": "year",
@@ -68,7 +72,8 @@ class FileResult:
 
 @dataclass
 class Result:
-    """What happened to one table: counts per file, rejected and flagged rows, the version written."""
+    """What happened to one table: counts per file, rejected and flagged rows, the version
+    written."""
 
     table: str
     mode: str
@@ -124,7 +129,8 @@ class Result:
 
 
 def prepare(sources: list[Source], table: str | None = None) -> list[Converted]:
-    """Every file read and validated, grouped by contract table; raises IngestError for a file that cannot be used."""
+    """Every file read and validated, grouped by contract table; raises IngestError for a file that
+    cannot be used."""
     if table is not None and table not in contract.TABLES:
         raise IngestError(f"未知的表名：{table}（可用：{'、'.join(contract.TABLES)}）")
     parts: dict[str, list] = {}
@@ -170,7 +176,8 @@ def _table_of(raw: RawTable, table: str | None, several_sheets: bool):
             return None
         need = "、".join(f"{c.label}（{c.name}）" for c in mapping.missing_required)
         raise IngestError(
-            f"{raw.where} 缺少必填列：{need}（表 {t} {contract.TABLE_LABELS[t]}）。请补上这些列后重新导入"
+            f"{raw.where} 缺少必填列：{need}（表 {t} {contract.TABLE_LABELS[t]}）。请补上这些列后"
+            "重新导入"
         )
     if mapping.duplicated:
         dup = "；".join(f"{'、'.join(hs)} 都对应 {c}" for c, hs in mapping.duplicated.items())
@@ -202,7 +209,8 @@ def ingest(
     dry_run: bool = False,
     rejects_dir: str | Path | None = None,
 ) -> list[Result]:
-    """Prepare every file, then write each table's accepted rows as a new version and log it in the manifest."""
+    """Prepare every file, then write each table's accepted rows as a new version and log it in the
+    manifest."""
     from kechuang.engine.warehouse import Warehouse
 
     data_dir = Path(data_dir)
@@ -256,12 +264,14 @@ def _ingest_table(
     mode = mode or default_mode(t)
     if mode == "replace-periods" and t not in PERIOD_COLUMNS:
         raise IngestError(
-            f"表 {t} 没有所属期或年度列，不能按所属期替换：请用 --mode replace（整表替换）或 append（追加）"
+            f"表 {t} 没有所属期或年度列，不能按所属期替换：请用 --mode replace（整表替换）或 "
+            "append（追加）"
         )
     info = wh.tables[t]
     if mode != "replace" and info.problem:
         raise IngestError(
-            f"现有表 {t} 无法读取（{info.problem}），不能{MODE_LABELS[mode]}：请用 --mode replace 整表替换"
+            f"现有表 {t} 无法读取（{info.problem}），不能{MODE_LABELS[mode]}：请用 --mode replace "
+            "整表替换"
         )
     effective = mode if info.available else "replace"
     if effective != mode:
@@ -385,7 +395,8 @@ def _periods_note(conv: Converted, t: str) -> str:
 
 
 def _reject_existing(wh, conv: Converted) -> None:
-    """In append mode, rows whose key is already in the warehouse are rejected (append never overwrites)."""
+    """In append mode, rows whose key is already in the warehouse are rejected (append never
+    overwrites)."""
     t = conv.table
     keys = list(contract.UNIQUE_KEYS.get(t, ()))
     if not keys:
@@ -434,7 +445,8 @@ def _unique(names: list[str], taken: set[str]) -> list[str]:
 
 
 def rejects_frame(raw: RawTable, rejected: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows of one sheet as sent (every column, original headers) after 行号 and 未导入原因."""
+    """The rejected rows of one sheet as sent (every column, original headers) after 行号 and
+    未导入原因."""
     names = _unique(raw.headers, {"行号", "未导入原因"})
     cells = raw.cells.select(
         pl.col("_row").alias("行号"), *(pl.col(f"c{i}").alias(n) for i, n in enumerate(names))
@@ -493,7 +505,7 @@ def _result(conv: Converted, mode: str, shas: dict, rejects_dir) -> Result:
     return result
 
 
-# -- rollback ---------------------------------------------------------------------------------------
+# -- rollback --------------------------------------------------------------------------------------
 
 
 def rollback(data_dir: str | Path, table: str, user: str | None = None) -> dict:
@@ -518,7 +530,8 @@ def rollback(data_dir: str | Path, table: str, user: str | None = None) -> dict:
 
 
 def rollback_candidates(data_dir: str | Path) -> list[str]:
-    """Tables whose live data was written by an ingest, so that a previous version can be restored."""
+    """Tables whose live data was written by an ingest, so that a previous version can be
+    restored."""
     data_dir = Path(data_dir)
     return [t for t in contract.TABLES if store.live(data_dir, t).kind == "version"]
 

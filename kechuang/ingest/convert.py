@@ -1,9 +1,10 @@
-"""Type conversion and validation: raw text cells to the contract's types, each bad row with its reason.
+"""Type conversion and validation: raw text cells to the contract's types, each bad row with its
+reason.
 
-A row is rejected when a value does not parse (numbers, dates, years, 是/否 flags), a required value is
-missing, a category is not the contract's, an amount or head count is negative, a USCC has the wrong
-length or characters, or its key repeats within the file. A USCC whose GB 32100 check character does
-not match is kept and flagged (some legitimate early codes fail the check).
+A row is rejected when a value does not parse (numbers, dates, years, 是/否 flags), a required
+value is missing, a category is not the contract's, an amount or head count is negative, a USCC has
+the wrong length or characters, or its key repeats within the file. A USCC whose GB 32100 check
+character does not match is kept and flagged (some legitimate early codes fail the check).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 @dataclass
 class Converted:
-    """One table's rows from one or more files: canonical values, and the reason a row is rejected."""
+    """One table's rows from one or more files: canonical values, and the reason a row is
+    rejected."""
 
     table: str
     rows: pl.DataFrame  # contract columns + _file, _sheet, _row, _reason (null = accepted), _flag
@@ -65,7 +67,8 @@ class Converted:
         )
 
     def add_reasons(self, reasons: pl.DataFrame) -> None:
-        """Reject more rows (`_idx`, `_why`), e.g. keys already in the warehouse; a first reason is kept."""
+        """Reject more rows (`_idx`, `_why`), e.g. keys already in the warehouse; a first reason is
+        kept."""
         self.rows = (
             self.rows.join(
                 reasons.select("_idx", "_why"), on="_idx", how="left", maintain_order="left"
@@ -95,7 +98,8 @@ def _msg(template: str, *values: pl.Expr) -> pl.Expr:
 
 
 class _Steps:
-    """Intermediate columns computed once, in order, before the final select (a large file is parsed once)."""
+    """Intermediate columns computed once, in order, before the final select (a large file is
+    parsed once)."""
 
     def __init__(self) -> None:
         self.levels: list[list[pl.Expr]] = [[], [], [], []]
@@ -214,7 +218,8 @@ def _uscc_verdicts(values: list[str]) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _uscc_verdict_columns(work: pl.DataFrame) -> pl.DataFrame:
-    """_uscc_reason and _uscc_flag from each distinct code's verdict (kechuang.engine.uscc), when a USCC column is present."""
+    """_uscc_reason and _uscc_flag from each distinct code's verdict (kechuang.engine.uscc), when a
+    USCC column is present."""
     if "_u_uscc" not in work.columns:
         return work
     rejects, flags = _uscc_verdicts(work.get_column("_u_uscc").drop_nulls().unique().to_list())
@@ -303,7 +308,8 @@ def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
 
 
 def _where(several_files: bool) -> pl.Expr:
-    """Where a row is, as the user would look for it: 第5行, or 文件（工作表）第5行 across several files."""
+    """Where a row is, as the user would look for it: 第5行, or 文件（工作表）第5行 across several
+    files."""
     if not several_files:
         return pl.format("第{}行", pl.col("_row"))
     return (
@@ -314,7 +320,8 @@ def _where(several_files: bool) -> pl.Expr:
 
 
 def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Keys repeated among accepted rows: an exact repeat keeps its first row; conflicting rows are all rejected."""
+    """Keys repeated among accepted rows: an exact repeat keeps its first row; conflicting rows are
+    all rejected."""
     keys = list(contract.UNIQUE_KEYS.get(table, ()))
     if not keys:
         return rows
@@ -375,7 +382,8 @@ def convert_all(table: str, parts: list[tuple[RawTable, Mapping]]) -> Converted:
             notes.append(f"{raw.where}：以下列不在数据规范中，已忽略：{'、'.join(mapping.ignored)}")
         if mapping.missing_optional:
             notes.append(
-                f"{raw.where}：缺少列 {'、'.join(c.label for c in mapping.missing_optional)}，这些值记为空"
+                f"{raw.where}：缺少列 {'、'.join(c.label for c in mapping.missing_optional)}，这些"
+                "值记为空"
             )
         for _index, match in mapping.columns.values():
             if match.note:

@@ -1,9 +1,11 @@
-"""Header mapping: which contract table a file holds and which of its columns is which contract column.
+"""Header mapping: which contract table a file holds and which of its columns is which contract
+column.
 
 A header is matched after normalisation (NFKC, so full-width brackets and letters become ASCII; all
 white space removed; lower case; a leading * marking a required column dropped). It may be the
-contract's Chinese label, the canonical column name, or a money label in another unit: a header in 元
-(合同成交额（元）) is divided by 10,000, one in 亿元 multiplied by 10,000, one without a unit is read as 万元.
+contract's Chinese label, the canonical column name, or a money label in another unit: a header in
+元 (合同成交额（元）) is divided by 10,000, one in 亿元 multiplied by 10,000, one without a unit is
+read as 万元.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ def map_headers(table: str, heads: list[str]) -> Mapping:
 
 
 def recognise(heads: list[str], where: str) -> str:
-    """The contract table whose columns the headers name: every required column present, most columns matched."""
+    """The contract table whose columns the headers name: every required column present, most
+    columns matched."""
     from kechuang.ingest.read import IngestError
 
     scored = []
@@ -114,7 +117,8 @@ def recognise(heads: list[str], where: str) -> str:
     if not scored:
         shown = "、".join(h for h in heads if str(h).strip())[:200]
         raise IngestError(
-            f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。请核对表头，或用 --table 指定表名"
+            f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。请核对表头，"
+            "或用 --table 指定表名"
         )
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         names = "、".join(f"{t}（{contract.TABLE_LABELS[t]}）" for _, _, t in scored[:2])

@@ -1,4 +1,5 @@
-"""The manifest: one JSON line per file ingested (or rollback), append-only, in <dir>/_manifest.jsonl."""
+"""The manifest: one JSON line per file ingested (or rollback), append-only, in
+<dir>/_manifest.jsonl."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def _when(text) -> str | None:
 
 
 def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
-    """The latest entries, newest first, with Chinese column names (for the upload and data-quality pages)."""
+    """The latest entries, newest first, with Chinese column names (for the upload and data-quality
+    pages)."""
     from kechuang.engine import contract
 
     rows = []

@@ -1,4 +1,5 @@
-"""Reading department files as they come: CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16), Excel, Parquet.
+"""Reading department files as they come: CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16),
+Excel, Parquet.
 
 Every cell becomes text (or null when empty), so one set of converters handles every format; each
 data row keeps its row number as the user sees it in the source file (header = row 1 when the header
@@ -67,14 +68,16 @@ class Source:
         suffix = Path(self.name).suffix.lower()
         if suffix not in FORMATS:
             raise IngestError(
-                f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；.xls 请在 Excel 中另存为 .xlsx）"
+                f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；.xls 请在 Excel "
+                "中另存为 .xlsx）"
             )
         return FORMATS[suffix]
 
 
 @dataclass
 class RawTable:
-    """The cells of one sheet below its header, all as text; `_row` is the row number in the source."""
+    """The cells of one sheet below its header, all as text; `_row` is the row number in the
+    source."""
 
     source: str  # file name
     sheet: str | None
@@ -87,7 +90,8 @@ class RawTable:
 
 
 def read_source(source: Source) -> list[RawTable]:
-    """The tables in a file: one for a CSV or Parquet file, one per non-empty sheet of a workbook."""
+    """The tables in a file: one for a CSV or Parquet file, one per non-empty sheet of a
+    workbook."""
     kind = source.format
     if kind == "csv":
         return [_csv_table(source)]
@@ -100,7 +104,8 @@ def read_source(source: Source) -> list[RawTable]:
 
 
 def decode(data: bytes, name: str = "") -> str:
-    """Text of a CSV: UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312)."""
+    """Text of a CSV: UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK and
+    GB2312)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -111,12 +116,14 @@ def decode(data: bytes, name: str = "") -> str:
         except UnicodeDecodeError:
             continue
     raise IngestError(
-        f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后重试"
+        f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 "
+        ".xlsx 后重试"
     )
 
 
 def _csv_table(source: Source) -> RawTable:
-    """The header is found with the csv module among the first records; the body is parsed by polars (fast)."""
+    """The header is found with the csv module among the first records; the body is parsed by
+    polars (fast)."""
     text = decode(source.read(), source.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([",", "\t", ";", "|"], key=first.count) if first else ","
@@ -268,7 +275,8 @@ def _as_text(series: pl.Series) -> pl.Expr:
 
 
 def _header_index(rows: list[tuple[int, list]]) -> int:
-    """Index (in rows) of the header: among the first non-blank rows, the one naming most contract columns."""
+    """Index (in rows) of the header: among the first non-blank rows, the one naming most contract
+    columns."""
     candidates = [i for i, (_, cells) in enumerate(rows) if any(_filled(c) for c in cells)][
         :HEADER_SEARCH_ROWS
     ]

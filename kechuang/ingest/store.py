@@ -3,16 +3,18 @@
 Layout of a data directory after ingests:
 
     <dir>/<table>.parquet            symlink -> _versions/<table>/<id>.parquet (the live version)
-    <dir>/_versions/<table>/<id>.parquet   each version, written once (tmp file, fsync, rename), never changed
+    <dir>/_versions/<table>/<id>.parquet   each version, written once (tmp file, fsync,
+                                           rename), never changed
     <dir>/_versions/<table>/<id>.json      its metadata: parent version, sources, mode, user, rows
 
-Why symlinks: the swap (`os.replace` of the link) is atomic, and the warehouse resolves the link when it
-opens, so a running app keeps reading the version it opened until it opens the next one; data_version
-changes with the link's target. A table the ingest finds as a plain file or as a folder (`<dir>/<table>/`,
-e.g. hive-partitioned tax_monthly) is adopted as the parent version: a plain file is hard-linked into
-_versions before the link replaces it; a folder is shadowed by the new file link (the warehouse reads
-`<table>.parquet` first) and then moved into _versions. Rollback points the link at the parent version,
-moves an adopted folder back, or removes the link when the table did not exist before.
+Why symlinks: the swap (`os.replace` of the link) is atomic, and the warehouse resolves the link
+when it opens, so a running app keeps reading the version it opened until it opens the next one;
+data_version changes with the link's target. A table the ingest finds as a plain file or as a
+folder (`<dir>/<table>/`, e.g. hive-partitioned tax_monthly) is adopted as the parent version: a
+plain file is hard-linked into _versions before the link replaces it; a folder is shadowed by the
+new file link (the warehouse reads `<table>.parquet` first) and then moved into _versions. Rollback
+points the link at the parent version, moves an adopted folder back, or removes the link when the
+table did not exist before.
 """
 
 from __future__ import annotations
@@ -124,7 +126,8 @@ def locked(data_dir: Path) -> Iterator[None]:
 
 
 def adopt(data_dir: Path, table: str, current: Live) -> str | None:
-    """The id of the live data as a version (registering a plain file or folder first); None when absent."""
+    """The id of the live data as a version (registering a plain file or folder first); None when
+    absent."""
     if current.kind == "version":
         return current.version
     if current.kind == "absent":
@@ -176,7 +179,8 @@ def write_version(data_dir: Path, table: str, write: Callable[[Path], None], inf
 
 
 def _point(data_dir: Path, table: str, vid: str) -> None:
-    """Make <table>.parquet a link to version vid, atomically (a new link renamed over the old name)."""
+    """Make <table>.parquet a link to version vid, atomically (a new link renamed over the old
+    name)."""
     link = data_dir / f"{table}.parquet"
     tmp = data_dir / f".{table}.parquet.{os.getpid()}.link"
     with contextlib.suppress(FileNotFoundError):
@@ -200,7 +204,8 @@ def switch(data_dir: Path, table: str, vid: str, previous: Live, parent: str | N
 
 
 def rollback(data_dir: Path, table: str) -> tuple[str, str | None]:
-    """Restore the parent of the live version; returns (version left, version restored or None = table absent)."""
+    """Restore the parent of the live version; returns (version left, version restored or None =
+    table absent)."""
     current = live(data_dir, table)
     if current.kind != "version":
         what = "没有数据" if current.kind == "absent" else "不是由导入生成的版本"

@@ -1,5 +1,6 @@
-"""一企一档 as the enterprise page shows it: the ?uscc= check, registry facts, source notes, the annual and monthly
-figures, certificates, patents, the HNTE checklist and each section's table. No Streamlit here."""
+"""一企一档 as the enterprise page shows it: the ?uscc= check, registry facts, source notes, the
+annual and monthly figures, certificates, patents, the HNTE checklist and each section's table. No
+Streamlit here."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ class UsccParam:
 
 
 def check_uscc_param(raw: str | None) -> UsccParam:
-    """A USCC from the URL: malformed codes are refused; a wrong check character is flagged, not refused
-    (some legitimate early codes fail it, domain.md)."""
+    """A USCC from the URL: malformed codes are refused; a wrong check character is flagged, not
+    refused (some legitimate early codes fail it, domain.md)."""
     code = (raw or "").strip().upper()
     if not code:
         return UsccParam(None, None, None)
@@ -58,7 +59,8 @@ def registry_facts(file: EnterpriseFile) -> list[tuple[str, str]]:
 
 
 def source_notes(file: EnterpriseFile) -> tuple[list[str], list[str]]:
-    """(sources absent from the warehouse, sources present without a row for this firm), as Chinese titles."""
+    """(sources absent from the warehouse, sources present without a row for this firm), as Chinese
+    titles."""
     return (
         [SECTIONS[s][2] for s in file.absent_sources],
         [SECTIONS[s][2] for s in file.empty_sections],
@@ -87,9 +89,9 @@ def _tier(revenue: float | None, t: screening.HnteThresholds) -> float | None:
 def annual_figures(
     file: EnterpriseFile, t: screening.HnteThresholds = screening.HnteThresholds()
 ) -> pl.DataFrame | None:
-    """One row per year with tax or stats figures: revenue and R&D (tax figure, else stats, per value, as the
-    screen takes them), the year's own R&D intensity against its tier line, and the R&D staff share.
-    None when neither source has a row for the firm."""
+    """One row per year with tax or stats figures: revenue and R&D (tax figure, else stats, per
+    value, as the screen takes them), the year's own R&D intensity against its tier line, and the
+    R&D staff share. None when neither source has a row for the firm."""
     tax, stats = file.sections.get("tax_annual"), file.sections.get("stats_annual")
     parts = []
     if tax is not None and tax.height:
@@ -177,8 +179,8 @@ ANNUAL_LABELS = {
 
 
 def monthly_sales(file: EnterpriseFile) -> pl.DataFrame | None:
-    """Monthly invoiced sales (period, invoiced_sales_wan, tax_paid_wan); None when there is none to show
-    (no rows, or a banded section for a role that may not see named tax figures)."""
+    """Monthly invoiced sales (period, invoiced_sales_wan, tax_paid_wan); None when there is none
+    to show (no rows, or a banded section for a role that may not see named tax figures)."""
     frame = file.sections.get("tax_monthly")
     if frame is None or frame.height == 0 or "invoiced_sales_wan" not in frame.columns:
         return None
@@ -206,7 +208,8 @@ def certificate_table(file: EnterpriseFile, as_of: date) -> pl.DataFrame | None:
 
 
 def renewal_note(file: EnterpriseFile, as_of: date) -> str | None:
-    """The HNTE status in one sentence: valid until when, and whether renewal falls due within six months."""
+    """The HNTE status in one sentence: valid until when, and whether renewal falls due within six
+    months."""
     until = file.hnte_valid_until
     if until is None:
         return None
@@ -247,8 +250,8 @@ def patents_by_type(file: EnterpriseFile, as_of: date) -> pl.DataFrame | None:
 def checklist_lines(
     file: EnterpriseFile, t: screening.HnteThresholds = screening.HnteThresholds()
 ) -> list[tuple[str, bool | None, str]]:
-    """The checklist as (criterion, passed, text) for a phone-friendly list: what the firm has when it passes,
-    else the gap in plain words (which names the value too)."""
+    """The checklist as (criterion, passed, text) for a phone-friendly list: what the firm has when
+    it passes, else the gap in plain words (which names the value too)."""
     table = checklist_table(file, t)
     if table is None:
         return []
@@ -261,7 +264,8 @@ def checklist_lines(
 def checklist_table(
     file: EnterpriseFile, t: screening.HnteThresholds = screening.HnteThresholds()
 ) -> pl.DataFrame | None:
-    """The six criteria of the firm: status in words, the value behind it, and what is still needed."""
+    """The six criteria of the firm: status in words, the value behind it, and what is still
+    needed."""
     row = file.screen_row
     if row is None or not file.checklist:
         return None
@@ -271,12 +275,14 @@ def checklist_table(
         "ip": f"{row['n_valid_ip']} 项（其中Ⅰ类 {row['n_class1_ip']} 项）"
         if row["pass_ip"] is not None
         else "—",
-        "rd_intensity": f"{fmt.pct(row['rd_intensity'])}（要求 {fmt.pct_plain(row['intensity_threshold'])}）"
+        "rd_intensity": f"{fmt.pct(row['rd_intensity'])}（要求 "
+        f"{fmt.pct_plain(row['intensity_threshold'])}）"
         if row["intensity_threshold"] is not None
         else "—",
         "rd_staff": fmt.pct(row["rd_staff_ratio"]),
         "growth": fmt.pct(row["revenue_growth"]),
-        "sme": f"从业人员 {_persons(row['employees'])}，营收 {fmt.wan(row['revenue_y_wan'])}，资产 {fmt.wan(row['total_assets_wan'])}",
+        "sme": f"从业人员 {_persons(row['employees'])}，营收 {fmt.wan(row['revenue_y_wan'])}，资"
+        f"产 {fmt.wan(row['total_assets_wan'])}",
     }
     return pl.DataFrame(
         [
@@ -302,7 +308,8 @@ _DROP = {"uscc"}
 
 
 def section_table(file: EnterpriseFile, name: str) -> pl.DataFrame | None:
-    """A section's rows under Chinese labels (without the firm's own USCC); None when there are none."""
+    """A section's rows under Chinese labels (without the firm's own USCC); None when there are
+    none."""
     frame = file.sections.get(name)
     if frame is None or frame.height == 0:
         return None

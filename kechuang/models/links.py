@@ -20,8 +20,8 @@ def base_url() -> str:
 def share_url(url_path: str, params: Mapping[str, str], base: str | None = None) -> str:
     """The link that reopens a page as shown: base + url path + the view's query string.
 
-    Only the view's parameters (PARAM_ORDER: as_of, town, metric) go in, in that order; anything else
-    in the current query string (e.g. a signed share token) stays out of a plain link."""
+    Only the view's parameters (PARAM_ORDER: as_of, town, metric) go in, in that order; anything
+    else in the current query string (e.g. a signed share token) stays out of a plain link."""
     root = (base if base is not None else base_url()).rstrip("/")
     query = urlencode([(k, params[k]) for k in PARAM_ORDER if params.get(k) not in (None, "")])
     return f"{root}/{url_path.strip('/')}" + (f"?{query}" if query else "")

@@ -1,6 +1,7 @@
-"""The leadership cockpit (总览): target cards, the warning list (需关注) and the town table, computed
-together by overview(). The same day last year and the cumulative series are kechuang.models.timeline, the task
-breakdown kechuang.models.tasks, the link that reopens a view kechuang.models.links.
+"""The leadership cockpit (总览): target cards, the warning list (需关注) and the town table,
+computed together by overview(). The same day last year and the cumulative series are
+kechuang.models.timeline, the task breakdown kechuang.models.tasks, the link that reopens a view
+kechuang.models.links.
 
 Every figure comes from the metrics engine (kechuang.engine.metrics); this module only arranges and
 words it. Rules the specs leave open, decided here:
@@ -47,7 +48,8 @@ def town_metrics() -> list[str]:
 
 
 def signed(x: float, unit: str) -> str:
-    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when none is shown."""
+    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when
+    none is shown."""
     if unit == "比率":
         if round(abs(x) * 100, 1) == 0:
             return "持平"
@@ -97,7 +99,8 @@ def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage | Non
         )
     if p.id == "rd_coverage" and p.actual is not None and rd is not None:
         lines.append(
-            f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 {fmt.num(rd.worklist.height)} 家"
+            f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 "
+            f"{fmt.num(rd.worklist.height)} 家"
         )
     elif judged and p.expected is not None:
         lines.append(f"序时应完成 {fmt.pace_text(p.expected, p.unit)}")
@@ -209,7 +212,8 @@ def target_rows(
 
 
 def town_table(wh: Warehouse, as_of: date) -> pl.DataFrame:
-    """Each town's contribution to each countable target, its active enterprises and its open 清零 worklist.
+    """Each town's contribution to each countable target, its active enterprises and its open 清零
+    worklist.
 
     Columns: town, n_enterprises, one column per town_metrics() id (null when its data is absent),
     rd_worklist. Events attributable to no town are the row 未归属镇区 (last)."""
@@ -266,7 +270,8 @@ class TownStanding:
 def town_standing(wh: Warehouse, as_of: date, town: str) -> list[TownStanding]:
     """The town's figure, share of the county and rank among the towns, for every town-split figure.
 
-    Expects the county (unscoped) warehouse: the ui calls it for a town officer too (ui.town_standing),
+    Expects the county (unscoped) warehouse: the ui calls it for a town officer too
+    (ui.town_standing),
     whose own warehouse holds only their town. It returns the town's figures and county totals,
     never another town's name, figure or firm."""
     table = town_table(wh, as_of)
@@ -314,7 +319,8 @@ def zero_text(standings: list[TownStanding]) -> str | None:
 
 
 def town_column(metric_id: str) -> str | None:
-    """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide figures."""
+    """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide
+    figures."""
     if metric_id == "rd_coverage":
         return "rd_worklist"
     return metric_id if metric_id in town_metrics() else None
@@ -347,8 +353,8 @@ def town_table_labels() -> dict[str, str]:
 
 
 def town_table_display(table: pl.DataFrame) -> pl.DataFrame:
-    """The town table with Chinese column names; counts as integers, amounts in 亿元 with two decimals
-    (the unit and precision the cards show them in)."""
+    """The town table with Chinese column names; counts as integers, amounts in 亿元 with two
+    decimals (the unit and precision the cards show them in)."""
     amounts = [c for c in table.columns if c in METRIC_BY_ID and METRIC_BY_ID[c].unit == "万元"]
     counts = [c for c in table.columns if c != "town" and c not in amounts]
     return table.with_columns(
@@ -377,7 +383,8 @@ def town_gaps(
     shared: metrics.Shared | None = None,
     base: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the gap.
+    """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the
+    gap.
 
     Columns town, actual, expected, gap; sorted by gap, largest first."""
     if base is None:
@@ -414,7 +421,8 @@ class _Shared(metrics.Shared):
         self._jobs: dict[date, Future] = {}
 
     def prefetch_town_base(self, wh: Warehouse, as_of: date) -> Future:
-        """Start fetching the active enterprises per town on the prefetch threads (town_base then waits for it)."""
+        """Start fetching the active enterprises per town on the prefetch threads (town_base then
+        waits for it)."""
         job = metrics.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
         self._jobs[as_of] = job
         return job
@@ -460,10 +468,13 @@ def _towns_text(
         if mine.height == 0:
             return f"{town}：无在册企业，不作比较"
         actual, expected, _gap = mine.row(0)[1:]
-        text = f"{town}：完成 {fmt.amount(actual, unit)}，按企业数占比应完成 {fmt.pace_text(expected, unit)}"
+        text = (
+            f"{town}：完成 {fmt.amount(actual, unit)}，"
+            f"按企业数占比应完成 {fmt.pace_text(expected, unit)}"
+        )
         gap = fmt.gap_value(actual, expected, unit)
         return text + (f"，差 {fmt.amount(gap, unit)}" if gap else "，已达到占比")
-    # Ranked by the shown gap (fair share rounded up minus actual), so the names agree with their figures.
+    # Ranked by the shown gap (fair share rounded up minus actual): names agree with figures.
     shown = [(t, fmt.gap_value(a, e, unit)) for t, a, e, _g in gaps.iter_rows()]
     worst = sorted((x for x in shown if x[1]), key=lambda x: -x[1])[:LAGGARDS]
     if not worst:
@@ -525,11 +536,13 @@ def overview(
     county_view: bool = True,
     plans_dir: Path = PLANS_DIR,
 ) -> Overview:
-    """The overview's warning list, county progress, cards and town table from one fetch of each metric's rows.
+    """The overview's warning list, county progress, cards and town table from one fetch of each
+    metric's rows.
 
-    Equal to attention(), progress(), cards() and town_table() called on the same warehouse. With a town
-    chosen the cards belong to the town's warehouse, so they are left to cards() on it (None here). Without
-    county_view (a town officer's session) the warning list and county progress are not computed."""
+    Equal to attention(), progress(), cards() and town_table() called on the same warehouse. With a
+    town chosen the cards belong to the town's warehouse, so they are left to cards() on it (None
+    here). Without county_view (a town officer's session) the warning list and county progress are
+    not computed."""
     shared = _Shared()
     shared.prefetch_town_base(wh, as_of)
     rows: list[Progress] = []

@@ -1,4 +1,5 @@
-"""The task breakdown (任务分解表): every task of the plan with its departments, its metrics and where they stand."""
+"""The task breakdown (任务分解表): every task of the plan with its departments, its metrics and
+where they stand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""How a target moves through the year: the same day last year, and the cumulative series against the pace line.
+"""How a target moves through the year: the same day last year, and the cumulative series against
+the pace line.
 
 - **Same day last year.** Shown only when every dated source of the metric reaches back into last
   year; otherwise the data cannot tell a real 0 from a missing year, and the figure is "—".
@@ -63,8 +64,8 @@ _EARLIEST_LOCK = threading.Lock()
 def earliest_dates(wh: Warehouse) -> dict[str, date | None]:
     """How far back each dated source of the whole county reaches (queries/cockpit_earliest.sql).
 
-    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per data version);
-    a town-scoped warehouse asks a county warehouse once, and closes it."""
+    A fact of the data version, so it is computed once per warehouse (a warehouse is opened per
+    data version); a town-scoped warehouse asks a county warehouse once, and closes it."""
     with _EARLIEST_LOCK:
         known = _EARLIEST.get(wh)
     if known is not None:
@@ -102,7 +103,8 @@ def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
 def prefetch_with_year_ago(
     wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None
 ) -> None:
-    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last year: one batch."""
+    """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last
+    year: one batch."""
     on, reaching = _year_ago_metrics(wh, as_of)
     shared.prefetch_dates(
         wh, [(as_of, ids, True), (on, reaching, "rd_coverage" in reaching)], wait=False
@@ -138,7 +140,8 @@ def year_ago(
 
 
 def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
-    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个'; a ratio: '上一统计年度（2024年）：87.0%'."""
+    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个';
+    a ratio: '上一统计年度（2024年）：87.0%'."""
     if y.reference_year is not None:
         text = f"上一统计年度（{y.reference_year}年）：{fmt.amount(y.actual, unit)}"
         return text + ("（无该年统计数据）" if y.actual is None else "")
@@ -155,7 +158,9 @@ def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Cumulative:
-    series: pl.DataFrame  # on (every month end of the year, the as-of date for its month), actual (null after it), pace, target
+    # on (every month end of the year, the as-of date for its month), actual (null after it),
+    # pace, target
+    series: pl.DataFrame
     last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
 
 
@@ -177,7 +182,8 @@ def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
 
 
 def cumulative(wh: Warehouse, metric_id: str, as_of: date, plan: Plan | None) -> Cumulative | None:
-    """The month-by-month actual against the pace and target lines (no lines for a town's contribution).
+    """The month-by-month actual against the pace and target lines (no lines for a town's
+    contribution).
 
     None for a ratio, a roster or absent data."""
     series = metrics.monthly_series(wh, metric_id, as_of, None)

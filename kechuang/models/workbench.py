@@ -1,6 +1,6 @@
-"""Analyst workbench (精准筛选, 瞪羚/独角兽, 研发活动清零, 一企一档): thresholds from widgets, filters,
-display frames with Chinese labels, the score in plain words, revenue trajectories and the pieces of
-an enterprise file. No Streamlit here: the pages call these and render what they return.
+"""Analyst workbench (精准筛选, 瞪羚/独角兽, 研发活动清零, 一企一档): thresholds from widgets,
+filters, display frames with Chinese labels, the score in plain words, revenue trajectories and the
+pieces of an enterprise file. No Streamlit here: the pages call these and render what they return.
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ def gazelle_thresholds(
 
 
 def changed_thresholds(t) -> list[str]:
-    """Fields that differ from their defaults, in words (shown so that nobody mistakes a custom screen)."""
+    """Fields that differ from their defaults, in words (shown so that nobody mistakes a custom
+    screen)."""
     default = type(t)()
     specs = {
         s.field: s
@@ -162,12 +163,14 @@ def size_bands(t: screening.HnteThresholds) -> tuple[str, str, str, str]:
 
 
 def classify(screened: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """The screen with its filter keys named: division (行业), size_band (营收规模), rd_status (研发状态).
+    """The screen with its filter keys named: division (行业), size_band (营收规模), rd_status
+    (研发状态).
 
-    queries/hnte_criteria.sql computes the keys: the industry code's two digits, the revenue band of the
-    last settled year cut where the R&D-intensity tiers are cut (exactly at a cut is the lower band), and
-    rd_status: 有研发费用 when the three-year R&D sum is > 0; 无研发费用 when some year's revenue is known
-    and the sum is 0; 研发数据缺失 when no revenue of the three years is known."""
+    queries/hnte_criteria.sql computes the keys: the industry code's two digits, the revenue band
+    of the last settled year cut where the R&D-intensity tiers are cut (exactly at a cut is the
+    lower band), and rd_status: 有研发费用 when the three-year R&D sum is > 0; 无研发费用 when some
+    year's revenue is known and the sum is 0; 研发数据缺失 when no revenue of the three years is
+    known."""
     return screened.with_columns(
         division_expr("division_code").alias("division"),
         pl.col("size_band_no")
@@ -196,7 +199,8 @@ def division_expr(column: str = "industry_code") -> pl.Expr:
 
 @dataclass(frozen=True)
 class ScreenPage:
-    """What the screening page shows, classified for its filters (filtered() applies to each frame)."""
+    """What the screening page shows, classified for its filters (filtered() applies to each
+    frame)."""
 
     candidates: pl.DataFrame  # firms passing all six criteria, by score
     near_misses: (
@@ -208,12 +212,14 @@ class ScreenPage:
 
     @property
     def settled_year(self) -> int | None:
-        """Y, the last settled fiscal year the money criteria read (None when no firm was evaluated)."""
+        """Y, the last settled fiscal year the money criteria read (None when no firm was
+        evaluated)."""
         return self.counts["settled_year"][0] if self.counts.height else None
 
 
 def screen_page(wh: Warehouse, as_of: date, t: screening.HnteThresholds) -> ScreenPage:
-    """The screening page's data from one query (screening.page_screen); only candidates and near misses leave it as rows."""
+    """The screening page's data from one query (screening.page_screen); only candidates and near
+    misses leave it as rows."""
     firms, counts = screening.page_screen(wh, as_of, t)
     return ScreenPage(
         classify(firms.filter(pl.col("candidate")), t),
@@ -251,7 +257,8 @@ def filtered(
     size: Iterable[str] = (),
     rd_status: Iterable[str] = (),
 ):
-    """Rows of a classified frame within the chosen values of each filter (an empty choice keeps all)."""
+    """Rows of a classified frame within the chosen values of each filter (an empty choice keeps
+    all)."""
     for column, chosen in (("division", division), ("size_band", size), ("rd_status", rd_status)):
         chosen = list(chosen)
         if chosen:
@@ -260,7 +267,8 @@ def filtered(
 
 
 def funnel(counts: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """screening.funnel with each criterion's own count and the running count passing it and all before it.
+    """screening.funnel with each criterion's own count and the running count passing it and all
+    before it.
 
     `counts`: ScreenPage.counts (n_firms per group), filtered as the page's filters say."""
     steps = screening.funnel(counts)
@@ -303,7 +311,8 @@ VALUE_COLUMNS = {  # the values behind the criteria, as the screen computed them
 
 
 def candidate_table(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """One row per firm: identity, score, each criterion as 通过/未通过/数据缺失, then the values behind them."""
+    """One row per firm: identity, score, each criterion as 通过/未通过/数据缺失, then the values
+    behind them."""
     names = criterion_labels(t)
     return frame.select(
         pl.col("name").alias("企业名称"),
@@ -320,7 +329,8 @@ def candidate_table(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.Data
 
 
 def near_miss_table(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
-    """Near misses: the one criterion missed, whether failed or unknown, and the gap in plain words."""
+    """Near misses: the one criterion missed, whether failed or unknown, and the gap in plain
+    words."""
     names = criterion_labels(t)
     return frame.select(
         pl.col("name").alias("企业名称"),
@@ -351,7 +361,8 @@ def near_miss_counts(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.Dat
     )
 
 
-# The readiness score of queries/hnte_screen.sql, in plain words (README "Score"): (part, points, how).
+# The readiness score of queries/hnte_screen.sql, in plain words (README "Score"): (part, points,
+# how).
 SCORE_PARTS: tuple[tuple[str, int, str], ...] = (
     (
         "知识产权",
@@ -394,11 +405,15 @@ def criteria_rules(t: screening.HnteThresholds) -> list[str]:
     return [
         f"{names['age']}：成立日期加{t.min_age_years}年不晚于截至日期",
         f"{names['ip']}：截至日期已授权且有效的知识产权至少1项",
-        f"{names['rd_intensity']}：近三个已汇算年度研发费用合计 ÷ 营业收入合计，上年营收{small}需达 {fmt.pct_plain(t.intensity_tier1)}，"
-        f"{middle}需达 {fmt.pct_plain(t.intensity_tier2)}，{large}需达 {fmt.pct_plain(t.intensity_tier3)}",
-        f"{names['rd_staff']}：上年统计年报研发人员 ÷ 从业人员不低于 {fmt.pct_plain(t.rd_staff_min)}",
+        f"{names['rd_intensity']}：近三个已汇算年度研发费用合计 ÷ "
+        f"营业收入合计，上年营收{small}需达 {fmt.pct_plain(t.intensity_tier1)}，"
+        f"{middle}需达 {fmt.pct_plain(t.intensity_tier2)}，{large}需达 "
+        f"{fmt.pct_plain(t.intensity_tier3)}",
+        f"{names['rd_staff']}：上年统计年报研发人员 ÷ 从业人员不低于 "
+        f"{fmt.pct_plain(t.rd_staff_min)}",
         f"{names['growth']}：上年营业收入比前年增长不低于 {fmt.pct_plain(t.growth_min)}",
-        f"{names['sme']}：从业人员不超过 {fmt.num(t.sme_max_employees)} 人、营业收入不超过 {_wan_text(t.sme_max_revenue_wan)}、"
+        f"{names['sme']}：从业人员不超过 {fmt.num(t.sme_max_employees)} 人、营业收入不超过 "
+        f"{_wan_text(t.sme_max_revenue_wan)}、"
         f"资产总额不超过 {_wan_text(t.sme_max_assets_wan)}",
     ]
 
@@ -407,7 +422,8 @@ def criteria_rules(t: screening.HnteThresholds) -> list[str]:
 
 
 def gazelle_spans(wh: Warehouse, as_of: date) -> tuple[int, ...]:
-    """The spans the data supports: 2 always; 4 (Jiangsu) when some firm has a revenue figure for Y-4."""
+    """The spans the data supports: 2 always; 4 (Jiangsu) when some firm has a revenue figure for
+    Y-4."""
     years = wh.query("workbench_revenue_years", as_of=as_of)
     if years.height == 0:
         return (2,)
@@ -416,7 +432,8 @@ def gazelle_spans(wh: Warehouse, as_of: date) -> tuple[int, ...]:
 
 
 def gazelle_table(frame: pl.DataFrame, span: int = 2) -> pl.DataFrame:
-    """Cultivation candidates for display: growth, revenue of both years, and whether already listed.
+    """Cultivation candidates for display: growth, revenue of both years, and whether already
+    listed.
 
     The growth is named by its span ("2年期"), as the 培育名单's is by its years: two different
     年均复合增长率 of one firm must not read as the same figure."""
@@ -437,11 +454,13 @@ def gazelle_table(frame: pl.DataFrame, span: int = 2) -> pl.DataFrame:
 
 
 def cultivation_list(wh: Warehouse, as_of: date) -> pl.DataFrame:
-    """The plan year's cultivation list, one row per firm, with its revenue by year (trend, first..last year).
+    """The plan year's cultivation list, one row per firm, with its revenue by year (trend,
+    first..last year).
 
-    Columns: uscc, name, town, division, track, hnte_valid_until, revenue_trend (list, oldest first; null
-    where a year has no figure), first_year, last_year, revenue_y_wan (last year) and cagr over the years
-    between the first and last known figures (null unless both are > 0 and at least a year apart)."""
+    Columns: uscc, name, town, division, track, hnte_valid_until, revenue_trend (list, oldest
+    first; null where a year has no figure), first_year, last_year, revenue_y_wan (last year) and
+    cagr over the years between the first and last known figures (null unless both are > 0 and at
+    least a year apart)."""
     rows = wh.query("workbench_cultivation", as_of=as_of)
     firm_cols = [
         "uscc",
@@ -527,7 +546,8 @@ class Places:
 
 
 def places(wh: Warehouse, as_of: date, target: float | None) -> Places:
-    """How many of the plan's cultivation places are filled: the `cultivation` metric's own actual."""
+    """How many of the plan's cultivation places are filled: the `cultivation` metric's own
+    actual."""
     filled = metrics.metric_actual(wh, "cultivation", as_of)
     return Places(target, None if filled is None else int(filled))
 
@@ -538,7 +558,8 @@ _RD_INSTITUTION = {True: "有", False: "无"}
 
 
 def rd_zero_table(worklist: pl.DataFrame) -> pl.DataFrame:
-    """The 清零 worklist for display, by town then revenue (as queries/rd_population.sql orders it)."""
+    """The 清零 worklist for display, by town then revenue (as queries/rd_population.sql orders
+    it)."""
     return worklist.select(
         pl.col("town").alias("所属镇区"),
         pl.col("name").alias("企业名称"),

@@ -1,9 +1,10 @@
-"""简报文字: the opening paragraphs of a briefing, templated from metrics.progress (so always exactly right).
+"""简报文字: the opening paragraphs of a briefing, templated from metrics.progress (so always
+exactly right).
 
-For the county: every target with its actual and share of the annual target, the pace share of
-the year, then which targets are behind (滞后) or at risk (预警) and by how much. For a town
-(a scoped warehouse): the town's contribution to the county targets, without a pace judgement,
-and the county-level figures (commissioners, trainings: records that carry no enterprise) marked 全县.
+For the county: every target with its actual and share of the annual target, the pace share of the
+year, then which targets are behind (滞后) or at risk (预警) and by how much. For a town (a scoped
+warehouse): the town's contribution to the county targets, without a pace judgement, and the
+county-level figures (commissioners, trainings: records that carry no enterprise) marked 全县.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from kechuang.zh import fmt
 
 COUNTY = "全县"
 
-# How a briefing says each figure; {} is the amount with its unit. Unknown ids fall back to label + amount.
+# How a briefing says each figure; {} is the amount with its unit. Unknown ids fall back to label +
+# amount.
 PHRASES = {
     "sci_projects_landed": "高成长型科创项目落地{}",
     "new_hnte": "新增高新技术企业{}",
@@ -88,20 +90,27 @@ def _shortfall(p: Progress, as_of: date) -> str:
 
 
 def _standing(rows: list[Progress], as_of: date) -> str:
-    """The second paragraph: counts by status, and the behind and at-risk targets by name with their gaps."""
+    """The second paragraph: counts by status, and the behind and at-risk targets by name with
+    their gaps."""
     judged = [p for p in rows if p.status is not None]
     if not judged:
         return ""
     by = {s: [p for p in judged if p.status == s] for s in metrics.STATUSES}
     if len(by["on_track"]) == len(judged):
         return f"对照序时进度，{len(judged)}项有量化目标的指标均达到序时进度。"
-    text = f"对照序时进度，达标进度{len(by['on_track'])}项，预警{len(by['at_risk'])}项，滞后{len(by['behind'])}项。"
+    text = (
+        f"对照序时进度，达标进度{len(by['on_track'])}项，预警{len(by['at_risk'])}项，滞后"
+        f"{len(by['behind'])}项。"
+    )
     if by["behind"]:
         items = []
         for p in by["behind"]:
             item = f"{p.label}（{_shortfall(p, as_of)}"
             if p.projected is not None and p.actual:
-                item += f"，按当前进度全年预计{'' if p.unit == '万元' else '约'}{amount(p.projected, p.unit)}"
+                item += (
+                    "，按当前进度全年预计"
+                    f"{'' if p.unit == '万元' else '约'}{amount(p.projected, p.unit)}"
+                )
             items.append(item + "）")
         text += "滞后：" + "、".join(items) + "。"
     if by["at_risk"]:
@@ -129,13 +138,15 @@ def compose(
     if town_scope:
         return (
             opening
-            + f"\n{scope_label}数据为其对全县年度目标的贡献，不单独作序时进度判断；标注“全县”的为全县数据。"
+            + f"\n{scope_label}数据为其对全县年度目标的贡献，不单独作序时进度判断；标注“全县”的为"
+            "全县数据。"
         )
     standing = _standing(rows, as_of)
     return opening + (f"\n{standing}" if standing else "")
 
 
 def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: str = COUNTY) -> str:
-    """The briefing's opening text for the warehouse's scope (a town when the warehouse is scoped)."""
+    """The briefing's opening text for the warehouse's scope (a town when the warehouse is
+    scoped)."""
     rows = metrics.progress(wh, as_of, plan)
     return compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)

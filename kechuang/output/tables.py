@@ -105,7 +105,8 @@ def column_format(name: str, dtype: pl.DataType) -> str | None:
 
 
 def is_ratio_column(name: str) -> bool:
-    """A float column holding fractions (shown as 12.3%): *_ratio, a known ratio, or a Chinese 率/占比 header."""
+    """A float column holding fractions (shown as 12.3%): *_ratio, a known ratio, or a Chinese
+    率/占比 header."""
     return (
         name.endswith("_ratio")
         or name in PERCENT_NAMES
@@ -138,9 +139,11 @@ def book_format(book, num_format: str | None = None, **props):
 
 
 def _cell_writer(ws, dtype: pl.DataType):
-    """The xlsxwriter method for a column's type, chosen once per column rather than per cell by `write()`.
+    """The xlsxwriter method for a column's type, chosen once per column rather than per cell by
+    `write()`.
 
-    Text is always written as text: a firm name starting with "=" or "http" stays a name, never a formula or link."""
+    Text is always written as text: a firm name starting with "=" or "http" stays a name, never a
+    formula or link."""
     if dtype.is_numeric():
         return lambda row, col, value, fmt: (
             ws.write_number(row, col, value, fmt) if math.isfinite(value) else None

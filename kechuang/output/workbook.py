@@ -1,4 +1,5 @@
-"""The briefing workbook (简报): one function, briefing_workbook, behind the 简报导出 page and `kechuang export`.
+"""The briefing workbook (简报): one function, briefing_workbook, behind the 简报导出 page and
+`kechuang export`.
 
 Sheets: 封面 (as-of date, scope, sources' freshness, generated-at, the briefing text, contents);
 目标进度 (every target, with a native bar chart); one sheet per action programme of the plan
@@ -69,7 +70,8 @@ def briefing_workbook(
     *,
     generated_at: datetime | None = None,
 ) -> bytes:
-    """The briefing workbook for the as-of date and scope (a town or the county) as XLSX bytes; also written to out."""
+    """The briefing workbook for the as-of date and scope (a town or the county) as XLSX bytes;
+    also written to out."""
     if town is not None and town not in _towns(wh):
         known = "、".join(_towns(wh)) or "（登记数据中没有镇区）"
         raise UnknownTown(f"未知镇区：{town}。可选镇区：{known}")
@@ -93,8 +95,9 @@ def _build(
     shared = (
         metrics.Shared()
     )  # each metric's events and rd_coverage fetched once for the whole workbook
-    # The workbook's other questions do not depend on the metrics: they start first, on the same prefetch threads,
-    # so every query of the workbook runs in one parallel batch (each sheet then waits for its own result).
+    # The workbook's other questions do not depend on the metrics: they start first, on the same
+    # prefetch threads, so every query of the workbook runs in one parallel batch (each sheet then
+    # waits for its own result).
     workers = metrics.pool()
     jobs = {
         "screened": workers.submit(screening.candidates_and_near_misses, wh, as_of)
@@ -228,7 +231,8 @@ class _Context:
         note: str = "",
         formats: dict[str, str] | None = None,
     ):
-        """A titled data sheet: the frame (display names) under a title and a note, header frozen, autofilter."""
+        """A titled data sheet: the frame (display names) under a title and a note, header frozen,
+        autofilter."""
         ws = tables.write_sheet(self.book, frame, sheet, start_row=TABLE_ROW, formats=formats)
         self.heading(ws, title, note or f"共 {frame.height} 行")
         return ws
@@ -250,7 +254,8 @@ def _table_names(names: list[str]) -> str:
 
 
 def programmes(plan: Plan | None) -> list[tuple[str, list[str]]]:
-    """The plan's action programmes (重点工作) in order, each with its metric ids; a remainder sheet for unplaced ids."""
+    """The plan's action programmes (重点工作) in order, each with its metric ids; a remainder
+    sheet for unplaced ids."""
     if plan is None:
         return [(NO_PLAN_PROGRAMME, [m.id for m in metrics.METRICS])]
     out: dict[str, list[str]] = {}
@@ -268,7 +273,7 @@ def _sheet_name(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]
 
 
-# -- 目标进度 -------------------------------------------------------------------------------------------
+# -- 目标进度 --------------------------------------------------------------------------------------
 
 PROGRESS_HEADER = (
     "序号",
@@ -290,7 +295,8 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
     book, ws = ctx.book, ctx.book.add_worksheet(PROGRESS)
     town_scope = ctx.wh.scope is not None
     note = (
-        f"序时进度：截至日期在全年中的占比 {fmt.pct(metrics.elapsed_share(ctx.as_of))}；比率指标直接与目标比较。"
+        f"序时进度：截至日期在全年中的占比 {fmt.pct(metrics.elapsed_share(ctx.as_of))}；比率指标直"
+        "接与目标比较。"
         + (
             "镇区口径：目标为全县年度目标，完成比例为该镇区对全县目标的贡献，镇区数据不作序时进度判断；口径为“全县”的为全县数据。"
             if town_scope
@@ -387,7 +393,8 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
 
 
 def _status(p: metrics.Progress, town_scope: bool) -> str:
-    """The status in words; a town's own figures are contributions to county targets and get no pace judgement."""
+    """The status in words; a town's own figures are contributions to county targets and get no
+    pace judgement."""
     if p.target is None:
         return "跟踪指标"
     if town_scope and not summary.county_wide(p.id):
@@ -410,7 +417,8 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
                 notes.append(f"{metric.label}：缺少数据 {_table_names(missing)}。")
                 continue
             notes.append(
-                f"{metric.label}为比率指标，不按月累计：当前 {fmt.pct(value)}，见“{PROGRESS}”与“{RD_TOWNS}”表。"
+                f"{metric.label}为比率指标，不按月累计：当前 {fmt.pct(value)}，见“{PROGRESS}”与"
+                f"“{RD_TOWNS}”表。"
             )
             continue
         target = ctx.plan.target(metric_id) if ctx.plan else None
@@ -586,7 +594,10 @@ def _rd_sheets(ctx: _Context) -> None:
     rd = ctx.shared.rd_coverage(ctx.wh, ctx.as_of)
     year = f"参考年度 {rd.reference_year} 年；" if rd.reference_year else ""
     towns = rd.by_town().with_columns(pl.col("town").fill_null(NO_TOWN))
-    note = f"{year}全部 {rd.n_population} 家，有研发活动 {rd.n_active} 家，覆盖率 {fmt.pct(rd.coverage)}。"
+    note = (
+        f"{year}全部 {rd.n_population} 家，有研发活动 {rd.n_active} 家，覆盖率 "
+        f"{fmt.pct(rd.coverage)}。"
+    )
     ws = ctx.table(
         RD_TOWNS,
         title_towns,
@@ -619,7 +630,10 @@ def _rd_sheets(ctx: _Context) -> None:
         chart.set_size({"width": 640, "height": 320})
         ws.insert_chart(TABLE_ROW + 1, 6, chart)
     worklist = rd.worklist.with_columns(pl.col("town").fill_null(NO_TOWN))
-    note = f"{year}共 {worklist.height} 家尚无研发活动（统计年报研发经费支出与加计扣除研发费用均不大于0），按镇区排列。"
+    note = (
+        f"{year}共 {worklist.height} 家尚无研发活动（统计年报研发经费支出与加计扣除研发费用均不"
+        "大于0），按镇区排列。"
+    )
     ctx.table(RD_WORKLIST, title_list, labels.for_display(worklist, RD_WORKLIST_COLUMNS), note)
 
 
@@ -666,7 +680,8 @@ def _cover(
         ("生成时间", f"{fmt.cn_date(generated_at.date())} {generated_at:%H:%M}"),
         (
             "说明",
-            "同一截至日期、范围与数据，在“简报导出”页点击“生成简报”或运行 python -m kechuang export 得到的内容相同，仅生成时间不同。",
+            "同一截至日期、范围与数据，在“简报导出”页点击“生成简报”或运行 python -m kechuang "
+            "export 得到的内容相同，仅生成时间不同。",
         ),
     ]
     if ctx.wh.scope is not None:
@@ -713,7 +728,8 @@ def _cover(
 
 
 def _latest(table: str, latest_on: date | None) -> str:
-    """数据截至: a date, or a year for tables kept by year (their latest date is only 31 December)."""
+    """数据截至: a date, or a year for tables kept by year (their latest date is only 31
+    December)."""
     if latest_on is None:
         return "—"
     if "year" in {c.name for c in contract.columns(table)}:
@@ -722,7 +738,8 @@ def _latest(table: str, latest_on: date | None) -> str:
 
 
 def _row_height(text: str, width_units: int) -> float:
-    """A merged wrapped cell's height: Excel does not fit merged rows by itself (15 points a line)."""
+    """A merged wrapped cell's height: Excel does not fit merged rows by itself (15 points a
+    line)."""
     per_line = max(width_units - 4, 10)
     lines = sum(max(1, -(-tables.display_width(part) // per_line)) for part in text.split("\n"))
     return 15.0 * lines + 3

@@ -1,9 +1,10 @@
-"""The UI layer, the only part of the package that imports Streamlit. Pages and app.py call `ui.<name>`.
+"""The UI layer, the only part of the package that imports Streamlit. Pages and app.py call
+`ui.<name>`.
 
-Who is looking (login, share links, roles, audit) is `ui/access.py`, imported here at once: the login page needs
-nothing else. What pages are drawn with (cached warehouse and calls, URL state, filters, tables, cards) is
-`ui/parts.py`, imported on the first `ui.<name>` it answers: the login page of a freshly started server then does
-not wait for polars and DuckDB to load (≈ 0.3 s)."""
+Who is looking (login, share links, roles, audit) is `ui/access.py`, imported here at once: the
+login page needs nothing else. What pages are drawn with (cached warehouse and calls, URL state,
+filters, tables, cards) is `ui/parts.py`, imported on the first `ui.<name>` it answers: the login
+page of a freshly started server then does not wait for polars and DuckDB to load (≈ 0.3 s)."""
 
 from __future__ import annotations
 

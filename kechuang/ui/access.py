@@ -17,16 +17,20 @@ ALL_TOWNS = "全县"
 _FILTERS = "_filters"  # (as-of date, town or None) that app.py drew for this run
 
 
-# -- access: who is looking (the rules live in auth.py; this draws the login and keeps the session) ----
+# -- access: who is looking (the rules live in auth.py; this draws the login and keeps the session)
+# ---
 
 _SESSION = "_kechuang_session"  # auth.Session of a signed-in account
 _SHARE = "_kechuang_share"  # (token, share.ShareView) of a share-link visitor
-_SEEN = "_kechuang_audited"  # events already audited in this session (one enterprise-file view per firm)
-_OIDC = "_kechuang_oidc_user"  # auth.User of someone signed in through the county's identity provider (st.login)
+# Events already audited in this session (one enterprise-file view per firm).
+_SEEN = "_kechuang_audited"
+# auth.User of someone signed in through the county's identity provider (st.login).
+_OIDC = "_kechuang_oidc_user"
 
 
 def demo_mode() -> bool:
-    """The bundled demo data is served (KECHUANG_DATA unset): demo accounts exist and the login page lists them."""
+    """The bundled demo data is served (KECHUANG_DATA unset): demo accounts exist and the login
+    page lists them."""
     return not os.environ.get("KECHUANG_DATA")
 
 
@@ -47,7 +51,8 @@ def current_user() -> auth.User | None:
 
 
 def oidc_enabled() -> bool:
-    """Whether an identity provider is configured ([auth] in .streamlit/secrets.toml): st.login is then offered."""
+    """Whether an identity provider is configured ([auth] in .streamlit/secrets.toml): st.login is
+    then offered."""
     try:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all: Streamlit raises rather than answering "no"
@@ -55,13 +60,16 @@ def oidc_enabled() -> bool:
 
 
 def _oidc_user() -> auth.User | None:
-    """The provider's user with the role its `roles` claim grants; stops with a message when it grants none."""
+    """The provider's user with the role its `roles` claim grants; stops with a message when it
+    grants none."""
     claims = st.user.to_dict()
     user = auth.user_from_claims(claims)
     if user is None:
+        account = claims.get("preferred_username") or claims.get("email") or claims.get("sub")
         st.error(
-            f"统一身份认证账户 {claims.get('preferred_username') or claims.get('email') or claims.get('sub')} "
-            "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、kechuang-leader 或 kechuang-town）。"
+            f"统一身份认证账户 {account} "
+            "未被授予驾驶舱角色（roles 声明中应有 kechuang-admin、kechuang-analyst、"
+            "kechuang-leader 或 kechuang-town）。"
         )
         st.button("退出统一身份认证", on_click=st.logout)
         st.stop()
@@ -77,7 +85,8 @@ def user_scope() -> frozenset[str] | None:
 
 
 def scope_name() -> str:
-    """'全县', or the user's towns when the session is bounded to them (what "all" means for this user)."""
+    """'全县', or the user's towns when the session is bounded to them (what "all" means for this
+    user)."""
     allowed = user_scope()
     return ALL_TOWNS if allowed is None else "、".join(sorted(allowed))
 
@@ -87,10 +96,12 @@ def can(permission: str) -> bool:
 
 
 def requested_page() -> str | None:
-    """The url path of the page this run was asked for ('upload' for /upload), when Streamlit tells it.
+    """The url path of the page this run was asked for ('upload' for /upload), when Streamlit tells
+    it.
 
-    Streamlit quietly shows the default page for a page the navigation lacks; app.py asks this (before
-    st.navigation) to say why. A link names the page; a rerun names the previous run's page by its hash."""
+    Streamlit quietly shows the default page for a page the navigation lacks; app.py asks this
+    (before st.navigation) to say why. A link names the page; a rerun names the previous run's page
+    by its hash."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     pages = getattr(get_script_run_ctx(), "pages_manager", None)
@@ -103,10 +114,12 @@ def requested_page() -> str | None:
 
 
 def signed_in() -> auth.User | None:
-    """Who this run is for: a share-link visitor (?share=), a signed-in account, or None (draws the login page).
+    """Who this run is for: a share-link visitor (?share=), a signed-in account, or None (draws the
+    login page).
 
     A share token in the URL always wins and is re-checked on every run, so revoking it or its
-    expiry takes effect at once; an account's session is re-checked too (expiry, removal, new password)."""
+    expiry takes effect at once; an account's session is re-checked too (expiry, removal, new
+    password)."""
     token = st.query_params.get("share")
     if token:
         return _share_visitor(token)
@@ -143,7 +156,8 @@ def _share_visitor(token: str) -> auth.User | None:
 
 
 def login_page() -> None:
-    """The login form (and, on the demo data, the demo accounts); signs the session in and reruns."""
+    """The login form (and, on the demo data, the demo accounts); signs the session in and
+    reruns."""
     ensure_accounts()
     _, middle, _ = st.columns([1, 2, 1])  # a narrow form on a desktop; the columns stack on a phone
     with middle:
@@ -175,29 +189,33 @@ def login_page() -> None:
                 for n, role, pw, _, towns in auth.DEMO_ACCOUNTS
             )
             st.info(
-                "演示数据的演示账户（正式部署没有这些账户）：\n\n| 用户名 | 密码 | 角色 | 范围 |\n|---|---|---|---|\n"
-                + rows
+                "演示数据的演示账户（正式部署没有这些账户）：\n\n| 用户名 | 密码 | 角色 | 范围 "
+                "|\n|---|---|---|---|\n" + rows
             )
         elif not auth.list_users(auth.users_path()):
             st.info(
-                "尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add admin --role admin`"
+                "尚无账户。请管理员在服务器上新增第一个管理员账户：`python -m kechuang users add "
+                "admin --role admin`"
             )
 
 
 def ensure_accounts() -> None:
-    """On the demo data, the demo accounts (created once, when no users file exists); a real deployment starts with none."""
+    """On the demo data, the demo accounts (created once, when no users file exists); a real
+    deployment starts with none."""
     if demo_mode():
         auth.ensure_demo_users(auth.users_path())
 
 
 def account_box(user: auth.User) -> None:
-    """The sidebar's who-am-I line, with logout for accounts and the link's terms for share visitors."""
+    """The sidebar's who-am-I line, with logout for accounts and the link's terms for share
+    visitors."""
     view = share_view()
     if (
         view is not None
     ):  # in the main area: a phone collapses the sidebar, and there is nothing else in it
         st.caption(
-            f":material/visibility: 只读分享视图 · 有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}"
+            ":material/visibility: 只读分享视图 · "
+            f"有效至{fmt.cn_date(view.expires_at.astimezone(audit.BEIJING).date())}"
         )
         return
     with st.sidebar:
@@ -214,7 +232,8 @@ def account_box(user: auth.User) -> None:
 
 
 def audit_once(action: str, detail: str) -> None:
-    """Audit an event once per session (e.g. opening one enterprise's file, not every rerun of it)."""
+    """Audit an event once per session (e.g. opening one enterprise's file, not every rerun of
+    it)."""
     seen = st.session_state.setdefault(_SEEN, set())
     if (action, detail) not in seen:
         seen.add((action, detail))
@@ -229,10 +248,12 @@ def audit_event(action: str, detail: str) -> None:
 def audited_download(
     label: str, data, file_name: str, mime: str, *, key: str, action: str = "download", **kwargs
 ) -> None:
-    """st.download_button whose file is audited (who, which file, scope) when fetched; absent for roles without downloads.
+    """st.download_button whose file is audited (who, which file, scope) when fetched; absent for
+    roles without downloads.
 
-    `data` may be a function: the file is then built on the click, not on every rerun. The click does not rerun
-    the page (on_click="ignore"): a rerun would revoke the deferred file before the browser fetched it."""
+    `data` may be a function: the file is then built on the click, not on every rerun. The click
+    does not rerun the page (on_click="ignore"): a rerun would revoke the deferred file before the
+    browser fetched it."""
     if not can("download_firm_lists"):
         return
     session = st.session_state.get(_SESSION)
@@ -244,7 +265,8 @@ def audited_download(
 
 
 def share_link_box(page: str, as_of: date, town: str | None) -> None:
-    """For roles that may: make a read-only link to this view that opens without an account (signed, expiring)."""
+    """For roles that may: make a read-only link to this view that opens without an account
+    (signed, expiring)."""
     if not can("create_share_link"):
         return
     from kechuang.models import links
@@ -258,6 +280,7 @@ def share_link_box(page: str, as_of: date, town: str | None) -> None:
         url, _ = share.create_link(links.base_url(), page, as_of, town, current_user(), int(days))
         st.code(url, language=None, wrap_lines=True)
         st.caption(
-            f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业名单和纳税明细；"
+            f"领导打开即见本视图（{town or '全县'}，截至{fmt.cn_date(as_of)}）的汇总数字，不含企业"
+            "名单和纳税明细；"
             f"{int(days)}天后失效，管理员可随时撤销。"
         )

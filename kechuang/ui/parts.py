@@ -1,4 +1,5 @@
-"""What pages are drawn with: the cached warehouse and calls, URL state, filters, tables, cards and charts' frames.
+"""What pages are drawn with: the cached warehouse and calls, URL state, filters, tables, cards and
+charts' frames.
 
 Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use)."""
 
@@ -35,16 +36,18 @@ def data_dir() -> Path:
 def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
     # The version is part of the key: a new data version opens a new warehouse, never a stale one.
     wh = Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
-    wh.warm_up()  # the version's one-off work (clean-column checks, summaries) in a background thread
+    # The version's one-off work (clean-column checks, summaries) in a background thread.
+    wh.warm_up()
     return wh
 
 
 def prepare_in_background() -> None:
-    """While the login page shows: open the county warehouse (its warm-up starts) and import the chart modules.
+    """While the login page shows: open the county warehouse (its warm-up starts) and import the
+    chart modules.
 
-    Called after the form is drawn. Nothing is read for anyone here; the first page after login then finds the
-    work done. (Measured: doing the open and this module's import in a thread instead made the login page
-    slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
+    Called after the form is drawn. Nothing is read for anyone here; the first page after login
+    then finds the work done. (Measured: doing the open and this module's import in a thread
+    instead made the login page slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
     try:
         path = str(data_dir())
         _open(path, None, data_version(path))
@@ -75,8 +78,9 @@ def pin_data_version() -> str:
 
 
 def _version(path: str) -> str:
-    # Pinned once per run, so an ingest landing mid-run never mixes two data versions on one page; the next
-    # run pins the new version (no restart needed). Cached warehouses read the resolved, immutable files.
+    # Pinned once per run, so an ingest landing mid-run never mixes two data versions on one page;
+    # the next run pins the new version (no restart needed). Cached warehouses read the resolved,
+    # immutable files.
     pinned = st.session_state.get(_PINNED)
     return pinned[1] if pinned and pinned[0] == path else data_version(path)
 
@@ -115,7 +119,8 @@ def open_or_stop() -> Warehouse:
     except DataError as err:
         st.error(f"无法打开数据：{err}")
         st.info(
-            "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 KECHUANG_DATA 指定数据目录。"
+            "生成演示数据：`python -m kechuang demo-data --out data/demo`，或用环境变量 "
+            "KECHUANG_DATA 指定数据目录。"
         )
         st.stop()
 
@@ -144,7 +149,8 @@ def as_of_from_url(text: str | None, latest: date) -> tuple[date, str | None]:
 
 
 # Streamlit's own English controls, hidden or worded in Chinese for every page:
-# - a table's toolbar (Show/hide columns, Search, Fullscreen; its CSV download is off in config.toml):
+# - a table's toolbar (Show/hide columns, Search, Fullscreen; its CSV download is off in
+#   config.toml):
 #   tables are sorted by their headers and downloaded through `table`'s audited buttons;
 # - the file uploader's instructions and button.
 HOUSE_STYLE = """<style>
@@ -156,14 +162,16 @@ HOUSE_STYLE = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
   content: "可把文件拖入此框（CSV、Excel、Parquet）"; font-size: 14px; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  display: none; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
   content: "选择文件"; }
 </style>"""
 
 
 # On a phone the sidebar covers 300 of 390 px and Streamlit leaves it open after a page is tapped:
-# close it once a page link in it is tapped (Streamlit's own breakpoint for the overlay sidebar is 768 px).
+# close it once a page link in it is tapped (Streamlit's breakpoint for the overlay sidebar is
+# 768 px).
 # The listener is added once per browser tab; the script is ours (no text from data or a URL in it).
 CLOSE_SIDEBAR_ON_NAVIGATION = """<script>
 if (!window.kechuangSidebarCloser) {
@@ -207,7 +215,8 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     if notice := st.session_state.pop(_AS_OF_NOTICE, None):
         st.warning(notice, icon=":material/event_busy:")
     allowed = user_scope()
-    # A town officer picks among their own towns only; "whole county" would be a county label on their towns' rows.
+    # A town officer picks among their own towns only; "whole county" would be a county label on
+    # their towns' rows.
     towns = sorted(allowed) if allowed is not None else [ALL_TOWNS, *cached(_towns)]
     if "town" not in st.session_state or st.session_state.town not in towns:
         wanted = st.query_params.get("town", towns[0] if towns else ALL_TOWNS)
@@ -267,7 +276,7 @@ def town_standing(as_of: date, town: str):
 
 
 def target_list(rows, note: str = "点击一项查看明细") -> None:
-    """The compact target list (kechuang.charts.target_list): one row per target, details on a tap."""
+    """The compact target list (charts.target_list): one row per target, details on a tap."""
     from kechuang.charts import target_list as tl
 
     st.html(tl.html(rows, note))
@@ -337,7 +346,8 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
     """A table with its CSV (UTF-8 BOM) and XLSX downloads; returns st.dataframe's value.
 
     `frame` is a polars frame with display (Chinese) column names; `stem` comes from
-    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns None)."""
+    tables.file_stem(page, as_of, filters...). An empty frame shows EMPTY_TABLE instead (returns
+    None)."""
     from kechuang.output import tables
 
     if (
@@ -371,7 +381,8 @@ def table(frame, stem: str, *, key: str, **dataframe_kwargs):
 
 
 def column_formats(frame) -> dict:
-    """st.dataframe column_config for a display frame: Chinese dates, thousands separators, ratios as 12.3%."""
+    """st.dataframe column_config for a display frame: Chinese dates, thousands separators, ratios
+    as 12.3%."""
     import polars as pl
 
     config = {}
@@ -396,9 +407,11 @@ def absent(tables: list[str], what: str = "本节") -> None:
 def progress_card(
     p: metrics.Progress, title: str | None = None, no_target: str = "跟踪指标"
 ) -> None:
-    """One target's actual, target, expected-by-now, status in words and a progress bar (compact on a phone).
+    """One target's actual, target, expected-by-now, status in words and a progress bar (compact on
+    a phone).
 
-    `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town filter)."""
+    `no_target` is the badge shown when there is no target (e.g. "镇区无分解目标" under a town
+    filter)."""
     with st.container(border=True):
         badge = status_badge(p.status) if p.target is not None else f":gray-badge[{no_target}]"
         st.markdown(f"**{title or p.label}**　{badge}")
@@ -451,11 +464,12 @@ def url_choice(
     return choice
 
 
-# -- analyst workbench: firm tables whose rows open the firm's 一企一档 -----------------------------
+# -- analyst workbench: firm tables whose rows open the firm's 一企一档 ----------------------------
 
 
 def number_formats(frame) -> dict:
-    """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and years without separators."""
+    """column_formats, plus every ratio the exports recognise (e.g. 研发投入强度) as 12.3% and
+    years without separators."""
     from kechuang.output import tables
 
     config = column_formats(frame)
@@ -476,7 +490,8 @@ def firm_table(
     uscc_column: str = "统一社会信用代码",
     column_config: dict | None = None,
 ):
-    """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档 (?uscc=...&as_of=...)."""
+    """ui.table of firms (number_formats applied): selecting a row opens that firm's 一企一档
+    (?uscc=...&as_of=...)."""
     event = table(
         frame,
         stem,

@@ -1,7 +1,8 @@
 """Chinese display formats: 万元/亿元 with thousands separators, percentages, 2026年10月31日.
 
 It also holds the one rounding rule of a target's figures, used by the pages, the workbook, the
-简报文字 and the CLI text (and by metrics.pace_status, so a status always agrees with what is shown):
+简报文字 and the CLI text (and by metrics.pace_status, so a status always agrees with what is
+shown):
 
 - an actual is shown as it is rounded: counts whole, amounts of 万元 in 亿元 to 0.01 (100 万元),
   ratios rounded *down* to 0.1% (a coverage never reads 100.0% while one firm is missing);

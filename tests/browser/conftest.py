@@ -1,4 +1,5 @@
-"""A real app on a free port with a fixture warehouse, and Debian's Chromium driven by Playwright."""
+"""A real app on a free port with a fixture warehouse, and Debian's Chromium driven by
+Playwright."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def pytest_addoption(parser):
 
 
 def browser_data(data: Path) -> Path:
-    """Two towns, certificates, contracts and one firm that passes all six HNTE criteria (firm 3)."""
+    """Two towns, certificates, contracts and one firm that passes all six HNTE criteria (firm
+    3)."""
     return write_warehouse(
         data,
         enterprises=[
@@ -110,7 +112,8 @@ def server_instance(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def app_server(env: dict[str, str | None], *extra_args: str, port: int | None = None):
-    """A real `streamlit run app.py` on a free port with these environment changes (None removes); yields its URL."""
+    """A real `streamlit run app.py` on a free port with these environment changes (None removes);
+    yields its URL."""
     port = port or free_port()
     server = subprocess.Popen(
         [
@@ -190,15 +193,18 @@ PASSWORDS = {
 }
 
 
-# Something only a finished login page, an account's page or a share view shows (the h1 alone races the form).
+# Something only a finished login page, an account's page or a share view shows (the h1 alone races
+# the form).
 READY = (
     'input[aria-label="密码"], [data-testid="stSidebar"]:has-text("当前用户："), '
-    '[data-testid="stMain"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无法打开")'
+    '[data-testid="stMain"]:has-text("只读分享视图"), [data-testid="stAlert"]:has-text("分享链接无'
+    '法打开")'
 )
 
 
 def settle(pg):
-    """Wait until the login form or a page's frame is drawn, the main area has its title (h1) and Streamlit has stopped."""
+    """Wait until the login form or a page's frame is drawn, the main area has its title (h1) and
+    Streamlit has stopped."""
     pg.wait_for_selector(
         READY, state="attached", timeout=45_000
     )  # attached: a phone collapses the sidebar
@@ -216,7 +222,8 @@ def log_in(pg, user: str, password: str | None = None):
 
 
 def open_page(pg, url: str, user: str | None = "analyst"):
-    """Go to a URL, log in as `user` when the login form shows (a new browser session), and wait for the page."""
+    """Go to a URL, log in as `user` when the login form shows (a new browser session), and wait
+    for the page."""
     pg.goto(url)
     settle(pg)
     if user and pg.locator('input[aria-label="密码"]').count():

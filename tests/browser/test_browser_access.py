@@ -1,4 +1,5 @@
-"""Access control in Chromium: the login flow keeps the deep link, a town officer's town, share links, audited downloads."""
+"""Access control in Chromium: the login flow keeps the deep link, a town officer's town, share
+links, audited downloads."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Login through the county's identity provider (st.login, OIDC), against a local mock provider.
 
-The provider puts a `roles` claim (kechuang-leader) and a name in the ID token; the app maps them to a
-领导 with no ingest page. A provider account without a kechuang role is refused with a message."""
+The provider puts a `roles` claim (kechuang-leader) and a name in the ID token; the app maps them
+to a 领导 with no ingest page. A provider account without a kechuang role is refused with a
+message."""
 
 from __future__ import annotations
 

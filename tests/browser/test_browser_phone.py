@@ -1,7 +1,7 @@
-"""What a leader, a town officer and a share-link visitor see at 390 px and 1440 px (issue 18), on the
-demo county: pages no taller than four phone screens, the sidebar closed after a tap, no English on
-screen, nothing fetched from outside the server, no table toolbar or its download, status colours,
-and shown 完成/序时/差 that agree with the status."""
+"""What a leader, a town officer and a share-link visitor see at 390 px and 1440 px (issue 18),
+on the demo county: pages no taller than four phone screens, the sidebar closed after a tap, no
+English on screen, nothing fetched from outside the server, no table toolbar or its download,
+status colours, and shown 完成/序时/差 that agree with the status."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ ENGLISH = r"""() => {
     const words = text.replace(/\b(CSV|Excel|XLSX|PDF|Word|WPS|Parquet|USCC)\b/g, '');
     if (!el || !/[A-Za-z]{2,}/.test(words) || el.closest('script, style, code, pre')) continue;
     const css = getComputedStyle(el), box = el.getBoundingClientRect();
-    if (css.display === 'none' || css.visibility === 'hidden' || parseFloat(css.fontSize) === 0) continue;
+    if (css.display === 'none' || css.visibility === 'hidden') continue;
+    if (parseFloat(css.fontSize) === 0) continue;
     if (box.width <= 1 || box.height <= 1 || box.right < 0 || box.bottom < 0) continue;
     if (/Material/.test(css.fontFamily) || el.closest('[data-testid="stIconMaterial"]')) continue;
     found.push(text.slice(0, 60));
@@ -48,7 +49,8 @@ ROWS = """() => [...document.querySelectorAll('.kc-row')].map(row => ({
   id: row.dataset.id,
   status: row.querySelector('.kc-status').dataset.status,
   badge: getComputedStyle(row.querySelector('.kc-status')).backgroundColor,
-  fill: getComputedStyle(row.querySelector('div[style*="position:relative"] > div')).backgroundColor,
+  fill: getComputedStyle(
+    row.querySelector('div[style*="position:relative"] > div')).backgroundColor,
   text: row.innerText,
 }))"""
 SIDEBAR_OPEN = """() => { const s = document.querySelector('[data-testid="stSidebar"]');
@@ -84,7 +86,7 @@ def share_url(demo_url, server_instance):
 
 
 class Visit:
-    """A browser context at one width whose requests to anywhere but the server are blocked and counted."""
+    """A browser context at one width; requests to anywhere but the server are blocked, counted."""
 
     def __init__(self, browser, base: str, width: int):
         self.context = browser.new_context(
@@ -109,7 +111,7 @@ class Visit:
         return self.page
 
     def finish(self):
-        """Wait until the target list is drawn, Streamlit has stopped and the page has stopped growing."""
+        """Wait until the target list is drawn, Streamlit has stopped and the page stops growing."""
         settle(self.page)
         self.page.wait_for_selector(".kc-row", timeout=60_000)
         self.page.wait_for_function(
@@ -225,7 +227,8 @@ def test_the_sidebar_closes_after_a_page_is_tapped_on_a_phone(browser, demo_url,
     try:
         assert not pg.evaluate(SIDEBAR_OPEN)  # a phone starts with it closed
         pg.locator(
-            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+            '[data-testid="stExpandSidebarButton"], '
+            '[data-testid="stSidebarCollapsedControl"] button'
         ).first.click()
         pg.wait_for_function(SIDEBAR_OPEN, timeout=10_000)
         pg.locator('[data-testid="stSidebarNav"] a', has_text="目标进度").first.click()

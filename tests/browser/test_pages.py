@@ -1,4 +1,5 @@
-"""The real app in Chromium: every page opens, figures equal the engine's, deep links, downloads, phone width."""
+"""The real app in Chromium: every page opens, figures equal the engine's, deep links, downloads,
+phone width."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
     grid.wait_for(timeout=30_000)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    # The row-selection column sits at the grid's left edge; the first data row is below the header (35 px rows).
+    # The row-selection column sits at the grid's left edge; the first data row is below the header
+    # (35 px rows).
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_function("location.pathname.endsWith('/enterprise')", timeout=30_000)
     page.get_by_text("如东测试3号科技有限公司").first.wait_for(timeout=30_000)

@@ -1,4 +1,5 @@
-"""Pieces every programme page shares: headline figures from the metrics engine, region buckets, funnels."""
+"""Pieces every programme page shares: headline figures from the metrics engine, region buckets,
+funnels."""
 
 from __future__ import annotations
 
@@ -108,10 +109,11 @@ _REGION_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def region_bucket(text: str | None) -> str:
     """The region bucket of a free-text region (counterparty, partner or project source).
 
-    Keyword match in a fixed order: 本地（南通） (如东, 南通 and its county towns, "本地"), 上海 (上海, 沪),
-    苏南 (南京, 苏州, 无锡, 常州, 镇江 and their county towns), 珠三角 (Guangdong's delta cities, 粤港澳),
-    长三角其他 (长三角, 浙江, 安徽 and the rest of Jiangsu); anything else is 其他地区 (e.g. 省外其他,
-    北京) and an empty value is 未填报. The first match wins: "上海、苏州" is 上海.
+    Keyword match in a fixed order: 本地（南通） (如东, 南通 and its county towns, "本地"), 上海
+    (上海, 沪), 苏南 (南京, 苏州, 无锡, 常州, 镇江 and their county towns), 珠三角 (Guangdong's
+    delta cities, 粤港澳), 长三角其他 (长三角, 浙江, 安徽 and the rest of Jiangsu); anything else
+    is 其他地区 (e.g. 省外其他, 北京) and an empty value is 未填报. The first match wins:
+    "上海、苏州" is 上海.
     """
     if text is None or not text.strip():
         return UNKNOWN
@@ -210,7 +212,8 @@ def counts(
 
 
 def funnel(stage_no: pl.Series, stages: tuple[str, ...]) -> pl.DataFrame:
-    """Projects that reached each stage (stage number >= s) and the conversion from the stage before.
+    """Projects that reached each stage (stage number >= s) and the conversion from the stage
+    before.
 
     `stage_no` holds each project's stage reached, 1..len(stages). Columns: stage_no, stage,
     n_at_stage (currently there), n_reached, conversion_ratio (n_reached / n_reached of the
@@ -244,8 +247,9 @@ def display(
     table: str | None = None,
     overrides: dict[str, str] | None = None,
 ) -> pl.DataFrame:
-    """The chosen columns under their Chinese labels: overrides, then labels.COLUMN_LABELS, then the
-    table's contract labels, then any table's (so a firm's name and town read 企业名称, 所属镇区)."""
+    """The chosen columns under their Chinese labels: overrides, then labels.COLUMN_LABELS, then
+    the table's contract labels, then any table's (so a firm's name and town read 企业名称,
+    所属镇区)."""
     overrides = overrides or {}
     chosen = frame.select(columns) if columns else frame
 

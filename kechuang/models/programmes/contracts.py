@@ -48,7 +48,8 @@ class ContractsView:
 def _breakdown(
     rows: pl.DataFrame, key: str, order: tuple[str, ...] | None = None, missing: str = UNKNOWN
 ) -> pl.DataFrame:
-    """Contracts, contract amount, technology-transaction amount and share of the amount per value of key."""
+    """Contracts, contract amount, technology-transaction amount and share of the amount per value
+    of key."""
     amounts = counts(
         rows, key, order=order, missing=missing, value="amount_wan", name="n_contracts"
     )
@@ -108,7 +109,8 @@ def firms_ranked(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def contracts_view(wh: Warehouse, as_of: date, target: float | None) -> ContractsView:
-    """The 技术合同 page on the as-of date (breakdowns add up to the cockpit's tech_contract_amount)."""
+    """The 技术合同 page on the as-of date (breakdowns add up to the cockpit's
+    tech_contract_amount)."""
     shared = Shared()  # the metric's events fetched once for the headline and the series
     top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("tech_contracts"):
@@ -140,7 +142,8 @@ def prospect_reasons(
     rd_year: int | None,
     rd_expense_wan: float | None,
 ) -> str:
-    """Why a firm is on the 重点企业动态清单, in words, e.g. '有效高企（至2027年2月28日）；产学研项目 2 项'."""
+    """Why a firm is on the 重点企业动态清单, in words, e.g.
+    '有效高企（至2027年2月28日）；产学研项目 2 项'."""
     reasons = []
     if hnte_valid_until is not None:
         reasons.append(f"有效高企（至{fmt.cn_date(hnte_valid_until)}）")
@@ -152,12 +155,14 @@ def prospect_reasons(
 
 
 def prospects(wh: Warehouse, as_of: date) -> pl.DataFrame | None:
-    """重点企业动态清单: active firms likely to register contracts that have registered none this year.
+    """重点企业动态清单: active firms likely to register contracts that have registered none this
+    year.
 
-    Likely = an HNTE certificate valid on the as-of date, a 产学研 project registered since the start
-    of the previous year or not yet registered, or R&D spending in the last settled year. Ranked by
-    the number of reasons, then R&D spending. None when tech_contracts or enterprises is absent (we
-    could not tell who has registered, or who is active); an absent reason source only drops its reason.
+    Likely = an HNTE certificate valid on the as-of date, a 产学研 project registered since the
+    start of the previous year or not yet registered, or R&D spending in the last settled year.
+    Ranked by the number of reasons, then R&D spending. None when tech_contracts or enterprises is
+    absent (we could not tell who has registered, or who is active); an absent reason source only
+    drops its reason.
     """
     if not wh.available("tech_contracts", "enterprises"):
         return None

@@ -1,4 +1,5 @@
-"""产学研: the five-stage pipeline as a funnel, who the partners are, and registered projects waiting to start."""
+"""产学研: the five-stage pipeline as a funnel, who the partners are, and registered projects
+waiting to start."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ class IurView:
 
 
 def _by(rows: pl.DataFrame, key: str, order: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """Projects in the pipeline, those registered (reached 备案登记), and their amount, per value of key."""
+    """Projects in the pipeline, those registered (reached 备案登记), and their amount, per value
+    of key."""
     base = counts(rows, key, order=order)
     extra = (
         rows.with_columns(pl.col(key).fill_null(UNKNOWN))
@@ -75,7 +77,8 @@ def by_partner(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def iur_view(wh: Warehouse, as_of: date, target: float | None) -> IurView:
-    """The 产学研 page on the as-of date (projects covered: see queries/programme_iur_pipeline.sql)."""
+    """The 产学研 page on the as-of date (projects covered: see
+    queries/programme_iur_pipeline.sql)."""
     shared = Shared()  # the metric's events fetched once for the headline and the series
     top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("iur_projects"):
@@ -101,10 +104,12 @@ def iur_view(wh: Warehouse, as_of: date, target: float | None) -> IurView:
 def follow_up(
     wh: Warehouse, as_of: date, overdue_days: int = DEFAULT_OVERDUE_DAYS
 ) -> pl.DataFrame | None:
-    """Registered projects not yet implemented (stage still 备案登记) more than N days after registration.
+    """Registered projects not yet implemented (stage still 备案登记) more than N days after
+    registration.
 
-    Listed when as_of - registered_on > overdue_days: a project registered exactly N days ago is not
-    yet overdue, one registered N + 1 days ago is. Most overdue first. None when iur_projects is absent.
+    Listed when as_of - registered_on > overdue_days: a project registered exactly N days ago is
+    not yet overdue, one registered N + 1 days ago is. Most overdue first. None when iur_projects
+    is absent.
     """
     if not wh.available("iur_projects"):
         return None

@@ -1,4 +1,5 @@
-"""科创项目招引: high-growth projects landed against the plan, where they come from and land, and the pipeline."""
+"""科创项目招引: high-growth projects landed against the plan, where they come from and land, and
+the pipeline."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ class ProjectsView:
 
 
 def pipeline(rows: pl.DataFrame) -> pl.DataFrame:
-    """Projects at each stage on the as-of date (在谈, 签约, and 落地 in the year), high-growth ones, investment."""
+    """Projects at each stage on the as-of date (在谈, 签约, and 落地 in the year), high-growth
+    ones, investment."""
     per_stage = rows.group_by("stage").agg(
         pl.len().alias("n_projects"),
         pl.col("high_growth").fill_null(False).sum().cast(pl.Int64).alias("n_high_growth"),
@@ -72,7 +74,8 @@ def _landed_by(
 
 
 def projects_view(wh: Warehouse, as_of: date, target: float | None) -> ProjectsView:
-    """The 科创项目招引 page on the as-of date (the landed breakdowns add up to sci_projects_landed)."""
+    """The 科创项目招引 page on the as-of date (the landed breakdowns add up to
+    sci_projects_landed)."""
     shared = Shared()  # the metric's events fetched once for the headline and the series
     top = headline(wh, METRIC_ID, as_of, target, shared)
     if not wh.available("sci_projects"):

@@ -1,4 +1,5 @@
-"""科小二服务: key enterprises (一企一策) visited this year, the ones not yet visited, and what the teams did."""
+"""科小二服务: key enterprises (一企一策) visited this year, the ones not yet visited, and what the
+teams did."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def coverage_by_town(key_firms: pl.DataFrame) -> pl.DataFrame:
 def visits_by(visits: pl.DataFrame, key: str, order: tuple[str, ...] | None = None) -> pl.DataFrame:
     """Visits in the year per value of key: visits, firms visited, key enterprises visited.
 
-    n_key_visited is left out when the key-enterprise list is absent (is_key_enterprise all null)."""
+    n_key_visited is left out when the key-enterprise list is absent (is_key_enterprise all
+    null)."""
     key_known = visits["is_key_enterprise"].null_count() < visits.height or visits.height == 0
     grouped = (
         visits.with_columns(pl.col(key).fill_null(UNKNOWN))
@@ -75,7 +77,8 @@ def visits_by(visits: pl.DataFrame, key: str, order: tuple[str, ...] | None = No
 
 
 def by_team(visits: pl.DataFrame, key_firms: pl.DataFrame | None) -> pl.DataFrame:
-    """Per team: its visits in the year, and the key enterprises assigned to it with those served."""
+    """Per team: its visits in the year, and the key enterprises assigned to it with those
+    served."""
     out = visits_by(visits, "team")
     if key_firms is None:
         return out
@@ -99,7 +102,8 @@ def by_team(visits: pl.DataFrame, key_firms: pl.DataFrame | None) -> pl.DataFram
 
 
 def services_view(wh: Warehouse, as_of: date, target: float | None) -> ServicesView:
-    """The 科小二服务 page on the as-of date (served and not-yet lists match key_enterprises_served)."""
+    """The 科小二服务 page on the as-of date (served and not-yet lists match
+    key_enterprises_served)."""
     shared = Shared()  # the metric's events fetched once for the headline and the series
     top = headline(wh, METRIC_ID, as_of, target, shared)
     has_key = wh.available("key_enterprises", "service_visits")

@@ -34,7 +34,8 @@ class TrainingsView:
 
 
 def trainings_view(wh: Warehouse, as_of: date, plan: Plan | None) -> TrainingsView:
-    """The 培训 page on the as-of date: the three targets and the year's trainings with attendance."""
+    """The 培训 page on the as-of date: the three targets and the year's trainings with
+    attendance."""
     sme, attendance, cadre = (
         headline(wh, m, as_of, plan.target(m) if plan else None) for m in METRIC_IDS
     )
@@ -53,7 +54,8 @@ def trainings_view(wh: Warehouse, as_of: date, plan: Plan | None) -> TrainingsVi
 
 
 def sme_attendance(trainings: pl.DataFrame) -> pl.DataFrame:
-    """Attending firms per SME training held so far (the bars of the attendance chart), labelled by date."""
+    """Attending firms per SME training held so far (the bars of the attendance chart), labelled by
+    date."""
     held = trainings.filter((pl.col("kind") == SME) & (pl.col("training_status") == "已举办"))
     label = [f"第{i}场（{d.month}月{d.day}日）" for i, d in enumerate(held["held_on"], start=1)]
     return held.select("training_id", "title", "held_on", "n_firms").insert_column(

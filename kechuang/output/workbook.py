@@ -51,7 +51,7 @@ PERCENT, WAN, COUNT, DECIMAL1 = (
     tables.FORMATS["count"],
     "#,##0.0",
 )
-COLOURS = {"actual": "#1565C0", "pace": "#EF6C00", "target": "#757575"}
+COLOURS = {"actual": "#1565C0", "pace": "#455A64", "target": "#9E9E9E"}  # as charts/style.py
 
 
 class UnknownTown(ValueError):

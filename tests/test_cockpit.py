@@ -640,7 +640,7 @@ def test_page_town_filter(county_dir, monkeypatch):
     assert values["亿元以上制造业企业研发活动覆盖率"] == "50.0%"
     assert values["中小企业专项培训"] == "1 场"  # county-wide, not scoped
     assert any("长沙镇：完成 0 项，按企业数占比应完成 4 项" in md.value for md in at.markdown)
-    assert any("不随镇区筛选" in c.value for c in at.caption)
+    assert any("科创专员与培训场次为全县数据" in c.value for c in at.caption)
 
 
 def test_page_url_round_trip(county_dir, monkeypatch):

@@ -96,7 +96,7 @@ def make_data(path):
                 "contract_id": "T1",
                 "uscc": uscc(2),
                 "amount_wan": 1234.5,
-                "registered_on": date(2026, 10, 30),
+                "registered_on": date(2026, 10, 31),
             },
             {
                 "contract_id": "T2",
@@ -359,7 +359,7 @@ def test_cover_sheet(county):
         r[0]: r[1:5] for r in book["封面"].iter_rows(values_only=True) if r[1] in wh.tables
     }
     assert freshness["市场主体登记"] == ("enterprises", 5, "2015年1月1日", "可用")
-    assert freshness["技术合同认定登记"] == ("tech_contracts", 2, "2026年10月30日", "可用")
+    assert freshness["技术合同认定登记"] == ("tech_contracts", 2, "2026年10月31日", "可用")
     assert freshness["统计联网直报年报"][2] == "2025年度"
     assert freshness["科创项目招引"] == ("sci_projects", None, None, "暂缺")
     links = [c.hyperlink.location for c in book["封面"]["A"] if c.hyperlink]
@@ -543,10 +543,10 @@ def _briefing_page(data, monkeypatch, **params):
 def test_briefing_page_text_and_download(data, monkeypatch):
     from kechuang.output import summary
 
-    at = _briefing_page(data, monkeypatch, as_of="2026-10-30")
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     assert at.title[0].value == "简报导出"
     assert at.code[0].value == summary.briefing_text(
-        Warehouse(data), date(2026, 10, 30), load_plan(2026)
+        Warehouse(data), date(2026, 10, 31), load_plan(2026)
     )
     # Commands are for administrators only (issue 18): the analyst sees no `python -m kechuang`.
     assert not any("python -m" in c.value for c in at.code)
@@ -559,9 +559,9 @@ def test_briefing_page_text_and_download(data, monkeypatch):
 
 
 def test_briefing_page_for_a_town(data, monkeypatch):
-    at = _briefing_page(data, monkeypatch, as_of="2026-10-30")
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     at.selectbox(key="town").set_value(TOWN).run()
-    assert at.code[0].value.startswith(f"截至2026年10月30日，{TOWN}")
-    assert at.code[-1].value.endswith(f"--town {TOWN}")
+    assert at.code[0].value.startswith(f"截至2026年10月31日，{TOWN}")
+    assert not any("python -m" in c.value for c in at.code)  # commands: administrators only
     at.button(key="make_briefing").click().run()
     assert not at.exception and at.download_button(key="briefing_xlsx")

@@ -6,7 +6,7 @@ PORT    ?= 8501
 APT_PKGS := chromium fonts-noto-cjk
 PDF_PKGS := libreoffice-writer-nogui poppler-utils fonts-noto-cjk
 
-.PHONY: run test lint demo bench screenshots browser pdf clean
+.PHONY: run test lint demo bench bench-load screenshots browser pdf clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -53,6 +53,10 @@ test: .venv/.installed-dev browser pdf lint
 
 bench: .venv/.installed-dev
 	$(PY) -m bench.run
+
+# Only the load bench (1, 10, 30 simulated sessions; ≈ 7 min): its section of bench/results.md.
+bench-load: .venv/.installed-dev
+	$(PY) -m bench.run load
 
 screenshots: .venv/.installed-dev browser
 	$(PY) -m pytest tests/browser -k screenshots --screenshots

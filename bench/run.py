@@ -27,7 +27,11 @@ WARM_RUNS = 5
 def _sql(wh, sql: str):
     """Run ad-hoc SQL on its own cursor, after the warehouse has prepared the tables it reads."""
     wh.prepare(sql)
-    return wh.con.cursor().sql(sql).fetchall()
+    cur = wh.cursor()
+    try:
+        return cur.sql(sql).fetchall()
+    finally:
+        cur.close()
 
 
 # The issue's reference workload done plainly, over the contract views: per town and month, then
@@ -181,6 +185,9 @@ def ensure_data(scale: str) -> Path:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["load"]:  # make bench-load: only the load section
+        update_load_section()
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--one":  # child process: one workload, JSON out
         scale, name = sys.argv[2], sys.argv[3]
         print(json.dumps(run_one(scale, name, WARM_RUNS if scale == "county" else 3)))
@@ -213,6 +220,17 @@ def main() -> None:
                 flush=True,
             )
     write_results(rows, first_page())
+    update_load_section()
+
+
+def update_load_section() -> None:
+    """Run the load bench at 1, 10 and 30 sessions and put its table into bench/results.md."""
+    from bench import load
+
+    path = ROOT / "bench" / "results.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    path.write_text(load.replace_section(text, load.section(load.run_matrix())), encoding="utf-8")
+    print("wrote the load section of bench/results.md")
 
 
 def first_page() -> dict | None:

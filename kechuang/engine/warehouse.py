@@ -1,10 +1,19 @@
 """The warehouse: a data directory of Parquet extracts, opened as DuckDB views.
 
-Connection strategy: one in-memory DuckDB database per opened data directory (and scope);
-its views, macros and scope table live in the shared catalog. Every query runs on its own
-cursor (`con.cursor()`, a fresh connection to the same database), because a DuckDB
-connection is not thread-safe and a pending result is emptied by the next `execute` on
-the same connection. Streamlit runs each session in its own thread, so one cursor per
+Connection strategy: one in-memory DuckDB database per opened data directory. Its `main`
+schema holds what every scope shares: the raw views of the Parquet files (`_raw_<table>`), the
+small tables' in-memory copies, the macros and the availability table. Each Warehouse, the county
+or a set of towns, owns one more schema: the contract tables as views bounded to its towns (plus
+its `_scope` table) and its summaries. `scoped()` opens another scope *on the same database*, so a
+town's warehouse costs its views and its town-sized summaries, not another copy of the data (one
+copy per town scope took the app from 75 MB to 640 MB with thirty sessions). `con` is the
+warehouse's own connection with its schema first on the search path, so an unqualified
+`enterprises` is always this warehouse's bounded view; `main` holds no contract table under its
+own name, so a name missing from the schema fails instead of reading the county.
+
+Every query runs on its own cursor (a fresh connection to the same database, the search path set
+again), because a DuckDB connection is not thread-safe and a pending result is emptied by the next
+`execute` on the same connection. Streamlit runs each session in its own thread, so one cursor per
 query is what keeps concurrent reruns apart; cursors are cheap (no data is copied).
 
 Speed, decided once per data version (a Warehouse is opened per data version, so nothing below
@@ -17,16 +26,20 @@ can go stale after an ingest):
   already hold only normalised values, and re-creates the table's raw view reading those columns
   as stored. Same values, so same results; the check runs once per table and data version.
 - **Summaries.** A query may read `_sum_<name>`: the result of `queries/sum_<name>.sql` (no
-  parameters), materialised in this warehouse's in-memory database on first use. Summaries are
-  built over the scoped views, so a town-scoped warehouse's summaries hold only its towns.
-Both are guarded by one lock, because queries arrive from several threads.
+  parameters), materialised in this warehouse's schema on first use. Summaries are built over
+  the scoped views, so a town-scoped warehouse's summaries hold only its towns.
+Settling is guarded by one lock per database, summaries by one per warehouse, because queries
+arrive from several threads.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import itertools
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,6 +91,23 @@ _ACCEPTED = {
 
 # Tables scoped through their own town column rather than through the enterprise's.
 _SCOPED_BY_OWN_TOWN = {"enterprises", "sci_projects"}
+
+
+_SCHEMAS = itertools.count(1)  # one schema per opened scope, never reused within the process
+
+# DuckDB's allocator hands freed memory back to the system in background threads (otherwise a
+# dropped scope's summaries stay resident). A process-wide setting: set once, before the first
+# database.
+_ALLOCATOR = threading.Lock()
+_allocator_set = False
+
+
+def _release_freed_memory() -> None:
+    global _allocator_set
+    with _ALLOCATOR:
+        if not _allocator_set:
+            duckdb.execute("set allocator_background_threads = true")
+            _allocator_set = True
 
 
 class DataError(Exception):
@@ -154,7 +184,11 @@ def data_version(data_dir: str | Path) -> str:
 
 
 class Warehouse:
-    """Contract tables of one data directory as DuckDB views, optionally restricted to towns."""
+    """Contract tables of one data directory as DuckDB views, optionally restricted to towns.
+
+    `Warehouse(dir, scope)` opens the data directory; `wh.scoped(towns)` and `wh.unscoped()` open
+    another scope on the same database (close() drops that scope's schema; it is dropped too when
+    the object is garbage-collected)."""
 
     def __init__(
         self,
@@ -171,25 +205,29 @@ class Warehouse:
         self.scope = frozenset(scope) if scope is not None else None
         self.tables: dict[str, TableInfo] = {}
         self._lock = threading.Lock()
-        self._prepare_lock = threading.RLock()  # settling text columns and building summaries
+        self._settle_lock = threading.RLock()  # settling text columns: once per database
         self._readers: dict[
             str, tuple[str, dict[str, str]]
         ] = {}  # table -> (reader, found base types)
         self._unsettled: dict[
             str, list[str]
         ] = {}  # table -> text columns not yet checked for normal form
-        self._summaries: set[str] = set()  # summaries materialised so far
-        # Parquet footers read once per warehouse, not at every query's planning (≈ 20% of a small
+        # Parquet footers read once per database, not at every query's planning (≈ 20% of a small
         # query's time). Safe: a warehouse belongs to one data version, and a changed file is a new
         # version and a new warehouse.
-        self.con = duckdb.connect(":memory:")
-        self.con.execute("set parquet_metadata_cache = true")
-        self._create_scope()
+        _release_freed_memory()
+        self._db = duckdb.connect(":memory:")
+        self._root = True  # this object opened the database (views made by _view share it)
+        # Schemas of closed or collected views, dropped by the next query.
+        self._released: list[str] = []
+        self._db.execute("set parquet_metadata_cache = true")
+        self.con = self._db  # the shared objects below are created in main
         self._create_macros()
         for table in contract.TABLES:
             self.tables[table] = self._register(table, strict)
         self._create_availability()
         self.version = self._version()
+        self._open_scope()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -207,7 +245,6 @@ class Warehouse:
             raise DataError(info.problem)
         if not info.available:
             self._create_empty_raw_view(table)
-        self._create_scoped_view(table)
         return info
 
     def _reader(self, info: TableInfo) -> str:
@@ -224,7 +261,7 @@ class Warehouse:
         try:
             found = {
                 row[0]: _base_type(row[1])
-                for row in self.con.execute(f"describe select * from {reader}").fetchall()
+                for row in self._db.execute(f"describe select * from {reader}").fetchall()
             }
         except duckdb.Error as err:
             raise DataError(
@@ -262,42 +299,62 @@ class Warehouse:
             elif found[col.name] != col.type:
                 expr = f"cast({expr} as {col.type})"
             selects.append(f'{expr} as "{col.name}"')
-        self.con.execute(
-            f"create or replace view _raw_{table} as select {', '.join(selects)} from {reader}"
+        self._db.execute(
+            f"create or replace view main._raw_{table} as select {', '.join(selects)} from {reader}"
         )
 
     def _create_empty_raw_view(self, table: str) -> None:
         cols = ", ".join(f'cast(null as {c.type}) as "{c.name}"' for c in contract.columns(table))
-        self.con.execute(f"create or replace view _raw_{table} as select {cols} where false")
+        self._db.execute(f"create or replace view main._raw_{table} as select {cols} where false")
 
-    def _create_scoped_view(self, table: str) -> None:
+    def _open_scope(self) -> None:
+        """This warehouse's schema (its towns, the contract tables bounded to them) and its own
+        connection."""
+        self._schema = schema = f"scope_{next(_SCHEMAS)}"
+        self._summaries: set[str] = set()  # summaries materialised so far in this schema
+        self._summary_lock = threading.RLock()
+        with self._lock:
+            cur = self._db.cursor()
+        try:
+            cur.execute(f"create schema {schema}")
+            cur.execute(f"create table {schema}._scope (town varchar)")
+            for town in sorted(self.scope or ()):
+                cur.execute(f"insert into {schema}._scope values ($town)", {"town": town})
+            for table in contract.TABLES:
+                cur.execute(self._scoped_view(table))
+        finally:
+            cur.close()
+        self.con = self._connect()
+
+    def _scoped_view(self, table: str) -> str:
         names = {c.name for c in contract.columns(table)}
+        towns = f"(select town from {self._schema}._scope)"
         if self.scope is None:
             where = ""
         elif table in _SCOPED_BY_OWN_TOWN:
-            where = "where town in (select town from _scope)"
+            where = f"where town in {towns}"
         elif "uscc" in names:
-            where = (
-                "where uscc in (select uscc from _raw_enterprises where town in (select town "
-                "from _scope))"
-            )
+            where = f"where uscc in (select uscc from main._raw_enterprises where town in {towns})"
         else:
             where = ""  # county-level records (trainings, commissioners) carry no enterprise
-        self.con.execute(f"create or replace view {table} as select * from _raw_{table} {where}")
+        return f"create view {self._schema}.{table} as select * from main._raw_{table} {where}"
 
-    def _create_scope(self) -> None:
-        self.con.execute("create table _scope (town varchar)")
-        for town in sorted(self.scope or ()):
-            self.con.execute("insert into _scope values ($town)", {"town": town})
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """A new connection to the database that reads this warehouse's schema first (then main's
+        shared objects)."""
+        with self._lock:
+            cur = self._db.cursor()
+        cur.execute(f"set search_path = '{self._schema},main'")
+        return cur
 
     def _create_macros(self) -> None:
         alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
         weights = "[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]"
-        self.con.execute(
+        self._db.execute(
             """create macro uscc_well_formed(u) as regexp_full_match(coalesce(u, ''), """
             f"""'[{alphabet}]{{18}}')"""
         )
-        self.con.execute(
+        self._db.execute(
             f"""create macro uscc_check_ok(u) as uscc_well_formed(u) and
                 substr('{alphabet}', cast(((31 - list_sum(list_transform(range(1, 18),
                     lambda i: (strpos('{alphabet}', substr(u, i, 1)) - 1) * {weights}[i]))
@@ -305,15 +362,15 @@ class Warehouse:
                 = substr(u, 18, 1)"""
         )
         # Calendar arithmetic: 29 February plus n years is 28 February in a common year.
-        self.con.execute(
+        self._db.execute(
             "create macro add_years(d, n) as cast(d + to_years(cast(n as integer)) as date)"
         )
 
     def _create_availability(self) -> None:
-        self.con.execute("create table _available (table_name varchar, available boolean)")
+        self._db.execute("create table main._available (table_name varchar, available boolean)")
         for name, info in self.tables.items():
-            self.con.execute(
-                "insert into _available values ($n, $a)", {"n": name, "a": info.available}
+            self._db.execute(
+                "insert into main._available values ($n, $a)", {"n": name, "a": info.available}
             )
 
     def _version(self) -> str:
@@ -332,12 +389,18 @@ class Warehouse:
         """Run `queries/<name>.sql` with bound parameters; one cursor per call (thread-safe)."""
         sql = query_text(name)
         self.prepare(sql)
-        with self._lock:
-            cur = self.con.cursor()
+        cur = self.cursor()
         try:
             return cur.sql(sql, params=_bound(sql, params)).pl()
         finally:
             cur.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new connection reading this warehouse's schema first; close it after use. Call
+        prepare(sql) before running SQL that reads summaries or should read settled tables (query()
+        does both)."""
+        self._drop_released()
+        return self._connect()
 
     def prepare(self, sql: str, building: str | None = None) -> None:
         """Settle the text columns of the tables the SQL names and build the summaries it reads
@@ -355,12 +418,13 @@ class Warehouse:
         if not tables and not summaries:
             return
         # One step at a time under the lock (each is done once): a query waits for the steps it
-        # needs, not for a whole warm-up running in another thread.
+        # needs, not for a whole warm-up running in another thread. Settling is shared by every
+        # scope of the database.
         for table in tables:
-            with self._prepare_lock:
+            with self._settle_lock:
                 self._settle(table)
         for name in summaries:
-            with self._prepare_lock:
+            with self._summary_lock:
                 self._summary(name)
 
     def _settle(self, table: str) -> None:
@@ -374,7 +438,8 @@ class Warehouse:
         checks = "".join(
             f""", coalesce(bool_or("{c}" = '' or "{c}" <> trim("{c}")), false)""" for c in columns
         )
-        cur = self.con.cursor()
+        with self._lock:
+            cur = self._db.cursor()
         try:
             n_rows, *dirty = cur.sql(f"select count(*){checks} from {reader}").fetchall()[0]
             clean = {c for c, d in zip(columns, dirty, strict=True) if not d}
@@ -384,22 +449,26 @@ class Warehouse:
                 # A small table is copied into memory once: its queries then skip the Parquet
                 # reader at planning and scan (≈ 20% of a small query's time). Large ones
                 # (tax_monthly) stay Parquet, read in place.
-                cur.execute(f"create or replace table _mem_{table} as select * from _raw_{table}")
-                cur.execute(f"create or replace view _raw_{table} as select * from _mem_{table}")
+                cur.execute(
+                    f"create or replace table main._mem_{table} as select * from main._raw_{table}"
+                )
+                cur.execute(
+                    f"create or replace view main._raw_{table} as select * from main._mem_{table}"
+                )
         finally:
             cur.close()
         del self._unsettled[table]
 
     def _summary(self, name: str) -> None:
-        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` (inside the prepare
-        lock)."""
+        """Materialise `queries/sum_<name>.sql` as the table `_sum_<name>` of this warehouse's
+        schema."""
         if name in self._summaries:
             return
         sql = query_text(f"sum_{name}")
         self.prepare(sql, building=name)
-        cur = self.con.cursor()
+        cur = self._connect()
         try:
-            cur.execute(f"create or replace table _sum_{name} as {sql}")
+            cur.execute(f"create or replace table {self._schema}._sum_{name} as {sql}")
         finally:
             cur.close()
         self._summaries.add(name)
@@ -411,8 +480,7 @@ class Warehouse:
 
         def work() -> None:
             self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
-            with self._lock:
-                cur = self.con.cursor()
+            cur = self.cursor()
             # A result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first
             # page's query.
             try:
@@ -427,13 +495,48 @@ class Warehouse:
         thread.start()
         return thread
 
+    # -- other scopes on the same database ---------------------------------------------------
+
     def scoped(self, towns: set[str] | frozenset[str] | None) -> Warehouse:
-        """The same data directory restricted to towns (within this warehouse's own scope)."""
+        """The same data restricted to towns (within this warehouse's own scope), on the same
+        database."""
         if towns is not None and self.scope is not None:
             towns = frozenset(towns) & self.scope
         elif towns is None:
             towns = self.scope
-        return Warehouse(self.data_dir, towns, strict=self.strict)
+        return self._view(frozenset(towns) if towns is not None else None)
+
+    def unscoped(self) -> Warehouse:
+        """The whole county on the same database: for facts about the data itself (how far back a
+        source reaches), never for rows shown to a town-bounded user."""
+        return self._view(None)
+
+    def _view(self, towns: frozenset[str] | None) -> Warehouse:
+        view = copy.copy(self)  # shares the database, its tables, settling state and locks
+        view.scope, view._root = towns, False
+        view._open_scope()
+        # Dropped when closed or garbage-collected (e.g. evicted from the app's cache): by the next
+        # query, not in the collector's thread, which may hold the lock a drop needs.
+        weakref.finalize(view, view._released.append, view._schema).atexit = False
+        return view
+
+    def _drop_released(self) -> None:
+        while self._released:
+            schema = self._released.pop()
+            with self._lock:
+                cur = self._db.cursor()
+            try:
+                cur.execute(f"drop schema if exists {schema} cascade")
+            finally:
+                cur.close()
 
     def close(self) -> None:
+        """Close this warehouse: a scope opened by scoped()/unscoped() drops its schema; the
+        warehouse that opened the data directory closes the database (and with it every scope opened
+        on it)."""
         self.con.close()
+        if self._root:
+            self._db.close()
+        else:
+            self._released.append(self._schema)
+            self._drop_released()

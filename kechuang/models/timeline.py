@@ -52,7 +52,9 @@ def previous_reference_year(
 
 
 def _county(wh: Warehouse) -> Warehouse:
-    return wh if wh.scope is None else Warehouse(wh.data_dir, strict=wh.strict)
+    return (
+        wh if wh.scope is None else wh.unscoped()
+    )  # the same database, closed (dropped) after use
 
 
 _EARLIEST: weakref.WeakKeyDictionary[Warehouse, dict[str, date | None]] = (

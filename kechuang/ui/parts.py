@@ -32,13 +32,26 @@ def data_dir() -> Path:
     return Path(os.environ.get("KECHUANG_DATA") or DEMO_DATA)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
-    # The version is part of the key: a new data version opens a new warehouse, never a stale one.
-    wh = Warehouse(path, frozenset(scope) if scope is not None else None, strict=False)
-    # The version's one-off work (clean-column checks, summaries) in a background thread.
-    wh.warm_up()
+# The version is part of every key: a new data version opens a new database, never a stale one.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _county(path: str, version: str) -> Warehouse:
+    wh = Warehouse(path, strict=False)
+    wh.warm_up()  # the version's one-off work (clean-column checks, summaries), in a thread
     return wh
+
+
+# A town scope is a schema on the county's database (its bounded views and town-sized summaries),
+# not a copy of the data: 64 of them cost less than one county (issue 23: one copy per town took
+# the server from 75 MB to 640 MB).
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _town_scope(path: str, scope: tuple[str, ...], version: str) -> Warehouse:
+    wh = _county(path, version).scoped(frozenset(scope))
+    wh.warm_up()  # its summaries, over its bounded views
+    return wh
+
+
+def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
+    return _county(path, version) if scope is None else _town_scope(path, scope, version)
 
 
 def prepare_in_background() -> None:
@@ -53,12 +66,18 @@ def prepare_in_background() -> None:
         _open(path, None, data_version(path))
     except Exception:  # a data problem is reported by open_or_stop after login, with its message
         pass
-    threading.Thread(
-        target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True
-    ).start()
+    # After the open: an import thread started first holds the GIL while the server's event loop
+    # should be sending the form (measured: the login form ≈ 0.2 s later).
+    threading.Thread(target=_import_heavy_modules, daemon=True).start()
+
+
+def _import_heavy_modules() -> None:
+    for name in _HEAVY_MODULES:
+        importlib.import_module(name)
 
 
 _HEAVY_MODULES = (
+    "kechuang.charts",  # numpy and pandas first: see kechuang/charts/__init__.py
     "plotly.graph_objects",
     "kechuang.charts.overview",
     "kechuang.models.overview",

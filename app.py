@@ -6,9 +6,15 @@ import streamlit as st
 
 from kechuang import ui
 
-st.set_page_config(page_title="如东科创驾驶舱", page_icon=":material/insights:", layout="wide")
-
 ROOT = Path(__file__).resolve().parent
+# A favicon served by this server: a Material icon name or an emoji makes the browser
+# fetch it from an outside host, which fails on the county intranet.
+st.set_page_config(
+    page_title="如东科创驾驶舱",
+    page_icon=str(ROOT / "assets" / "favicon.png"),
+    layout="wide",
+    initial_sidebar_state="auto",
+)
 
 # The whole navigation in one place: (section, file, title, icon, url path, permission or None). A
 # page appears once its file exists and, for a signed-in user, when their role holds its permission.

@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--as-of",
         type=_iso_date,
-        help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天）",
+        help="截至日期 YYYY-MM-DD（默认：数据中最新事件日期，且不晚于今天；晚于它的日期按它计算）",
     )
     common.add_argument("--json", action="store_true", help="输出 JSON")
     common.add_argument(
@@ -173,9 +173,17 @@ def _emit(obj, as_json: bool, table: pl.DataFrame | None = None) -> None:
             print(f"共 {table.height} 行")
 
 
+def _as_of(args, wh) -> date:
+    """--as-of, or the data's freshness; a later date is brought back (one line on stderr)."""
+    as_of, notice = metrics.bring_back(args.as_of, metrics.default_as_of(wh))
+    if notice:
+        print(notice, file=sys.stderr)
+    return as_of
+
+
 def cmd_progress(args) -> None:
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     plan = load_plan(as_of.year)
     rows = metrics.progress(wh, as_of, plan)
     if args.json:
@@ -186,9 +194,15 @@ def cmd_progress(args) -> None:
     print(f"截至{fmt.cn_date(as_of)}（{plan.title if plan else f'{as_of.year}年无计划文件'}）")
     for p in rows:
         share = fmt.pct(p.share_of_target) if p.share_of_target is not None else "—"
+        pace = (
+            f"，序时应完成 {fmt.pace_text(p.expected, p.unit)}"
+            + (f"，差 {fmt.gap_text(p.actual, p.expected, p.unit)}" if p.gap else "")
+            if p.status is not None and p.unit != "比率"
+            else ""
+        )
         print(
             f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
-            f"（完成 {share}，{STATUS_LABELS[p.status]}）"
+            f"（完成 {share}{pace}，{STATUS_LABELS[p.status]}）"
             + (f" 缺少数据：{', '.join(p.missing_tables)}" if p.missing_tables else "")
         )
 
@@ -213,7 +227,7 @@ SCREEN_FIELDS = [
 
 def cmd_screen(args) -> None:
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     rows = as_seen(args, screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS))
     what = "全部参评企业" if args.all else "候选企业"
     audit_cli(
@@ -224,7 +238,7 @@ def cmd_screen(args) -> None:
 
 def cmd_rd_zero(args) -> None:
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     rows = as_seen(
         args, metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
     )
@@ -234,7 +248,7 @@ def cmd_rd_zero(args) -> None:
 
 def cmd_gazelle(args) -> None:
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     rows = as_seen(
         args,
         screening.gazelle_candidates(wh, as_of).select(
@@ -250,7 +264,7 @@ def cmd_profile(args) -> None:
     if len(code) != 18 or (uscc_problem(code) or "").startswith("统一社会信用代码含非法字符"):
         raise BadInput(f"{uscc_problem(code)}：{args.uscc}")
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     try:
         file = enterprise_file(wh, code, as_of)
     except UnknownEnterprise:
@@ -335,7 +349,7 @@ def cmd_export(args) -> None:
     if suffix == ".pdf" and pdf.soffice() is None:
         raise BadInput(pdf.INSTALL)
     wh = open_warehouse(args)
-    as_of = args.as_of or metrics.default_as_of(wh)
+    as_of = _as_of(args, wh)
     try:
         if (
             suffix == ".xlsx"

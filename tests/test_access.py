@@ -195,7 +195,7 @@ def test_town_officer_sees_only_their_town_whatever_the_url_asks(county):
         and at.selectbox(key="town").value == "长沙镇"
     )
     assert done(at)[1] == "0 家"  # C1 belongs to 掘港街道's firm
-    assert "1,234.5 万元" in done(at)  # T1 is 长沙镇's
+    assert "0.12 亿元" in done(at)  # T1 (1,234.5 万元) is 长沙镇's
     county_wide = app("analyst", "views/progress.py", as_of="2026-10-31")
     assert done(county_wide)[1] == "1 家"
 
@@ -291,7 +291,7 @@ def test_a_share_link_opens_its_view_without_an_account(county):
     )  # tampered town and date are ignored
     assert at.title[0].value == "“六百创新”目标进度"
     assert "截至2026年10月31日 · 长沙镇" in texts(at) and "只读分享视图" in texts(at)
-    assert done(at)[1] == "0 家" and "1,234.5 万元" in done(at)
+    assert done(at)[1] == "0 家" and "0.12 亿元" in done(at)
     assert not at.selectbox and not at.date_input  # the view is fixed
     assert "退出登录" not in [b.label for b in at.button]
     at.run()
@@ -337,12 +337,12 @@ def test_a_revoked_link_stops_at_once_even_mid_visit(county):
 
 
 def test_an_analyst_makes_a_share_link_of_the_view(county):
-    at = app("analyst", "views/progress.py", as_of="2026-10-31", town="长沙镇")
+    at = app("analyst", "views/progress.py", as_of="2026-10-30", town="长沙镇")
     button(at, "生成免登录只读链接").click().run()
     url = at.code[0].value
     assert url.startswith("http://localhost:8501/?share=")
     view = share.open_link(url.split("?share=")[1], record=False)
-    assert (view.page, view.as_of, view.town) == ("progress", date(2026, 10, 31), "长沙镇")
+    assert (view.page, view.as_of, view.town) == ("progress", date(2026, 10, 30), "长沙镇")
     assert events("share_created")[0]["user_name"] == "analyst"
 
 
@@ -428,7 +428,7 @@ def test_cli_for_a_town_officer_reaches_only_their_town(county, capsys):
     )
     assert code == 0 and {r["town"] for r in json.loads(out)} <= {"长沙镇"}
     code, _, err = cli(
-        capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-31", "--as-user", "changsha"
+        capsys, "profile", uscc(1), "--json", "--as-of", "2026-10-30", "--as-user", "changsha"
     )
     assert code == 2 and err.startswith(f"错误：未找到统一社会信用代码为 {uscc(1)} 的企业")
     code, _, err = cli(capsys, "progress", "--as-user", "nobody")
@@ -522,7 +522,8 @@ def test_a_town_officer_gets_no_county_pace_computed_from_their_town_alone(count
     assert (
         "需关注" not in shown
         and "本账户只能查看长沙镇的数据" in shown
-        and "任务分解为全县口径，不在本账户范围内。" in shown
+        and "全县进度、任务分解请向科技局索取" in shown
+        and "任务分解表" not in shown
     )
     gazelle = app("changsha", "views/gazelle.py", as_of="2026-10-31")
     assert [m.label for m in gazelle.metric][:2] == ["2026年培育名额", "长沙镇已入选"]

@@ -62,7 +62,7 @@ def test_progress_page_shows_engine_numbers(app_data):
     values = [m.value for m in at.metric if m.label == "完成"]
     assert values[0] == "—"  # sci_projects absent: unknown, not 0
     assert values[1] == "1 家"  # new_hnte
-    assert "12.35 万元" not in values and "1,234.5 万元" in values
+    assert "0.00 亿元" not in values and "0.12 亿元" in values  # 1,234.5 万元
     assert at.query_params["as_of"] == "2026-10-30"
 
 
@@ -72,7 +72,7 @@ def test_url_sets_as_of_and_town(app_data):
     assert at.selectbox(key="town").value == "长沙镇"
     values = [m.value for m in at.metric if m.label == "完成"]
     assert values[1] == "0 家"  # the 长沙镇 firm holds no certificate
-    assert values[5] == "0.0 万元"  # its contract is registered after 2026-06-30
+    assert values[5] == "0.00 亿元"  # its contract is registered after 2026-06-30
 
 
 def test_town_and_as_of_survive_a_page_switch(app_data):

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from kechuang.charts import overview as charts
+from kechuang.charts import style
 
 
 def series(target: float | None = 1_000_000.0) -> pl.DataFrame:
@@ -25,27 +26,36 @@ def series(target: float | None = 1_000_000.0) -> pl.DataFrame:
 
 def test_cumulative_chart_in_yi_with_pace_target_and_last_year():
     last = pl.DataFrame({"on": [date(2026, 1, 31)], "actual": [20000.0]})
-    fig = charts.cumulative_chart(series(), "技术合同认定登记额：全县累计完成", "万元", last)
+    fig = charts.cumulative_chart(
+        series(), "技术合同认定登记额：全县累计完成", "万元", last, target_line=True
+    )
     assert isinstance(fig, go.Figure)
-    assert [t.name for t in fig.data] == ["实际累计", "序时进度", "年度目标", "上年同期"]
+    assert [t.name for t in fig.data] == ["累计完成", "序时进度", "年度目标", "上年同期"]
     assert all(t.type == "scatter" for t in fig.data)
     actual, pace, target, last_year = fig.data
     assert list(actual.y) == [8.0, 9.0]  # 万元 charted in 亿元; nothing after the as-of date
+    # The x axis names months: the as-of day 2-1 is drawn on "2月", its exact day in the hover.
+    assert list(actual.x) == ["1月", "2月"] and list(actual.customdata) == [
+        "2026年1月31日",
+        "2026年2月1日",
+    ]
     assert list(target.y) == [100.0] * 3
-    assert pace.line.dash == "dash"
+    assert pace.line.dash == "dash" and pace.line.color == style.PACE
     assert list(last_year.y) == [2.0]
     assert fig.layout.title.text == "技术合同认定登记额：全县累计完成"
     assert fig.layout.yaxis.title.text == "累计（亿元）"
-    assert fig.layout.xaxis.title.text == "月份"
-    assert fig.layout.xaxis.tickformat == "%-m月"
+    assert fig.layout.xaxis.type == "category"
     assert "亿元" in actual.hovertemplate
+    # The legend sits under the plot (above it, it overprints the title at 390 px).
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.yanchor == "bottom"
 
 
 def test_cumulative_chart_without_target_has_only_the_actual():
     fig = charts.cumulative_chart(series(None), "新增高新技术企业：长沙镇累计完成", "家")
-    assert [t.name for t in fig.data] == ["实际累计"]
+    assert [t.name for t in fig.data] == ["累计完成"]
     assert list(fig.data[0].y) == [80000.0, 90000.0]
     assert fig.layout.yaxis.title.text == "累计（家）"
+    assert fig.layout.showlegend is False
 
 
 def test_town_chart_largest_on_top_and_the_chosen_town_highlighted():
@@ -65,7 +75,7 @@ def test_town_chart_largest_on_top_and_the_chosen_town_highlighted():
     assert list(bar.marker.color) == [charts.HIGHLIGHT, charts.ACTUAL, charts.ACTUAL]
     assert fig.layout.title.text == "各镇区技术合同认定登记额"
     assert fig.layout.xaxis.title.text == "亿元"
-    assert fig.layout.height == 90 + 26 * 3
+    assert fig.layout.height == 90 + charts.ROW_HEIGHT * 3
 
 
 def test_town_chart_counts_stay_counts():
@@ -74,4 +84,4 @@ def test_town_chart_counts_stay_counts():
     )
     assert list(fig.data[0].text) == ["1"]
     assert fig.layout.xaxis.title.text == "家"
-    assert list(fig.data[0].marker.color) == [charts.ACTUAL]
+    assert list(fig.data[0].marker.color) == [style.ACTUAL]  # no town chosen: one colour

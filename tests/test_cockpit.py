@@ -154,15 +154,20 @@ def test_county_wide_and_town_metrics():
     assert cockpit.judged_in_scope("commissioners", scoped=True)
 
 
-def test_approx_and_signed():
-    assert cockpit.approx(4.38356, "家") == "4.4 家"
-    assert cockpit.approx(87671.23, "万元") == "8.77 亿元"
-    assert cockpit.approx(5068.49, "万元") == "5,068.5 万元"
-    assert cockpit.approx(None, "家") == "—"
+def test_pace_rounded_up_and_signed():
+    # One rule (fmt): the expected-by-now rounded up at the shown precision; the gap from the
+    # shown figures.
+    assert fmt.pace_text(4.38356, "家") == "5 家"
+    assert fmt.pace_text(4.0, "家") == "4 家"
+    assert fmt.pace_text(87671.23, "万元") == "8.77 亿元"
+    assert fmt.pace_text(5068.49, "万元") == "0.51 亿元"
+    assert fmt.pace_text(None, "家") == "—"
+    assert fmt.gap_text(2, 2.49, "场") == "1 场"
+    assert fmt.gap_text(80000, 87671.23, "万元") == "0.77 亿元"
     assert cockpit.signed(7, "个") == "+7 个"
     assert cockpit.signed(-2, "家") == "-2 家"
     assert cockpit.signed(60000.0, "万元") == "+6.00 亿元"
-    assert cockpit.signed(-4228.9, "万元") == "-4,228.9 万元"
+    assert cockpit.signed(-4228.9, "万元") == "-0.42 亿元"
     assert cockpit.signed(0.012, "比率") == "+1.2 个百分点"
     assert cockpit.signed(0, "家") == "持平"
     assert cockpit.signed(0.0004, "比率") == "持平"  # shows as 0.0 个百分点
@@ -229,9 +234,10 @@ def test_cards_for_the_county(county):
     )
     assert hnte.lines == (
         "年度目标 50 家",
-        "序时应完成 4.4 家",
+        "序时应完成 5 家",
+        "差 1 家",
         "预计全年 46 家",
-    )  # 4 x 365/32 = 45.6
+    )  # 50 x 32/365 = 4.38 rounded up; 4 x 365/32 = 45.6
     assert hnte.trend == (4.0, 4.0) and hnte.trend_note is None
     assert hnte.delta is None
     sci = cards["sci_projects_landed"]
@@ -242,7 +248,12 @@ def test_cards_for_the_county(county):
     )  # January, then the as-of day
     tech = cards["tech_contract_amount"]
     assert (tech.value, tech.status, tech.delta) == ("8.00 亿元", "at_risk", "+6.00 亿元")
-    assert tech.lines == ("年度目标 100.00 亿元", "序时应完成 8.77 亿元", "预计全年 91.25 亿元")
+    assert tech.lines == (
+        "年度目标 100.00 亿元",
+        "序时应完成 8.77 亿元",
+        "差 0.77 亿元",
+        "预计全年 91.25 亿元",
+    )
     assert tech.year_ago == "上年同期（2025年2月1日）：2.00 亿元"
     assert (cards["iur_projects"].status, cards["iur_projects"].badge) == ("behind", "滞后")
     rd = cards["rd_coverage"]
@@ -258,7 +269,7 @@ def test_cards_for_the_county(county):
     )
     assert culture.lines == (
         "年度目标 10 家",
-        "序时应完成 0.9 家",
+        "序时应完成 1 家",
         "缺少数据：瞪羚、独角兽定制化培育名单",
     )
     assert cards["new_rd_partnerships"].badge == "数据暂缺"
@@ -286,7 +297,7 @@ def test_cards_for_a_town_show_its_contribution(county_dir):
     assert hnte.lines == ("全县年度目标 50 家",)
     assert cards["tech_contract_amount"].value == "3.00 亿元"
     assert (
-        cards["tech_contract_amount"].year_ago == "上年同期（2025年2月1日）：0.0 万元"
+        cards["tech_contract_amount"].year_ago == "上年同期（2025年2月1日）：0.00 亿元"
     )  # no plan target: a town has none
     assert cards["sci_projects_landed"].value == "3 个"
     rd = cards["rd_coverage"]  # a ratio is judged for a town too: every town works down to zero
@@ -319,18 +330,14 @@ def test_attention_names_exactly_the_behind_and_at_risk_targets(county):
     ]
     iur, cadre, hnte, rd, tech = items
     assert cadre.towns == "全县统筹指标，不分镇区"
-    assert iur.summary == "完成 2 项，序时应完成 8.8 项，完成年度目标 2.0%"
-    # fair share by active firms (掘港 3/5, 长沙 2/5) of 8.77 expected: 5.26 and 3.51
-    assert iur.towns == "拖后镇区（按企业数占比）：长沙镇（差 3.5 项）、掘港街道（差 3.3 项）"
-    assert (
-        hnte.towns == "拖后镇区（按企业数占比）：长沙镇（差 0.8 家）"
-    )  # 掘港 delivered 3 of its 2.63
+    assert iur.summary == "完成 2 项，序时应完成 9 项，差 7 项，完成年度目标 2.0%"
+    # fair share by active firms (掘港 3/5, 长沙 2/5) of 8.77 expected: 5.26 and 3.51, rounded up
+    assert iur.towns == "拖后：长沙镇（差 4 项）、掘港街道（差 4 项）"
+    assert hnte.towns == "拖后：长沙镇（差 1 家）"  # 掘港 delivered 3 of its 2.63 (shown 3)
     assert (rd.summary, rd.towns) == ("80.0%，目标 100.0%", "待清零企业最多：长沙镇 1 家")
-    assert tech.summary == "完成 8.00 亿元，序时应完成 8.77 亿元，完成年度目标 8.0%"
-    assert (
-        tech.towns
-        == "拖后镇区（按企业数占比）：长沙镇（差 5,068.5 万元）、掘港街道（差 2,602.7 万元）"
-    )
+    assert tech.summary == "完成 8.00 亿元，序时应完成 8.77 亿元，差 0.77 亿元，完成年度目标 8.0%"
+    # fair shares 52,602.74 and 35,068.49 万元, rounded up to 0.01 亿元: 5.27 and 3.51 亿元
+    assert tech.towns == "拖后：长沙镇（差 0.51 亿元）、掘港街道（差 0.27 亿元）"
 
 
 def test_standing_text(county):
@@ -344,14 +351,14 @@ def test_standing_text(county):
 
 def test_attention_for_a_chosen_town(county):
     items = by_id(cockpit.attention(county, DAY, PLAN, "长沙镇"))
-    assert items["iur_projects"].towns == "长沙镇：完成 0 项，按企业数占比应完成 3.5 项，差 3.5 项"
+    assert items["iur_projects"].towns == "长沙镇：完成 0 项，按企业数占比应完成 4 项，差 4 项"
     assert (
         items["tech_contract_amount"].towns
-        == "长沙镇：完成 3.00 亿元，按企业数占比应完成 3.51 亿元，差 5,068.5 万元"
+        == "长沙镇：完成 3.00 亿元，按企业数占比应完成 3.51 亿元，差 0.51 亿元"
     )
     assert items["rd_coverage"].towns == "长沙镇：待清零 1 家"
     assert by_id(cockpit.attention(county, DAY, PLAN, "掘港街道"))["new_hnte"].towns == (
-        "掘港街道：完成 3 家，按企业数占比应完成 2.6 家，已达到占比"
+        "掘港街道：完成 3 家，按企业数占比应完成 3 家，已达到占比"
     )
 
 
@@ -452,7 +459,7 @@ def test_town_values_and_display(county):
     shown = cockpit.town_table_display(table)
     assert shown.columns[:3] == ["镇区", "在册企业（家）", "高成长型科创项目落地（个）"]
     assert (
-        shown["技术合同认定登记额（万元）"].dtype == pl.Float64
+        shown["技术合同认定登记额（亿元）"].dtype == pl.Float64
         and shown["新增高新技术企业（家）"].dtype == pl.Int64
     )
     assert shown.columns[-1] == "研发活动待清零企业（家）"
@@ -464,8 +471,8 @@ def test_town_values_and_display(county):
 def test_cumulative_series(county):
     cum = timeline.cumulative(county, "tech_contract_amount", DAY, PLAN)
     s = cum.series
-    assert s.height == 13  # twelve month ends and the as-of day
-    assert s["on"].to_list()[:3] == [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28)]
+    assert s.height == 12  # one point a month: the as-of day stands in for February's end
+    assert s["on"].to_list()[:3] == [date(2026, 1, 31), date(2026, 2, 1), date(2026, 3, 31)]
     assert s["actual"].to_list()[:3] == [80000.0, 80000.0, None]
     assert s["pace"][1] == pytest.approx(1_000_000 * 32 / 365) and s["pace"][-1] == 1_000_000
     assert s["target"].unique().to_list() == [1_000_000]
@@ -482,7 +489,7 @@ def test_cumulative_series(county):
 
 def test_cumulative_for_a_town_has_no_pace_line(county_dir):
     cum = timeline.cumulative(Warehouse(county_dir, {"长沙镇"}), "tech_contract_amount", DAY, PLAN)
-    assert cum.series["pace"].null_count() == 13 and cum.series["actual"][0] == 30000.0
+    assert cum.series["pace"].null_count() == 12 and cum.series["actual"][0] == 30000.0
 
 
 def test_pace_line_at_a_leap_year_end():
@@ -595,7 +602,7 @@ def test_page_cards_equal_the_engine(county_dir, monkeypatch):
     captions = " ".join(c.value for c in at.caption)
     for p in rows:
         if p.target is not None and p.id != "rd_coverage" and p.actual is not None:
-            assert f"序时应完成 {cockpit.approx(p.expected, p.unit)}" in captions
+            assert f"序时应完成 {fmt.pace_text(p.expected, p.unit)}" in captions
             assert f"预计全年 {fmt.amount(p.projected, p.unit)}" in captions
     assert "上年同期（2025年2月1日）：2.00 亿元" in captions
     assert any(
@@ -617,7 +624,7 @@ def test_page_warning_list_names_exactly_the_lagging_targets(county_dir, monkeyp
         p.label for p in rows if p.status in ("behind", "at_risk")
     )
     assert shown[0] == ("滞后", "产学研合作项目备案登记")
-    assert any("拖后镇区（按企业数占比）：长沙镇（差 3.5 项）" in md.value for md in at.markdown)
+    assert any("拖后：长沙镇（差 4 项）" in md.value for md in at.markdown)
 
 
 def test_page_town_filter(county_dir, monkeypatch):
@@ -632,8 +639,8 @@ def test_page_town_filter(county_dir, monkeypatch):
     assert values["技术合同认定登记额"] == "3.00 亿元"
     assert values["亿元以上制造业企业研发活动覆盖率"] == "50.0%"
     assert values["中小企业专项培训"] == "1 场"  # county-wide, not scoped
-    assert any("长沙镇：完成 0 项，按企业数占比应完成 3.5 项" in md.value for md in at.markdown)
-    assert any("不随镇区筛选" in c.value for c in at.caption)
+    assert any("长沙镇：完成 0 项，按企业数占比应完成 4 项" in md.value for md in at.markdown)
+    assert any("科创专员与培训场次为全县数据" in c.value for c in at.caption)
 
 
 def test_page_url_round_trip(county_dir, monkeypatch):

@@ -59,7 +59,7 @@ COUNTY_TABLE = [
     ["瞪羚、独角兽定制化培育", "10 家", "—", "—", "83.3%", "—"],
     ["亿元以上制造业企业研发活动覆盖率", "100.0%", "33.3%", "33.3%", "100.0%", "滞后"],
     ["产学研合作项目备案登记", "100 项", "—", "—", "83.3%", "—"],
-    ["技术合同认定登记额", "100.00 亿元", "1,734.5 万元", "0.2%", "83.3%", "滞后"],
+    ["技术合同认定登记额", "100.00 亿元", "0.17 亿元", "0.2%", "83.3%", "滞后"],
     ["重点企业“一企一策”服务", "100 家", "1 家", "1.0%", "83.3%", "滞后"],
     ["科创专员", "100 名", "90 名", "90.0%", "83.3%", "达标进度"],
     ["中小企业专项培训", "3 场", "—", "—", "83.3%", "—"],
@@ -228,8 +228,10 @@ def test_target_table_equals_progress_json_and_workbook(county, data, capsys):
     sheet = list(book["目标进度"].iter_rows(min_row=export.TABLE_ROW + 2, values_only=True))
     for row, cells, m in zip(table[1:], sheet, shown, strict=True):
         assert (cells[1], cells[10]) == (row[0], row[5])
-        assert fmt.amount(cells[4], m["unit"]) == row[2]
-        assert fmt.amount(cells[5], m["unit"]) == row[1]
+        # the workbook holds figures as shown: 亿元 for 万元 metrics (fmt.shown_scale)
+        scale = fmt.shown_scale(m["unit"])
+        assert fmt.amount(None if cells[4] is None else cells[4] * scale, m["unit"]) == row[2]
+        assert fmt.amount(None if cells[5] is None else cells[5] * scale, m["unit"]) == row[1]
 
 
 def test_lagging_rows_are_marked(county):
@@ -249,8 +251,8 @@ def test_attention_names_the_towns_dragging_each_target(county, data):
     assert texts[0] == "全县5 项有量化目标：达标进度 1 项，预警 0 项，滞后 4 项。"
     assert texts[1:] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]
     assert texts[1] == (
-        "【滞后】新增高新技术企业：完成 2 家，序时应完成 41.6 家，完成年度目标 4.0%。"
-        "拖后镇区（按企业数占比）：掘港街道（差 24.0 家）、长沙镇（差 15.7 家）。"
+        "【滞后】新增高新技术企业：完成 2 家，序时应完成 42 家，差 40 家，完成年度目标 4.0%。"
+        "拖后：掘港街道（差 24 家）、长沙镇（差 16 家）。"
     )
 
 
@@ -417,12 +419,15 @@ def test_town_briefing_equals_the_town_workbook(data, quick_charts):
     book = openpyxl.load_workbook(io.BytesIO(export.briefing_workbook(wh, AS_OF, TOWN)))
     for cells in book["目标进度"].iter_rows(min_row=export.TABLE_ROW + 2, values_only=True):
         unit = metrics.METRIC_BY_ID[next(m.id for m in metrics.METRICS if m.label == cells[1])].unit
-        assert by_label[cells[1]][2] == fmt.amount(cells[4], unit)
+        scale = fmt.shown_scale(unit)  # the workbook holds 亿元 for 万元 metrics
+        assert by_label[cells[1]][2] == fmt.amount(
+            None if cells[4] is None else cells[4] * scale, unit
+        )
     text = _texts(doc)
     for name in OTHER_TOWNS_FIRMS:
         assert name not in text
     towns_line = _after(doc, "八、需关注事项")[1]
-    assert towns_line.endswith("长沙镇：完成 1 家，按企业数占比应完成 16.7 家，差 15.7 家。")
+    assert towns_line.endswith("长沙镇：完成 1 家，按企业数占比应完成 17 家，差 16 家。")
 
 
 def test_unknown_town_is_refused(data):

@@ -15,6 +15,7 @@ from kechuang.engine import metrics, screening, worklists
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import workbook as export
+from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
 TOWN = "长沙镇"
@@ -97,7 +98,7 @@ def make_data(path):
                 "contract_id": "T1",
                 "uscc": uscc(2),
                 "amount_wan": 1234.5,
-                "registered_on": date(2026, 10, 30),
+                "registered_on": date(2026, 10, 31),
             },
             {
                 "contract_id": "T2",
@@ -225,10 +226,16 @@ def test_progress_sheet_equals_engine(county):
     assert list(rows) == [p.label for p in engine]
     for p in engine:
         row = rows[p.label]
+        # Figures as every page shows them (fmt's rule): 万元 in 亿元, the expected-by-now
+        # rounded up.
         # XLSX keeps 15-16 significant digits of a double.
         shown = [row["完成"], row["年度目标"], row["序时应完成"], row["预计全年"], row["完成比例"]]
+        scale = fmt.shown_scale(p.unit)
+        figures = [fmt.shown_value(p.actual, p.unit), p.target, p.pace, p.projected]
         for cell, value in zip(
-            shown, [p.actual, p.target, p.expected, p.projected, p.share_of_target], strict=True
+            shown,
+            [None if v is None else v / scale for v in figures] + [p.share_of_target],
+            strict=True,
         ):
             assert cell == (None if value is None else pytest.approx(value, rel=1e-14)), p.id
     # By hand: two first certificates in 2026 against 50; 304 of 365 days elapsed.
@@ -240,11 +247,12 @@ def test_progress_sheet_equals_engine(county):
         "滞后",
         "家",
     )
-    assert hnte["序时应完成"] == pytest.approx(50 * 304 / 365) and hnte[
+    assert hnte["序时应完成"] == 42 and hnte[  # 50 x 304/365 = 41.6, rounded up
         "序时进度比例"
     ] == pytest.approx(304 / 365)
-    assert rows["技术合同认定登记额"]["完成"] == 1734.5
-    assert rows["亿元以上制造业企业研发活动覆盖率"]["完成"] == pytest.approx(1 / 3)
+    assert rows["技术合同认定登记额"]["完成"] == 0.17  # 1,734.5 万元 in 亿元 to 0.01
+    assert rows["技术合同认定登记额"]["单位"] == "亿元"
+    assert rows["亿元以上制造业企业研发活动覆盖率"]["完成"] == 0.333  # rounded down to 0.1%
     assert (
         rows["高成长型科创项目落地"]["完成"] is None and rows["高成长型科创项目落地"]["状态"] == "—"
     )
@@ -279,17 +287,17 @@ def test_programme_sheets_hold_monthly_series_and_charts(county):
     assert "缺少数据 科创项目招引（sci_projects）" in ws["A2"].value
     assert len(ws._charts) == 1
     contracts = _table(book["成果转化行动"])
-    assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts] == [
+    assert [r["技术合同认定登记额：累计完成（亿元）"] for r in contracts] == [
         0,
-        500,
-        500,
-        500,
-        500,
-        500,
-        500,
-        500,
-        500,
-        1734.5,
+        0.05,
+        0.05,
+        0.05,
+        0.05,
+        0.05,
+        0.05,
+        0.05,
+        0.05,
+        0.17345,
     ]
     assert book["成果转化行动"].cell(5, 2).number_format == "#,##0.00"
     assert "比率指标" in book["研发筑基行动"]["A2"].value
@@ -353,7 +361,7 @@ def test_cover_sheet(county):
         r[0]: r[1:5] for r in book["封面"].iter_rows(values_only=True) if r[1] in wh.tables
     }
     assert freshness["市场主体登记"] == ("enterprises", 5, "2015年1月1日", "可用")
-    assert freshness["技术合同认定登记"] == ("tech_contracts", 2, "2026年10月30日", "可用")
+    assert freshness["技术合同认定登记"] == ("tech_contracts", 2, "2026年10月31日", "可用")
     assert freshness["统计联网直报年报"][2] == "2025年度"
     assert freshness["科创项目招引"] == ("sci_projects", None, None, "暂缺")
     links = [c.hyperlink.location for c in book["封面"]["A"] if c.hyperlink]
@@ -364,8 +372,10 @@ def test_same_content_from_page_and_cli(data, tmp_path, capsys):
     """The page and the CLI call the same function: with the same generated-at time the file is
     identical."""
     wh = Warehouse(data)
-    first = export.briefing_workbook(wh, AS_OF, TOWN, generated_at=GENERATED)
-    assert export.briefing_workbook(wh, AS_OF, TOWN, generated_at=GENERATED) == first
+    # The CLI's --as-of 2026-10-31 is after the data's last day: both compute the data's last day.
+    as_of, notice = metrics.bring_back(AS_OF, metrics.default_as_of(wh))
+    first = export.briefing_workbook(wh, as_of, TOWN, generated_at=GENERATED)
+    assert export.briefing_workbook(wh, as_of, TOWN, generated_at=GENERATED) == first
     out = tmp_path / "简报.xlsx"
     assert (
         cli.main(
@@ -383,7 +393,9 @@ def test_same_content_from_page_and_cli(data, tmp_path, capsys):
         )
         == 0
     )
-    assert capsys.readouterr().out.strip() == str(out.resolve())
+    printed = capsys.readouterr()
+    assert printed.out.strip() == str(out.resolve())
+    assert printed.err.strip() == (notice or "")
     ours, theirs = _book(first), openpyxl.load_workbook(out)
     assert ours.sheetnames == theirs.sheetnames
     for name in ours.sheetnames:
@@ -406,7 +418,7 @@ def test_town_restricts_every_sheet(data):
     assert (
         progress["新增高新技术企业"]["完成"] == 1 and progress["新增高新技术企业"]["口径"] == TOWN
     )
-    assert progress["技术合同认定登记额"]["完成"] == 1234.5
+    assert progress["技术合同认定登记额"]["完成"] == 0.12  # 1,234.5 万元
     assert (
         progress["新增高新技术企业"]["状态"] == "—"
     )  # a contribution to the county target, not paced
@@ -415,10 +427,10 @@ def test_town_restricts_every_sheet(data):
     )  # commissioners carry no enterprise: the county figure, paced
     assert (progress["科创专员"]["完成"], progress["科创专员"]["状态"]) == (90, "达标进度")
     contracts = _table(book["成果转化行动"])
-    assert [r["技术合同认定登记额：累计完成（万元）"] for r in contracts][-2:] == [0, 1234.5]
+    assert [r["技术合同认定登记额：累计完成（亿元）"] for r in contracts][-2:] == [0, 0.12345]
     assert list(contracts[0]) == [
         "截至日期",
-        "技术合同认定登记额：累计完成（万元）",
+        "技术合同认定登记额：累计完成（亿元）",
     ]  # no county pace for a town's share
     assert "科创专员（全县）：序时进度（名）" in _table(book["专员对接行动"])[0]
     assert book["目标进度"]["A1"].value.startswith("“六百创新”目标进度（长沙镇，")
@@ -458,7 +470,7 @@ def test_absent_tables_are_named_not_fatal(tmp_path):
     assert book["重点企业未走访"]["A2"].value.startswith(
         "缺少数据：重点企业“一企一策”服务清单（key_enterprises）"
     )
-    assert _table(book["成果转化行动"])[0]["技术合同认定登记额：累计完成（万元）"] == 10
+    assert _table(book["成果转化行动"])[0]["技术合同认定登记额：累计完成（亿元）"] == 0.001
     assert book["研发筑基行动"]["A2"].value.startswith(
         "亿元以上制造业企业研发活动覆盖率：缺少数据 市场主体登记（enterprises）"
     )
@@ -535,8 +547,11 @@ def test_briefing_page_text_and_download(data, monkeypatch):
 
     at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     assert at.title[0].value == "简报导出"
-    assert at.code[0].value == summary.briefing_text(Warehouse(data), AS_OF, load_plan(2026))
-    assert at.code[-1].value == "python -m kechuang export --out 简报.xlsx --as-of 2026-10-31"
+    assert at.code[0].value == summary.briefing_text(
+        Warehouse(data), date(2026, 10, 31), load_plan(2026)
+    )
+    # Commands are for administrators only (issue 18): the analyst sees no `python -m kechuang`.
+    assert not any("python -m" in c.value for c in at.code)
     assert len(at.download_button) == 0  # built on demand
     at.button(key="make_briefing").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -549,6 +564,6 @@ def test_briefing_page_for_a_town(data, monkeypatch):
     at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
     at.selectbox(key="town").set_value(TOWN).run()
     assert at.code[0].value.startswith(f"截至2026年10月31日，{TOWN}")
-    assert at.code[-1].value.endswith(f"--town {TOWN}")
+    assert not any("python -m" in c.value for c in at.code)  # commands: administrators only
     at.button(key="make_briefing").click().run()
     assert not at.exception and at.download_button(key="briefing_xlsx")

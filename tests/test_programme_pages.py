@@ -56,8 +56,8 @@ def texts(at: AppTest) -> str:
 
 def test_contracts_page(county):
     at = open_page("contracts")
-    assert metric(at, "完成") == ["1,900.0 万元"]
-    assert metric(at, "技术交易额") == ["1,500.0 万元"] and metric(at, "登记合同") == ["5 项"]
+    assert metric(at, "完成") == ["0.19 亿元"]
+    assert metric(at, "技术交易额") == ["0.15 亿元"] and metric(at, "登记合同") == ["5 项"]
     assert "预警" not in texts(at) and ":red-badge[滞后]" in texts(at)
     regions = frame_with(at, "地区")
     assert dict(zip(regions["地区"], regions["合同成交额（万元）"], strict=True)) == {
@@ -77,7 +77,7 @@ def test_contracts_page(county):
 
 def test_contracts_page_under_a_town(county):
     at = open_page("contracts", CHANGSHA)
-    assert metric(at, "完成") == ["300.0 万元"] and metric(at, "登记合同") == ["2 项"]
+    assert metric(at, "完成") == ["0.03 亿元"] and metric(at, "登记合同") == ["2 项"]
     assert "镇区无分解目标" in texts(at)
     assert not any(
         "列入原因" in df.value.columns for df in at.dataframe

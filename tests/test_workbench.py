@@ -785,7 +785,9 @@ def test_screening_page_thresholds_change_candidates(tmp_path, monkeypatch):
 
 
 def test_gazelle_page_counts_places(tmp_path, monkeypatch):
-    data = write_warehouse(tmp_path / "g", **gazelle_tables())
+    # A training on the as-of day: the data must reach the day a page is opened at (issue 18).
+    training = {"training_id": "T", "title": "t", "held_on": AS_OF, "kind": "中小企业专项培训"}
+    data = write_warehouse(tmp_path / "g", trainings=[training], **gazelle_tables())
     at = run_page(data, "views/gazelle.py", monkeypatch)
     shown = {m.label: m.value for m in at.metric}
     assert (shown["2026年培育名额"], shown["已入选"], shown["尚余名额"]) == (

@@ -107,7 +107,8 @@ for kind, (_, label, state, suffix, mime) in DOCUMENTS.items():
 command = f"python -m kechuang export --out 简报.xlsx --as-of {as_of.isoformat()}" + (
     f" --town {town}" if town else ""
 )
-st.caption(
-    "命令行生成同一份简报（内容相同，仅生成时间不同；Word、PDF 把 .xlsx 换成 .docx、.pdf）："
-)
-st.code(command, language="bash", wrap_lines=True)
+if ui.can("view_audit"):  # commands are for administrators, who run the server
+    st.caption(
+        "命令行生成同一份简报（内容相同，仅生成时间不同；Word、PDF 把 .xlsx 换成 .docx、.pdf）："
+    )
+    st.code(command, language="bash", wrap_lines=True)

@@ -87,7 +87,9 @@ st.subheader("导入记录")
 history = manifest.history(wh.data_dir)
 if history.height == 0:
     st.info(
-        "尚无导入记录：数据通过“数据导入”页面或命令 python -m kechuang ingest 导入后，在此列出。"
+        "尚无导入记录：数据通过“数据导入”页面"
+        + ("或命令 python -m kechuang ingest " if ui.can("view_audit") else "")
+        + "导入后，在此列出。"
     )
 else:
     st.dataframe(history, hide_index=True, placeholder="—")

@@ -103,7 +103,7 @@ if wh.missing("tax_annual", "hnte_certificates"):
     ui.absent(wh.missing("tax_annual", "hnte_certificates"), "培育候选")
 else:
     candidates = ui.cached(screening.gazelle_candidates, as_of, thresholds, scope=scope)
-    table = workbench.gazelle_table(candidates)
+    table = workbench.gazelle_table(candidates, span)
     n_new = candidates.filter(~candidates["in_cultivation"]).height
     st.markdown(
         f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** "

@@ -21,7 +21,7 @@ where = town or "全县"
 st.title("如东科创驾驶舱")
 plan_text = the_plan.title if the_plan else f"{as_of.year}年尚无计划文件，未设目标"
 st.caption(
-    f"截至{fmt.cn_date(as_of)} · {where} · {plan_text} · 全年时间进度 "
+    f"截至{fmt.cn_date(as_of)} · {fmt.md(where)} · {plan_text} · 全年时间进度 "
     f"{fmt.pct(float(metrics.elapsed_share(as_of)))}"
 )
 link_box = st.container()  # filled at the end, once every URL parameter of the view is set
@@ -32,75 +32,84 @@ def badge(status: str | None, words: str) -> str:
     return ui.status_badge(status) if status else f":gray-badge[{words}]"
 
 
-# -- 需关注: what needs attention, before any chart ---------------------------------------- A town
-# officer's session holds only their towns' rows: the county's pace, the towns' fair shares and the
-# task breakdown cannot be computed for them, so those sections are left out rather than shown
-# wrong.
-county_view = ui.user_scope() is None
 # One computation for the page: warning list (the county's targets, whatever the town), county
-# progress, cards, town table.
+# progress, cards, town table. A town officer's session holds only their towns' rows: the
+# county's pace, the towns' fair shares and the task breakdown cannot be computed for them, so
+# those sections are left out rather than shown wrong.
+county_view = ui.user_scope() is None
 view = ui.cached(cockpit.overview, as_of, the_plan, town, county_view)
 alerts, county_rows = view.alerts, view.county_rows
-if county_view:
-    with st.container(border=True):
-        st.subheader("需关注")
-        st.caption(
-            "全县"
-            + cockpit.standing_text(county_rows)
-            + (
-                f"；下列各项附{fmt.md(town)}的完成情况（按企业数占比折算序时应完成）"
-                if town
-                else ""
-            )
-        )
-        for a in alerts:
-            st.markdown(
-                f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.summary)}  \n"
-                + fmt.md(a.towns)
-            )
-        records.untouched_note(as_of)  # towns whose lists nobody worked for 30 days
-        if not alerts and any(p.status for p in county_rows):
-            st.success("有量化目标的指标均达到序时进度。")
-else:
-    st.info(
-        f"本账户只能查看{fmt.md(ui.scope_name())}的数据：下列各项为本镇区对全县年度目标的贡献，不作序时判断；"
-        "全县进度、各镇区对比与任务分解请向科技局索取或查看领导分享的链接。"
-    )
-
-# -- one card per target -------------------------------------------------------------------
 cards = (
     view.cards if view.cards is not None else ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
 )  # a town's own cards
+rows = county_rows if not town else ui.cached(metrics.progress, as_of, the_plan, scope=scope)
+
+# -- 目标一览: every target in one compact row (a phone shows them on one or two screens) ----------
 st.subheader("目标一览" if not town else f"目标一览 · {fmt.md(town)}")
-if town:
+if county_view and not town:
+    st.markdown("**全县" + cockpit.standing_text(county_rows) + "**")
+elif town:
     st.caption(
-        f"{fmt.md(town)}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据，不随镇区筛选。"
+        f"{fmt.md(town)}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据。"
     )
-for start in range(0, len(cards), 3):
-    for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
-        with column.container(border=True):
-            st.markdown(f"**{c.label}**  \n{badge(c.status, c.badge)}")
-            flat = c.delta == "持平"
-            st.metric(
-                "完成",
-                c.value,
-                delta=c.delta,
-                delta_description="较上年同期" if c.delta else None,
-                delta_color="off" if flat else "normal",
-                delta_arrow="off" if flat else "auto",
-                chart_data=list(c.trend) if c.trend else None,
-                chart_type="area",
+ui.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None, cards))
+
+# -- 需关注: the lagging targets and the towns dragging them ------------------------------------
+if county_view and alerts:
+    with st.container(border=True):
+        st.markdown("**需关注**")
+        st.caption(
+            f"下列各项附{fmt.md(town)}的完成情况（按企业数占比折算序时应完成）"
+            if town
+            else "拖后镇区：按在册企业数占比折算的序时应完成，差距最大的镇区"
+        )
+        for a in alerts:
+            st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.towns)}")
+elif county_view and any(p.status for p in county_rows):
+    st.success("有量化目标的指标均达到序时进度。")
+if county_view:
+    records.untouched_note(as_of)  # towns whose lists nobody worked for 30 days
+if town:  # the town against the other towns, in sentences rather than one-bar charts
+    standings = ui.town_standing(as_of, town)
+    if standings:
+        with st.container(border=True):
+            st.markdown(f"**{fmt.md(town)}在全县**")
+            st.markdown(
+                "\n".join(f"- {cockpit.town_standing_text(x)}" for x in standings if x.value)
             )
-            if c.share is not None:
-                st.progress(min(max(c.share, 0.0), 1.0), text=c.share_text)
-            st.caption(
-                " · ".join([*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago])
-            )
+            if zero := cockpit.zero_text(standings):
+                st.caption(zero)
+if not county_view:
+    st.caption(
+        f"本账户只能查看{fmt.md(ui.scope_name())}的数据；全县进度、任务分解请向科技局索取或查看领导分享的链接。"
+    )
+
+with st.expander("逐项卡片（完成、上年同期、月度走势）"):
+    for start in range(0, len(cards), 3):
+        for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
+            with column.container(border=True):
+                st.markdown(f"**{c.label}**  \n{badge(c.status, c.badge)}")
+                flat = c.delta == "持平"
+                st.metric(
+                    "完成",
+                    c.value,
+                    delta=c.delta,
+                    delta_description=c.delta_basis if c.delta else None,
+                    delta_color="off" if flat else "normal",
+                    delta_arrow="off" if flat else "auto",
+                    chart_data=list(c.trend) if c.trend else None,
+                    chart_type="area",
+                )
+                if c.share is not None:
+                    st.progress(min(max(c.share, 0.0), 1.0), text=c.share_text)
+                st.caption(
+                    " · ".join([*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago])
+                )
 
 # -- cumulative chart and town split of one target ----------------------------------------
 from kechuang.charts import overview as charts  # noqa: E402  (here: the cards above reach the browser before Plotly has loaded)
 
-st.subheader("累计进度与镇区分布")
+st.markdown("**累计进度与镇区分布**")
 ids = [m.id for m in metrics.METRICS]
 chosen = ui.url_choice(
     "选择指标",
@@ -113,56 +122,65 @@ chosen = ui.url_choice(
 m = METRIC_BY_ID[chosen]
 card = next(c for c in cards if c.id == chosen)
 cum = ui.cached(timeline.cumulative, chosen, as_of, the_plan, scope=scope)
-if cum is not None:
+if cum is not None and cum.series["actual"].max() == 0 and town:
+    # A flat zero line says nothing: say it.
+    st.info(f"{fmt.md(where)}本年尚无{m.label}。")
+elif cum is not None:
     st.plotly_chart(
-        charts.cumulative_chart(cum.series, f"{m.label}：{where}累计完成", m.unit, cum.last_year),
+        charts.cumulative_chart(
+            cum.series, f"{m.label}：{where}累计完成", m.unit, cum.last_year, target_line=True
+        ),
         config={"displayModeBar": False},
         key="cumulative",
     )
 else:
     st.info(f"{m.label}：{card.trend_note or '数据暂缺'}，无累计曲线。")
 town_frame = view.town_table  # all towns: a chosen town is highlighted, not filtered out
-values = cockpit.town_values(town_frame, chosen)
+values = cockpit.town_values(town_frame, chosen) if county_view else None  # not a one-bar chart
 if values is not None:
     title, unit = cockpit.town_chart_spec(chosen)
-    st.plotly_chart(
-        charts.town_chart(values, title, unit, highlight=town),
-        config={"displayModeBar": False},
-        key="towns_chart",
-    )
-else:
+    # Towns at zero are named in a sentence, not drawn as empty bars (a phone keeps its height).
+    drawn = values.filter((values["value"] != 0) | (values["town"] == (town or "")))
+    zero = values.filter((values["value"] == 0) & (values["town"] != (town or "")))["town"]
+    if drawn.height:
+        st.plotly_chart(
+            charts.town_chart(drawn, title, unit, highlight=town),
+            config={"displayModeBar": False},
+            key="towns_chart",
+        )
+    if zero.len():
+        st.caption(f"{title}为 0 的镇区：" + "、".join(zero.to_list()))
+elif county_view:
     st.info(
         f"{m.label}："
         + ("全县统筹指标，不分镇区。" if cockpit.county_wide(chosen) else "数据暂缺，无镇区分布。")
     )
 
 # -- by town ---------------------------------------------------------------------------------
-st.subheader("分镇区贡献")
-st.caption(
-    "各镇区对可分解到镇区的目标的贡献（点击列名排序）；科创专员、中小企业专项培训场次、干部专题培训场次为全县数据，不分镇区。"
-    + (f"本表为全县各镇区对比，{fmt.md(town)}在上图中以红色突出显示。" if town else "")
-)
-shown = cockpit.town_table_display(town_frame)
-ui.table(
-    shown,
-    tables.file_stem("总览_分镇区贡献", as_of),
-    key="town_table",
-    column_config={c: st.column_config.NumberColumn(format="localized") for c in shown.columns[1:]},
-    placeholder="—",
-)
+with st.expander("分镇区贡献表（全部指标，可下载）" if county_view else "本镇区贡献表"):
+    st.caption(
+        "各镇区对可分解到镇区的目标的贡献（点击列名排序，左右滑动查看各列）；科创专员、培训场次为全县数据，不分镇区。"
+        + (f"{fmt.md(town)}在上图中以深色突出显示。" if town and county_view else "")
+    )
+    shown = cockpit.town_table_display(town_frame)
+    ui.table(
+        shown,
+        tables.file_stem("总览_分镇区贡献", as_of),
+        key="town_table",
+        column_config={
+            "镇区": st.column_config.TextColumn(pinned=True),
+            **{c: st.column_config.NumberColumn(format="localized") for c in shown.columns[1:]},
+        },
+        placeholder="—",
+    )
 
 # -- 任务分解表 ------------------------------------------------------------------------------
-st.subheader("任务分解表")
 task_rows = tasks.task_breakdown(county_rows, the_plan) if county_view else []
-if not county_view:
-    st.caption("任务分解为全县口径，不在本账户范围内。")
-elif not task_rows:
+if county_view and not task_rows:
     st.info(f"{as_of.year}年尚无计划文件，无任务分解。")
-else:
-    st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
-    with st.expander(
-        f"{the_plan.document} 共 {len(task_rows)} 项任务：责任部门与当前状态", expanded=not town
-    ):
+elif county_view:
+    with st.expander(f"任务分解表：{the_plan.document} 共 {len(task_rows)} 项任务"):
+        st.caption("状态为全县口径（任务由全县承担）；一项任务对应多个指标时取最落后者。")
         for t in task_rows:
             st.markdown(
                 f"{badge(t.status, t.status_text)} **{t.action}**：{t.task}  \n"

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from kechuang import ui
-from kechuang.engine import metrics, plan
+from kechuang.engine import contract, metrics, plan
+from kechuang.models import overview as cockpit
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -23,8 +24,13 @@ if town:
     )
 
 rows = ui.cached(metrics.progress, as_of, the_plan, scope=ui.town_scope(town))
+if not town:
+    st.markdown("**全县" + cockpit.standing_text(rows) + "**")
+# Every target in one compact row, details on a tap; the full figures of each below, one tap away.
+ui.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None))
+details = st.expander("逐项明细（完成、年度目标、序时应完成、预计全年）")
 for p in rows:
-    with st.container(border=True):
+    with details.container(border=True):
         head, badge = st.columns([4, 1])
         head.markdown(f"**{p.label}**")
         judged = metrics.judged_in_scope(
@@ -37,7 +43,10 @@ for p in rows:
         left, mid, right = st.columns(3)
         left.metric("完成", fmt.amount(p.actual, p.unit))
         mid.metric("年度目标" if judged else "全县年度目标", fmt.amount(p.target, p.unit))
-        right.metric("序时应完成", fmt.amount(p.expected, p.unit) if judged else "不适用")
+        right.metric(
+            "序时应完成",
+            fmt.pace_text(p.expected, p.unit) if judged else "不适用",
+        )
         if p.share_of_target is not None:
             st.progress(
                 min(p.share_of_target, 1.0),
@@ -49,8 +58,10 @@ for p in rows:
                     else ""
                 ),
             )
+        if judged and p.gap:
+            st.caption(f"距序时进度差 {fmt.gap_text(p.actual, p.expected, p.unit)}")
         if p.missing_tables:
-            st.caption("缺少数据：" + "、".join(p.missing_tables))
+            st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
 
 if ui.can("create_share_link"):  # accounts that may; never a share visitor
     with st.expander("分享本视图（免登录只读链接）"):

@@ -26,7 +26,7 @@ files = st.file_uploader(
     key="upload_files",
 )
 st.caption(
-    "点击“Upload”选择文件或把文件拖入框内；表头可用数据规范中的中文列名，金额列名注明（元）的自动换算为万元。"
+    "点击“选择文件”或把文件拖入框内；表头可用数据规范中的中文列名，金额列名注明（元）的自动换算为万元。"
 )
 left, right = st.columns(2)
 table = left.selectbox(

@@ -10,10 +10,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts.overview import ACTUAL, FONT, PACE
+from kechuang.charts import style
+from kechuang.charts.style import ACTUAL, FONT, PACE
 from kechuang.zh import fmt
 
-STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#f9a825", "behind": "#c62828"}
+STATUS_COLOURS = {s: style.STATUS_COLOURS[s] for s in ("on_track", "at_risk", "behind")}
 STATUS_NAMES = {"on_track": "达到序时进度", "at_risk": "预警", "behind": "滞后"}
 
 

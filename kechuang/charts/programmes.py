@@ -6,98 +6,22 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-BAR = "#c62828"  # the theme's primary colour
-BAR_LIGHT = "#ef9a9a"
-LINE = "#1565c0"
-PACE = "#757575"
-MUTED = "#bdbdbd"
-LABEL_CHARS = 10  # category labels longer than this are shortened on the axis (readable at 390 px)
-SERIES_COLORS = (BAR, LINE, "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")
+from kechuang.charts import style
+from kechuang.charts.cumulative import cumulative_chart  # noqa: F401  (the one cumulative chart)
+
+LABEL_CHARS = style.LABEL_CHARS
+# Stacked parts: the first is what is done (never red), the second what remains.
+STACKED = (style.ACTUAL, style.MUTED, style.SERIES[1])
 
 
-# Shared by every chart module: one look, legends above the plot, titles left-aligned.
 def apply_layout(
     fig: go.Figure, title: str, height: int, x_title: str | None = None, y_title: str | None = None
 ) -> go.Figure:
-    fig.update_layout(
-        title={
-            "text": title,
-            "x": 0,
-            "xanchor": "left",
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 8},
-            "font": {"size": 15},
-        },
-        height=height,
-        margin={"l": 8, "r": 8, "t": 64, "b": 8},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": 11}},
-        separators=".,",
-        plot_bgcolor="white",
-        hoverlabel={"font_size": 12},
-        bargap=0.25,
-    )
-    fig.update_xaxes(
-        title_text=x_title, automargin=True, gridcolor="#eeeeee", zerolinecolor="#cccccc"
-    )
-    fig.update_yaxes(
-        title_text=y_title, automargin=True, gridcolor="#eeeeee", zerolinecolor="#cccccc"
-    )
+    """style.layout, with room for the legend when the chart shows one."""
+    style.layout(fig, title, height, x_title, y_title)
+    if fig.layout.showlegend is not False and len(fig.data) > 1:
+        style.legend_room(fig)
     return fig
-
-
-def cumulative_chart(
-    frame: pl.DataFrame,
-    title: str,
-    unit: str,
-    *,
-    scale: float = 1.0,
-    bar_name: str = "当月",
-    line_name: str = "累计完成",
-    bars: bool = True,
-    decimals: int = 0,
-) -> go.Figure:
-    """Monthly bars, the cumulative line and the dashed pace line of a metric's monthly series.
-
-    `frame` has on, in_month, actual and pace (as from programmes.common.monthly); values are
-    divided by `scale` (e.g. 10,000 to draw 万元 as 亿元) and `unit` names the result."""
-    months = [f"{d.month}月" for d in frame["on"]]
-    fmt = f",.{decimals}f"
-    fig = go.Figure()
-    if bars:
-        fig.add_trace(
-            go.Bar(
-                x=months,
-                y=[v / scale for v in frame["in_month"]],
-                name=bar_name,
-                marker_color=BAR_LIGHT,
-                hovertemplate=f"%{{x}} {bar_name} %{{y:{fmt}}} {unit}<extra></extra>",
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=[v / scale for v in frame["actual"]],
-            name=line_name,
-            mode="lines+markers",
-            line={"color": BAR, "width": 3},
-            hovertemplate=f"%{{x}} {line_name} %{{y:{fmt}}} {unit}<extra></extra>",
-        )
-    )
-    if frame["pace"].null_count() < frame.height:
-        fig.add_trace(
-            go.Scatter(
-                x=months,
-                y=[None if v is None else v / scale for v in frame["pace"]],
-                name="序时进度",
-                mode="lines",
-                line={"color": PACE, "dash": "dash", "width": 2},
-                hovertemplate=f"%{{x}} 序时进度 %{{y:{fmt}}} {unit}<extra></extra>",
-            )
-        )
-    fig.update_yaxes(tickformat=",")
-    return apply_layout(fig, title, 320, y_title=unit)
 
 
 def bar_chart(
@@ -127,9 +51,7 @@ def bar_chart(
                 x=values,
                 name=name,
                 orientation="h",
-                marker_color=(BAR, MUTED, LINE)[i % 3]
-                if stacked
-                else SERIES_COLORS[i % len(SERIES_COLORS)],
+                marker_color=STACKED[i % 3] if stacked else style.SERIES[i % len(style.SERIES)],
                 text=[None if v is None else f"{v:{fmt}}" for v in values],
                 textposition="inside" if stacked else "outside",
                 textfont={"size": 11},
@@ -137,9 +59,7 @@ def bar_chart(
                 hovertemplate=f"%{{y}} {name} %{{x:{fmt}}}<extra></extra>",
             )
         )
-    short = [
-        c if len(c) <= LABEL_CHARS else c[: LABEL_CHARS - 1] + "…" for c in cats
-    ]  # full name in the hover
+    short = [style.shorten(c) for c in cats]  # full name in the hover
     fig.update_yaxes(
         autorange="reversed",
         categoryorder="array",
@@ -199,8 +119,8 @@ def funnel_chart(
             textposition=positions,
             textfont={"size": 12},
             cliponaxis=False,
-            marker={"color": [SERIES_COLORS[i % len(SERIES_COLORS)] for i in range(frame.height)]},
-            connector={"line": {"color": MUTED}},
+            marker={"color": [style.SERIES[i % len(style.SERIES)] for i in range(frame.height)]},
+            connector={"line": {"color": style.MUTED}},
             hovertemplate="%{y}：%{text}<extra></extra>",
         )
     )

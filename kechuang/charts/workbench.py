@@ -8,14 +8,15 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
+from kechuang.charts import style
 from kechuang.charts.programmes import apply_layout  # one look for every chart
 
-PRIMARY = "#c62828"
-LIGHT = "#ef9a9a"
-BLUE = "#1565c0"
-GREEN = "#2e7d32"
-GREY = "#757575"
-MUTED = "#bdbdbd"
+PRIMARY = style.ACTUAL  # passing together: the screen's result, not a status
+LIGHT = style.ACTUAL_LIGHT
+BLUE = style.ACTUAL
+GREEN = style.GOOD
+TO_DO = style.TO_DO  # still on the 清零 worklist
+AMBER = style.AT_RISK
 
 
 def _wrap(text: str, width: int = 9) -> str:
@@ -89,7 +90,7 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
             x=frame["n_worklist"].to_list(),
             name="待清零",
             orientation="h",
-            marker_color=PRIMARY,
+            marker_color=TO_DO,
             text=[f"{v}" if v else "" for v in frame["n_worklist"]],
             textposition="outside",
             textangle=0,
@@ -128,7 +129,7 @@ def revenue_chart(annual: pl.DataFrame) -> go.Figure:
             x=years,
             y=annual["rd_expense_wan"].to_list(),
             name="研发费用",
-            marker_color=PRIMARY,
+            marker_color=style.SERIES[1],
             hovertemplate="%{x} 研发费用 %{y:,.1f} 万元<extra></extra>",
         )
     )
@@ -158,7 +159,7 @@ def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
             y=line,
             name="高企强度要求",
             mode="lines+markers",
-            line={"color": PRIMARY, "dash": "dash"},
+            line={"color": style.PACE, "dash": "dash"},
             hovertemplate="%{x} 按当年营收所在档次需达 %{y:.1f}%<extra></extra>",
         )
     )

@@ -19,6 +19,7 @@ import polars as pl
 
 from kechuang.engine.plan import Plan
 from kechuang.engine.warehouse import Warehouse
+from kechuang.zh import fmt
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,22 @@ class Progress:
     missing_tables: list[str] = field(default_factory=list)
 
     @property
+    def pace(self) -> float | int | None:
+        """The expected-by-now as shown (fmt.pace_value: counts rounded up to a whole number)."""
+        return fmt.pace_value(self.expected, self.unit)
+
+    @property
+    def gap(self) -> float | int | None:
+        """Shown expected-by-now minus shown actual (0 when on pace): what 差 says everywhere."""
+        return fmt.gap_value(self.actual, self.expected, self.unit)
+
+    @property
     def share_of_target(self) -> float | None:
-        """Actual as a fraction of the target."""
+        """Actual as a fraction of the target (a ratio's actual as shown: 89.3% of 100%)."""
         if self.actual is None or not self.target:
             return None
+        if self.unit == "比率":
+            return fmt.shown_value(self.actual, self.unit) / self.target
         return self.actual / self.target
 
     def as_json(self) -> dict:
@@ -116,6 +129,8 @@ class Progress:
             "unit": self.unit,
             "status": self.status,
             "expected_by_now": self.expected,
+            "expected_shown": self.pace,
+            "gap_shown": self.gap,
             "projected": self.projected,
             "share_of_target": self.share_of_target,
             "missing_tables": self.missing_tables,
@@ -128,10 +143,16 @@ def elapsed_share(as_of: date) -> Fraction:
     return Fraction(as_of.timetuple().tm_yday, days)
 
 
-def pace_status(actual: float, expected: Fraction | float) -> str:
-    """on_track when actual >= expected, at_risk when >= 80% of it, else behind (exact
-    arithmetic)."""
-    x, e = Fraction(actual), Fraction(expected)
+def pace_status(actual: float, expected: Fraction | float, unit: str = "个") -> str:
+    """on_track when actual >= expected, at_risk when >= 80% of it, else behind (exact arithmetic).
+
+    Judged on the figures as they are shown (fmt's rounding rule): the actual rounded as shown,
+    the expected-by-now rounded *up* (counts to a whole number, 亿元 to 0.01). For a count this
+    gives the same on_track as the exact pace (a whole actual reaches 2.49 exactly when it reaches
+    3), and makes the at-risk line 80% of the shown figure, so a reader can check any status from
+    the two numbers on the screen."""
+    x = Fraction(fmt.shown_value(actual, unit))
+    e = Fraction(fmt.pace_value(expected, unit))
     if x >= e:
         return "on_track"
     if x >= AT_RISK_SHARE * e:
@@ -140,10 +161,40 @@ def pace_status(actual: float, expected: Fraction | float) -> str:
 
 
 def default_as_of(wh: Warehouse, today: date | None = None) -> date:
-    """The latest event date in the data, never later than today (today when there is none)."""
+    """The data's freshness: the latest event date of the whole county's data, never later than
+    today (today when there is none). One date for everyone: a town-scoped warehouse asks the
+    county's data (a date, not a row), so a town officer's default is the county's."""
     today = today or date.today()
-    latest = wh.query("default_as_of", today=today)["as_of"][0]
+    county = wh if wh.scope is None else Warehouse(wh.data_dir, strict=wh.strict)
+    try:
+        latest = county.query("default_as_of", today=today)["as_of"][0]
+    finally:
+        if county is not wh:
+            county.close()
     return latest if latest is not None else today
+
+
+def bring_back(asked: date | None, fresh: date) -> tuple[date, str | None]:
+    """The as-of date to compute with and, when the asked date was not usable, why (in Chinese).
+
+    Pace is never judged on days with no data: a date after the data's freshness is brought back
+    to it (the statuses of the data's last day), as is a date before 2000 (no data of that age)."""
+    if asked is None:
+        return fresh, None
+    if asked > fresh:
+        return fresh, (
+            f"截至日期{fmt.cn_date(asked)}晚于数据的最新日期{fmt.cn_date(fresh)}，"
+            f"此后暂无数据，已按{fmt.cn_date(fresh)}计算。"
+        )
+    if asked < EARLIEST_AS_OF:
+        return fresh, (
+            f"截至日期{fmt.cn_date(asked)}早于可查询范围（{fmt.cn_date(EARLIEST_AS_OF)}起），"
+            f"已按数据的最新日期{fmt.cn_date(fresh)}计算。"
+        )
+    return asked, None
+
+
+EARLIEST_AS_OF = date(2015, 1, 1)  # the date picker's first day; no department data is older
 
 
 def metric_events(
@@ -298,13 +349,13 @@ def progress_of(
     if target is not None:
         if metric.is_ratio:
             expected = target
-            status = pace_status(actual, target) if actual is not None else None
+            status = pace_status(actual, target, metric.unit) if actual is not None else None
         else:
             share = elapsed_share(as_of)
             expected = float(Fraction(target) * share)
             if actual is not None:
                 projected = float(Fraction(actual) / share)
-                status = pace_status(actual, Fraction(target) * share)
+                status = pace_status(actual, Fraction(target) * share, metric.unit)
     elif actual is not None and not metric.is_ratio:
         projected = float(Fraction(actual) / elapsed_share(as_of))
     return Progress(

@@ -197,7 +197,9 @@ class _Briefing:
                 continue
             title = f"{m.label}：{self.scope_label}累计完成"
             self.chart(
-                overview_charts.cumulative_chart(cum.series, title, m.unit, cum.last_year),
+                overview_charts.cumulative_chart(
+                    cum.series, title, m.unit, cum.last_year, target_line=True
+                ),
                 f"{m.label}逐月累计" + ("与序时进度" if not self.town_scope else ""),
             )
 

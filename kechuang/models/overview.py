@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kechuang.charts import target_list
 from kechuang.engine import contract, metrics
 from kechuang.engine.metrics import METRIC_BY_ID, METRICS, Progress
 from kechuang.engine.plan import PLANS_DIR, Plan
@@ -46,22 +47,16 @@ def town_metrics() -> list[str]:
     return [m.id for m in METRICS if not m.is_ratio and not county_wide(m.id)]
 
 
-def approx(x: float | None, unit: str) -> str:
-    """A share-weighted figure: amounts as fmt.amount, counts with one decimal ('5.2 家')."""
-    if x is None:
-        return "—"
-    return fmt.amount(x, unit) if unit in ("万元", "比率") else f"{fmt.num(x, 1)} {unit}"
-
-
 def signed(x: float, unit: str) -> str:
-    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when there is
-    none."""
-    if round(x * 100, 1) == 0 if unit == "比率" else round(x, 1 if unit == "万元" else 0) == 0:
-        return "持平"
-    sign = "-" if x < 0 else "+"
+    """A difference with its sign: '+7 个', '-1.25 亿元', '+1.2 个百分点'; '持平' when
+    none is shown."""
     if unit == "比率":
-        return f"{sign}{abs(x) * 100:.1f} 个百分点"
-    return sign + fmt.amount(abs(x), unit)
+        if round(abs(x) * 100, 1) == 0:
+            return "持平"
+        return f"{'-' if x < 0 else '+'}{abs(x) * 100:.1f} 个百分点"
+    if fmt.shown_value(abs(x), unit) == 0:
+        return "持平"
+    return ("-" if x < 0 else "+") + fmt.amount(abs(x), unit)
 
 
 # -- cards --------------------------------------------------------------------------------
@@ -82,7 +77,10 @@ class Card:
     trend: tuple[float, ...] | None  # cumulative actual at each month end
     trend_note: str | None  # why there is no trend
     year_ago: str
-    delta: str | None  # change against the same day last year
+    delta: (
+        str | None
+    )  # change against the same day last year (a ratio: the previous reference year)
+    delta_basis: str = "较上年同期"  # what the delta is measured against
 
 
 def _badge(p: Progress, judged: bool, has_plan: bool) -> str:
@@ -93,21 +91,21 @@ def _badge(p: Progress, judged: bool, has_plan: bool) -> str:
     return STATUS_LABELS[p.status] if judged else "镇区贡献"
 
 
-def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> list[str]:
+def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage | None) -> list[str]:
     lines = []
     if p.target is not None:
         lines.append(
             f"{'全县' if scoped and not judged else ''}年度目标 {fmt.amount(p.target, p.unit)}"
         )
-    if p.id == "rd_coverage" and p.actual is not None:
+    if p.id == "rd_coverage" and p.actual is not None and rd is not None:
         lines.append(
             f"有研发活动 {fmt.num(rd.n_active)} 家 / 共 {fmt.num(rd.n_population)} 家，待清零 "
             f"{fmt.num(rd.worklist.height)} 家"
         )
     elif judged and p.expected is not None:
-        lines.append(
-            f"序时应完成 {approx(p.expected, p.unit)}"
-        )  # one decimal: 2.5 场 is not yet 2 场
+        lines.append(f"序时应完成 {fmt.pace_text(p.expected, p.unit)}")
+        if p.gap:
+            lines.append(f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}")
     if judged and p.projected is not None and p.actual is not None:
         lines.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
     if scoped and county_wide(p.id):
@@ -183,8 +181,30 @@ def _cards(
                 trend_note=trend_note,
                 year_ago=timeline.year_ago_text(y, p.unit, with_target=judged),
                 delta=delta,
+                delta_basis="较上一统计年度" if y.reference_year is not None else "较上年同期",
             )
         )
+    return out
+
+
+# -- the compact list (one row per target) -------------------------------------------------
+
+
+def target_rows(
+    rows: list[Progress], scoped: bool, has_plan: bool, cards: list[Card] | None = None
+) -> list[target_list.Row]:
+    """The compact list's rows: each target's status, bar and figures, and as details the card's
+    lines and last year (or, without cards, the target, pace and projection)."""
+    by_card = {c.id: c for c in cards or []}
+    out = []
+    for p in rows:
+        judged = judged_in_scope(p.id, scoped)
+        card = by_card.get(p.id)
+        if card is not None:
+            details = (*card.lines, *([card.trend_note] if card.trend_note else []), card.year_ago)
+        else:
+            details = tuple(_lines(p, judged, scoped, None))
+        out.append(target_list.row(p, judged, _badge(p, judged, has_plan), details))
     return out
 
 
@@ -234,6 +254,70 @@ def _town_table(wh: Warehouse, as_of: date, shared: _Shared) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class TownStanding:
+    """One town against the county's towns on one figure: aggregates only, no other town named."""
+
+    id: str  # a town_metrics() id, or rd_worklist
+    label: str
+    unit: str
+    value: float  # the town's figure
+    county: float  # the county's total (every town, and events of no town)
+    rank: int | None  # 1 = the most among the towns (competition ranking); None when the town has 0
+    n_towns: int
+
+
+def town_standing(wh: Warehouse, as_of: date, town: str) -> list[TownStanding]:
+    """The town's figure, share of the county and rank among the towns, for every town-split figure.
+
+    Expects the county (unscoped) warehouse: the ui calls it for a town officer too
+    (ui.town_standing),
+    whose own warehouse holds only their town. It returns the town's figures and county totals,
+    never another town's name, figure or firm."""
+    table = town_table(wh, as_of)
+    towns = table.filter(pl.col("town") != TOWN_UNKNOWN)
+    out = []
+    for column in [*town_metrics(), "rd_worklist"]:
+        if table[column].null_count() == table.height:
+            continue  # data absent
+        mine = towns.filter(pl.col("town") == town)[column].sum()
+        above = towns.filter(pl.col(column) > mine).height
+        m = METRIC_BY_ID.get(column)
+        out.append(
+            TownStanding(
+                column,
+                m.label if m else "研发活动待清零企业",
+                m.unit if m else "家",
+                float(mine),
+                float(table[column].sum()),
+                above + 1 if mine > 0 else None,
+                towns.height,
+            )
+        )
+    return out
+
+
+def town_standing_text(s: TownStanding) -> str:
+    """'新增高新技术企业 5 家，占全县 13.9%，居各镇区第 3 位（共 14 个）'."""
+    value = fmt.amount(s.value, s.unit)
+    share = f"占全县 {fmt.pct(s.value / s.county)}" if s.county else "全县亦为 0"
+    if s.id == "rd_worklist":
+        return f"研发活动待清零企业 {value}，{share}" + ("" if s.value else "，已清零")
+    return f"{s.label} {value}，{share}，居各镇区第 {s.rank} 位（共 {s.n_towns} 个）"
+
+
+def zero_text(standings: list[TownStanding]) -> str | None:
+    """What the town has none of yet, in one sentence (instead of a flat zero chart)."""
+    zero = [s for s in standings if s.id != "rd_worklist" and s.value == 0]
+    if not zero:
+        return None
+    items = "、".join(
+        f"{s.label}（全县已有 {fmt.amount(s.county, s.unit)}）" if s.county else s.label
+        for s in zero
+    )
+    return f"本年尚无：{items}。"
+
+
 def town_column(metric_id: str) -> str | None:
     """The town-table column of a metric (rd_coverage: the open worklist); None for county-wide
     figures."""
@@ -263,19 +347,19 @@ def town_table_labels() -> dict[str, str]:
     names = {"town": "镇区", "n_enterprises": "在册企业（家）"}
     for metric_id in town_metrics():
         m = METRIC_BY_ID[metric_id]
-        names[metric_id] = f"{m.label}（{m.unit}）"
+        names[metric_id] = f"{m.label}（{fmt.shown_unit(m.unit)}）"
     names["rd_worklist"] = "研发活动待清零企业（家）"
     return names
 
 
 def town_table_display(table: pl.DataFrame) -> pl.DataFrame:
-    """The town table with Chinese column names; counts as integers, amounts in 万元 with one
-    decimal."""
+    """The town table with Chinese column names; counts as integers, amounts in 亿元 with two
+    decimals (the unit and precision the cards show them in)."""
     amounts = [c for c in table.columns if c in METRIC_BY_ID and METRIC_BY_ID[c].unit == "万元"]
     counts = [c for c in table.columns if c != "town" and c not in amounts]
     return table.with_columns(
         *[pl.col(c).round(0).cast(pl.Int64) for c in counts],
-        *[pl.col(c).round(1) for c in amounts],
+        *[(pl.col(c) / fmt.WAN_PER_YI).round(2) for c in amounts],
     ).rename(town_table_labels())
 
 
@@ -355,7 +439,8 @@ def _summary(p: Progress) -> str:
     if METRIC_BY_ID[p.id].is_ratio:
         return f"{fmt.pct(p.actual)}，目标 {fmt.pct(p.target)}"
     return (
-        f"完成 {fmt.amount(p.actual, p.unit)}，序时应完成 {approx(p.expected, p.unit)}，"
+        f"完成 {fmt.amount(p.actual, p.unit)}，序时应完成 {fmt.pace_text(p.expected, p.unit)}，"
+        f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}，"
         f"完成年度目标 {fmt.pct(p.share_of_target)}"
     )
 
@@ -382,15 +467,19 @@ def _towns_text(
         mine = gaps.filter(pl.col("town") == town)
         if mine.height == 0:
             return f"{town}：无在册企业，不作比较"
-        actual, expected, gap = mine.row(0)[1:]
+        actual, expected, _gap = mine.row(0)[1:]
         text = (
-            f"{town}：完成 {fmt.amount(actual, unit)}，按企业数占比应完成 {approx(expected, unit)}"
+            f"{town}：完成 {fmt.amount(actual, unit)}，"
+            f"按企业数占比应完成 {fmt.pace_text(expected, unit)}"
         )
-        return text + (f"，差 {approx(gap, unit)}" if gap > 0 else "，已达到占比")
-    worst = gaps.filter(pl.col("gap") > 0).head(LAGGARDS)
-    return "拖后镇区（按企业数占比）：" + "、".join(
-        f"{t}（差 {approx(g, unit)}）" for t, _a, _e, g in worst.iter_rows()
-    )
+        gap = fmt.gap_value(actual, expected, unit)
+        return text + (f"，差 {fmt.amount(gap, unit)}" if gap else "，已达到占比")
+    # Ranked by the shown gap (fair share rounded up minus actual): names agree with figures.
+    shown = [(t, fmt.gap_value(a, e, unit)) for t, a, e, _g in gaps.iter_rows()]
+    worst = sorted((x for x in shown if x[1]), key=lambda x: -x[1])[:LAGGARDS]
+    if not worst:
+        return "各镇区均已达到按企业数占比折算的序时进度"
+    return "拖后：" + "、".join(f"{t}（差 {fmt.amount(g, unit)}）" for t, g in worst)
 
 
 def standing_text(rows: list[Progress]) -> str:

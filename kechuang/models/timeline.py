@@ -33,6 +33,22 @@ class YearAgo:
     actual: float | int | None  # None: data absent or not reaching back into last year
     target: float | None  # last year's plan target (None without a plan file or target)
     has_plan: bool
+    # rd_coverage is a figure of a statistics year, not of a day: it is compared with the previous
+    # reference year (the same day last year reads the same statistics: a comparison with itself).
+    reference_year: int | None = None
+
+
+def previous_reference_year(
+    wh: Warehouse, as_of: date, shared: metrics.Shared | None = None
+) -> tuple[int | None, float | None]:
+    """rd_coverage's comparison: the year before the current reference year and its coverage
+    (None when the data holds no statistics of that year)."""
+    now = shared.rd_coverage(wh, as_of) if shared is not None else metrics.rd_coverage(wh, as_of)
+    if now.reference_year is None:
+        return None, None
+    year = now.reference_year - 1
+    before = metrics.rd_coverage(wh, date(year, 12, 31))
+    return year, before.coverage if before.reference_year == year else None
 
 
 def _county(wh: Warehouse) -> Warehouse:
@@ -81,7 +97,9 @@ def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
     """The same day last year and the metrics whose data reaches back to it."""
     on = add_years(as_of, -1)
     earliest = earliest_dates(wh)
-    return on, [m.id for m in METRICS if reaches(earliest, m.id, on.year, wh)]
+    return on, [
+        m.id for m in METRICS if m.id != "rd_coverage" and reaches(earliest, m.id, on.year, wh)
+    ]
 
 
 def prefetch_with_year_ago(
@@ -105,9 +123,13 @@ def year_ago(
     earliest = earliest_dates(wh)
     reaching = [m.id for m in METRICS if reaches(earliest, m.id, on.year, wh)]
     if shared is not None:
-        shared.prefetch(wh, on, reaching, rd="rd_coverage" in reaching)
+        shared.prefetch(wh, on, [i for i in reaching if i != "rd_coverage"], rd=False)
     out = {}
+    year, coverage = previous_reference_year(wh, as_of, shared)
     for m in METRICS:
+        if m.id == "rd_coverage":
+            out[m.id] = YearAgo(on, coverage, None, previous is not None, year or on.year)
+            continue
         actual = (
             metrics.metric_actual(wh, m.id, on, shared)
             if reaches(earliest, m.id, on.year, wh)
@@ -120,7 +142,11 @@ def year_ago(
 
 
 def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
-    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个'."""
+    """'上年同期（2025年10月30日）：39 个；2025年目标 45 个';
+    a ratio: '上一统计年度（2024年）：87.0%'."""
+    if y.reference_year is not None:
+        text = f"上一统计年度（{y.reference_year}年）：{fmt.amount(y.actual, unit)}"
+        return text + ("（无该年统计数据）" if y.actual is None else "")
     text = f"上年同期（{fmt.cn_date(y.on)}）：{fmt.amount(y.actual, unit)}"
     if y.actual is None:
         text += f"（数据未覆盖{y.on.year}年）"
@@ -134,15 +160,19 @@ def year_ago_text(y: YearAgo, unit: str, with_target: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Cumulative:
-    series: (
-        pl.DataFrame
-    )  # on (every month end of the year and the as-of date), actual (null after it), pace, target
+    # on (every month end of the year, the as-of date for its month), actual (null after it),
+    # pace, target
+    series: pl.DataFrame
     last_year: pl.DataFrame | None  # on (moved into this year), actual: the same months last year
 
 
 def pace_line(year: int, target: float | None, as_of: date) -> pl.DataFrame:
-    """Month ends of the whole year (and the as-of date) with the pace line and the target."""
-    days = sorted({*metrics.month_ends(date(year, 12, 31)), as_of})
+    """Month ends of the whole year with the pace line and the target; the as-of date stands in for
+    its month's end (one point a month, so a chart's "10月" is the data's October)."""
+    days = [
+        as_of if (d.year, d.month) == (as_of.year, as_of.month) else d
+        for d in metrics.month_ends(date(year, 12, 31))
+    ]
     pace = [
         float(Fraction(target) * metrics.elapsed_share(d)) if target is not None else None
         for d in days

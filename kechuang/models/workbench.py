@@ -431,12 +431,15 @@ def gazelle_spans(wh: Warehouse, as_of: date) -> tuple[int, ...]:
     return (2, 4) if settled - 4 in years["year"].to_list() else (2,)
 
 
-def gazelle_table(frame: pl.DataFrame) -> pl.DataFrame:
+def gazelle_table(frame: pl.DataFrame, span: int = 2) -> pl.DataFrame:
     """Cultivation candidates for display: growth, revenue of both years, and whether already
-    listed."""
+    listed.
+
+    The growth is named by its span ("2年期"), as the 培育名单's is by its years: two different
+    年均复合增长率 of one firm must not read as the same figure."""
     return frame.select(
         pl.col("name").alias("企业名称"),
-        pl.col("cagr").alias("年均复合增长率"),
+        pl.col("cagr").alias(f"年均复合增长率（{span}年期）"),
         pl.col("revenue_base_wan").alias("基期营业收入（万元）"),
         pl.col("revenue_wan").alias("上年营业收入（万元）"),
         pl.when(pl.col("in_cultivation"))
@@ -510,7 +513,7 @@ def cultivation_table(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("revenue_trend").alias(f"营业收入走势（{years}，万元）"),
         pl.col("track").alias("培育方向"),
         pl.col("revenue_y_wan").alias("上年营业收入（万元）"),
-        pl.col("cagr").alias("年均复合增长率"),
+        pl.col("cagr").alias(f"年均复合增长率（{years}）"),
         pl.col("town").alias("所属镇区"),
         pl.col("division").alias("行业"),
         pl.col("hnte_valid_until").alias("高企证书有效期至"),

@@ -9,9 +9,7 @@ county-level figures (commissioners, trainings: records that carry no enterprise
 
 from __future__ import annotations
 
-import math
 from datetime import date
-from fractions import Fraction
 
 from kechuang.engine import contract, metrics
 from kechuang.engine.metrics import Progress
@@ -57,14 +55,10 @@ def _absent(p: Progress) -> str:
 
 
 def pace_gap(p: Progress, as_of: date) -> str:
-    """How far an actual is below its expected-by-now, exactly: '9家', '19.89亿元',
-    '11.5个百分点'."""
-    if p.unit == "比率":
-        return f"{float((Fraction(p.target) - Fraction(p.actual)) * 100):.1f}个百分点"
-    expected = Fraction(p.target) * metrics.elapsed_share(as_of)
-    if p.unit == "万元":
-        return amount(float(expected - Fraction(p.actual)), p.unit)
-    return amount(math.ceil(expected) - p.actual, p.unit)
+    """How far an actual is below its expected-by-now, as the pages show it (fmt.gap_text: the
+    shown expected, rounded up, minus the shown actual): '9家', '19.89亿元', '11.5个百分点'."""
+    expected = p.target if p.unit == "比率" else p.expected
+    return fmt.gap_text(p.actual, expected, p.unit).replace(" ", "")
 
 
 def _clause(

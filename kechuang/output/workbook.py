@@ -45,14 +45,18 @@ SCREEN_OPTIONAL = (
     "patents",
     "hnte_certificates",
 )  # without these some criteria are unknown
-UNIT_SHOWN = {"比率": "%"}
+UNIT_SHOWN = {
+    "比率": "%",
+    "万元": fmt.AMOUNT_UNIT,
+}  # 技术合同 in 亿元, as on every page (fmt.shown_unit)
+YI = "#,##0.00"  # 亿元 to 0.01, the precision the pages show
 PERCENT, WAN, COUNT, DECIMAL1 = (
     tables.FORMATS["percent"],
     tables.FORMATS["wan"],
     tables.FORMATS["count"],
     "#,##0.0",
 )
-COLOURS = {"actual": "#1565C0", "pace": "#EF6C00", "target": "#757575"}
+COLOURS = {"actual": "#1565C0", "pace": "#455A64", "target": "#9E9E9E"}  # as charts/style.py
 
 
 class UnknownTown(ValueError):
@@ -333,12 +337,17 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
     for i, p in enumerate(rows, start=1):
         r = TABLE_ROW + i
         value_fmt = tables.book_format(
-            book, PERCENT if p.unit == "比率" else WAN if p.unit == "万元" else COUNT
+            book, PERCENT if p.unit == "比率" else YI if p.unit == "万元" else COUNT
         )
-        paced_fmt = tables.book_format(
-            book, PERCENT if p.unit == "比率" else WAN if p.unit == "万元" else DECIMAL1
+        paced_fmt = (
+            value_fmt  # the expected-by-now as shown everywhere: rounded up (fmt.pace_value)
         )
         pct_fmt = tables.book_format(book, PERCENT)
+        scale = fmt.shown_scale(p.unit)
+
+        def shown(x, scale=scale):
+            return None if x is None else x / scale
+
         expected_share = p.expected / p.target if p.expected is not None and p.target else None
         scope = summary.COUNTY if not town_scope or summary.county_wide(p.id) else ctx.scope_label
         cells = [
@@ -346,12 +355,12 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
             (p.label, None),
             (UNIT_SHOWN.get(p.unit, p.unit), None),
             (scope, None),
-            (p.actual, value_fmt),
-            (p.target, value_fmt),
+            (shown(fmt.shown_value(p.actual, p.unit)), value_fmt),
+            (shown(p.target), value_fmt),
             (p.share_of_target, pct_fmt),
-            (p.expected, paced_fmt),
+            (shown(p.pace), paced_fmt),
             (expected_share, pct_fmt),
-            (p.projected, paced_fmt),
+            (shown(p.projected), paced_fmt),
             (_status(p, town_scope), None),
             ("、".join(contract.TABLE_LABELS[t] for t in p.missing_tables) or None, None),
         ]
@@ -466,9 +475,10 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
             ["pace", "target"] if target is not None and (wide or not town_scope) else []
         )
         start = frame.width
-        frame = frame.with_columns(series[k].alias(names[k]) for k in kept)
+        scale = fmt.shown_scale(metric.unit)
+        frame = frame.with_columns((series[k] / scale).alias(names[k]) for k in kept)
         for k in kept:
-            formats[names[k]] = WAN if metric.unit == "万元" else DECIMAL1 if k == "pace" else COUNT
+            formats[names[k]] = YI if metric.unit == "万元" else DECIMAL1 if k == "pace" else COUNT
         charts.append((metric.label + wide, unit, {k: start + j for j, k in enumerate(kept)}))
     note = " ".join(notes) or "每月末累计完成数；序时进度 = 年度目标 × 截至当日的全年时间占比。"
     ws = ctx.table(

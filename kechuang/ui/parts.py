@@ -179,11 +179,69 @@ def open_or_stop() -> Warehouse:
 # -- URL state: page, as-of date and town live in the query string --------------------------
 
 
-def _url_date(text: str | None) -> date | None:
+_AS_OF_NOTICE = "_kechuang_as_of_notice"
+
+
+def as_of_from_url(text: str | None, latest: date) -> tuple[date, str | None]:
+    """The as-of date of a link's ?as_of= and, when it was not usable, a notice saying why.
+
+    Garbage, a date before 2015 and a date after the data's freshness all bring the view to the
+    data's last day (metrics.bring_back); the text itself is never echoed (it is the link's)."""
+    if not text:
+        return latest, None
     try:
-        return date.fromisoformat(text) if text else None
+        asked = date.fromisoformat(text.strip())
     except ValueError:
-        return None
+        return latest, (
+            f"链接中的截至日期无法识别（应为 2026-10-30 这样的日期），已按数据的最新日期"
+            f"{fmt.cn_date(latest)}显示。"
+        )
+    return metrics.bring_back(asked, latest)
+
+
+# Streamlit's own English controls, hidden or worded in Chinese for every page:
+# - a table's toolbar (Show/hide columns, Search, Fullscreen; its CSV download is off in
+#   config.toml):
+#   tables are sorted by their headers and downloaded through `table`'s audited buttons;
+# - the file uploader's instructions and button.
+HOUSE_STYLE = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.75rem 1rem 2rem 1rem !important; }
+}
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "可把文件拖入此框（CSV、Excel、Parquet）"; font-size: 14px; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "选择文件"; }
+</style>"""
+
+
+# On a phone the sidebar covers 300 of 390 px and Streamlit leaves it open after a page is tapped:
+# close it once a page link in it is tapped (Streamlit's breakpoint for the overlay sidebar is
+# 768 px).
+# The listener is added once per browser tab; the script is ours (no text from data or a URL in it).
+CLOSE_SIDEBAR_ON_NAVIGATION = """<script>
+if (!window.kechuangSidebarCloser) {
+  window.kechuangSidebarCloser = true;
+  document.addEventListener("click", (event) => {
+    if (window.innerWidth >= 768 || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const close = document.querySelector(
+        '[data-testid="stSidebar"] [data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 50);
+  }, true);
+}
+</script>"""
+
+
+def house_style() -> None:
+    st.html(HOUSE_STYLE)
+    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
 
 
 def render_filters(wh: Warehouse) -> tuple[date, str | None]:
@@ -192,13 +250,21 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
     The widgets live in the entry point, not in a page, so their state survives page switches
     (a page's widgets are forgotten when another page runs). Seeded from the URL once, written
     back to the URL on every run, so page, as-of date and town always make a deep link."""
+    house_style()
     view = share_view()
     if view is not None:  # a share link fixes the view: no filters to change
         st.session_state[_FILTERS] = (view.as_of, view.town)
         return st.session_state[_FILTERS]
-    latest = cached(metrics.default_as_of)
-    if "as_of" not in st.session_state:
-        st.session_state.as_of = _url_date(st.query_params.get("as_of")) or latest
+    latest = cached(metrics.default_as_of)  # the county's freshness, the same for every account
+    if "as_of" not in st.session_state or not (
+        metrics.EARLIEST_AS_OF <= st.session_state.as_of <= latest
+    ):
+        asked = st.query_params.get("as_of") if "as_of" not in st.session_state else None
+        st.session_state.as_of, notice = as_of_from_url(asked, latest)
+        if notice:
+            st.session_state[_AS_OF_NOTICE] = notice
+    if notice := st.session_state.pop(_AS_OF_NOTICE, None):
+        st.warning(notice, icon=":material/event_busy:")
     allowed = user_scope()
     # A town officer picks among their own towns only; "whole county" would be a county label on
     # their towns' rows.
@@ -221,9 +287,10 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
         as_of = st.date_input(
             "截至日期",
             key="as_of",
-            min_value=date(2015, 1, 1),
-            max_value=max(latest, date.today()),
+            min_value=metrics.EARLIEST_AS_OF,
+            max_value=latest,  # no day after the data: pace is never judged on days without data
             format="YYYY/MM/DD",
+            help=f"数据截至{fmt.cn_date(latest)}，可选日期不晚于此日",
         )
         town = st.selectbox("镇区", towns, key="town")
     st.query_params["as_of"] = as_of.isoformat()
@@ -277,6 +344,28 @@ def _towns(wh: Warehouse) -> list[str]:
 
 def town_scope(town: str | None) -> frozenset[str] | None:
     return frozenset({town}) if town else None
+
+
+def town_standing(as_of: date, town: str):
+    """The town against the county's towns (models.overview.town_standing), for any account that
+    may see the town — a town officer included, though their warehouse holds only their towns.
+
+    Decided (README, Access control): rank and share of county are aggregates a town officer may
+    see; they are computed on the county's data here and nothing else of other towns leaves it."""
+    allowed = user_scope()
+    if allowed is not None and town not in allowed:
+        return []
+    path = str(data_dir())
+    return _call(
+        "kechuang.models.overview", "town_standing", (path, None, _version(path)), (as_of, town), {}
+    )
+
+
+def target_list(rows, note: str = "点击一项查看明细") -> None:
+    """The compact target list (charts.target_list): one row per target, details on a tap."""
+    from kechuang.charts import target_list as tl
+
+    st.html(tl.html(rows, note))
 
 
 # -- shared display pieces ----------------------------------------------------------------
@@ -420,7 +509,7 @@ def progress_card(
         parts = (
             [
                 f"年度目标 {fmt.amount(p.target, p.unit)}",
-                f"序时应完成 {fmt.amount(p.expected, p.unit)}",
+                f"序时应完成 {fmt.pace_text(p.expected, p.unit)}",
             ]
             if p.target is not None
             else []

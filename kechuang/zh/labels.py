@@ -7,7 +7,8 @@ import polars as pl
 from kechuang.engine import contract
 
 STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
-STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "behind": "#c62828", None: "#757575"}
+# The status colours of kechuang/charts/style.py (green, amber, red), for the layers below it.
+STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#f0a202", "behind": "#c62828", None: "#78909c"}
 
 # Derived columns; contract columns take their label from the contract.
 COLUMN_LABELS: dict[str, str] = {

@@ -49,6 +49,7 @@ def test_every_page_opens_without_an_exception(app_url, page, url_path):
 
 def test_progress_figures_equal_the_engine(app_url, page, tmp_path):
     open_page(page, f"{app_url}/progress?as_of=2026-10-31")
+    page.get_by_text("逐项明细").click()  # the figures are a tap below the compact list
     cards = page.locator('[data-testid="stMetric"]')
     cards.nth(35).wait_for(timeout=30_000)  # 12 targets x 3 figures
     shown = cards.all_inner_texts()

@@ -4,7 +4,6 @@ writer processes."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import sys
 import types
@@ -32,6 +31,7 @@ from worklog_fixture import (
 from kechuang.engine import metrics
 from kechuang.engine.warehouse import Warehouse
 from kechuang.state import db
+from kechuang.state.schema import audit_log
 from kechuang.worklog import bridge, reading, rules, store
 from kechuang.worklog import county as county_mod
 from kechuang.worklog.lists import MEMBER_SCHEMA
@@ -42,18 +42,15 @@ NOW = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
 
 @pytest.fixture
-def audit_file(tmp_path, monkeypatch):
-    path = tmp_path / "audit.jsonl"
-    monkeypatch.setenv("KECHUANG_AUDIT", str(path))
-    return path
+def audit_file(state_url):
+    """The state database the records and their audit events go to (one transaction apart)."""
+    return db.engine(state_url)
 
 
-def audited(path) -> list[dict]:
-    return (
-        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        if path.exists()
-        else []
-    )
+def audited(engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).mappings().all()
+    return [{"action": r["action"], "user": r["user_name"], "detail": r["detail"]} for r in rows]
 
 
 def n_rows(engine, table) -> int:

@@ -121,9 +121,10 @@ def record(
     *,  # type: ignore[assignment]
     path: Path | None = None,
     now: datetime | None = None,
+    engine=None,
 ) -> None:
     """Append one event. `user` is an auth.User or a name (a failed login); `action` one of
-    ACTIONS."""
+    ACTIONS; `engine`: the state database to write to (default: the one of `path`'s folder)."""
     from kechuang.access import auth
 
     if action not in ACTIONS:
@@ -145,7 +146,7 @@ def record(
         "scope": sorted(scope) if scope is not None else None,
     }
     try:
-        with _store(path).begin() as conn:
+        with (engine or _store(path)).begin() as conn:
             conn.execute(schema.audit_log.insert().values(**row))
     except SQLAlchemyError as err:
         raise AuditError(0, f"审计日志无法写入：{str(err).splitlines()[0]}") from None

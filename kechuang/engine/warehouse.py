@@ -334,6 +334,7 @@ class Warehouse:
                 cur.execute(f"insert into {schema}._scope values ($town)", {"town": town})
             for table in contract.TABLES:
                 cur.execute(self._scoped_view(table))
+            self._recorded_views(cur)
         finally:
             cur.close()
         self.con = self._connect()
@@ -391,29 +392,41 @@ class Warehouse:
     # -- contacts recorded in the dashboard (kechuang/worklog), beside the service_visits file ---
 
     def _create_recorded_contacts(self) -> None:
-        """`recorded_contacts` (scoped like the enterprise tables) holds the work records'
-        contacts, loaded by set_recorded_contacts; `service_contacts` is every contact that counts
-        as a service visit: the file's rows, then each recorded (firm, day, service type) the file
-        does not hold already — counted once."""
+        """The table of the work records' contacts, shared by every scope of this database and
+        filled by set_recorded_contacts; each scope's views over it come with the scope
+        (_recorded_views)."""
         self.recorded_stamp: object = None
         cols = ", ".join(f"{name} {kind}" for name, kind in RECORDED_CONTACT_COLUMNS.items())
-        self.con.execute(f"create table _raw_recorded_contacts ({cols})")
+        self._db.execute(f"create table main._raw_recorded_contacts ({cols})")
+
+    def _recorded_views(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """In this scope's schema: `recorded_contacts` (bounded to its towns like the enterprise
+        tables) and `service_contacts`, every contact that counts as a service visit — the file's
+        rows, then each recorded (firm, day, service type) the file does not hold already, counted
+        once. Names in the query are bound to this schema, not to whichever reads it."""
+        schema = self._schema
         where = ""
         if self.scope is not None:
             where = (
-                "where uscc in (select uscc from _raw_enterprises"
-                " where town in (select town from _scope))"
+                "where uscc in (select uscc from main._raw_enterprises"
+                f" where town in (select town from {schema}._scope))"
             )
-        self.con.execute(
-            f"create view recorded_contacts as select * from _raw_recorded_contacts {where}"
+        cur.execute(
+            f"create view {schema}.recorded_contacts as "
+            f"select * from main._raw_recorded_contacts {where}"
         )
-        self.con.execute(f"create view service_contacts as {query_text('service_contacts')}")
+        query = re.sub(
+            r"\bfrom (recorded_contacts|service_visits)\b",
+            rf"from {schema}.\1 as \1",
+            query_text("service_contacts"),
+        )
+        cur.execute(f"create view {schema}.service_contacts as {query}")
 
     def set_recorded_contacts(self, rows: pl.DataFrame, stamp: object) -> None:
         """Replace the recorded contacts (columns RECORDED_CONTACT_COLUMNS) unless `stamp` says they
         are current; one DuckDB transaction, so a query on another cursor sees the old rows or the
         new ones."""
-        with self._prepare_lock:
+        with self._settle_lock:
             if stamp == self.recorded_stamp:
                 return
             cur = self.con.cursor()

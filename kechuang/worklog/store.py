@@ -48,11 +48,13 @@ def _scope(firm: rules.Firm) -> list[str] | None:
     return [firm.town] if firm.town else None
 
 
-def _refuse_if_not_allowed(user, firm: rules.Firm, what: str) -> None:
+def _refuse_if_not_allowed(engine: sa.Engine, user, firm: rules.Firm, what: str) -> None:
     try:
         rules.check_may_record(user, firm)
     except rules.Refused as err:
-        audit.record(user, "worklog_refused", f"{what} {firm.uscc}：{err}", _scope(firm))
+        audit.record(
+            user, "worklog_refused", f"{what} {firm.uscc}：{err}", _scope(firm), engine=engine
+        )
         raise
 
 
@@ -85,7 +87,7 @@ def record_contact(
     now: datetime | None = None,
 ) -> dict:
     """Record a 走访/宣传/辅导 for the firm; returns the entry (as entries() lists it)."""
-    _refuse_if_not_allowed(user, firm, "记录走访服务")
+    _refuse_if_not_allowed(engine, user, firm, "记录走访服务")
     c = rules.contact(kind, on, today or rules.today(), service_type, note, next_step, due_on)
     if list_id is not None:
         rules.check_list(list_id)
@@ -95,7 +97,9 @@ def record_contact(
         return conn.execute(worklog_contacts.insert().values(row)).inserted_primary_key[0]
 
     entry_id = _run(engine, work)
-    audit.record(user, "worklog_contact", _contact_detail(firm, c, entry_id), _scope(firm))
+    audit.record(
+        user, "worklog_contact", _contact_detail(firm, c, entry_id), _scope(firm), engine=engine
+    )
     return _one(engine, "contact", entry_id)
 
 
@@ -117,7 +121,7 @@ def correct_contact(
 ) -> dict:
     """A new contact entry superseding `entry_id` (same firm), with the reason; both stay in the
     history."""
-    _refuse_if_not_allowed(user, firm, "更正走访记录")
+    _refuse_if_not_allowed(engine, user, firm, "更正走访记录")
     reason = rules.correction_reason(reason)
     c = rules.contact(kind, on, today or rules.today(), service_type, note, next_step, due_on)
     row = {**_contact_values(c), "supersedes_id": entry_id, "reason": reason}
@@ -145,7 +149,7 @@ def correct_contact(
 
     new_id = _run(engine, work)
     detail = f"{_contact_detail(firm, c, new_id)}；更正第 {entry_id} 号：{reason}"
-    audit.record(user, "worklog_correction", detail, _scope(firm))
+    audit.record(user, "worklog_correction", detail, _scope(firm), engine=engine)
     return _one(engine, "contact", new_id)
 
 
@@ -246,7 +250,7 @@ def record_stage(
     """Move the firm to a stage on a list. expected_seq: the seq the user's screen showed (None: the
     current one, as the CLI does). correction: this entry corrects a mistaken previous one (reason
     needed)."""
-    _refuse_if_not_allowed(user, firm, "记录培育阶段")
+    _refuse_if_not_allowed(engine, user, firm, "记录培育阶段")
     rules.check_list(list_id, staged=True)
     what = f"该企业在{rules.LISTS[list_id]}清单上的阶段"
     if correction:
@@ -271,7 +275,7 @@ def record_stage(
         + (f"（{checked['reason']}）" if checked["reason"] else "")
         + ("（更正）" if correction else "")
     )
-    audit.record(user, "worklog_stage", detail, _scope(firm))
+    audit.record(user, "worklog_stage", detail, _scope(firm), engine=engine)
     return _one(engine, "stage", entry_id)
 
 
@@ -287,7 +291,7 @@ def assign_owner(
 ) -> dict:
     """Make an account the firm's 责任人 on a list (owner: auth.User or None when the name is
     unknown)."""
-    _refuse_if_not_allowed(user, firm, "指定责任人")
+    _refuse_if_not_allowed(engine, user, firm, "指定责任人")
     rules.check_list(list_id)
     rules.check_owner(owner, firm)
 
@@ -301,5 +305,5 @@ def assign_owner(
     what = f"该企业在{rules.LISTS[list_id]}清单上的责任人"
     entry_id = _append(engine, worklog_owners, firm, list_id, values, expected_seq, what, check)
     detail = f"第 {entry_id} 号 {firm.uscc} {firm.name} {rules.LISTS[list_id]}：责任人 {owner.name}"
-    audit.record(user, "worklog_owner", detail, _scope(firm))
+    audit.record(user, "worklog_owner", detail, _scope(firm), engine=engine)
     return _one(engine, "owner", entry_id)

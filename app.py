@@ -4,9 +4,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from kechuang import ui
+from kechuang import settings, ui
 
 st.set_page_config(page_title="如东科创驾驶舱", page_icon=":material/insights:", layout="wide")
+try:
+    settings.current()  # a bad KECHUANG_* value: one line, before anything else runs
+except settings.SettingsError as err:
+    st.error(f"配置有误：{err}")
+    st.stop()
 
 ROOT = Path(__file__).resolve().parent
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -14,14 +13,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from kechuang import settings
 from kechuang.engine import checks, metrics, screening
 from kechuang.engine.plan import PlanError, load_plan
 from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import DataError, Warehouse
+from kechuang.settings import DEMO_DATA
 from kechuang.zh import fmt
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
 STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
 
 
@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_warehouse(args, strict: bool = True) -> Warehouse:
-    data = args.data or os.environ.get("KECHUANG_DATA") or str(DEMO_DATA)
-    if not args.data and not os.environ.get("KECHUANG_DATA") and not DEMO_DATA.is_dir():
+    current = settings.current()
+    data = args.data or str(current.data_dir)
+    if not args.data and current.demo and not DEMO_DATA.is_dir():
         raise BadInput(
             f"演示数据不存在：{DEMO_DATA}（先运行 python -m kechuang demo-data --out "
             "data/demo，或用 --data 指定数据目录）"
@@ -434,7 +435,7 @@ def add_ingest_parser(sub, common) -> None:
 
 
 def _ingest_data_dir(args) -> Path:
-    data = args.data or os.environ.get("KECHUANG_DATA")
+    data = args.data or settings.current().data
     if not data:
         raise BadInput("请用 --data 指定要导入的数据目录（或设置环境变量 KECHUANG_DATA）")
     return Path(data)
@@ -525,8 +526,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        settings.current()  # a bad KECHUANG_* value stops every command here, with one line
         COMMANDS[args.command](args)
-    except (BadInput, DataError, PlanError) as err:
+    except (BadInput, DataError, PlanError, settings.SettingsError) as err:
         print(f"错误：{err}", file=sys.stderr)
         return 2
     except duckdb.Error as err:

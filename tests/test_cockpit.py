@@ -534,9 +534,9 @@ def test_task_breakdown_tracked_only():
 
 
 def test_share_url(monkeypatch):
-    monkeypatch.delenv(links.BASE_URL_ENV, raising=False)
+    monkeypatch.delenv("KECHUANG_BASE_URL", raising=False)
     assert links.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
-    monkeypatch.setenv(links.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
+    monkeypatch.setenv("KECHUANG_BASE_URL", "https://kc.rudong.gov.cn/cockpit/")
     url = links.share_url(
         "progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"}
     )
@@ -562,7 +562,7 @@ def test_share_url(monkeypatch):
 
 def open_page(data: Path, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("KECHUANG_DATA", str(data))
-    monkeypatch.setenv(links.BASE_URL_ENV, "http://kc.example")
+    monkeypatch.setenv("KECHUANG_BASE_URL", "http://kc.example")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kechuang import settings
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -86,11 +88,8 @@ def on_fetch(data, user, action: str, detail: str, scope: Iterable[str] | None, 
 def default_path(folder: Path | None = None) -> Path:
     """env KECHUANG_AUDIT, else audit.jsonl in `folder` (default: auth.instance_dir(), the users
     file's folder)."""
-    from kechuang.access import auth
-
-    return Path(
-        os.environ.get("KECHUANG_AUDIT") or Path(folder or auth.instance_dir()) / "audit.jsonl"
-    )
+    current = settings.current()
+    return current.audit or Path(folder or current.instance_dir) / "audit.jsonl"
 
 
 def record(

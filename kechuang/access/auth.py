@@ -38,8 +38,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_USERS = ROOT / "instance" / "users.json"
+from kechuang import settings
 
 ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
 SHARE_ROLE = "share"  # a share-link visitor; never an account
@@ -130,11 +129,9 @@ class SessionPolicy:
 
     @classmethod
     def from_env(cls) -> SessionPolicy:
-        """KECHUANG_IDLE_MINUTES and KECHUANG_SESSION_HOURS, else the defaults."""
-        return cls(
-            idle=timedelta(minutes=_env_number("KECHUANG_IDLE_MINUTES", 30)),
-            absolute=timedelta(hours=_env_number("KECHUANG_SESSION_HOURS", 12)),
-        )
+        """KECHUANG_IDLE_MINUTES and KECHUANG_SESSION_HOURS (settings), else the defaults."""
+        current = settings.current()
+        return cls(idle=current.idle, absolute=current.session)
 
 
 @dataclass(frozen=True)
@@ -142,19 +139,6 @@ class LockoutPolicy:
     max_failures: int = 5  # this many failures within `window` lock the name
     window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
-
-
-def _env_number(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValueError(f"环境变量 {name} 应为正数，现为 {text!r}")
-    return value
 
 
 # -- roles --------------------------------------------------------------------------------------
@@ -235,13 +219,13 @@ def user_from_claims(
 
 def users_path() -> Path:
     """The users file: env KECHUANG_USERS, else instance/users.json under the repository root."""
-    return Path(os.environ.get("KECHUANG_USERS") or DEFAULT_USERS)
+    return settings.current().users
 
 
 def instance_dir() -> Path:
     """The folder of the users file: share links, the signing secret and the audit log live there
     too."""
-    return users_path().parent
+    return settings.current().instance_dir
 
 
 def write_private_json(path: Path, obj) -> None:

@@ -5,11 +5,11 @@ draws them and keeps their state in st.session_state. Re-exported by `kechuang.u
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import streamlit as st
 
+from kechuang import settings
 from kechuang.access import audit, auth, share
 from kechuang.zh import fmt
 
@@ -31,7 +31,7 @@ _OIDC = "_kechuang_oidc_user"
 def demo_mode() -> bool:
     """The bundled demo data is served (KECHUANG_DATA unset): demo accounts exist and the login
     page lists them."""
-    return not os.environ.get("KECHUANG_DATA")
+    return settings.current().demo
 
 
 def share_view() -> share.ShareView | None:

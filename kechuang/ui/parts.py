@@ -6,13 +6,13 @@ Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use).
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
+from kechuang import settings
 from kechuang.engine import contract, metrics
 from kechuang.engine.warehouse import DataError, Warehouse, data_version
 from kechuang.ui.access import (
@@ -25,11 +25,9 @@ from kechuang.ui.access import (
 )
 from kechuang.zh import fmt, labels
 
-DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
-
 
 def data_dir() -> Path:
-    return Path(os.environ.get("KECHUANG_DATA") or DEMO_DATA)
+    return settings.current().data_dir
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from kechuang import settings
-from kechuang.engine import checks, metrics, screening
+from kechuang.engine import checks, metrics, prefetch, screening
 from kechuang.engine.plan import PlanError, load_plan
 from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
@@ -145,7 +145,7 @@ def cmd_progress(args) -> None:
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
     plan = load_plan(as_of.year)
-    rows = metrics.progress(wh, as_of, plan)
+    rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
     if args.json:
         _emit(
             {"as_of": as_of, "plan_year": as_of.year, "metrics": [p.as_json() for p in rows]}, True

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kechuang.engine import contract, metrics
+from kechuang.engine import contract, metrics, prefetch
 from kechuang.engine.metrics import METRIC_BY_ID, METRICS, Progress
 from kechuang.engine.plan import PLANS_DIR, Plan
 from kechuang.engine.warehouse import Warehouse
@@ -124,7 +124,7 @@ def _share_text(p: Progress, judged: bool) -> str:
 
 
 def _trend(
-    wh: Warehouse, p: Progress, as_of: date, shared: metrics.Shared
+    wh: Warehouse, p: Progress, as_of: date, shared: prefetch.Shared
 ) -> tuple[tuple[float, ...] | None, str | None]:
     if p.actual is None:
         return None, None
@@ -139,7 +139,7 @@ def _trend(
 def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
     shared = (
-        metrics.Shared()
+        prefetch.Shared()
     )  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
     timeline.prefetch_with_year_ago(wh, as_of, shared)
     try:
@@ -153,7 +153,7 @@ def _cards(
     as_of: date,
     plan: Plan | None,
     plans_dir: Path,
-    shared: metrics.Shared,
+    shared: prefetch.Shared,
     rows: list[Progress],
 ) -> list[Card]:
     scoped = wh.scope is not None
@@ -296,7 +296,7 @@ def town_gaps(
     metric_id: str,
     as_of: date,
     expected: float,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
     base: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the
@@ -328,8 +328,8 @@ def town_gaps(
     )
 
 
-class _Shared(metrics.Shared):
-    """metrics.Shared plus the active enterprises per town, for the warning list's town gaps."""
+class _Shared(prefetch.Shared):
+    """prefetch.Shared plus the active enterprises per town, for the warning list's town gaps."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -339,7 +339,7 @@ class _Shared(metrics.Shared):
     def prefetch_town_base(self, wh: Warehouse, as_of: date) -> Future:
         """Start fetching the active enterprises per town on the prefetch threads (town_base then
         waits for it)."""
-        job = metrics.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
+        job = prefetch.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
         self._jobs[as_of] = job
         return job
 
@@ -361,7 +361,7 @@ def _summary(p: Progress) -> str:
 
 
 def _towns_text(
-    wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: metrics.Shared
+    wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: prefetch.Shared
 ) -> str:
     unit = p.unit
     if county_wide(p.id):
@@ -427,7 +427,7 @@ def _attention(
 
 @dataclass(frozen=True)
 class Overview:
-    """What the overview page shows, computed from one set of fetched rows (one metrics.Shared)."""
+    """What the overview page shows, computed from one set of fetched rows (one prefetch.Shared)."""
 
     alerts: list[Attention]  # the warning list (empty when not a county view)
     county_rows: list[Progress]  # the county's progress rows (empty when not a county view)

@@ -13,7 +13,7 @@ import math
 from datetime import date
 from fractions import Fraction
 
-from kechuang.engine import contract, metrics
+from kechuang.engine import contract, metrics, prefetch
 from kechuang.engine.metrics import Progress
 from kechuang.engine.plan import Plan
 from kechuang.engine.warehouse import Warehouse
@@ -154,5 +154,5 @@ def compose(
 def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: str = COUNTY) -> str:
     """The briefing's opening text for the warehouse's scope (a town when the warehouse is
     scoped)."""
-    rows = metrics.progress(wh, as_of, plan)
+    rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
     return compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)

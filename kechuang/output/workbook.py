@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kechuang.engine import contract, metrics, screening, worklists
+from kechuang.engine import contract, metrics, prefetch, screening, worklists
 from kechuang.engine.plan import Plan, load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import summary, tables
@@ -89,12 +89,12 @@ def _build(
 
     scope_label = town or ("、".join(sorted(wh.scope)) if wh.scope else summary.COUNTY)
     shared = (
-        metrics.Shared()
+        prefetch.Shared()
     )  # each metric's events and rd_coverage fetched once for the whole workbook
     # The workbook's other questions do not depend on the metrics: they start first, on the same
     # prefetch threads, so every query of the workbook runs in one parallel batch (each sheet then
     # waits for its own result).
-    workers = metrics.pool()
+    workers = prefetch.pool()
     jobs = {
         "screened": workers.submit(screening.candidates_and_near_misses, wh, as_of)
         if not wh.missing(*SCREEN_TABLES)
@@ -117,7 +117,7 @@ def _write(
     plan: Plan | None,
     generated_at: datetime,
     scope_label: str,
-    shared: metrics.Shared,
+    shared: prefetch.Shared,
     jobs: dict[str, Future | None],
 ) -> bytes:
     import xlsxwriter
@@ -176,7 +176,7 @@ class _Context:
         as_of: date,
         scope_label: str,
         plan: Plan | None,
-        shared: metrics.Shared,
+        shared: prefetch.Shared,
     ):
         self.book, self.wh, self.as_of, self.scope_label, self.plan = (
             book,

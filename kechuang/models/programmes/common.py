@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from kechuang.engine import metrics
+from kechuang.engine import metrics, prefetch
 from kechuang.engine.metrics import METRIC_BY_ID, Progress
 from kechuang.engine.warehouse import Warehouse
 from kechuang.zh import labels
@@ -144,7 +144,7 @@ def headline(
     metric_id: str,
     as_of: date,
     target: float | None,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
 ) -> Progress:
     """A metric's actual, pace and status exactly as the cockpit computes them.
 
@@ -162,7 +162,7 @@ def monthly(
     metric_id: str,
     as_of: date,
     target: float | None,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
 ) -> pl.DataFrame | None:
     """The cockpit's monthly series (cumulative actual, pace, target) plus each month's own change.
 

@@ -14,15 +14,14 @@ import duckdb
 import polars as pl
 
 from kechuang import settings
-from kechuang.engine import checks, metrics, prefetch, screening
+from kechuang.engine import checks, contract, metrics, prefetch, screening
 from kechuang.engine.plan import PlanError, load_plan
 from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import DataError, Warehouse
 from kechuang.settings import DEMO_DATA
 from kechuang.zh import fmt
-
-STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
+from kechuang.zh.labels import STATUS_LABELS
 
 
 class BadInput(Exception):
@@ -157,7 +156,7 @@ def cmd_progress(args) -> None:
         print(
             f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
             f"（完成 {share}，{STATUS_LABELS[p.status]}）"
-            + (f" 缺少数据：{', '.join(p.missing_tables)}" if p.missing_tables else "")
+            + (f" {contract.missing_note(p.missing_tables)}" if p.missing_tables else "")
         )
 
 

@@ -298,3 +298,14 @@ def test_upload_page_shows_an_unusable_file_as_an_error(tmp_path, monkeypatch):
     assert at.error[0].value == "未导入：无法识别 x.csv 是哪张表"
     assert manifest.history(data).height == 0
     assert isinstance(ingest.summary_frame([]), pl.DataFrame)
+
+
+def test_one_home_for_table_names_and_the_missing_note():
+    from kechuang.engine import contract
+
+    assert contract.table_names(["sci_projects", "patents"]) == "科创项目招引、知识产权"
+    assert contract.table_names(["sci_projects"], with_ids=True) == "科创项目招引（sci_projects）"
+    assert contract.missing_note(["sci_projects"]) == "缺少数据：科创项目招引"
+    assert contract.column_label("score") == "培育评分"  # derived (zh.labels)
+    assert contract.column_label("uscc") == "统一社会信用代码"  # the contract's
+    assert contract.column_label("no_such_column") == "no_such_column"

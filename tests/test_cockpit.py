@@ -133,7 +133,7 @@ def by_id(items):
 
 
 def test_county_wide_and_town_metrics():
-    assert [m for m in metrics.METRIC_BY_ID if cockpit.county_wide(m)] == [
+    assert [m for m in metrics.METRIC_BY_ID if metrics.county_wide(m)] == [
         "commissioners",
         "sme_trainings",
         "cadre_trainings",
@@ -148,10 +148,10 @@ def test_county_wide_and_town_metrics():
         "sme_training_attendance",
         "new_rd_partnerships",
     ]
-    assert cockpit.judged_in_scope("new_hnte", scoped=False)
-    assert not cockpit.judged_in_scope("new_hnte", scoped=True)
-    assert cockpit.judged_in_scope("rd_coverage", scoped=True)
-    assert cockpit.judged_in_scope("commissioners", scoped=True)
+    assert metrics.judged_in_scope("new_hnte", scoped=False)
+    assert not metrics.judged_in_scope("new_hnte", scoped=True)
+    assert metrics.judged_in_scope("rd_coverage", scoped=True)
+    assert metrics.judged_in_scope("commissioners", scoped=True)
 
 
 def test_approx_and_signed():

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kechuang import ui
-from kechuang.engine import metrics, plan
+from kechuang.engine import contract, metrics, plan
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -50,7 +50,7 @@ for p in rows:
                 ),
             )
         if p.missing_tables:
-            st.caption("缺少数据：" + "、".join(p.missing_tables))
+            st.caption(contract.missing_note(p.missing_tables))
 
 if ui.can("create_share_link"):  # accounts that may; never a share visitor
     with st.expander("分享本视图（免登录只读链接）"):

@@ -44,10 +44,7 @@ if not wh.available("enterprises"):
     st.stop()
 missing = wh.missing(*SOURCES)
 if missing:
-    st.warning(
-        "以下数据暂缺，相关条件记为“数据缺失”（不算通过）："
-        + "、".join(contract.TABLE_LABELS[t] for t in missing)
-    )
+    st.warning("以下数据暂缺，相关条件记为“数据缺失”（不算通过）：" + contract.table_names(missing))
 
 screen = ui.cached(workbench.screen_page, as_of, thresholds, scope=scope)
 st.caption(

@@ -275,7 +275,6 @@ RULE_COLUMN_LABELS = {
 def rule_rows_display(frame: pl.DataFrame) -> pl.DataFrame:
     """A rule's rows with Chinese headers, table names and column names (at the display edge
     only)."""
-    from kechuang.zh import labels
 
     columns = {c.name: c.label for cols in contract.TABLES.values() for c in cols}
     out = frame
@@ -283,4 +282,6 @@ def rule_rows_display(frame: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(pl.col("table_name").replace(contract.TABLE_LABELS))
     if "column_name" in out.columns:
         out = out.with_columns(pl.col("column_name").replace(columns))
-    return out.rename({c: RULE_COLUMN_LABELS.get(c) or labels.column_label(c) for c in out.columns})
+    return out.rename(
+        {c: RULE_COLUMN_LABELS.get(c) or contract.column_label(c) for c in out.columns}
+    )

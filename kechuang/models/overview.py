@@ -37,13 +37,9 @@ LAGGARDS = 3  # towns named per target in the warning list
 TOWN_UNKNOWN = "未归属镇区"
 
 
-county_wide = metrics.county_wide  # the rules are kept where the metrics are
-judged_in_scope = metrics.judged_in_scope
-
-
 def town_metrics() -> list[str]:
     """The countable metrics a town contributes to (the columns of the town table)."""
-    return [m.id for m in METRICS if not m.is_ratio and not county_wide(m.id)]
+    return [m.id for m in METRICS if not m.is_ratio and not metrics.county_wide(m.id)]
 
 
 def approx(x: float | None, unit: str) -> str:
@@ -110,10 +106,10 @@ def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage) -> l
         )  # one decimal: 2.5 场 is not yet 2 场
     if judged and p.projected is not None and p.actual is not None:
         lines.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
-    if scoped and county_wide(p.id):
+    if scoped and metrics.county_wide(p.id):
         lines.append("全县数据（不分镇区）")
     if p.missing_tables:
-        lines.append("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+        lines.append(contract.missing_note(p.missing_tables))
     return lines
 
 
@@ -161,7 +157,7 @@ def _cards(
     before = timeline.year_ago(wh, as_of, plans_dir, shared)
     out = []
     for p in rows:
-        judged = judged_in_scope(p.id, scoped)
+        judged = metrics.judged_in_scope(p.id, scoped)
         trend, trend_note = _trend(wh, p, as_of, shared)
         y = before[p.id]
         delta = (
@@ -364,7 +360,7 @@ def _towns_text(
     wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: prefetch.Shared
 ) -> str:
     unit = p.unit
-    if county_wide(p.id):
+    if metrics.county_wide(p.id):
         return "全县统筹指标，不分镇区"
     if p.id == "rd_coverage":
         worklist = shared.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import polars as pl
 
-from kechuang.engine import industries, metrics, screening
+from kechuang.engine import contract, industries, metrics, screening
 from kechuang.engine.warehouse import Warehouse
-from kechuang.zh import fmt, labels
+from kechuang.zh import fmt
 
 # -- thresholds: what the widgets show and how their values become the screen's Decimals ----------
 
@@ -575,6 +575,6 @@ def rd_zero_table(worklist: pl.DataFrame) -> pl.DataFrame:
 
 
 def rd_town_table(by_town: pl.DataFrame) -> pl.DataFrame:
-    return labels.for_display(
+    return contract.for_display(
         by_town.select("town", "n_population", "n_active", "n_worklist", "coverage_ratio")
     )

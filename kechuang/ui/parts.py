@@ -309,8 +309,7 @@ def column_formats(frame) -> dict:
 
 def absent(tables: list[str], what: str = "本节") -> None:
     """The note shown in place of a section whose data is absent (its figures read “—”)."""
-    names = "、".join(f"{contract.TABLE_LABELS[t]}（{t}）" for t in tables)
-    st.info(f"{what}暂无数据（显示为“—”）：缺少{names}。")
+    st.info(f"{what}暂无数据（显示为“—”）：缺少{contract.table_names(tables, with_ids=True)}。")
 
 
 def progress_card(
@@ -343,7 +342,7 @@ def progress_card(
                 text=f"完成年度目标 {fmt.pct(p.share_of_target)}",
             )
         if p.missing_tables:
-            st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+            st.caption(contract.missing_note(p.missing_tables))
 
 
 def chart_table(fig, frame, stem: str, *, key: str) -> None:

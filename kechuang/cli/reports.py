@@ -1,0 +1,165 @@
+"""The figures' commands of cli.md: progress, screen, rd-zero, gazelle, profile, check, export,
+demo-data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from kechuang.cli.common import BadInput, _emit, cli_user, open_warehouse
+from kechuang.cli.users import _operator
+from kechuang.engine import checks, contract, metrics, prefetch, screening
+from kechuang.engine.plan import load_plan
+from kechuang.engine.profile import UnknownEnterprise, enterprise_file
+from kechuang.engine.uscc import problem as uscc_problem
+from kechuang.zh import fmt
+from kechuang.zh.labels import STATUS_LABELS
+
+
+def cmd_progress(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    plan = load_plan(as_of.year)
+    rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
+    if args.json:
+        _emit(
+            {"as_of": as_of, "plan_year": as_of.year, "metrics": [p.as_json() for p in rows]}, True
+        )
+        return
+    print(f"截至{fmt.cn_date(as_of)}（{plan.title if plan else f'{as_of.year}年无计划文件'}）")
+    for p in rows:
+        share = fmt.pct(p.share_of_target) if p.share_of_target is not None else "—"
+        print(
+            f"  {p.label}: {fmt.amount(p.actual, p.unit)} / 目标 {fmt.amount(p.target, p.unit)}"
+            f"（完成 {share}，{STATUS_LABELS[p.status]}）"
+            + (f" {contract.missing_note(p.missing_tables)}" if p.missing_tables else "")
+        )
+
+
+SCREEN_FIELDS = [
+    "uscc",
+    "name",
+    "town",
+    "candidate",
+    "pass_age",
+    "pass_ip",
+    "pass_rd_intensity",
+    "pass_rd_staff",
+    "pass_growth",
+    "pass_sme",
+    "rd_intensity",
+    "revenue_growth",
+    "rd_staff_ratio",
+    "score",
+]
+
+
+def cmd_screen(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = screening.screen(wh, as_of, include_all=args.all).select(SCREEN_FIELDS)
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_rd_zero(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = metrics.rd_coverage(wh, as_of).worklist.select("uscc", "name", "town", "revenue_wan")
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_gazelle(args) -> None:
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    rows = screening.gazelle_candidates(wh, as_of).select(
+        "uscc", "name", "town", "revenue_wan", "cagr", "in_cultivation"
+    )
+    _emit(rows.to_dicts(), args.json, rows)
+
+
+def cmd_profile(args) -> None:
+    code = args.uscc.strip().upper()
+    if len(code) != 18 or (uscc_problem(code) or "").startswith("统一社会信用代码含非法字符"):
+        raise BadInput(f"{uscc_problem(code)}：{args.uscc}")
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    try:
+        file = enterprise_file(wh, code, as_of)
+    except UnknownEnterprise:
+        raise BadInput(
+            f"未找到统一社会信用代码为 {code} 的企业（数据目录 {wh.data_dir}）"
+        ) from None
+    if args.as_user:
+        from kechuang.access import redact
+
+        file = redact.file_for(cli_user(args), file)
+    if args.json:
+        _emit({"as_of": as_of, **file.as_json()}, True)
+        return
+    reg = file.registry
+    print(f"{reg['name']}（{reg['uscc']}）{reg['town'] or ''} {reg['status'] or ''}")
+    for gap in file.checklist:
+        print(
+            f"  {screening.CRITERIA[gap.criterion]}：{screening.PASS_LABELS[gap.passed]} "
+            f"{'' if gap.passed else gap.text}"
+        )
+    for name, frame in file.sections.items():
+        print(f"  {name}: {frame.height} 行")
+    if file.absent_sources:
+        print(f"  无数据来源：{', '.join(file.absent_sources)}")
+
+
+def cmd_check(args) -> None:
+    wh = open_warehouse(args, strict=False)
+    found = checks.findings(wh)
+    if not found and not args.json:
+        print("未发现数据问题。")
+        return
+    rows = pl.DataFrame(
+        [f.as_json() for f in found],
+        schema=["table", "check", "severity", "rows", "example"],
+        orient="row",
+    )
+    _emit([f.as_json() for f in found], args.json, rows)
+
+
+def cmd_demo_data(args) -> None:
+    from kechuang.demo import write_demo
+
+    counts = write_demo(args.out, scale=args.scale, seed=args.seed)
+    print(
+        json.dumps(counts, ensure_ascii=False)
+        if getattr(args, "json", False)
+        else f"已写入 {args.out}：{counts}"
+    )
+
+
+def cmd_export(args) -> None:
+    from kechuang.output import workbook as export
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise BadInput(f"输出文件应以 .xlsx 结尾：{args.out}")
+    if not out.parent.is_dir():
+        raise BadInput(f"输出目录不存在：{out.parent}（先创建该目录，或换一个 --out 路径）")
+    wh = open_warehouse(args)
+    as_of = args.as_of or metrics.default_as_of(wh)
+    try:
+        export.briefing_workbook(wh, as_of, args.town, out)
+    except export.UnknownTown as err:
+        raise BadInput(str(err)) from None
+    except OSError as err:
+        raise BadInput(f"无法写入 {out}：{err.strerror or err}") from None
+    from kechuang.access import audit
+
+    try:  # the same trail as the app's exports
+        audit.record(cli_user(args) or _operator(), "export", out.name, wh.scope)
+    except OSError as err:
+        print(
+            f"警告：审计日志无法写入（{audit.default_path()}：{err.strerror or err}）",
+            file=sys.stderr,
+        )
+    print(out.resolve())

@@ -34,8 +34,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# Python style, the import contracts of pyproject.toml (layers, Streamlit only in the UI, no
+# circles) and the SQL of queries/ (.sqlfluff).
 lint: .venv/.installed-dev
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/sqlfluff lint queries
 
 test: .venv/.installed-dev browser lint
 	$(PY) -m pytest

@@ -18,6 +18,7 @@ from kechuang.engine import checks, contract
 from kechuang.engine.checks import Finding
 from kechuang.engine.warehouse import QUERIES_DIR, Warehouse
 from kechuang.ingest import Source, manifest
+from kechuang.models import data_status
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
@@ -121,7 +122,8 @@ def test_coverage_rows_period_and_last_ingest(messy, tmp_path):
     )
     ingest.ingest(messy, [Source.from_path(src)], user="王五")
     cov = {
-        r["table_name"]: r for r in checks.coverage(Warehouse(messy), TODAY).iter_rows(named=True)
+        r["table_name"]: r
+        for r in data_status.coverage(Warehouse(messy), TODAY).iter_rows(named=True)
     }
     assert (
         cov["enterprises"]["n_rows"],

@@ -8,6 +8,7 @@ import streamlit as st
 from kechuang import ui
 from kechuang.engine import checks
 from kechuang.ingest import manifest
+from kechuang.models import data_status
 from kechuang.output import tables
 
 wh = ui.open_or_stop()
@@ -22,7 +23,7 @@ ui.freshness(wh)
 
 st.subheader("各表概况")
 st.dataframe(
-    checks.coverage_display(ui.cached(checks.coverage, today)),
+    checks.coverage_display(ui.cached(data_status.coverage, today)),
     hide_index=True,
     height="content",
     placeholder="—",

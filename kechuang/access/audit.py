@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kechuang import settings
+from kechuang.zh.labels import ROLE_LABELS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -102,14 +103,13 @@ def record(
     now: datetime | None = None,
 ) -> None:
     """Append one event. `user` is an auth.User or a name (a failed login); `action` one of
-    ACTIONS."""
-    from kechuang.access import auth
-
+    ACTIONS. Left out, `scope` is the user's own (User.scope, i.e. auth.scope_for)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to audit.ACTIONS")
-    is_user = isinstance(user, auth.User)
+    # Duck-typed: audit sits below auth (auth records its logins here), so it does not import it.
+    is_user = user is not None and not isinstance(user, str)
     if scope is _OWN_SCOPE:
-        scope = auth.scope_for(user) if is_user else None
+        scope = user.scope if is_user else None
     now = now or datetime.now(UTC)
     line = {
         "at": now.astimezone(UTC).isoformat(),
@@ -134,8 +134,6 @@ def read(since: datetime | date | None = None, *, path: Path | None = None) -> p
 
     Columns: at (Beijing time, naive), user_name, role, role_label, action, action_label, detail,
     scope ("全县" or towns joined by "、"). Lines that are not valid JSON are skipped."""
-    from kechuang.access import auth
-
     start = _as_utc(since)
     rows = []
     try:
@@ -154,7 +152,7 @@ def read(since: datetime | date | None = None, *, path: Path | None = None) -> p
                         "at": at.astimezone(BEIJING).replace(tzinfo=None),
                         "user_name": doc.get("user"),
                         "role": doc.get("role"),
-                        "role_label": auth.ROLE_LABELS.get(doc.get("role") or "", "—"),
+                        "role_label": ROLE_LABELS.get(doc.get("role") or "", "—"),
                         "action": doc.get("action"),
                         "action_label": ACTIONS.get(doc.get("action"), doc.get("action")),
                         "detail": doc.get("detail") or "",

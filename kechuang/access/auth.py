@@ -39,10 +39,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kechuang import settings
+from kechuang.zh.labels import ROLE_LABELS
 
-ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
 SHARE_ROLE = "share"  # a share-link visitor; never an account
-ROLE_LABELS: dict[str, str] = {**ROLES, SHARE_ROLE: "分享链接访客"}
+# The accounts' roles with their labels (the one label table, zh.labels, holds them).
+ROLES: dict[str, str] = {r: ROLE_LABELS[r] for r in ("admin", "analyst", "leader", "town")}
 
 _ACCOUNTS = {"admin", "analyst", "leader", "town"}
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -98,6 +99,11 @@ class User:
     role: str
     towns: frozenset[str] = frozenset()
     display_name: str = ""
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The towns this user may see: scope_for(self)."""
+        return scope_for(self)
 
     @property
     def label(self) -> str:

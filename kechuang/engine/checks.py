@@ -11,6 +11,7 @@ line may say
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -133,13 +134,15 @@ def _period(d: date | None, grain: str) -> str:
     return {"year": f"{d.year}年", "month": fmt.cn_month(d)}.get(grain, fmt.cn_date(d))
 
 
-def coverage(wh: Warehouse, today: date | None = None) -> pl.DataFrame:
-    """One row per table: availability, rows, date range, last ingest (manifest) and counts of
-    findings."""
-    from kechuang.ingest import manifest
+def coverage(
+    wh: Warehouse, today: date | None = None, last: Mapping[str, dict] | None = None
+) -> pl.DataFrame:
+    """One row per table: availability, rows, date range, last ingest and counts of findings.
 
+    `last`: each table's last ingest-log entry (ingest.manifest.last_ingests; the ingest package
+    sits above the engine, so models/data_status passes it in)."""
     found = findings(wh, today)
-    last = manifest.last_ingests(wh.data_dir)
+    last = last or {}
     rows = []
     for r in wh.query("checks/_coverage").iter_rows(named=True):
         t = r["table_name"]

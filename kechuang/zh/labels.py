@@ -6,6 +6,14 @@ engine/contract (column_label, for_display)."""
 
 from __future__ import annotations
 
+# Roles of the dashboard (access/auth decides what each may do); "share" is a share-link visitor.
+ROLE_LABELS = {
+    "admin": "管理员",
+    "analyst": "分析员",
+    "leader": "领导",
+    "town": "镇区",
+    "share": "分享链接访客",
+}
 STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
 STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "behind": "#c62828", None: "#757575"}
 

@@ -130,6 +130,26 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
     assert f"uscc={uscc(3)}" in page.url
 
 
+# The closed expanders (their summaries) and unselected tabs that hide an element, outermost first.
+_HIDERS = """el => {
+  const out = [];
+  for (let e = el.parentElement; e; e = e.parentElement) {
+    if (e.tagName === "DETAILS" && !e.open) out.unshift(e.querySelector("summary"));
+    if (e.getAttribute("role") === "tabpanel" && e.hidden) {
+      out.unshift(document.querySelector(`[role="tab"][aria-controls="${e.id}"]`));
+    }
+  }
+  return out.filter(Boolean);
+}"""
+
+
+def reveal(page, element) -> None:
+    """Click what hides `element` (closed expanders, other tabs), as a user would."""
+    hiders = element.evaluate_handle(_HIDERS)
+    for i in range(hiders.evaluate("a => a.length")):
+        hiders.evaluate_handle(f"a => a[{i}]").as_element().click()
+
+
 @pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
 def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path, url_path):
     open_page(
@@ -138,10 +158,13 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
         user_for(url_path),
     )
     buttons = page.locator('[data-testid="stDownloadButton"] button')
+    if url_path == "commissioners":  # every download there sits in an expander or a tab
+        assert buttons.count() > 0
     for i in range(buttons.count()):
         button = buttons.nth(i)
-        if not button.is_visible():  # inside a closed tab or expander
-            continue
+        if not button.is_visible():  # inside a closed expander or another tab: open it as a user
+            reveal(page, button)
+            button.wait_for(state="visible", timeout=30_000)
         with page.expect_download(timeout=30_000) as info:
             button.click()
         path = tmp_path / f"{i}_{info.value.suggested_filename}"

@@ -130,24 +130,35 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
     assert f"uscc={uscc(3)}" in page.url
 
 
-# The closed expanders (their summaries) and unselected tabs that hide an element, outermost first.
-_HIDERS = """el => {
-  const out = [];
-  for (let e = el.parentElement; e; e = e.parentElement) {
-    if (e.tagName === "DETAILS" && !e.open) out.unshift(e.querySelector("summary"));
-    if (e.getAttribute("role") === "tabpanel" && e.hidden) {
-      out.unshift(document.querySelector(`[role="tab"][aria-controls="${e.id}"]`));
-    }
-  }
-  return out.filter(Boolean);
-}"""
+def open_expanders(page) -> None:
+    """Open every closed expander in view, as a user would (Streamlit draws their content then)."""
+    closed = page.locator("details:not([open]) > summary:visible")
+    for _ in range(50):  # expanders inside expanders appear once their parent is open
+        if closed.count() == 0:
+            return
+        closed.first.click()
+        page.wait_for_timeout(300)
+    raise AssertionError("expanders keep closing")
 
 
-def reveal(page, element) -> None:
-    """Click what hides `element` (closed expanders, other tabs), as a user would."""
-    hiders = element.evaluate_handle(_HIDERS)
-    for i in range(hiders.evaluate("a => a.length")):
-        hiders.evaluate_handle(f"a => a[{i}]").as_element().click()
+def download_buttons(page):
+    """{key class: tab index or None} of every download button (every tab, every expander open)."""
+    found = {}
+    tabs = page.locator('[role="tab"]')
+    for t in [None, *range(tabs.count())]:
+        if t is not None:
+            tabs.nth(t).click()
+            page.wait_for_timeout(500)
+        open_expanders(page)
+        for button in page.locator('[data-testid="stDownloadButton"] button:visible').all():
+            # The widget key (class st-key-<key>) names a button across tab switches.
+            key = button.evaluate(
+                "b => [...(b.closest('[class*=\"st-key-\"]') || {classList: []}).classList]"
+                ".find(c => c.startsWith('st-key-'))"
+            )
+            assert key, "a download button without a key"
+            found.setdefault(key, t)
+    return found
 
 
 @pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
@@ -157,16 +168,17 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
         f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31",
         user_for(url_path),
     )
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
-    if url_path == "commissioners":  # every download there sits in an expander or a tab
-        assert buttons.count() > 0
-    for i in range(buttons.count()):
-        button = buttons.nth(i)
-        if not button.is_visible():  # inside a closed expander or another tab: open it as a user
-            reveal(page, button)
-            button.wait_for(state="visible", timeout=30_000)
+    shown_at_first = page.locator('[data-testid="stDownloadButton"] button:visible').count()
+    found = download_buttons(page)
+    if url_path == "rd-zero":  # its per-town table's downloads sit in a closed expander
+        assert len(found) > shown_at_first
+    tabs = page.locator('[role="tab"]')
+    for i, (key, tab) in enumerate(found.items()):
+        if tab is not None:
+            tabs.nth(tab).click()
+        open_expanders(page)
         with page.expect_download(timeout=30_000) as info:
-            button.click()
+            page.locator(f".{key} button").click()
         path = tmp_path / f"{i}_{info.value.suggested_filename}"
         info.value.save_as(path)
         if path.suffix == ".csv":

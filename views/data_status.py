@@ -70,7 +70,7 @@ else:
     pick = st.selectbox(
         "查看问题行", found, format_func=checks.finding_title, key="quality_finding"
     )
-    rows = ui.cached(checks.rule_rows, pick.check, pick.table or None, today)
+    rows = ui.cached(checks.finding_rows, pick.check, pick.table or None, today)
     ui.table(
         checks.rule_rows_display(rows),
         tables.file_stem(f"数据质量_{pick.check}", today, pick.table),

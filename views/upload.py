@@ -52,14 +52,23 @@ check_col, go_col, _ = st.columns([1, 1, 2])
 dry = check_col.button("只检查，不写入", disabled=not files, key="upload_check")
 go = go_col.button("导入", type="primary", disabled=not files, key="upload_go")
 
-if dry or go:
+
+def run_ingest(dry_run: bool, force: bool = False) -> None:
+    """The chosen files through the one ingest path; the outcome is kept for the next run."""
+    st.session_state.pop("upload_shrink", None)
     sources = [ingest.Source(f.name, data=f.getvalue()) for f in files]
     try:
         with st.spinner("正在读取和核对…"):
             results = ingest.ingest(
-                ui.data_dir(), sources, table=table, mode=mode, user=user, dry_run=dry
+                ui.data_dir(),
+                sources,
+                table=table,
+                mode=mode,
+                user=user,
+                dry_run=dry_run,
+                force=force,
             )
-        if not dry:
+        if not dry_run:
             ui.audit_event(
                 "ingest",
                 "、".join(
@@ -68,9 +77,23 @@ if dry or go:
                 )
                 or "无",
             )
-        st.session_state.upload_outcome = (results, dry, None)
+        st.session_state.upload_outcome = (results, dry_run, None)
+    except ingest.ShrinkRefused as err:  # asks for a confirmation below
+        st.session_state.upload_outcome = ([], dry_run, None)
+        st.session_state.upload_shrink = (err.what, err.dropped)
     except ingest.IngestError as err:
-        st.session_state.upload_outcome = ([], dry, str(err))
+        st.session_state.upload_outcome = ([], dry_run, str(err))
+
+
+if dry or go:
+    run_ingest(dry)
+
+if shrink := st.session_state.get("upload_shrink"):
+    what, dropped = shrink
+    st.warning(f"{what}，超过一半，尚未导入。请确认文件完整、确实要替换。")
+    if st.button(f"确认替换（删去 {dropped:,} 行）", key="upload_force", disabled=not files):
+        run_ingest(False, force=True)
+        st.rerun()
 
 if "upload_outcome" in st.session_state:
     results, was_dry, error = st.session_state.upload_outcome

@@ -52,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("uscc", help="统一社会信用代码")
     sub.add_parser("check", parents=[common], help="数据质量检查")
     add_ingest_parser(sub, common)
-    export = sub.add_parser("export", parents=[common], help="生成简报工作簿（.xlsx）")
-    export.add_argument("--out", required=True, help="输出文件，如 简报.xlsx")
+    export = sub.add_parser(
+        "export", parents=[common], help="生成简报：Word（.docx）、PDF（.pdf）或工作簿（.xlsx）"
+    )
+    export.add_argument(
+        "--out", required=True, help="输出文件，格式由扩展名决定：简报.docx、简报.pdf 或 简报.xlsx"
+    )
     export.add_argument("--town", help="只含该镇区（默认：全县）")
     demo = sub.add_parser("demo-data", help="生成演示数据")
     demo.add_argument("--out", required=True, help="输出目录")
@@ -81,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings.current()  # a bad KECHUANG_* value stops every command here, with one line
-        COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
     except (BadInput, DataError, PlanError, settings.SettingsError) as err:
         print(f"错误：{err}", file=sys.stderr)
         return 2
     except duckdb.Error as err:
         print(f"错误：读取数据失败：{str(err).splitlines()[0]}", file=sys.stderr)
         return 2
-    return 0
+    return code or 0  # check: 1 when an error-severity finding exists

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from kechuang import settings
@@ -29,6 +30,9 @@ def add_ingest_parser(sub, common) -> None:
     ingest.add_argument("--dry-run", action="store_true", help="只检查、不写入")
     ingest.add_argument("--rejects", help="未导入行文件的输出目录（默认：数据目录下 _rejects/）")
     ingest.add_argument("--rollback", metavar="TABLE", help="恢复该表导入前的上一版本")
+    ingest.add_argument(
+        "--force", action="store_true", help="确认替换：允许一次删去某表（或某期）一半以上的行"
+    )
 
 
 def _ingest_data_dir(args) -> Path:
@@ -47,6 +51,8 @@ def cmd_ingest(args) -> None:
             if args.sources:
                 raise BadInput("--rollback 不与数据文件同用：回退时不要给出文件")
             entry = ingest.rollback(data, args.rollback, user=args.user)
+            for note in entry["notes"]:
+                print(note, file=sys.stderr)
             if args.json:
                 _emit(entry, True)
             else:
@@ -69,11 +75,15 @@ def cmd_ingest(args) -> None:
             user=args.user,
             dry_run=args.dry_run,
             rejects_dir=rejects,
+            force=args.force,
+            today=args.as_of,
         )
     except ingest.IngestError as err:
         raise BadInput(str(err)) from None
     except OSError as err:
-        raise BadInput(f"无法读写 {err.filename or data}：{err.strerror or err}") from None
+        from kechuang.ingest.errors import write_problem
+
+        raise BadInput(write_problem(err, err.filename or data)) from None
     if args.json:
         _emit([r.as_json() for r in results], True)
     else:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from kechuang import settings
 from kechuang.cli.common import BadInput, _emit, cli_user, open_warehouse
 from kechuang.cli.users import _operator
 from kechuang.engine import checks, contract, metrics, prefetch, screening
 from kechuang.engine.plan import load_plan
 from kechuang.engine.profile import UnknownEnterprise, enterprise_file
 from kechuang.engine.uscc import problem as uscc_problem
+from kechuang.engine.warehouse import Warehouse
 from kechuang.zh import fmt
 from kechuang.zh.labels import STATUS_LABELS
 
@@ -112,18 +115,27 @@ def cmd_profile(args) -> None:
         print(f"  无数据来源：{', '.join(file.absent_sources)}")
 
 
-def cmd_check(args) -> None:
+def cmd_check(args) -> int:
+    """Findings as JSON or a table; exit 1 when one of them is an error (after settling crashed
+    ingests)."""
+    from kechuang.ingest import recovery
+
+    data = Path(args.data or settings.current().data_dir)
+    if data.is_dir():
+        for note in recovery.tidy(data, _operator()):  # on stderr: the JSON shape stays
+            print(note, file=sys.stderr)
     wh = open_warehouse(args, strict=False)
-    found = checks.findings(wh)
+    found = checks.findings(wh, args.as_of)
     if not found and not args.json:
         print("未发现数据问题。")
-        return
+        return 0
     rows = pl.DataFrame(
         [f.as_json() for f in found],
         schema=["table", "check", "severity", "rows", "example"],
         orient="row",
     )
     _emit([f.as_json() for f in found], args.json, rows)
+    return 1 if any(f.severity == "error" for f in found) else 0
 
 
 def cmd_demo_data(args) -> None:
@@ -137,18 +149,29 @@ def cmd_demo_data(args) -> None:
     )
 
 
+EXPORT_SUFFIXES = (".docx", ".pdf", ".xlsx")
+
+
 def cmd_export(args) -> None:
+    from kechuang.output import pdf
     from kechuang.output import workbook as export
 
     out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise BadInput(f"输出文件应以 .xlsx 结尾：{args.out}")
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise BadInput(f"输出文件应以 .docx、.pdf 或 .xlsx 结尾：{args.out}")
     if not out.parent.is_dir():
         raise BadInput(f"输出目录不存在：{out.parent}（先创建该目录，或换一个 --out 路径）")
+    if suffix == ".pdf" and pdf.soffice() is None:
+        raise BadInput(pdf.INSTALL)
     wh = open_warehouse(args)
     as_of = args.as_of or metrics.default_as_of(wh)
     try:
-        export.briefing_workbook(wh, as_of, args.town, out)
+        # The workbook needs neither plotly nor a browser: not imported for it.
+        if suffix == ".xlsx":
+            export.briefing_workbook(wh, as_of, args.town, out)
+        else:
+            _document(wh, as_of, args.town, out)
     except export.UnknownTown as err:
         raise BadInput(str(err)) from None
     except OSError as err:
@@ -163,3 +186,14 @@ def cmd_export(args) -> None:
             file=sys.stderr,
         )
     print(out.resolve())
+
+
+def _document(wh: Warehouse, as_of: date, town: str | None, out: Path) -> None:
+    """The Word or PDF briefing; no browser or LibreOffice is bad input saying what to install."""
+    from kechuang.models import briefing
+    from kechuang.output import figures, pdf
+
+    try:
+        briefing.write(wh, as_of, town, out)
+    except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
+        raise BadInput(str(err)) from None

@@ -10,6 +10,7 @@ line may say
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,8 +76,9 @@ def findings(wh: Warehouse, today: date | None = None) -> list[Finding]:
     today = today or date.today()
     out = []
     for name, info in wh.tables.items():
-        if info.problem:
-            out.append(Finding(name, "table_unreadable", "error", 0, info.problem))
+        problem = info.problem or _lost_version(wh, name)
+        if problem:
+            out.append(Finding(name, "table_unreadable", "error", 0, problem))
         elif info.source is None:
             out.append(
                 Finding(
@@ -108,6 +110,32 @@ def findings(wh: Warehouse, today: date | None = None) -> list[Finding]:
             shown = "，".join(f"{k}：{'—' if v is None else v}" for k, v in first.items())
             out.append(Finding(table, rule.removeprefix("checks/"), severity, n, example, shown))
     return out
+
+
+def _lost_version(wh: Warehouse, table: str) -> str | None:
+    """Why a table reads as absent although an ingest made it: its link points at a missing file."""
+    link = wh.data_dir / f"{table}.parquet"
+    if not link.is_symlink() or link.exists():
+        return None
+    return (
+        f"表 {table} 的当前版本文件已丢失（{link} 指向 {os.readlink(link)}）："
+        f"可用 python -m kechuang ingest --rollback {table} 恢复最近一个可读的版本"
+    )
+
+
+def finding_rows(
+    wh: Warehouse, check: str, table: str | None = None, today: date | None = None
+) -> pl.DataFrame:
+    """The rows behind a finding: a rule's offending rows, or for a table that is absent or cannot
+    be read, one row saying why."""
+    if check in ("table_unreadable", "table_absent"):
+        problem = (wh.tables[table].problem or _lost_version(wh, table)) if table else None
+        problem = problem or f"缺少表 {table}（{contract.TABLE_LABELS.get(table, table)}）"
+        return pl.DataFrame(
+            {"table_name": [table], "problem": [problem]},
+            schema={"table_name": pl.String, "problem": pl.String},
+        )
+    return rule_rows(wh, check, table, today)
 
 
 def rule_rows(
@@ -157,7 +185,9 @@ def coverage(
             {
                 "table_name": t,
                 "label": contract.TABLE_LABELS[t],
-                "status": "无法读取" if info.problem else ("可用" if r["available"] else "暂缺"),
+                "status": "无法读取"
+                if info.problem or _lost_version(wh, t)
+                else ("可用" if r["available"] else "暂缺"),
                 "n_rows": r["n_rows"] if r["available"] else None,
                 "span": span,
                 "last_ingest": _when_who(entry),

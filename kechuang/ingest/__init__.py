@@ -4,188 +4,65 @@ atomically.
 One path for the CLI (`python -m kechuang ingest`) and the upload page (数据导入):
 
     prepare(sources)   read every file, recognise its table, map headers, convert and validate rows
-    ingest(dir, ...)   prepare, then per table write accepted rows as a new version, swap it in,
-                       log it
-    rollback(dir, t)   restore the table's previous version
+    ingest(dir, ...)   prepare, then per table write accepted rows as a new version, announce it in
+                       the manifest, swap it in, confirm it
+    rollback(dir, t)   restore the table's previous version (the same announce / swap / confirm)
 
-Nothing is half-written: every file is prepared before anything is written, each table is written
-to a new version file and swapped in with one atomic rename (see store.py), and the manifest
-records it.
+Nothing is half-written: every file is prepared before anything is written; each table is written
+to a new version file, announced in the manifest, then swapped in with one atomic rename (store.py)
+and confirmed. A crash or a full disk at any step leaves the previous version live and the manifest
+saying so once recovery.py has settled it (run by the next ingest, rollback or `kechuang check`).
+A replace that would drop more than half of a table's (or a period's) rows needs `force`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
-import polars as pl
+import duckdb
 
 from kechuang.engine import contract
-from kechuang.ingest import manifest, store
-from kechuang.ingest.convert import Converted, convert_all
-from kechuang.ingest.headers import map_headers, recognise
-from kechuang.ingest.read import IngestError, RawTable, Source, read_source
-from kechuang.output import tables
+from kechuang.ingest import manifest, recovery, store
+from kechuang.ingest.convert import Converted
+from kechuang.ingest.errors import IngestError, ShrinkRefused, write_problem
+from kechuang.ingest.merge import (
+    PERIOD_COLUMNS,
+    merged_sql,
+    nullable,
+    periods_note,
+    reject_existing,
+    shrinkage,
+)
+from kechuang.ingest.prepare import distinct_names, prepare
+from kechuang.ingest.read import Source
+from kechuang.ingest.result import FileResult, Result, build, summary_frame
 
 __all__ = [
     "IngestError",
+    "ShrinkRefused",
     "Source",
     "Result",
+    "FileResult",
     "prepare",
     "ingest",
     "rollback",
+    "summary_frame",
     "MODES",
     "PERIOD_COLUMNS",
 ]
 
 MODES = ("replace", "append", "replace-periods")
 MODE_LABELS = manifest.MODE_LABELS
-# replace-periods: the rows of each period present in the file replace that period; other periods
-# are kept.
-PERIOD_COLUMNS = {
-    "tax_monthly": "period",
-    "tax_annual": "year",
-    "stats_annual": "year",
-    "tech_sme_registry": "year",
-    "key_enterprises": "year",
-    "cultivation": "year",
-}
 
 
 def default_mode(table: str) -> str:
     """A monthly tax extract carries its own months; every other file is the whole table."""
     return "replace-periods" if table == "tax_monthly" else "replace"
-
-
-@dataclass
-class FileResult:
-    name: str
-    sha256: str
-    rows_read: int = 0
-    rows_accepted: int = 0
-    rows_rejected: int = 0
-    rows_flagged: int = 0
-
-
-@dataclass
-class Result:
-    """What happened to one table: counts per file, rejected and flagged rows, the version
-    written."""
-
-    table: str
-    mode: str
-    files: list[FileResult]
-    notes: list[str] = field(default_factory=list)
-    rejects: list[tuple[str, pl.DataFrame]] = field(
-        default_factory=list
-    )  # (file stem, rows as sent + 行号 + 原因)
-    flags: pl.DataFrame = field(default_factory=pl.DataFrame)
-    written: bool = False
-    checked_only: bool = False  # a dry run: nothing was to be written
-    repeat: bool = False
-    version: str | None = None
-    previous: str | None = None
-    rows_total: int | None = None
-    rejects_paths: dict[str, list[Path]] = field(
-        default_factory=dict
-    )  # source file name -> rejects files written
-
-    @property
-    def rows_accepted(self) -> int:
-        return sum(f.rows_accepted for f in self.files)
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(f.rows_rejected for f in self.files)
-
-    @property
-    def rows_flagged(self) -> int:
-        return sum(f.rows_flagged for f in self.files)
-
-    def as_json(self) -> dict:
-        return {
-            "table": self.table,
-            "label": contract.TABLE_LABELS[self.table],
-            "mode": self.mode,
-            "files": [vars(f) for f in self.files],
-            "rows_accepted": self.rows_accepted,
-            "rows_rejected": self.rows_rejected,
-            "rows_flagged": self.rows_flagged,
-            "written": self.written,
-            "repeat": self.repeat,
-            "version": self.version,
-            "previous": self.previous,
-            "rows_total": self.rows_total,
-            "rejects": [str(p) for ps in self.rejects_paths.values() for p in ps],
-            "notes": self.notes,
-            "flags": self.flags.to_dicts() if self.flags.height else [],
-        }
-
-
-# -- prepare: read, recognise, map, convert, validate (nothing written) -------------------------
-
-
-def prepare(sources: list[Source], table: str | None = None) -> list[Converted]:
-    """Every file read and validated, grouped by contract table; raises IngestError for a file that
-    cannot be used."""
-    if table is not None and table not in contract.TABLES:
-        raise IngestError(f"未知的表名：{table}（可用：{'、'.join(contract.TABLES)}）")
-    parts: dict[str, list] = {}
-    skipped: dict[str, list[str]] = {}
-    for source in sources:
-        raws = read_source(source)
-        found = []
-        for raw in raws:
-            use = _table_of(raw, table, several_sheets=len(raws) > 1)
-            if use is None:
-                skipped.setdefault(source.name, []).append(raw.sheet or source.name)
-            else:
-                found.append(use)
-        if not found:
-            raise IngestError(
-                f"{source.name} 中没有可识别的工作表" + (f"（按表 {table} 核对）" if table else "")
-            )
-        for t, raw, mapping in found:
-            parts.setdefault(t, []).append((raw, mapping))
-    out = []
-    for t, group in parts.items():
-        conv = convert_all(t, group)
-        for name in {raw.source for raw, _ in group}:
-            if name in skipped:
-                conv.notes.append(
-                    f"{name}：工作表 {'、'.join(skipped[name])} 未识别为任何数据表，已跳过"
-                )
-        out.append(conv)
-    return out
-
-
-def _table_of(raw: RawTable, table: str | None, several_sheets: bool):
-    """(table, raw, mapping) for a sheet, None for a sheet to skip in a workbook of several."""
-    try:
-        t = table or recognise(raw.headers, raw.where)
-    except IngestError:
-        if several_sheets:
-            return None
-        raise
-    mapping = map_headers(t, raw.headers)
-    if mapping.missing_required:
-        if several_sheets:
-            return None
-        need = "、".join(f"{c.label}（{c.name}）" for c in mapping.missing_required)
-        raise IngestError(
-            f"{raw.where} 缺少必填列：{need}（表 {t} {contract.TABLE_LABELS[t]}）。请补上这些列后"
-            "重新导入"
-        )
-    if mapping.duplicated:
-        dup = "；".join(f"{'、'.join(hs)} 都对应 {c}" for c, hs in mapping.duplicated.items())
-        raise IngestError(f"{raw.where} 有重复的列：{dup}。请删去多余的一列后重新导入")
-    return t, raw, mapping
-
-
-# -- ingest: write each table as a new version ---------------------------------------------------
 
 
 def _os_user() -> str:
@@ -199,6 +76,30 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _line(user: str, action: str, table: str | None, **more) -> dict:
+    return {"time": _now(), "user": user, "action": action, "table": table, **more}
+
+
+def _run_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S%f")
+
+
+@dataclass
+class _Plan:
+    """One table's ingest, decided before anything is written."""
+
+    conv: Converted
+    mode: str
+    effective: str  # replace when the table has no data yet
+    current: store.Live
+    repeat: bool
+    dropped: int = 0
+    shrink: str | None = None
+
+
+# -- ingest: write each table as a new version ---------------------------------------------------
+
+
 def ingest(
     data_dir: str | Path,
     sources: list[Source],
@@ -208,59 +109,72 @@ def ingest(
     user: str | None = None,
     dry_run: bool = False,
     rejects_dir: str | Path | None = None,
+    force: bool = False,
+    today: date | None = None,
 ) -> list[Result]:
     """Prepare every file, then write each table's accepted rows as a new version and log it in the
-    manifest."""
+    manifest.
+
+    `force` lets a replace drop more than half of the rows; `today` is the day after which dates are
+    flagged as in the future (default: today)."""
     from kechuang.engine.warehouse import Warehouse
 
     data_dir = Path(data_dir)
     user = user or _os_user()
     if mode is not None and mode not in MODES:
         raise IngestError(f"未知的导入方式：{mode}（可用：{'、'.join(MODES)}）")
+    sources = distinct_names(sources)
     shas = {s.name: s.sha256() for s in sources}
+    rejects_dir = Path(rejects_dir) if rejects_dir is not None else None
+    logged: set[str] = set()  # files whose outcome is already in the manifest
     try:
-        groups = prepare(sources, table)
-    except IngestError as err:
-        if not dry_run and data_dir.is_dir():
-            manifest.append(
-                data_dir,
-                [
-                    {
-                        "time": _now(),
-                        "user": user,
-                        "action": "ingest",
-                        "table": table,
-                        "file": s.name,
-                        "sha256": shas[s.name],
-                        "error": str(err),
-                    }
-                    for s in sources
-                ],
-            )
-        raise
-    if dry_run and not data_dir.is_dir():
-        results = [
-            _result(conv, mode or default_mode(conv.table), shas, rejects_dir) for conv in groups
-        ]
-        for r in results:
-            r.checked_only = True
+        groups = prepare(sources, table, today)
+        if dry_run and not data_dir.is_dir():
+            results = [build(conv, mode or default_mode(conv.table), shas) for conv in groups]
+            for r in results:
+                r.checked_only = True
+                r.write_rejects(rejects_dir, _run_id())
+            return results
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with store.locked(data_dir):
+            settled = [] if dry_run else recovery.settle(data_dir, user)
+            wh = Warehouse(data_dir, strict=False)
+            try:
+                plans = [_plan(wh, conv, mode, shas) for conv in groups]
+                _confirm_shrinks(plans, force, dry_run)
+                results = [
+                    _ingest_table(wh, plan, user, dry_run, shas, rejects_dir, logged)
+                    for plan in plans
+                ]
+            finally:
+                wh.close()
+        if results and settled:
+            results[0].notes[:0] = settled
         return results
-    data_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    with store.locked(data_dir):
-        wh = Warehouse(data_dir, strict=False)
-        try:
-            for conv in groups:
-                results.append(_ingest_table(wh, conv, mode, user, dry_run, shas, rejects_dir))
-        finally:
-            wh.close()
-    return results
+    except IngestError as err:
+        _record_failure(data_dir, sources, shas, table, user, str(err), logged, dry_run)
+        raise
+    except (OSError, duckdb.Error) as err:
+        message = write_problem(err, getattr(err, "filename", None) or data_dir)
+        _record_failure(data_dir, sources, shas, table, user, message, logged, dry_run)
+        raise IngestError(message) from None
 
 
-def _ingest_table(
-    wh, conv: Converted, mode: str | None, user: str, dry_run: bool, shas: dict, rejects_dir
-) -> Result:
-    t, data_dir = conv.table, wh.data_dir
+def _record_failure(data_dir, sources, shas, table, user, error, logged, dry_run) -> None:
+    """A failed attempt goes into the manifest too (as far as the disk allows)."""
+    if dry_run or not data_dir.is_dir():
+        return
+    lines = [
+        _line(user, "ingest", table, file=s.name, sha256=shas[s.name], error=error)
+        for s in sources
+        if s.name not in logged
+    ]
+    with contextlib.suppress(OSError):
+        manifest.append(data_dir, lines)
+
+
+def _plan(wh, conv: Converted, mode: str | None, shas: dict) -> _Plan:
+    t = conv.table
     mode = mode or default_mode(t)
     if mode == "replace-periods" and t not in PERIOD_COLUMNS:
         raise IngestError(
@@ -276,96 +190,132 @@ def _ingest_table(
     effective = mode if info.available else "replace"
     if effective != mode:
         conv.notes.append(f"现有数据中没有表 {t}，按整表导入")
-    current = store.live(data_dir, t)
+    current = store.live(wh.data_dir, t)
     sources = sorted({shas[raw.source] for raw in conv.raws})
     repeat = current.kind == "version" and _same_ingest(
-        store.meta(data_dir, t, current.version), sources, mode
+        store.meta(wh.data_dir, t, current.version), sources, mode
     )
     if effective == "append" and not repeat:
-        _reject_existing(wh, conv)
-    result = _result(conv, mode, shas, rejects_dir)
+        reject_existing(wh, conv)
+    plan = _Plan(conv, mode, effective, current, repeat)
+    if info.available and not repeat and conv.accepted.height:
+        plan.dropped, plan.shrink = shrinkage(wh, conv, effective)
+    return plan
+
+
+def _confirm_shrinks(plans: list[_Plan], force: bool, dry_run: bool) -> None:
+    """A replace dropping more than half of the rows goes ahead only with force (said either
+    way)."""
+    shrinking = [p for p in plans if p.shrink]
+    if not shrinking:
+        return
+    if not (force or dry_run):
+        raise ShrinkRefused(
+            "；".join(p.shrink for p in shrinking), sum(p.dropped for p in shrinking)
+        )
+    for p in shrinking:
+        p.conv.notes.append(
+            f"正式导入时需确认：{p.shrink}" if dry_run else f"已确认替换：{p.shrink}"
+        )
+
+
+def _ingest_table(
+    wh, plan: _Plan, user: str, dry_run: bool, shas: dict, rejects_dir, logged: set
+) -> Result:
+    conv, t, data_dir = plan.conv, plan.conv.table, wh.data_dir
+    result = build(conv, plan.mode, shas)
     result.checked_only = dry_run
-    if effective == "replace-periods":
-        result.notes.append(_periods_note(conv, t))
-    if repeat:
-        result.repeat, result.version = True, current.version
+    if plan.effective == "replace-periods":
+        result.notes.append(periods_note(conv, t))
+    if plan.repeat:
+        result.repeat, result.version = True, plan.current.version
         result.notes.append("该文件已导入过，当前数据就是它的导入结果：未重复写入")
     elif result.rows_accepted == 0:
         result.notes.append("没有可导入的行：数据未改动")
     elif not dry_run:
-        parent = store.adopt(data_dir, t, current)
-        accepted = conv.accepted.to_arrow().cast(_nullable(contract.arrow_schema(t)))
-        wh.con.register("_incoming", accepted)
-        sql = _merged_sql(t, effective)
-        meta = {
-            "parent": parent,
-            "mode": mode,
-            "sources": sources,
-            "files": [f.name for f in result.files],
-            "user": user,
-            "created_at": _now(),
-            "origin": "ingest",
-            "rows_accepted": result.rows_accepted,
-        }
-        vid = store.write_version(data_dir, t, lambda path: write_parquet(wh.con, sql, path), meta)
-        store.switch(data_dir, t, vid, current, parent)
-        wh.con.unregister("_incoming")
-        result.written, result.version, result.previous = True, vid, parent
+        _write(wh, plan, result, user, rejects_dir, logged)
+        return result
     if result.version:
-        result.rows_total = _count(wh, data_dir / store.VERSIONS / t / f"{result.version}.parquet")
+        path = store.versions_dir(data_dir, t) / f"{result.version}.parquet"
+        result.rows_total = _count(wh, path)
+    result.write_rejects(rejects_dir, _run_id())
     if not dry_run:
-        manifest.append(
-            data_dir,
-            [
-                {
-                    "time": _now(),
-                    "user": user,
-                    "action": "ingest",
-                    "table": t,
-                    "file": f.name,
-                    "sha256": f.sha256,
-                    "mode": mode,
-                    "rows_read": f.rows_read,
-                    "rows_accepted": f.rows_accepted,
-                    "rows_rejected": f.rows_rejected,
-                    "rows_flagged": f.rows_flagged,
-                    "written": result.written,
-                    "repeat": result.repeat,
-                    "version": result.version,
-                    "previous": result.previous,
-                    "rows_total": result.rows_total,
-                    "rejects": [str(p) for p in result.rejects_paths.get(f.name, [])],
-                }
-                for f in result.files
-            ],
-        )
+        manifest.append(data_dir, result.manifest_lines(_line(user, "ingest", t)))
+        logged.update(f.name for f in result.files)
     return result
+
+
+def _write(wh, plan: _Plan, result: Result, user: str, rejects_dir, logged: set) -> None:
+    """New version written, announced in the manifest, switched in, confirmed; undone on failure."""
+    conv, t, data_dir = plan.conv, plan.conv.table, wh.data_dir
+    vdir = store.versions_dir(data_dir, t)
+    parent = store.adopt(data_dir, t, plan.current)
+    accepted = conv.accepted.to_arrow().cast(nullable(contract.arrow_schema(t)))
+    wh.con.register("_incoming", accepted)
+    info = {
+        "parent": parent,
+        "mode": plan.mode,
+        "sources": sorted({f.sha256 for f in result.files}),
+        "files": [f.name for f in result.files],
+        "user": user,
+        "created_at": _now(),
+        "origin": "ingest",
+        "rows_accepted": result.rows_accepted,
+    }
+    sql = merged_sql(t, plan.effective)
+    try:
+        vid = store.write_version(data_dir, t, lambda path: write_parquet(wh.con, sql, path), info)
+    except (OSError, duckdb.Error) as err:
+        raise IngestError(write_problem(err, vdir)) from None
+    finally:
+        wh.con.unregister("_incoming")
+    result.written, result.version, result.previous = True, vid, parent
+    try:
+        result.rows_total = _count(wh, vdir / f"{vid}.parquet")
+        result.write_rejects(rejects_dir, vid)
+        manifest.append(data_dir, result.manifest_lines(_line(user, "ingest", t, txn=vid)))
+    except BaseException as err:
+        _undo(data_dir, t, vid, result)
+        if isinstance(err, OSError | duckdb.Error):
+            raise IngestError(
+                write_problem(err, getattr(err, "filename", None) or data_dir)
+            ) from None
+        raise
+    try:
+        store.switch(data_dir, t, vid, plan.current, parent)
+    except BaseException as err:
+        if recovery.is_live(data_dir, t, vid):  # interrupted after the rename: put the old one back
+            store.restore(data_dir, t, parent)
+        message = str(err) if isinstance(err, IngestError) else write_problem(err, data_dir)
+        with contextlib.suppress(OSError):
+            manifest.append(
+                data_dir, [_line(user, "abort", t, txn=vid, version=vid, error=message)]
+            )
+            logged.update(f.name for f in result.files)  # the abort line says why
+        _undo(data_dir, t, vid, result)
+        if isinstance(err, Exception):
+            raise IngestError(message) from None
+        raise
+    logged.update(f.name for f in result.files)
+    try:
+        manifest.append(data_dir, [_line(user, "done", t, txn=vid, version=vid)])
+    except OSError as err:
+        result.notes.append(
+            f"新版本已生效，但确认记录未能写入（{write_problem(err, manifest.MANIFEST)}）："
+            "下次导入或检查时自动补记"
+        )
+
+
+def _undo(data_dir: Path, t: str, vid: str, result: Result) -> None:
+    store.discard(data_dir, t, vid)
+    result.unwrite_rejects()
+    result.written, result.version, result.rows_total = False, None, None
 
 
 def write_parquet(con, sql: str, path: Path) -> None:
     """Write a query's rows to one Parquet file (the step a crash test interrupts)."""
     target = str(path).replace("'", "''")
     con.execute(f"copy ({sql}) to '{target}' (format parquet, compression zstd)")
-
-
-def _nullable(schema):
-    import pyarrow as pa
-
-    return pa.schema([f.with_nullable(True) for f in schema])
-
-
-def _merged_sql(t: str, mode: str) -> str:
-    cols = ", ".join(f'"{c.name}"' for c in contract.columns(t))
-    incoming = f"select {cols} from _incoming"
-    if mode == "append":
-        return f"select {cols} from _raw_{t} union all {incoming}"
-    if mode == "replace-periods":
-        p = PERIOD_COLUMNS[t]
-        return (
-            f"select {cols} from _raw_{t} where {p} is null or {p} not in "
-            f"(select distinct {p} from _incoming where {p} is not null) union all {incoming}"
-        )
-    return incoming
 
 
 def _count(wh, path: Path) -> int | None:
@@ -384,183 +334,46 @@ def _same_ingest(meta: dict, sources: list[str], mode: str) -> bool:
     )
 
 
-def _periods_note(conv: Converted, t: str) -> str:
-    p = PERIOD_COLUMNS[t]
-    periods = sorted(conv.accepted.get_column(p).drop_nulls().unique().to_list())
-    shown = [f"{v.year}年{v.month}月" if p == "period" else f"{v}年" for v in periods]
-    if not shown:
-        return "按所属期替换：文件中没有可用的所属期，数据未改动"
-    listed = "、".join(shown[:12]) + (f" 等{len(shown)}期" if len(shown) > 12 else "")
-    return f"按所属期替换：{listed}的数据以本文件为准，其他期保持不变"
-
-
-def _reject_existing(wh, conv: Converted) -> None:
-    """In append mode, rows whose key is already in the warehouse are rejected (append never
-    overwrites)."""
-    t = conv.table
-    keys = list(contract.UNIQUE_KEYS.get(t, ()))
-    if not keys:
-        return
-    candidates = conv.rows.filter(pl.col("_reason").is_null()).select("_idx", *keys)
-    if candidates.height == 0:
-        return
-    wh.con.register("_candidates", candidates.to_arrow())
-    match = " and ".join(f'e."{k}" = c."{k}"' for k in keys)
-    hits = wh.con.sql(
-        f"select c._idx from _candidates c where exists (select 1 from _raw_{t} e where {match})"
-    ).pl()
-    wh.con.unregister("_candidates")
-    if hits.height == 0:
-        return
-    labels = {c.name: c.label for c in contract.columns(t)}
-    key_text = pl.concat_str(
-        [pl.format(f"{labels[k]}={{}}", pl.col(k).cast(pl.String)) for k in keys], separator="，"
-    )
-    why = candidates.join(hits, on="_idx", how="semi").select(
-        "_idx",
-        pl.format("现有数据中已有（{}）：追加不覆盖已有数据，如需更正请整表替换", key_text).alias(
-            "_why"
-        ),
-    )
-    conv.add_reasons(why)
-
-
-# -- what the user gets back: counts, rejects in the source's own columns, flags ------------------
-
-
-def _safe(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text)
-
-
-def _unique(names: list[str], taken: set[str]) -> list[str]:
-    out = []
-    for i, name in enumerate(names):
-        base = name.strip() or f"第{i + 1}列"
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}_{n}", n + 1
-        taken.add(candidate)
-        out.append(candidate)
-    return out
-
-
-def rejects_frame(raw: RawTable, rejected: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows of one sheet as sent (every column, original headers) after 行号 and
-    未导入原因."""
-    names = _unique(raw.headers, {"行号", "未导入原因"})
-    cells = raw.cells.select(
-        pl.col("_row").alias("行号"), *(pl.col(f"c{i}").alias(n) for i, n in enumerate(names))
-    )
-    mine = rejected.filter((pl.col("_file") == raw.source) & pl.col("_sheet").eq_missing(raw.sheet))
-    return mine.select(pl.col("_row").alias("行号"), pl.col("_reason").alias("未导入原因")).join(
-        cells, on="行号", how="left", maintain_order="left"
-    )
-
-
-def _result(conv: Converted, mode: str, shas: dict, rejects_dir) -> Result:
-    rows = conv.rows
-    files = []
-    for name in dict.fromkeys(raw.source for raw in conv.raws):
-        mine = rows.filter(pl.col("_file") == name)
-        ok = mine.filter(pl.col("_reason").is_null())
-        files.append(
-            FileResult(
-                name,
-                shas[name],
-                mine.height,
-                ok.height,
-                mine.height - ok.height,
-                ok.filter(pl.col("_flag").is_not_null()).height,
-            )
-        )
-    rejected = conv.rejected
-    flagged = conv.flagged
-    where = (
-        pl.when(pl.col("_sheet").is_null())
-        .then(pl.col("_file"))
-        .otherwise(pl.format("{}（工作表 {}）", "_file", "_sheet"))
-    )
-    result = Result(
-        conv.table,
-        mode,
-        files,
-        list(conv.notes),
-        flags=flagged.select(
-            where.alias("文件"), pl.col("_row").alias("行号"), pl.col("_flag").alias("提示")
-        ),
-    )
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for raw in conv.raws:
-        frame = rejects_frame(raw, rejected)
-        if frame.height == 0:
-            continue
-        stem = _safe(Path(raw.source).stem + (f"_{raw.sheet}" if raw.sheet else "")) + "_未导入"
-        result.rejects.append((stem, frame))
-        if rejects_dir is not None:
-            out = Path(rejects_dir)
-            out.mkdir(parents=True, exist_ok=True)
-            path = out / f"{stem}_{stamp}.csv"
-            path.write_bytes(tables.csv_bytes(frame))
-            result.rejects_paths.setdefault(raw.source, []).append(path)
-    return result
-
-
 # -- rollback --------------------------------------------------------------------------------------
 
 
 def rollback(data_dir: str | Path, table: str, user: str | None = None) -> dict:
-    """Restore a table's previous version (or its absence); logged in the manifest."""
+    """Restore a table's previous version (or its absence; the newest readable one when the live
+    version's file is gone); announced, switched and confirmed like an ingest."""
     data_dir = Path(data_dir)
     if table not in contract.TABLES:
         raise IngestError(f"未知的表名：{table}（可用：{'、'.join(contract.TABLES)}）")
     if not data_dir.is_dir():
         raise IngestError(f"数据目录不存在：{data_dir}")
-    with store.locked(data_dir):
-        left, restored = store.rollback(data_dir, table)
-        entry = {
-            "time": _now(),
-            "user": user or _os_user(),
-            "action": "rollback",
-            "table": table,
-            "version": restored,
-            "previous": left,
-        }
-        manifest.append(data_dir, [entry])
-    return entry
+    user = user or _os_user()
+    try:
+        with store.locked(data_dir):
+            notes = recovery.settle(data_dir, user)
+            left, restored = store.rollback_target(data_dir, table)
+            txn = uuid.uuid4().hex
+            entry = _line(user, "rollback", table, version=restored, previous=left, txn=txn)
+            manifest.append(data_dir, [entry])
+            try:
+                store.restore(data_dir, table, restored)
+            except BaseException as err:
+                if not recovery.is_live(data_dir, table, restored):
+                    message = write_problem(err, data_dir)
+                    with contextlib.suppress(OSError):
+                        manifest.append(
+                            data_dir, [_line(user, "abort", table, txn=txn, error=message)]
+                        )
+                    if isinstance(err, OSError):
+                        raise IngestError(message) from None
+                    raise
+            with contextlib.suppress(OSError):  # recovery confirms it if this line is lost
+                manifest.append(data_dir, [_line(user, "done", table, txn=txn, version=restored)])
+    except OSError as err:
+        raise IngestError(write_problem(err, getattr(err, "filename", None) or data_dir)) from None
+    return {**entry, "notes": notes}
 
 
 def rollback_candidates(data_dir: str | Path) -> list[str]:
     """Tables whose live data was written by an ingest, so that a previous version can be
     restored."""
     data_dir = Path(data_dir)
-    return [t for t in contract.TABLES if store.live(data_dir, t).kind == "version"]
-
-
-def summary_frame(results: list[Result]) -> pl.DataFrame:
-    """One row per table ingested, in Chinese, for the upload page."""
-    rows = [
-        {
-            "数据表": f"{contract.TABLE_LABELS[r.table]}（{r.table}）",
-            "方式": MODE_LABELS[r.mode],
-            "文件": "、".join(f.name for f in r.files),
-            "导入行数": r.rows_accepted,
-            "未导入行数": r.rows_rejected,
-            "提示行数": r.rows_flagged,
-            "导入后总行数": r.rows_total,
-            "结果": "重复导入，数据未变"
-            if r.repeat
-            else ("已写入新版本" if r.written else ("仅检查" if r.checked_only else "未写入")),
-        }
-        for r in results
-    ]
-    schema = {
-        "数据表": pl.String,
-        "方式": pl.String,
-        "文件": pl.String,
-        "导入行数": pl.Int64,
-        "未导入行数": pl.Int64,
-        "提示行数": pl.Int64,
-        "导入后总行数": pl.Int64,
-        "结果": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return [t for t in contract.TABLES if store.live(data_dir, t).kind in ("version", "broken")]

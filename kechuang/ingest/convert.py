@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -30,6 +31,9 @@ TRUE_WORDS = ["是", "true", "t", "y", "yes", "1", "有", "√", "✓"]
 FALSE_WORDS = ["否", "false", "f", "n", "no", "0", "无", "×", "✗"]
 MAY_BE_NEGATIVE = {"net_assets_wan"}  # owner's equity is negative in an insolvent firm
 YEAR_RANGE = (1900, 2100)
+# Dates that may lie ahead (a planned training, a commissioner's planned leaving); every other date
+# after the as-of day, period after its month, or year after the next is kept but flagged.
+MAY_BE_FUTURE = {("trainings", "held_on"), ("commissioners", "left_on")}
 _YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
 _YMD_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 _YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
@@ -149,6 +153,22 @@ def _integer(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tupl
     return pl.when(ok).then(v).otherwise(None).cast(pl.Int32), errs
 
 
+def _future(table: str, col: contract.Column, v: pl.Expr, t: pl.Expr, head: str, today: date):
+    """A flag for a value after the as-of day (month for a period, next year for a year), or
+    None."""
+    if (table, col.name) in MAY_BE_FUTURE:
+        return None
+    if col.name == "period":
+        after, text = v > today.replace(day=1), f"在{today.year}年{today.month}月之后"
+    elif col.type == "DATE":
+        after, text = v > today, f"晚于{today.year}年{today.month}月{today.day}日"
+    elif col.name == "year":
+        after, text = v > today.year + 1, f"晚于{today.year + 1}年"
+    else:
+        return None
+    return pl.when(after).then(_msg(f"“{head}”{text}：{{}}（已导入，请核实）", t))
+
+
 def _date(steps: _Steps, t: pl.Expr, col: contract.Column, head: str) -> tuple[pl.Expr, list]:
     month = (
         col.name == "period"
@@ -263,8 +283,9 @@ def _varchar(
     return v, errs, flag
 
 
-def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
+def convert(raw: RawTable, mapping: Mapping, today: date | None = None) -> pl.DataFrame:
     """Canonical columns, `_reason` (why the row is rejected, or null) and `_flag` for one sheet."""
+    today = today or date.today()
     table = mapping.table
     frame = raw.cells
     steps = _Steps()
@@ -293,8 +314,15 @@ def convert(raw: RawTable, mapping: Mapping) -> pl.DataFrame:
                 flags.append(flag)
         if col.required:
             errs.append((t.is_null(), pl.lit(f"缺少必填项“{head}”")))
+        future = _future(table, col, v, t, head, today)
+        if future is not None:
+            flags.append(future)
         values.append(v.alias(col.name))
         errors.append(_chain(errs))
+    if (
+        "_note" in frame.columns
+    ):  # a ragged CSV row or cells beyond the header (kechuang/ingest/read)
+        flags.append(pl.col("_note"))
     reason = pl.concat_str(errors, separator="；", ignore_nulls=True) if errors else pl.lit("")
     flag = pl.concat_str(flags, separator="；", ignore_nulls=True) if flags else pl.lit("")
     return _uscc_verdict_columns(steps.apply(frame)).select(
@@ -372,9 +400,11 @@ def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
     )
 
 
-def convert_all(table: str, parts: list[tuple[RawTable, Mapping]]) -> Converted:
+def convert_all(
+    table: str, parts: list[tuple[RawTable, Mapping]], today: date | None = None
+) -> Converted:
     """Every sheet of one table converted, then keys checked across them."""
-    rows = pl.concat([convert(raw, mapping) for raw, mapping in parts], how="vertical")
+    rows = pl.concat([convert(raw, mapping, today) for raw, mapping in parts], how="vertical")
     rows = reject_duplicate_keys(rows, table).with_row_index("_idx")
     notes = []
     for raw, mapping in parts:

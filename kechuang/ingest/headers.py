@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from kechuang.engine import contract
+from kechuang.ingest.errors import IngestError
 
 UNIT_FACTORS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}  # to 万元
 _MONEY = re.compile(r"^(?P<base>.+?)\((?:单位[:：]?)?(?P<unit>元|万元|亿元)\)$")
@@ -103,24 +104,48 @@ def map_headers(table: str, heads: list[str]) -> Mapping:
     return mapping
 
 
-def recognise(heads: list[str], where: str) -> str:
-    """The contract table whose columns the headers name: every required column present, most
-    columns matched."""
-    from kechuang.ingest.read import IngestError
+def _need(mapping: Mapping) -> str:
+    return "、".join(f"{c.label}（{c.name}）" for c in mapping.missing_required)
 
-    scored = []
-    for table in contract.TABLES:
-        m = map_headers(table, heads)
-        if not m.missing_required:
-            scored.append((len(m.columns), len(m.columns) / len(contract.columns(table)), table))
-    scored.sort(reverse=True)
-    if not scored:
-        shown = "、".join(h for h in heads if str(h).strip())[:200]
+
+def _named(table: str) -> str:
+    return f"{contract.TABLE_LABELS[table]}（{table}）"
+
+
+def recognise(heads: list[str], where: str) -> str:
+    """The contract table the headers fit best, scored over every header (not the first table whose
+    required columns are present): refused when no header fits, when two tables fit equally well,
+    or when the best fit lacks a required column (named, so the user can add it)."""
+    fits = sorted(
+        (
+            (len(m.columns), len(m.columns) / len(contract.columns(t)), t, m)
+            for t in contract.TABLES
+            for m in [map_headers(t, heads)]
+        ),
+        key=lambda f: (f[0], f[1]),
+        reverse=True,
+    )
+    best = fits[0]
+    if best[0] == 0:
+        shown = "、".join(h.strip() for h in map(str, heads) if h.strip())[:200]
         raise IngestError(
-            f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。请核对表头，"
-            "或用 --table 指定表名"
+            f"无法识别 {where} 是哪张表：表头（{shown}）与数据规范中任何一张表都不符。"
+            "请核对表头，或用 --table 指定表名"
         )
-    if len(scored) > 1 and scored[0][0] == scored[1][0]:
-        names = "、".join(f"{t}（{contract.TABLE_LABELS[t]}）" for _, _, t in scored[:2])
-        raise IngestError(f"无法确定 {where} 是哪张表：表头同时符合 {names}。请用 --table 指定表名")
-    return scored[0][2]
+    close = [f for f in fits if f[0] == best[0]]
+    if len(close) > 1:
+        names = "、".join(
+            f"{contract.TABLE_LABELS[t]}（{t}"
+            + "".join(f"，缺少“{c.label}”" for c in m.missing_required)
+            + "）"
+            for _, _, t, m in close[:3]
+        )
+        raise IngestError(
+            f"无法确定 {where} 是哪张表：表头同时符合 {names}。请补全表头，或用 --table 指定表名"
+        )
+    if best[3].missing_required:
+        raise IngestError(
+            f"{where} 缺少必填列：{_need(best[3])}（表头最接近表 {_named(best[2])}）。"
+            "请补上这些列后重新导入，或用 --table 指定表名"
+        )
+    return best[2]

@@ -1,10 +1,18 @@
 """The manifest: one JSON line per file ingested (or rollback), append-only, in
-<dir>/_manifest.jsonl."""
+<dir>/_manifest.jsonl.
+
+A change of the live version is written here before it happens: the ingest (or rollback) lines carry
+a `txn` and go in first, then the link is switched, then a `done` line confirms it. Until then the
+manifest says "switching from `previous` to `version`", which is true at every instant; a crash
+in between is settled by kechuang/ingest/recovery.py (a `done` line if the switch happened, an
+`abort` line if not), so the manifest and the live link always agree.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -40,11 +48,55 @@ def read(data_dir: str | Path) -> list[dict]:
     return out
 
 
+@dataclass
+class Claim:
+    """What the manifest says is live for a table: a version, or a switch not yet confirmed."""
+
+    version: str | None  # live version id (None: no ingested version, e.g. the file found first)
+    txn: str | None = None  # an announced switch without its done/abort line
+    target: str | None = None  # the version that switch makes live
+    action: str | None = None  # ingest or rollback
+
+
+def claims(data_dir: str | Path, entries: list[dict] | None = None) -> dict[str, Claim]:
+    """Per table with manifest lines, what they say is live."""
+    out: dict[str, Claim] = {}
+    for e in read(data_dir) if entries is None else entries:
+        table, action = e.get("table"), e.get("action")
+        if not table:
+            continue
+        if action in ("ingest", "rollback") and e.get("txn"):
+            out[table] = Claim(e.get("previous"), e["txn"], e.get("version"), action)
+        elif action == "done":
+            out[table] = Claim(e.get("version"))
+        elif action == "abort" and table in out and out[table].txn == e.get("txn"):
+            out[table] = Claim(out[table].version)
+        elif action == "rollback" or (action == "ingest" and e.get("written")):
+            out[table] = Claim(e.get("version"))  # lines written before switches were announced
+    return out
+
+
+def txn_states(entries: list[dict]) -> dict[str, str]:
+    """txn -> done | abort | pending."""
+    states = {}
+    for e in entries:
+        if e.get("txn"):
+            if e.get("action") in ("done", "abort"):
+                states[e["txn"]] = e["action"]
+            else:
+                states.setdefault(e["txn"], "pending")
+    return states
+
+
 def last_ingests(data_dir: str | Path) -> dict[str, dict]:
-    """Per table, its most recent ingest or rollback entry."""
+    """Per table, its most recent ingest or rollback entry (one that was interrupted does not
+    count)."""
+    entries = read(data_dir)
+    states = txn_states(entries)
     last = {}
-    for entry in read(data_dir):
-        if entry.get("table") and entry.get("action") in ("ingest", "rollback"):
+    for entry in entries:
+        aborted = states.get(entry.get("txn"), "done") == "abort"
+        if entry.get("table") and entry.get("action") in ("ingest", "rollback") and not aborted:
             last[entry["table"]] = entry
     return last
 
@@ -62,13 +114,19 @@ HISTORY_LABELS = {
     "rows_total": "导入后总行数",
     "status": "结果",
 }
-ACTION_LABELS = {"ingest": "导入", "rollback": "回退"}
+ACTION_LABELS = {"ingest": "导入", "rollback": "回退", "abort": "中断", "cleanup": "清理"}
 MODE_LABELS = {"replace": "整表替换", "append": "追加", "replace-periods": "按所属期替换"}
 
 
-def status_text(entry: dict) -> str:
+def status_text(entry: dict, state: str = "done") -> str:
     if entry.get("error"):
         return f"失败：{entry['error']}"
+    if entry.get("action") == "cleanup":
+        return f"已清理中断遗留的文件 {len(entry.get('removed') or [])} 个"
+    if state == "abort":
+        return "中断，未生效"
+    if state == "pending":
+        return "进行中"
     if entry.get("action") == "rollback":
         return f"已恢复到版本 {entry.get('version') or '（无数据）'}"
     if entry.get("repeat"):
@@ -92,8 +150,10 @@ def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
     pages)."""
     from kechuang.engine import contract
 
+    entries = read(data_dir)
+    states = txn_states(entries)
     rows = []
-    for e in reversed(read(data_dir)[-limit:]):
+    for e in reversed([e for e in entries if e.get("action") != "done"][-limit:]):
         rows.append(
             {
                 "time": _when(e.get("time")),
@@ -106,7 +166,7 @@ def history(data_dir: str | Path, limit: int = 200) -> pl.DataFrame:
                 "rows_rejected": e.get("rows_rejected"),
                 "rows_flagged": e.get("rows_flagged"),
                 "rows_total": e.get("rows_total"),
-                "status": status_text(e),
+                "status": status_text(e, states.get(e.get("txn"), "done")),
             }
         )
     schema = {k: pl.Int64 if k.startswith("rows_") else pl.String for k in HISTORY_LABELS}

@@ -19,7 +19,14 @@ from pathlib import Path
 import polars as pl
 
 from kechuang.ingest import headers
+from kechuang.ingest.errors import IngestError
 
+# Leading bytes that say what a file is, whatever its name: a zip (xlsx), Parquet, an OLE2 .xls.
+MAGIC = (
+    (b"PK\x03\x04", "xlsx"),
+    (b"PAR1", "parquet"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+)
 HEADER_SEARCH_ROWS = 10  # a title line or two may sit above the header
 FORMATS = {
     ".csv": "csv",
@@ -29,10 +36,6 @@ FORMATS = {
     ".xlsm": "xlsx",
     ".parquet": "parquet",
 }
-
-
-class IngestError(Exception):
-    """A file that cannot be ingested at all; the message says what is wrong and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,41 @@ class Source:
                     digest.update(block)
         return digest.hexdigest()
 
+    def head(self, n: int = 8) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        with self.path.open("rb") as f:
+            return f.read(n)
+
     @property
     def format(self) -> str:
+        """csv, xlsx or parquet, by the file's content first (a workbook renamed .csv is a
+        workbook)."""
+        start = self.head()
+        for magic, kind in MAGIC:
+            if start.startswith(magic):
+                if kind == "xls":
+                    raise IngestError(
+                        f"{self.name} 是旧版 Excel (.xls) 文件：请在 Excel/WPS 中另存为 .xlsx "
+                        "后导入"
+                    )
+                return kind
         suffix = Path(self.name).suffix.lower()
         if suffix not in FORMATS:
             raise IngestError(
-                f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；.xls 请在 Excel "
-                "中另存为 .xlsx）"
+                f"不支持的文件类型：{self.name}（支持 CSV、Excel .xlsx、Parquet；"
+                ".xls 请在 Excel 中另存为 .xlsx）"
             )
         return FORMATS[suffix]
+
+    @property
+    def mislabelled(self) -> str | None:
+        """A note when the content is not what the file name says, e.g. an .xlsx saved as .csv."""
+        kind, named = self.format, FORMATS.get(Path(self.name).suffix.lower())
+        if kind == named:
+            return None
+        what = {"xlsx": "Excel 工作簿（.xlsx）", "parquet": "Parquet 文件", "csv": "文本"}[kind]
+        return f"{self.name} 的内容是{what}，与扩展名不符：已按{what}读取"
 
 
 @dataclass
@@ -116,14 +145,14 @@ def decode(data: bytes, name: str = "") -> str:
         except UnicodeDecodeError:
             continue
     raise IngestError(
-        f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”或 "
-        ".xlsx 后重试"
+        f"无法识别 {name} 的文字编码（应为 UTF-8 或 GBK）：请在 Excel/WPS 中另存为“CSV UTF-8”"
+        "或 .xlsx 后重试"
     )
 
 
 def _csv_table(source: Source) -> RawTable:
-    """The header is found with the csv module among the first records; the body is parsed by
-    polars (fast)."""
+    """The header is found with the csv module among the first records; the body is parsed by polars
+    (fast)."""
     text = decode(source.read(), source.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([",", "\t", ";", "|"], key=first.count) if first else ","
@@ -149,13 +178,14 @@ def _csv_table(source: Source) -> RawTable:
             schema=schema,
             infer_schema=False,
             truncate_ragged_lines=True,
+            extra_columns="ignore",
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as err:
         raise IngestError(
             f"{source.name} 不是有效的 CSV 文件：{str(err).splitlines()[0]}"
         ) from None
-    cells = (
+    cells = _with_notes(
         body.with_row_index("_row", offset=header_no + 1)
         .with_columns(pl.col("_row").cast(pl.Int64))
         .with_columns(
@@ -165,9 +195,48 @@ def _csv_table(source: Source) -> RawTable:
         .filter(
             pl.any_horizontal(pl.col(c).is_not_null() for c in schema) if schema else pl.lit(False)
         )
-        .select(*schema, "_row")
+        .select(*schema, "_row"),
+        _ragged_rows(text, delimiter, header_no, len(head)),
     )
     return RawTable(source.name, None, head, cells)
+
+
+def _ragged_rows(text: str, delimiter: str, header_no: int, width: int) -> dict[int, str]:
+    """Row number -> why a record's cell count differs from the header's (polars cuts extra cells
+    and reads missing ones as empty without saying so)."""
+    if '"' not in text:  # no quoting: a record is a line, and counting delimiters is enough (fast)
+        lines = pl.Series(text.split("\n"))
+        odd = (lines.str.count_matches(delimiter, literal=True) != width - 1).arg_true()
+        records = ((i + 1, lines[i].rstrip("\r").split(delimiter)) for i in odd)
+    else:
+        records = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)
+    out = {}
+    for n, row in records:
+        if n <= header_no or not any(_filled(c) for c in row):
+            continue
+        extra = [c.strip() for c in row[width:] if _filled(c)]
+        if extra:
+            out[n] = _extra_note(extra)
+        elif len(row) < width:
+            out[n] = f"本行只有 {len(row)} 个单元格，少于表头的 {width} 列：缺少的列记为空，请核实"
+    return out
+
+
+def _extra_note(extra: list[str]) -> str:
+    shown = "、".join(extra)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    return f"本行比表头多出 {len(extra)} 个有内容的单元格，未导入：{shown}（请核实是否错列）"
+
+
+def _with_notes(cells: pl.DataFrame, notes: dict[int, str]) -> pl.DataFrame:
+    """cells with a `_note` column (a flag kept with the row) where a row is ragged."""
+    if not notes:
+        return cells.with_columns(pl.lit(None, pl.String).alias("_note"))
+    frame = pl.DataFrame(
+        {"_row": list(notes), "_note": list(notes.values())},
+        schema={"_row": pl.Int64, "_note": pl.String},
+    )
+    return cells.join(frame, on="_row", how="left", maintain_order="left")
 
 
 # -- Excel (openpyxl: polars' read_excel needs fastexcel, which is not installed) ---------------
@@ -312,4 +381,6 @@ def _from_rows(name: str, sheet: str | None, rows: list[tuple[int, list]]) -> Ra
         {**columns, "_row": [n for n, _ in body]},
         schema={**{k: pl.String for k in columns}, "_row": pl.Int64},
     )
-    return RawTable(name, sheet, head, cells)
+    beyond = {n: [str(c).strip() for c in row[width:] if _filled(c)] for n, row in body}
+    notes = {n: _extra_note(extra) for n, extra in beyond.items() if extra}
+    return RawTable(name, sheet, head, _with_notes(cells, notes))

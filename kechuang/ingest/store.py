@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kechuang.ingest.read import IngestError
+from kechuang.ingest.errors import IngestError
 
 VERSIONS = "_versions"
 
@@ -37,7 +37,8 @@ VERSIONS = "_versions"
 class Live:
     """What the warehouse reads for a table right now."""
 
-    kind: str  # absent | version (a link made by ingest) | file | folder
+    # absent | version (a link made by ingest) | broken (its file is gone) | file | folder
+    kind: str
     version: str | None = None  # the version id when kind == "version"
 
 
@@ -49,12 +50,8 @@ def live(data_dir: Path, table: str) -> Live:
     file, folder = data_dir / f"{table}.parquet", data_dir / table
     if file.is_symlink():
         target = Path(os.readlink(file))
-        if (
-            target.parent == Path(VERSIONS) / table
-            and target.suffix == ".parquet"
-            and file.is_file()
-        ):
-            return Live("version", target.stem)
+        if target.parent == Path(VERSIONS) / table and target.suffix == ".parquet":
+            return Live("version" if file.is_file() else "broken", target.stem)
     if file.is_file():
         return Live("file")
     if folder.is_dir():
@@ -78,7 +75,7 @@ def versions(data_dir: Path, table: str) -> list[dict]:
     return [meta(data_dir, table, p.stem) for p in sorted(vdir.glob("*.json"))]
 
 
-def _new_id(vdir: Path) -> str:
+def new_id(vdir: Path) -> str:
     base = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     candidate, n = base, 1
     while (
@@ -109,8 +106,9 @@ def _write_json(path: Path, obj: dict) -> None:
 
 
 @contextlib.contextmanager
-def locked(data_dir: Path) -> Iterator[None]:
-    """One ingest or rollback at a time per data directory (released if the process dies)."""
+def locked(data_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One ingest or rollback at a time per data directory (released if the process dies);
+    BlockingIOError when `wait` is off and another process holds it."""
     (data_dir / VERSIONS).mkdir(parents=True, exist_ok=True)
     with open(data_dir / VERSIONS / ".lock", "w") as handle:
         try:
@@ -118,7 +116,7 @@ def locked(data_dir: Path) -> Iterator[None]:
         except ImportError:  # pragma: no cover - Windows: no advisory lock
             yield
             return
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         try:
             yield
         finally:
@@ -128,13 +126,13 @@ def locked(data_dir: Path) -> Iterator[None]:
 def adopt(data_dir: Path, table: str, current: Live) -> str | None:
     """The id of the live data as a version (registering a plain file or folder first); None when
     absent."""
-    if current.kind == "version":
+    if current.kind in ("version", "broken"):  # a lost file stays in the lineage; rollback skips it
         return current.version
     if current.kind == "absent":
         return None
     vdir = versions_dir(data_dir, table)
     vdir.mkdir(parents=True, exist_ok=True)
-    vid = _new_id(vdir)
+    vid = new_id(vdir)
     info = {
         "id": vid,
         "parent": None,
@@ -161,7 +159,7 @@ def write_version(data_dir: Path, table: str, write: Callable[[Path], None], inf
     """A new version file written through `write(tmp_path)`; nothing is left behind if it fails."""
     vdir = versions_dir(data_dir, table)
     vdir.mkdir(parents=True, exist_ok=True)
-    vid = _new_id(vdir)
+    vid = new_id(vdir)
     final, tmp = vdir / f"{vid}.parquet", vdir / f"{vid}.parquet.tmp"
     try:
         write(tmp)
@@ -170,7 +168,7 @@ def write_version(data_dir: Path, table: str, write: Callable[[Path], None], inf
         os.replace(tmp, final)
         _write_json(vdir / f"{vid}.json", {"id": vid, "table": table, "kind": "file", **info})
     except BaseException:
-        for leftover in (tmp, final, vdir / f"{vid}.json"):
+        for leftover in (tmp, final, vdir / f"{vid}.json", vdir / f"{vid}.json.tmp"):
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise
@@ -203,34 +201,83 @@ def switch(data_dir: Path, table: str, vid: str, previous: Live, parent: str | N
             os.rename(data_dir / table, versions_dir(data_dir, table) / parent)
 
 
-def rollback(data_dir: Path, table: str) -> tuple[str, str | None]:
-    """Restore the parent of the live version; returns (version left, version restored or None =
-    table absent)."""
+def discard(data_dir: Path, table: str, vid: str) -> None:
+    """Remove a version that never went live (its file, metadata and any half-written parts)."""
+    vdir = versions_dir(data_dir, table)
+    for name in (f"{vid}.parquet", f"{vid}.parquet.tmp", f"{vid}.json", f"{vid}.json.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            (vdir / name).unlink()
+
+
+def readable(data_dir: Path, table: str, vid: str) -> bool:
+    """Whether a stored version can be read back (its Parquet footer parses, or its folder has
+    files)."""
+    import pyarrow.parquet as pq
+
+    if meta(data_dir, table, vid).get("kind") == "folder":
+        folder = versions_dir(data_dir, table) / vid
+        folder = folder if folder.is_dir() else data_dir / table
+        return folder.is_dir() and any(folder.rglob("*.parquet"))
+    try:
+        pq.read_metadata(versions_dir(data_dir, table) / f"{vid}.parquet")
+    except Exception:  # missing, cut short, not Parquet: pyarrow raises several kinds
+        return False
+    return True
+
+
+def rollback_target(data_dir: Path, table: str) -> tuple[str, str | None]:
+    """(version to leave, version to restore or None = the table did not exist); refused with a
+    reason."""
     current = live(data_dir, table)
+    if current.kind == "broken":
+        return current.version, _newest_readable(data_dir, table, current.version)
     if current.kind != "version":
         what = "没有数据" if current.kind == "absent" else "不是由导入生成的版本"
         raise IngestError(f"表 {table} 当前{what}，没有可恢复的上一版本")
+    path = versions_dir(data_dir, table) / f"{current.version}.json"
+    if not path.is_file():
+        raise IngestError(
+            f"表 {table} 的当前版本缺少版本信息文件 {path}，无法确定上一版本：未回退，数据未改动"
+        )
     info = meta(data_dir, table, current.version)
     if info.get("origin") == "existing":
         raise IngestError(f"表 {table} 已是首次导入前的原有数据，没有可恢复的上一版本")
     parent = info.get("parent")
-    link = data_dir / f"{table}.parquet"
-    if parent is None:
-        link.unlink()
-    else:
-        parent_info = meta(data_dir, table, parent)
-        if parent_info.get("kind") == "folder":
-            kept = versions_dir(data_dir, table) / parent
-            if kept.is_dir():
-                os.rename(kept, data_dir / table)  # still shadowed by the link
-            elif not (data_dir / table).is_dir():
-                raise IngestError(f"表 {table} 的上一版本（文件夹 {kept}）已不存在")
-            link.unlink()  # now the folder is read
-        elif (versions_dir(data_dir, table) / f"{parent}.parquet").is_file():
-            _point(data_dir, table, parent)
-        else:
-            raise IngestError(
-                f"表 {table} 的上一版本 {parent} 已不存在（{versions_dir(data_dir, table)}）"
-            )
-    _fsync_dir(data_dir)
+    if parent is not None and not readable(data_dir, table, parent):
+        return current.version, _newest_readable(data_dir, table, current.version)
     return current.version, parent
+
+
+def _newest_readable(data_dir: Path, table: str, lost: str) -> str:
+    """For a live link whose file is gone: its ancestors first, then any older version, newest
+    first."""
+    chain, seen, vid = [], set(), meta(data_dir, table, lost).get("parent")
+    while vid and vid not in seen:
+        seen.add(vid)
+        chain.append(vid)
+        vid = meta(data_dir, table, vid).get("parent")
+    vdir = versions_dir(data_dir, table)
+    stored = {p.name.split(".")[0] for p in vdir.iterdir()} if vdir.is_dir() else set()
+    older = sorted((v for v in stored if v < lost and v not in seen), reverse=True)
+    for vid in chain + older:
+        if readable(data_dir, table, vid):
+            return vid
+    raise IngestError(
+        f"表 {table} 的当前版本文件已丢失（{vdir / (lost + '.parquet')}），"
+        "也没有可读的旧版本：无法回退"
+    )
+
+
+def restore(data_dir: Path, table: str, vid: str | None) -> None:
+    """Make version vid live again (None: remove the link, the table did not exist before)."""
+    link = data_dir / f"{table}.parquet"
+    if vid is None:
+        link.unlink()
+    elif meta(data_dir, table, vid).get("kind") == "folder":
+        kept = versions_dir(data_dir, table) / vid
+        if kept.is_dir():
+            os.rename(kept, data_dir / table)  # still shadowed by the link
+        link.unlink()  # now the folder is read
+    else:
+        _point(data_dir, table, vid)
+    _fsync_dir(data_dir)

@@ -53,8 +53,13 @@ pdf:
 postgres:
 	$(call apt_install,postgresql)
 
+# Python style, the import contracts of pyproject.toml (layers, Streamlit only in the UI, no
+# circles) and the SQL of queries/ (.sqlfluff).
 lint: .venv/.installed-dev
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/sqlfluff lint queries
 
 test: .venv/.installed-dev browser pdf postgres lint
 	$(PY) -m pytest

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kechuang import ui
+from kechuang import settings, ui
 
 ROOT = Path(__file__).resolve().parent
 # A favicon served by this server: a Material icon name or an emoji makes the browser
@@ -15,6 +15,11 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="auto",
 )
+try:
+    settings.current()  # a bad KECHUANG_* value: one line, before anything else runs
+except settings.SettingsError as err:
+    st.error(f"配置有误：{err}")
+    st.stop()
 
 # The whole navigation in one place: (section, file, title, icon, url path, permission or None). A
 # page appears once its file exists and, for a signed-in user, when their role holds its permission.

@@ -51,7 +51,7 @@ order by all
 
 def _workloads():
     """name -> function(warehouse): the package calls each page makes."""
-    from kechuang.engine import metrics, profile, screening
+    from kechuang.engine import metrics, prefetch, profile, screening
     from kechuang.engine.plan import load_plan
     from kechuang.models import overview as cockpit
     from kechuang.models import workbench
@@ -70,7 +70,7 @@ def _workloads():
 
     return {
         "cockpit (总览)": lambda wh: cockpit.overview(wh, AS_OF, plan, None),
-        "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan),
+        "progress (目标进度)": lambda wh: metrics.progress(wh, AS_OF, plan, prefetch.Shared()),
         # The screening page: every evaluated firm screened and counted by filter keys, candidates
         # and near misses listed with their gaps (workbench.screen_page, one query).
         "HNTE screen (精准筛选)": lambda wh: workbench.screen_page(

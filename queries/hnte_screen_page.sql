@@ -8,6 +8,7 @@
 with screen as materialized (
     select * from ({{ hnte_criteria }}) as criteria where is_evaluated
 )
+
 select * exclude (fkey), null::bigint as n_firms
 from screen
 where n_not_passed <= 1

@@ -85,3 +85,11 @@ def test_town_and_as_of_survive_a_page_switch(app_data):
         "长沙镇",
     )
     assert (at.query_params["as_of"], at.query_params["town"]) == ("2026-06-30", "长沙镇")
+
+
+def test_progress_page_names_missing_data_by_the_department_file(app_data):
+    # app_data holds no sci_projects: 高成长型科创项目落地 says which file is missing, in Chinese.
+    at = run_page("views/progress.py")
+    notes = [c.value for c in at.caption if c.value.startswith("缺少数据")]
+    assert "缺少数据：科创项目招引" in notes
+    assert not any("sci_projects" in n or "_" in n for n in notes)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
+from kechuang import settings
 from kechuang.access import audit, auth, sessions, throttle
 from kechuang.cli import main
 from kechuang.state import db
@@ -386,7 +387,7 @@ def test_default_paths_follow_the_environment(tmp_path, monkeypatch):
     assert auth.users_path() == tmp_path / "instance" / "users.json"
     assert auth.instance_dir() == tmp_path / "instance"
     monkeypatch.delenv("KECHUANG_USERS")
-    assert auth.users_path() == auth.ROOT / "instance" / "users.json"
+    assert auth.users_path() == settings.ROOT / "instance" / "users.json"
 
 
 # -- the users command ---------------------------------------------------------------------
@@ -542,6 +543,6 @@ def test_the_access_control_modules_import_without_streamlit():
         "kechuang.access.redact; print('streamlit' in sys.modules)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=auth.ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=settings.ROOT
     )
     assert result.stdout.strip() == "False"

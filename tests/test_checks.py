@@ -18,6 +18,7 @@ from kechuang.engine import checks, contract
 from kechuang.engine.checks import Finding
 from kechuang.engine.warehouse import QUERIES_DIR, Warehouse
 from kechuang.ingest import Source, manifest
+from kechuang.models import data_status
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
@@ -121,7 +122,8 @@ def test_coverage_rows_period_and_last_ingest(messy, tmp_path):
     )
     ingest.ingest(messy, [Source.from_path(src)], user="王五")
     cov = {
-        r["table_name"]: r for r in checks.coverage(Warehouse(messy), TODAY).iter_rows(named=True)
+        r["table_name"]: r
+        for r in data_status.coverage(Warehouse(messy), TODAY).iter_rows(named=True)
     }
     assert (
         cov["enterprises"]["n_rows"],
@@ -299,3 +301,14 @@ def test_upload_page_shows_an_unusable_file_as_an_error(tmp_path, monkeypatch):
     assert at.error[0].value == "未导入：无法识别 x\\.csv 是哪张表"
     assert manifest.history(data).height == 0
     assert isinstance(ingest.summary_frame([]), pl.DataFrame)
+
+
+def test_one_home_for_table_names_and_the_missing_note():
+    from kechuang.engine import contract
+
+    assert contract.table_names(["sci_projects", "patents"]) == "科创项目招引、知识产权"
+    assert contract.table_names(["sci_projects"], with_ids=True) == "科创项目招引（sci_projects）"
+    assert contract.missing_note(["sci_projects"]) == "缺少数据：科创项目招引"
+    assert contract.column_label("score") == "培育评分"  # derived (zh.labels)
+    assert contract.column_label("uscc") == "统一社会信用代码"  # the contract's
+    assert contract.column_label("no_such_column") == "no_such_column"

@@ -133,7 +133,7 @@ def by_id(items):
 
 
 def test_county_wide_and_town_metrics():
-    assert [m for m in metrics.METRIC_BY_ID if cockpit.county_wide(m)] == [
+    assert [m for m in metrics.METRIC_BY_ID if metrics.county_wide(m)] == [
         "commissioners",
         "sme_trainings",
         "cadre_trainings",
@@ -148,10 +148,10 @@ def test_county_wide_and_town_metrics():
         "sme_training_attendance",
         "new_rd_partnerships",
     ]
-    assert cockpit.judged_in_scope("new_hnte", scoped=False)
-    assert not cockpit.judged_in_scope("new_hnte", scoped=True)
-    assert cockpit.judged_in_scope("rd_coverage", scoped=True)
-    assert cockpit.judged_in_scope("commissioners", scoped=True)
+    assert metrics.judged_in_scope("new_hnte", scoped=False)
+    assert not metrics.judged_in_scope("new_hnte", scoped=True)
+    assert metrics.judged_in_scope("rd_coverage", scoped=True)
+    assert metrics.judged_in_scope("commissioners", scoped=True)
 
 
 def test_pace_rounded_up_and_signed():
@@ -541,9 +541,9 @@ def test_task_breakdown_tracked_only():
 
 
 def test_share_url(monkeypatch):
-    monkeypatch.delenv(links.BASE_URL_ENV, raising=False)
+    monkeypatch.delenv("KECHUANG_BASE_URL", raising=False)
     assert links.share_url("", {"as_of": "2026-10-31"}) == "http://localhost:8501/?as_of=2026-10-31"
-    monkeypatch.setenv(links.BASE_URL_ENV, "https://kc.rudong.gov.cn/cockpit/")
+    monkeypatch.setenv("KECHUANG_BASE_URL", "https://kc.rudong.gov.cn/cockpit/")
     url = links.share_url(
         "progress", {"metric": "new_hnte", "share": "tok", "town": "长沙镇", "as_of": "2026-10-31"}
     )
@@ -569,7 +569,7 @@ def test_share_url(monkeypatch):
 
 def open_page(data: Path, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("KECHUANG_DATA", str(data))
-    monkeypatch.setenv(links.BASE_URL_ENV, "http://kc.example")
+    monkeypatch.setenv("KECHUANG_BASE_URL", "http://kc.example")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from fixtures import AS_OF, DAY_AFTER, YEAR_START, firm, uscc, write_warehouse
 
-from kechuang.engine import metrics
+from kechuang.engine import metrics, prefetch
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
 
@@ -445,7 +445,7 @@ def test_shared_prefetch_of_two_dates_without_waiting_equals_direct_queries(tmp_
         ],
     )
     before = date(2025, 10, 31)
-    shared = metrics.Shared()
+    shared = prefetch.Shared()
     shared.prefetch_dates(
         wh, [(AS_OF, ["new_hnte"], True), (before, ["new_hnte"], False)], wait=False
     )

@@ -3,6 +3,7 @@ against an empty directory."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from fixtures import AS_OF, firm, uscc, write_warehouse
 
 from kechuang.engine import contract
 from kechuang.engine.screening import GazelleThresholds, HnteThresholds
-from kechuang.engine.warehouse import QUERIES_DIR, Warehouse
+from kechuang.engine.warehouse import QUERIES_DIR, Warehouse, query_text
 
 NAMES = sorted(
     p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in QUERIES_DIR.rglob("*.sql")
@@ -61,7 +62,53 @@ def test_query_runs_on_fixture(full, empty, name):
     empty.query(name, **PARAMS)
 
 
+def header(name: str) -> list[str]:
+    """The leading `-- ` comment lines of queries/<name>.sql, without the marker."""
+    lines = []
+    for line in (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return lines
+
+
+def declared_params(name: str) -> set[str]:
+    """The `$names` after `Params:` (to the end of the header), with those of every query named
+    as `those of <other>.sql`."""
+    text = " ".join(header(name))
+    if "Params:" not in text:
+        return set()
+    listed = text.split("Params:", 1)[1]
+    found = set(re.findall(r"\$([a-z_][a-z0-9_]*)", listed))
+    for other in re.findall(r"those of ([a-z0-9_/]+)\.sql", listed):
+        found |= declared_params(other)
+    return found
+
+
+def used_params(name: str) -> set[str]:
+    sql = query_text(name)  # includes resolved
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_query_has_a_header(name):
-    first = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("-- "), name
+def test_query_header_fields(name):
+    lines = header(name)
+    assert lines, f"{name}: no header"
+    if name.startswith("checks/") and not name.startswith("checks/_"):
+        # A rule's first line is its severity, as engine/checks reads it.
+        assert re.fullmatch(r"severity: (error|warning)", lines[0]), (name, lines[0])
+        lines = lines[1:]
+    what = lines[0]
+    assert what and not what.startswith(("Grain:", "Params:")), f"{name}: no description first"
+    grain = " ".join(lines).split("Grain:", 1)
+    assert len(grain) == 2 and grain[1].strip(), f"{name}: no Grain field"
+    assert declared_params(name) == used_params(name), name
+
+
+def test_declared_params_follow_includes():
+    # `Params: those of hnte_criteria.sql, $evaluated_only, ...` takes the included file's too.
+    assert declared_params("enterprise") == {"uscc"} == used_params("enterprise")
+    assert declared_params("hnte_screen") == used_params("hnte_screen")
+    assert "evaluated_only" in declared_params("hnte_screen")
+    assert "evaluated_only" not in declared_params("hnte_criteria")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from fixtures import AS_OF, firm, uscc, write_warehouse
 
+from kechuang.engine import metrics
 from kechuang.engine.plan import Plan, load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import summary
@@ -146,7 +147,7 @@ def test_ratio_against_target_not_pace():
         "截至2026年10月31日，全县亿元以上制造业企业研发活动覆盖率88.5%，目标为100.0%。\n"
         "对照序时进度，达标进度0项，预警1项，滞后0项。预警：亿元以上制造业企业研发活动覆盖率（88.5%，距目标差11.5个百分点）。"
     )
-    assert summary.county_wide("commissioners") and summary.county_wide("sme_trainings")
-    assert not summary.county_wide("sme_training_attendance") and not summary.county_wide(
+    assert metrics.county_wide("commissioners") and metrics.county_wide("sme_trainings")
+    assert not metrics.county_wide("sme_training_attendance") and not metrics.county_wide(
         "new_hnte"
     )

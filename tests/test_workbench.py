@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from kechuang.charts import workbench as charts
 from kechuang.engine import industries, metrics, profile, screening
 from kechuang.engine.warehouse import Warehouse
-from kechuang.models import enterprise_view, workbench
+from kechuang.models import enterprise_view, gazelle, rd_zero, threshold_inputs, workbench
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -273,30 +273,35 @@ def test_industry_division_names():
 
 def test_thresholds_from_widget_values():
     defaults = screening.HnteThresholds()
-    specs = {s.field: s for s in workbench.HNTE_INPUTS}
-    assert workbench.widget_value(specs["intensity_tier1"], defaults) == 5.0
-    assert workbench.widget_value(specs["tier2_max_wan"], defaults) == 20000.0
-    assert workbench.widget_value(specs["sme_max_employees"], defaults) == 500
+    specs = {s.field: s for s in threshold_inputs.HNTE_INPUTS}
+    assert threshold_inputs.widget_value(specs["intensity_tier1"], defaults) == 5.0
+    assert threshold_inputs.widget_value(specs["tier2_max_wan"], defaults) == 20000.0
+    assert threshold_inputs.widget_value(specs["sme_max_employees"], defaults) == 500
     # every default round-trips through its widget unchanged
     assert (
-        workbench.hnte_thresholds(
-            {s.field: workbench.widget_value(s, defaults) for s in workbench.HNTE_INPUTS}
+        threshold_inputs.hnte_thresholds(
+            {
+                s.field: threshold_inputs.widget_value(s, defaults)
+                for s in threshold_inputs.HNTE_INPUTS
+            }
         )
         == defaults
     )
-    t = workbench.hnte_thresholds({"growth_min": 25.0, "intensity_tier1": 4.5, "min_age_years": 2})
+    t = threshold_inputs.hnte_thresholds(
+        {"growth_min": 25.0, "intensity_tier1": 4.5, "min_age_years": 2}
+    )
     assert (t.growth_min, t.intensity_tier1, t.min_age_years) == (
         Decimal("0.25"),
         Decimal("0.045"),
         2,
     )
     assert t.params()["growth_min"] == "0.25"
-    assert workbench.changed_thresholds(t) == [
+    assert threshold_inputs.changed_thresholds(t) == [
         "成立年限不少于 2 年（默认 1 年）",
         "研发投入强度·第一档 4.5%（默认 5%）",
         "营业收入增长不低于 25%（默认 20%）",
     ]
-    g = workbench.gazelle_thresholds(
+    g = threshold_inputs.gazelle_thresholds(
         {"min_revenue_wan": 900.0, "growth_min": 20.0, "max_age_years": 10}, span_years=4
     )
     assert g == screening.GazelleThresholds(min_revenue_wan=Decimal("900"), span_years=4)
@@ -447,7 +452,7 @@ def test_near_miss_gaps_exact(screen_wh):
 
 def test_changing_thresholds_changes_candidates_exactly(screen_wh):
     def candidates(**widgets):
-        t = workbench.hnte_thresholds(widgets)
+        t = threshold_inputs.hnte_thresholds(widgets)
         return sorted(workbench.screen_page(screen_wh, AS_OF, t).candidates["uscc"])
 
     assert candidates() == [uscc(1), uscc(2)]
@@ -472,7 +477,7 @@ def test_score_explained_and_rules_follow_thresholds():
         "35%及以上20分，25%及以上16分，15%及以上12分，5%及以上8分，正增长4分，不增长0分"
     )
     rules = workbench.criteria_rules(
-        workbench.hnte_thresholds({"growth_min": 30.0, "tier1_max_wan": 6000.0})
+        threshold_inputs.hnte_thresholds({"growth_min": 30.0, "tier1_max_wan": 6000.0})
     )
     assert rules[4] == "营业收入增长：上年营业收入比前年增长不低于 30%"
     assert "上年营收6,000 万元及以下需达 5%" in rules[2]
@@ -488,7 +493,10 @@ def test_filter_tag_for_file_names():
     )
     assert (
         workbench.filter_tag(
-            ["a", "b", "c"], [], ["无研发费用"], workbench.hnte_thresholds({"growth_min": 25.0})
+            ["a", "b", "c"],
+            [],
+            ["无研发费用"],
+            threshold_inputs.hnte_thresholds({"growth_min": 25.0}),
         )
         == "3个行业_无研发费用_自定义阈值"
     )
@@ -498,9 +506,9 @@ def test_filter_tag_for_file_names():
 
 
 def test_gazelle_candidates_spans_and_places(gazelle_wh):
-    assert workbench.gazelle_spans(gazelle_wh, AS_OF) == (2, 4)
-    two = workbench.gazelle_table(
-        screening.gazelle_candidates(gazelle_wh, AS_OF, workbench.gazelle_thresholds({}))
+    assert gazelle.gazelle_spans(gazelle_wh, AS_OF) == (2, 4)
+    two = gazelle.gazelle_table(
+        screening.gazelle_candidates(gazelle_wh, AS_OF, threshold_inputs.gazelle_thresholds({}))
     )
     assert two["统一社会信用代码"].to_list() == [
         uscc(15),
@@ -508,23 +516,23 @@ def test_gazelle_candidates_spans_and_places(gazelle_wh):
         uscc(11),
     ]  # by growth: 2500/1500 (stats 2023), 3200/2000, 1440/1000
     assert two["培育名单"].to_list() == ["已入选（独角兽）", "已入选（瞪羚）", "未入选"]
-    looser = workbench.gazelle_thresholds({"min_revenue_wan": 900.0})
+    looser = threshold_inputs.gazelle_thresholds({"min_revenue_wan": 900.0})
     assert uscc(14) in screening.gazelle_candidates(gazelle_wh, AS_OF, looser)["uscc"].to_list()
     four = screening.gazelle_candidates(
-        gazelle_wh, AS_OF, workbench.gazelle_thresholds({}, span_years=4)
+        gazelle_wh, AS_OF, threshold_inputs.gazelle_thresholds({}, span_years=4)
     )
     assert four["uscc"].to_list() == [uscc(12), uscc(15)]
-    places = workbench.places(gazelle_wh, AS_OF, 10.0)
+    places = gazelle.places(gazelle_wh, AS_OF, 10.0)
     assert (places.filled, places.remaining, places.share) == (3, 7, 0.3)
-    assert workbench.Places(10.0, 12).remaining == 0 and workbench.Places(None, 3).remaining is None
+    assert gazelle.Places(10.0, 12).remaining == 0 and gazelle.Places(None, 3).remaining is None
 
 
 def test_gazelle_spans_without_four_years(screen_wh):
-    assert workbench.gazelle_spans(screen_wh, AS_OF) == (2,)
+    assert gazelle.gazelle_spans(screen_wh, AS_OF) == (2,)
 
 
 def test_cultivation_list_with_trajectories(gazelle_wh):
-    listed = workbench.cultivation_list(gazelle_wh, AS_OF)
+    listed = gazelle.cultivation_list(gazelle_wh, AS_OF)
     rows = {r["uscc"]: r for r in listed.iter_rows(named=True)}
     assert sorted(rows) == sorted([uscc(12), uscc(15), uscc(16)])  # 17 is on last year's list only
     assert rows[uscc(15)]["revenue_trend"] == [
@@ -546,7 +554,7 @@ def test_cultivation_list_with_trajectories(gazelle_wh):
         rows[uscc(15)]["hnte_valid_until"] == date(2028, 1, 1)
         and rows[uscc(15)]["track"] == "独角兽"
     )
-    table = workbench.cultivation_table(listed)
+    table = gazelle.cultivation_table(listed)
     assert "营业收入走势（2021–2025年，万元）" in table.columns
 
 
@@ -570,7 +578,7 @@ def test_gazelle_query_survives_large_revenue(tmp_path):
 def test_rd_zero_worklist_table(rd_wh):
     coverage = metrics.rd_coverage(rd_wh, AS_OF)
     assert (coverage.n_population, coverage.n_active, coverage.coverage) == (4, 2, 0.5)
-    table = workbench.rd_zero_table(coverage.worklist)
+    table = rd_zero.rd_zero_table(coverage.worklist)
     assert table["统一社会信用代码"].to_list() == [uscc(25), uscc(21)]
     assert table.row(0) == (
         "掘港街道",
@@ -586,7 +594,7 @@ def test_rd_zero_worklist_table(rd_wh):
         "一组",
     )
     assert table.row(1)[4:] == (10000.0, "无", 0.0, 0.0, date(2026, 5, 1), "研发费用归集", "二组")
-    towns = workbench.rd_town_table(coverage.by_town())
+    towns = rd_zero.rd_town_table(coverage.by_town())
     assert towns.columns == [
         "所属镇区",
         "亿元以上制造业企业数",

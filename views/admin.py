@@ -6,9 +6,10 @@ import streamlit as st
 
 from kechuang import ui
 from kechuang.access import audit, auth, sessions, share
+from kechuang.engine import contract
 from kechuang.output import tables
 from kechuang.state import db
-from kechuang.zh import fmt, labels
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, _ = ui.sidebar_filters(wh)
@@ -139,7 +140,7 @@ with log:
     )
     events = audit.read(since).sort("at", descending=True)
     st.caption(f"共 {events.height} 条记录（最新在前）。")
-    shown = labels.for_display(
+    shown = contract.for_display(
         events, ["at", "user_name", "role_label", "action_label", "detail", "scope"]
     )
     ui.table(
@@ -160,7 +161,7 @@ with log:
 
 with links:
     listed = share.list_links()
-    shown = labels.for_display(
+    shown = contract.for_display(
         listed,
         [
             "token_id",

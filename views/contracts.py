@@ -127,10 +127,7 @@ if prospects is None:
 else:
     missing = wh.missing(*contracts.PROSPECT_SOURCES)
     if missing:
-        st.caption(
-            "以下数据暂缺，相应原因无法判断："
-            + "、".join(contract.TABLE_LABELS[t] for t in missing)
-        )
+        st.caption("以下数据暂缺，相应原因无法判断：" + contract.table_names(missing))
     st.markdown(f"共 **{fmt.num(prospects.height)}** 家")
     shown = display(
         prospects,

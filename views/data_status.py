@@ -9,6 +9,7 @@ from kechuang import ui
 from kechuang.access import redact
 from kechuang.engine import checks
 from kechuang.ingest import manifest
+from kechuang.models import data_status
 from kechuang.output import tables
 
 wh = ui.open_or_stop()
@@ -23,7 +24,7 @@ ui.freshness(wh)
 
 st.subheader("各表概况")
 st.dataframe(
-    checks.coverage_display(ui.cached(checks.coverage, today)),
+    checks.coverage_display(ui.cached(data_status.coverage, today)),
     hide_index=True,
     height="content",
     placeholder="—",

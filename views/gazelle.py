@@ -5,7 +5,7 @@ import streamlit as st
 
 from kechuang import ui
 from kechuang.engine import plan, screening
-from kechuang.models import workbench
+from kechuang.models import gazelle, threshold_inputs
 from kechuang.output import tables
 from kechuang.ui import records
 from kechuang.zh import fmt
@@ -21,7 +21,7 @@ st.title("瞪羚、独角兽企业定制化培育")
 records.flash()
 st.caption(f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 培育名额为全县数，不随镇区筛选")
 
-places = ui.cached(workbench.places, as_of, target)
+places = ui.cached(gazelle.places, as_of, target)
 a, b, c = st.columns(3)
 a.metric(f"{as_of.year}年培育名额", fmt.amount(target, "家"))
 county_view = (
@@ -44,8 +44,8 @@ st.subheader(f"{as_of.year}年培育名单")
 if not wh.available("cultivation"):
     ui.absent(["cultivation"], "培育名单")
 else:
-    listed = ui.cached(workbench.cultivation_list, as_of, scope=scope)
-    table = workbench.cultivation_table(listed)
+    listed = ui.cached(gazelle.cultivation_list, as_of, scope=scope)
+    table = gazelle.cultivation_table(listed)
     trend = next(col for col in table.columns if col.startswith("营业收入走势"))
     st.caption(
         "营业收入取税务汇算数据，缺失时用统计年报数据；走势为近五个已汇算年度。点选一行即可打开该企业的一企一档。"
@@ -62,20 +62,20 @@ else:
     )
 
 st.subheader("培育候选企业")
-spans = ui.cached(workbench.gazelle_spans, as_of)
+spans = ui.cached(gazelle.gazelle_spans, as_of)
 if st.session_state.get("gazelle_span") not in spans:
     st.session_state.pop(
         "gazelle_span", None
     )  # a span the data (or a new as-of date) no longer supports
 with st.expander("候选条件（可调整）", expanded=False):
     cols, values = st.columns(3), {}
-    for col, spec in zip(cols, workbench.GAZELLE_INPUTS, strict=True):
+    for col, spec in zip(cols, threshold_inputs.GAZELLE_INPUTS, strict=True):
         whole = spec.kind == "years"
         values[spec.field] = col.number_input(
             spec.label,
             min_value=1 if whole else 0.0,
             max_value=int(spec.max_value) if whole else float(spec.max_value),
-            value=workbench.widget_value(spec, screening.GazelleThresholds()),
+            value=threshold_inputs.widget_value(spec, screening.GazelleThresholds()),
             step=int(spec.step) if whole else float(spec.step),
             format=None if whole else ("%.1f" if spec.kind == "percent" else "%.0f"),
             key=f"gazelle_{spec.field}",
@@ -84,14 +84,14 @@ with st.expander("候选条件（可调整）", expanded=False):
     span = st.radio(
         "增长口径",
         spans,
-        format_func=workbench.SPAN_LABELS.get,
+        format_func=threshold_inputs.SPAN_LABELS.get,
         key="gazelle_span",
         horizontal=True,
     )
     if 4 not in spans:
         st.caption("营业收入数据不足五个年度，暂不提供江苏四年口径。")
-thresholds = workbench.gazelle_thresholds(values, span)
-changed = workbench.changed_thresholds(thresholds)
+thresholds = threshold_inputs.gazelle_thresholds(values, span)
+changed = threshold_inputs.changed_thresholds(thresholds)
 rule = (
     f"截至日持有有效高企证书、成立不超过{thresholds.max_age_years}年的存续企业，"
     f"{'上年' if span == 2 else '基期（前四年）'}营业收入不低于"
@@ -103,7 +103,7 @@ if wh.missing("tax_annual", "hnte_certificates"):
     ui.absent(wh.missing("tax_annual", "hnte_certificates"), "培育候选")
 else:
     candidates = ui.cached(screening.gazelle_candidates, as_of, thresholds, scope=scope)
-    table = workbench.gazelle_table(candidates, span)
+    table = gazelle.gazelle_table(candidates, span)
     n_new = candidates.filter(~candidates["in_cultivation"]).height
     st.markdown(
         f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** "

@@ -153,7 +153,7 @@ if values is not None:
 elif county_view:
     st.info(
         f"{m.label}："
-        + ("全县统筹指标，不分镇区。" if cockpit.county_wide(chosen) else "数据暂缺，无镇区分布。")
+        + ("全县统筹指标，不分镇区。" if metrics.county_wide(chosen) else "数据暂缺，无镇区分布。")
     )
 
 # -- by town ---------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ for p in rows:
         if judged and p.gap:
             st.caption(f"距序时进度差 {fmt.gap_text(p.actual, p.expected, p.unit)}")
         if p.missing_tables:
-            st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+            st.caption(contract.missing_note(p.missing_tables))
 
 if ui.can("create_share_link"):  # accounts that may; never a share visitor
     with st.expander("分享本视图（免登录只读链接）"):

@@ -6,7 +6,7 @@ import streamlit as st
 from kechuang import ui
 from kechuang.charts import workbench as charts
 from kechuang.engine import metrics, plan
-from kechuang.models import workbench
+from kechuang.models import rd_zero
 from kechuang.output import tables
 from kechuang.ui import records
 from kechuang.zh import fmt
@@ -49,13 +49,13 @@ if coverage.n_population == 0:
 by_town = coverage.by_town()
 ui.chart_table(
     charts.coverage_by_town_chart(by_town),
-    workbench.rd_town_table(by_town),
+    rd_zero.rd_town_table(by_town),
     tables.file_stem("研发活动清零_分镇区", as_of, town),
     key="rd_zero_towns",
 )
 
 st.subheader("清零清单")
-worklist = workbench.rd_zero_table(coverage.worklist)
+worklist = rd_zero.rd_zero_table(coverage.worklist)
 if worklist.height == 0:
     st.success(f"{fmt.md(town or '全县')}亿元以上制造业企业已全部开展研发活动，清单已清零。")
 else:

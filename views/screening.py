@@ -5,7 +5,7 @@ import streamlit as st
 from kechuang import ui
 from kechuang.charts import workbench as charts
 from kechuang.engine import contract, screening
-from kechuang.models import workbench
+from kechuang.models import threshold_inputs, workbench
 from kechuang.output import tables
 from kechuang.ui import records
 from kechuang.zh import fmt
@@ -24,20 +24,20 @@ st.caption(
 
 with st.expander("筛选阈值（可调整；默认值为高企认定标准）"):
     cols, values = st.columns(2), {}
-    for i, spec in enumerate(workbench.HNTE_INPUTS):
+    for i, spec in enumerate(threshold_inputs.HNTE_INPUTS):
         whole = spec.kind in ("years", "count")
         values[spec.field] = cols[i % 2].number_input(
             spec.label,
             min_value=0 if whole else 0.0,
             max_value=int(spec.max_value) if whole else float(spec.max_value),
-            value=workbench.widget_value(spec, screening.HnteThresholds()),
+            value=threshold_inputs.widget_value(spec, screening.HnteThresholds()),
             step=int(spec.step) if whole else float(spec.step),
             format=None if whole else ("%.1f" if spec.kind == "percent" else "%.0f"),
             key=f"hnte_{spec.field}",
             help=spec.help or None,
         )
-thresholds = workbench.hnte_thresholds(values)
-changed = workbench.changed_thresholds(thresholds)
+thresholds = threshold_inputs.hnte_thresholds(values)
+changed = threshold_inputs.changed_thresholds(thresholds)
 if changed:
     st.info("已调整阈值：" + "；".join(changed))
 
@@ -46,10 +46,7 @@ if not wh.available("enterprises"):
     st.stop()
 missing = wh.missing(*SOURCES)
 if missing:
-    st.warning(
-        "以下数据暂缺，相关条件记为“数据缺失”（不算通过）："
-        + "、".join(contract.TABLE_LABELS[t] for t in missing)
-    )
+    st.warning("以下数据暂缺，相关条件记为“数据缺失”（不算通过）：" + contract.table_names(missing))
 
 screen = ui.cached(workbench.screen_page, as_of, thresholds, scope=scope)
 st.caption(

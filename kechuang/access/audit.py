@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kechuang import settings
+from kechuang.zh.labels import ROLE_LABELS
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -98,19 +101,26 @@ class AuditError(OSError):
 
 
 def default_path(folder: Path | None = None) -> Path:
-    """audit.jsonl in `folder` (default auth.instance_dir()): names the instance whose database
-    holds the log (and is where the log of before the database is imported from)."""
-    from kechuang.access import auth
-
-    return Path(folder or auth.instance_dir()) / "audit.jsonl"
+    """audit.jsonl in `folder` (default: the instance folder, the users file's): names the
+    instance whose database holds the log (and is where the log of before the database is imported
+    from, unless env KECHUANG_AUDIT names that file)."""
+    return Path(folder or settings.current().instance_dir) / "audit.jsonl"
 
 
 def _store(path: Path | None):
-    from kechuang.access import auth
+    """The state database of `path`'s instance folder (default: this instance's). Not through
+    auth.store: auth records its logins here, so audit does not import it."""
+    from kechuang.state import db, legacy
 
-    folder = Path(path).parent if path else auth.instance_dir()
-    users = auth.users_path()
-    return auth.store(users if users.parent == folder else folder / "users.json")
+    current = settings.current()
+    folder = Path(path).parent if path else current.instance_dir
+    users = current.users
+    try:
+        return db.instance(
+            folder, users_file=users if users.parent == folder else folder / "users.json"
+        )
+    except legacy.LegacyFileError as err:
+        raise AuditError(0, str(err)) from None
 
 
 def record(
@@ -124,14 +134,14 @@ def record(
     engine=None,
 ) -> None:
     """Append one event. `user` is an auth.User or a name (a failed login); `action` one of
-    ACTIONS; `engine`: the state database to write to (default: the one of `path`'s folder)."""
-    from kechuang.access import auth
-
+    ACTIONS; `engine`: the state database to write to (default: the one of `path`'s folder). Left
+    out, `scope` is the user's own (User.scope, i.e. auth.scope_for)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to audit.ACTIONS")
-    is_user = isinstance(user, auth.User)
+    # Duck-typed: audit sits below auth (auth records its logins here), so it does not import it.
+    is_user = user is not None and not isinstance(user, str)
     if scope is _OWN_SCOPE:
-        scope = auth.scope_for(user) if is_user else None
+        scope = user.scope if is_user else None
     from sqlalchemy.exc import SQLAlchemyError
 
     from kechuang.state import schema
@@ -159,7 +169,6 @@ def read(since: datetime | date | None = None, *, path: Path | None = None) -> p
     scope ("全县" or towns joined by "、")."""
     from sqlalchemy import select
 
-    from kechuang.access import auth
     from kechuang.state import schema
 
     t = schema.audit_log
@@ -173,7 +182,7 @@ def read(since: datetime | date | None = None, *, path: Path | None = None) -> p
                 "at": r.at.astimezone(BEIJING).replace(tzinfo=None),
                 "user_name": r.user_name,
                 "role": r.role,
-                "role_label": auth.ROLE_LABELS.get(r.role or "", "—"),
+                "role_label": ROLE_LABELS.get(r.role or "", "—"),
                 "action": r.action,
                 "action_label": ACTIONS.get(r.action, r.action),
                 "detail": r.detail or "",

@@ -43,14 +43,13 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kechuang import settings
 from kechuang.access import passwords
+from kechuang.zh.labels import ROLE_LABELS
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository
-DEFAULT_USERS = ROOT / "instance" / "users.json"
-
-ROLES: dict[str, str] = {"admin": "管理员", "analyst": "分析员", "leader": "领导", "town": "镇区"}
 SHARE_ROLE = "share"  # a share-link visitor; never an account
-ROLE_LABELS: dict[str, str] = {**ROLES, SHARE_ROLE: "分享链接访客"}
+# The accounts' roles with their labels (the one label table, zh.labels, holds them).
+ROLES: dict[str, str] = {r: ROLE_LABELS[r] for r in ("admin", "analyst", "leader", "town")}
 
 _ACCOUNTS = {"admin", "analyst", "leader", "town"}
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -108,6 +107,11 @@ class User:
     display_name: str = ""
 
     @property
+    def scope(self) -> frozenset[str] | None:
+        """The towns this user may see: scope_for(self)."""
+        return scope_for(self)
+
+    @property
     def label(self) -> str:
         """'演示分析员（分析员）' — what the sidebar shows."""
         return f"{self.display_name or self.name}（{ROLE_LABELS.get(self.role, self.role)}）"
@@ -138,11 +142,9 @@ class SessionPolicy:
 
     @classmethod
     def from_env(cls) -> SessionPolicy:
-        """KECHUANG_IDLE_MINUTES and KECHUANG_SESSION_HOURS, else the defaults."""
-        return cls(
-            idle=timedelta(minutes=_env_number("KECHUANG_IDLE_MINUTES", 30)),
-            absolute=timedelta(hours=_env_number("KECHUANG_SESSION_HOURS", 12)),
-        )
+        """KECHUANG_IDLE_MINUTES and KECHUANG_SESSION_HOURS (settings), else the defaults."""
+        current = settings.current()
+        return cls(idle=current.idle, absolute=current.session)
 
 
 @dataclass(frozen=True)
@@ -152,19 +154,6 @@ class LockoutPolicy:
     lock: timedelta = timedelta(minutes=15)
     # ... and this many the client address, whatever names it tries (an office shares one address)
     max_per_address: int = 30
-
-
-def _env_number(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValueError(f"环境变量 {name} 应为正数，现为 {text!r}")
-    return value
 
 
 # -- roles --------------------------------------------------------------------------------------
@@ -245,16 +234,17 @@ def user_from_claims(
 
 
 def users_path() -> Path:
-    """The users file: env KECHUANG_USERS, else instance/users.json under the repository root.
+    """The users file: env KECHUANG_USERS (settings), else instance/users.json under the
+    repository root.
 
     Since the state database it names the instance (its folder) and is read only once, to import
     it."""
-    return Path(os.environ.get("KECHUANG_USERS") or DEFAULT_USERS)
+    return settings.current().users
 
 
 def instance_dir() -> Path:
     """The folder of the users file: the signing secret and the SQLite state database live there."""
-    return users_path().parent
+    return settings.current().instance_dir
 
 
 def store(path: Path | None = None):

@@ -10,11 +10,11 @@ configuration closes `/_stcore/metrics` (session counts and cache sizes, unauthe
 
 from __future__ import annotations
 
-import os
-
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import PlainTextResponse
+
+from kechuang import settings
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 # Streamlit routes that answer without login and tell an outsider about the server.
@@ -24,8 +24,7 @@ CLOSED_SUFFIXES = ("/_stcore/metrics",)
 def allowed_hosts() -> list[str]:
     """The Host names the server answers to: KECHUANG_ALLOWED_HOSTS (e.g. the public name the
     reverse proxy forwards, `kechuang.rudong.example`; `*.example` wildcards), else localhost."""
-    listed = [h.strip() for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "").split(",")]
-    return [h for h in listed if h] or list(LOCAL_HOSTS)
+    return list(settings.current().allowed_hosts) or list(LOCAL_HOSTS)
 
 
 class ClosedPaths:

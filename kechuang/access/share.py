@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from kechuang import settings
 from kechuang.access import audit, auth
 from kechuang.state import schema
 from kechuang.zh import fmt
@@ -49,7 +50,6 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 31
 STATUS_LABELS = {"active": "有效", "expired": "已过期", "revoked": "已撤销"}
 _SALT = "kechuang.share.v1"
-_MIN_SECRET = 32
 
 
 class ShareLinkError(Exception):
@@ -102,13 +102,8 @@ def _store(directory: Path | None):
 
 def _secret(directory: Path | None = None) -> bytes:
     """env KECHUANG_SECRET, else secret.key in the instance folder (created once, mode 0600)."""
-    env = os.environ.get("KECHUANG_SECRET", "")
+    env = settings.current().secret  # checked there: at least settings.MIN_SECRET characters
     if env:
-        if len(env) < _MIN_SECRET:
-            raise ValueError(
-                f"KECHUANG_SECRET 太短：至少 {_MIN_SECRET} 个字符（可用 python -c 'import "
-                "secrets; print(secrets.token_urlsafe(48))' 生成）"
-            )
         return env.encode()
     path = Path(directory or auth.instance_dir()) / "secret.key"
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -161,13 +162,15 @@ def _period(d: date | None, grain: str) -> str:
     return {"year": f"{d.year}年", "month": fmt.cn_month(d)}.get(grain, fmt.cn_date(d))
 
 
-def coverage(wh: Warehouse, today: date | None = None) -> pl.DataFrame:
-    """One row per table: availability, rows, date range, last ingest (manifest) and counts of
-    findings."""
-    from kechuang.ingest import manifest
+def coverage(
+    wh: Warehouse, today: date | None = None, last: Mapping[str, dict] | None = None
+) -> pl.DataFrame:
+    """One row per table: availability, rows, date range, last ingest and counts of findings.
 
+    `last`: each table's last ingest-log entry (ingest.manifest.last_ingests; the ingest package
+    sits above the engine, so models/data_status passes it in)."""
     found = findings(wh, today)
-    last = manifest.last_ingests(wh.data_dir)
+    last = last or {}
     rows = []
     for r in wh.query("checks/_coverage").iter_rows(named=True):
         t = r["table_name"]
@@ -305,7 +308,6 @@ RULE_COLUMN_LABELS = {
 def rule_rows_display(frame: pl.DataFrame) -> pl.DataFrame:
     """A rule's rows with Chinese headers, table names and column names (at the display edge
     only)."""
-    from kechuang.zh import labels
 
     columns = {c.name: c.label for cols in contract.TABLES.values() for c in cols}
     out = frame
@@ -313,4 +315,6 @@ def rule_rows_display(frame: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(pl.col("table_name").replace(contract.TABLE_LABELS))
     if "column_name" in out.columns:
         out = out.with_columns(pl.col("column_name").replace(columns))
-    return out.rename({c: RULE_COLUMN_LABELS.get(c) or labels.column_label(c) for c in out.columns})
+    return out.rename(
+        {c: RULE_COLUMN_LABELS.get(c) or contract.column_label(c) for c in out.columns}
+    )

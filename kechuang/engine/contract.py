@@ -3,7 +3,14 @@ categories."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kechuang.zh.labels import COLUMN_LABELS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -224,8 +231,6 @@ CATEGORIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("cultivation", "track"): ("瞪羚", "独角兽"),
 }
 
-ACTIVE_STATUSES = ("存续", "在业")
-
 # Single-column keys that must be unique (composite keys are checked in queries/checks).
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "enterprises": ("uscc",),
@@ -266,3 +271,37 @@ def arrow_schema(table: str):
     return pa.schema(
         [pa.field(c.name, types[c.type], nullable=not c.required) for c in TABLES[table]]
     )
+
+
+# -- names users read: the department files' Chinese names, never table ids ------------------------
+
+MISSING = "缺少数据"
+
+
+def table_names(tables: Iterable[str], with_ids: bool = False) -> str:
+    """'科创项目招引、知识产权' (with_ids: '科创项目招引（sci_projects）、…' for operators)."""
+    return "、".join(f"{TABLE_LABELS[t]}（{t}）" if with_ids else TABLE_LABELS[t] for t in tables)
+
+
+def missing_note(tables: Iterable[str]) -> str:
+    """The one line under a figure whose data is absent: '缺少数据：科创项目招引'."""
+    return f"{MISSING}：{table_names(tables)}"
+
+
+def column_label(name: str, table: str | None = None) -> str:
+    """The Chinese label of a column: derived labels (zh.labels) first, then the contract's."""
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    for t in [table] if table else list(TABLES):
+        for col in columns(t):
+            if col.name == name:
+                return col.label
+    return name
+
+
+def for_display(
+    frame: pl.DataFrame, columns: list[str] | None = None, table: str | None = None
+) -> pl.DataFrame:
+    """A frame with the chosen columns renamed to their Chinese labels."""
+    chosen = frame.select(columns) if columns else frame
+    return chosen.rename({c: column_label(c, table) for c in chosen.columns})

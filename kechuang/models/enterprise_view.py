@@ -10,11 +10,11 @@ from decimal import Decimal
 
 import polars as pl
 
-from kechuang.engine import industries, screening
+from kechuang.engine import contract, industries, screening
 from kechuang.engine import uscc as uscc_rules
 from kechuang.engine.profile import SECTIONS, EnterpriseFile
 from kechuang.models.workbench import criterion_labels
-from kechuang.zh import fmt, labels
+from kechuang.zh import fmt
 
 
 @dataclass(frozen=True)
@@ -326,5 +326,5 @@ def section_table(file: EnterpriseFile, name: str) -> pl.DataFrame | None:
     shown = frame.select([c for c in frame.columns if c not in _DROP])
     overrides = {"valid_until": "有效期至（不含）"}
     return shown.rename(
-        {c: overrides.get(c) or labels.column_label(c, table) for c in shown.columns}
+        {c: overrides.get(c) or contract.column_label(c, table) for c in shown.columns}
     )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-BASE_URL_ENV = "KECHUANG_BASE_URL"
-DEFAULT_BASE_URL = "http://localhost:8501"
+from kechuang import settings
+
 OVERVIEW_URL_PATH = ""  # the overview is the app's default page, served at the root URL
 PARAM_ORDER = ("as_of", "town", "metric")
 
 
 def base_url() -> str:
     """Where the dashboard is served (env KECHUANG_BASE_URL), without a trailing slash."""
-    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    return settings.current().base_url
 
 
 def share_url(url_path: str, params: Mapping[str, str], base: str | None = None) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from kechuang.charts import target_list
-from kechuang.engine import contract, metrics
+from kechuang.engine import contract, metrics, prefetch
 from kechuang.engine.metrics import METRIC_BY_ID, METRICS, Progress
 from kechuang.engine.plan import PLANS_DIR, Plan
 from kechuang.engine.warehouse import Warehouse
@@ -38,13 +38,9 @@ LAGGARDS = 3  # towns named per target in the warning list
 TOWN_UNKNOWN = "未归属镇区"
 
 
-county_wide = metrics.county_wide  # the rules are kept where the metrics are
-judged_in_scope = metrics.judged_in_scope
-
-
 def town_metrics() -> list[str]:
     """The countable metrics a town contributes to (the columns of the town table)."""
-    return [m.id for m in METRICS if not m.is_ratio and not county_wide(m.id)]
+    return [m.id for m in METRICS if not m.is_ratio and not metrics.county_wide(m.id)]
 
 
 def signed(x: float, unit: str) -> str:
@@ -108,10 +104,10 @@ def _lines(p: Progress, judged: bool, scoped: bool, rd: metrics.RdCoverage | Non
             lines.append(f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}")
     if judged and p.projected is not None and p.actual is not None:
         lines.append(f"预计全年 {fmt.amount(p.projected, p.unit)}")
-    if scoped and county_wide(p.id):
+    if scoped and metrics.county_wide(p.id):
         lines.append("全县数据（不分镇区）")
     if p.missing_tables:
-        lines.append("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+        lines.append(contract.missing_note(p.missing_tables))
     return lines
 
 
@@ -122,7 +118,7 @@ def _share_text(p: Progress, judged: bool) -> str:
 
 
 def _trend(
-    wh: Warehouse, p: Progress, as_of: date, shared: metrics.Shared
+    wh: Warehouse, p: Progress, as_of: date, shared: prefetch.Shared
 ) -> tuple[tuple[float, ...] | None, str | None]:
     if p.actual is None:
         return None, None
@@ -137,7 +133,7 @@ def _trend(
 def cards(wh: Warehouse, as_of: date, plan: Plan | None, plans_dir: Path = PLANS_DIR) -> list[Card]:
     """One card per target of metrics.md, in its order, for the warehouse's scope."""
     shared = (
-        metrics.Shared()
+        prefetch.Shared()
     )  # each metric's events and rd_coverage fetched once for the card, its trend and its lines
     timeline.prefetch_with_year_ago(wh, as_of, shared)
     try:
@@ -151,7 +147,7 @@ def _cards(
     as_of: date,
     plan: Plan | None,
     plans_dir: Path,
-    shared: metrics.Shared,
+    shared: prefetch.Shared,
     rows: list[Progress],
 ) -> list[Card]:
     scoped = wh.scope is not None
@@ -159,7 +155,7 @@ def _cards(
     before = timeline.year_ago(wh, as_of, plans_dir, shared)
     out = []
     for p in rows:
-        judged = judged_in_scope(p.id, scoped)
+        judged = metrics.judged_in_scope(p.id, scoped)
         trend, trend_note = _trend(wh, p, as_of, shared)
         y = before[p.id]
         delta = (
@@ -198,7 +194,7 @@ def target_rows(
     by_card = {c.id: c for c in cards or []}
     out = []
     for p in rows:
-        judged = judged_in_scope(p.id, scoped)
+        judged = metrics.judged_in_scope(p.id, scoped)
         card = by_card.get(p.id)
         if card is not None:
             details = (*card.lines, *([card.trend_note] if card.trend_note else []), card.year_ago)
@@ -380,7 +376,7 @@ def town_gaps(
     metric_id: str,
     as_of: date,
     expected: float,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
     base: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per town: actual, its share of the county's expected-by-now (by active enterprises) and the
@@ -412,8 +408,8 @@ def town_gaps(
     )
 
 
-class _Shared(metrics.Shared):
-    """metrics.Shared plus the active enterprises per town, for the warning list's town gaps."""
+class _Shared(prefetch.Shared):
+    """prefetch.Shared plus the active enterprises per town, for the warning list's town gaps."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -423,7 +419,7 @@ class _Shared(metrics.Shared):
     def prefetch_town_base(self, wh: Warehouse, as_of: date) -> Future:
         """Start fetching the active enterprises per town on the prefetch threads (town_base then
         waits for it)."""
-        job = metrics.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
+        job = prefetch.pool().submit(wh.query, "cockpit_town_enterprises", as_of=as_of)
         self._jobs[as_of] = job
         return job
 
@@ -446,10 +442,10 @@ def _summary(p: Progress) -> str:
 
 
 def _towns_text(
-    wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: metrics.Shared
+    wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: prefetch.Shared
 ) -> str:
     unit = p.unit
-    if county_wide(p.id):
+    if metrics.county_wide(p.id):
         return "全县统筹指标，不分镇区"
     if p.id == "rd_coverage":
         worklist = shared.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
@@ -516,7 +512,7 @@ def _attention(
 
 @dataclass(frozen=True)
 class Overview:
-    """What the overview page shows, computed from one set of fetched rows (one metrics.Shared)."""
+    """What the overview page shows, computed from one set of fetched rows (one prefetch.Shared)."""
 
     alerts: list[Attention]  # the warning list (empty when not a county view)
     county_rows: list[Progress]  # the county's progress rows (empty when not a county view)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kechuang.engine import metrics
+from kechuang.engine import metrics, prefetch
 from kechuang.engine.dates import add_years
 from kechuang.engine.metrics import METRIC_BY_ID, METRICS
 from kechuang.engine.plan import PLANS_DIR, Plan, load_plan
@@ -103,7 +103,7 @@ def _year_ago_metrics(wh: Warehouse, as_of: date) -> tuple[date, list[str]]:
 
 
 def prefetch_with_year_ago(
-    wh: Warehouse, as_of: date, shared: metrics.Shared, ids: list[str] | None = None
+    wh: Warehouse, as_of: date, shared: prefetch.Shared, ids: list[str] | None = None
 ) -> None:
     """Every metric's rows on the as-of date and, for the cards' comparison, on the same day last
     year: one batch."""
@@ -114,7 +114,7 @@ def prefetch_with_year_ago(
 
 
 def year_ago(
-    wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: metrics.Shared | None = None
+    wh: Warehouse, as_of: date, plans_dir: Path = PLANS_DIR, shared: prefetch.Shared | None = None
 ) -> dict[str, YearAgo]:
     """Each metric's actual on the same day a year earlier, with that year's target."""
     on = add_years(as_of, -1)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from kechuang.engine import contract, metrics
+from kechuang.engine import contract, metrics, prefetch
 from kechuang.engine.metrics import Progress
 from kechuang.engine.plan import Plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.zh import fmt
+from kechuang.zh.labels import STATUS_LABELS
 
 COUNTY = "全县"
 
@@ -37,9 +38,6 @@ PHRASES = {
 }
 
 
-county_wide = metrics.county_wide  # one rule, kept where the metrics are
-
-
 def amount(x: float | int | None, unit: str) -> str:
     """An amount as running text writes it: '33家', '80.11亿元', '88.5%'."""
     return fmt.amount(x, unit).replace(" ", "")
@@ -50,7 +48,7 @@ def _phrase(p: Progress) -> str:
 
 
 def _absent(p: Progress) -> str:
-    names = "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables)
+    names = contract.table_names(p.missing_tables)
     return f"{p.label}暂无数据（缺少{names}）" if names else f"{p.label}暂无数据"
 
 
@@ -67,7 +65,7 @@ def _clause(
     """One target's clause of the opening sentence."""
     if p.actual is None:
         return _absent(p)
-    wide = town_scope and county_wide(p.id)
+    wide = town_scope and metrics.county_wide(p.id)
     text = (COUNTY if wide else "") + _phrase(p)
     if p.target is None:
         return text + ("（跟踪指标，无量化目标）" if has_plan else "")
@@ -98,10 +96,8 @@ def _standing(rows: list[Progress], as_of: date) -> str:
     by = {s: [p for p in judged if p.status == s] for s in metrics.STATUSES}
     if len(by["on_track"]) == len(judged):
         return f"对照序时进度，{len(judged)}项有量化目标的指标均达到序时进度。"
-    text = (
-        f"对照序时进度，达标进度{len(by['on_track'])}项，预警{len(by['at_risk'])}项，滞后"
-        f"{len(by['behind'])}项。"
-    )
+    counts = "，".join(f"{STATUS_LABELS[s]}{len(by[s])}项" for s in metrics.STATUSES)
+    text = f"对照序时进度，{counts}。"
     if by["behind"]:
         items = []
         for p in by["behind"]:
@@ -150,6 +146,6 @@ def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: st
     scoped), ending with the month's recorded contacts and the stage funnel."""
     from kechuang.worklog import briefing
 
-    rows = metrics.progress(wh, as_of, plan)
+    rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
     text = compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
     return f"{text}\n{briefing.paragraph(briefing.follow_up(wh, as_of))}"

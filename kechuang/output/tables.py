@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from kechuang.zh import labels
+from kechuang.engine import contract
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,7 +39,7 @@ PERCENT_NAMES = frozenset(
         "share_of_target",
     }
 )
-_PERCENT_LABELS = frozenset(labels.column_label(n) for n in PERCENT_NAMES)
+_PERCENT_LABELS = frozenset(contract.column_label(n) for n in PERCENT_NAMES)
 YES_NO = {True: "是", False: "否"}
 HEADER_WIDTH = 20
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kechuang.engine import contract, metrics, screening, worklists
+from kechuang.engine import contract, metrics, prefetch, screening, worklists
 from kechuang.engine.plan import Plan, load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import summary, tables
@@ -108,12 +108,12 @@ def _build(
 
     scope_label = town or ("、".join(sorted(wh.scope)) if wh.scope else summary.COUNTY)
     shared = (
-        metrics.Shared()
+        prefetch.Shared()
     )  # each metric's events and rd_coverage fetched once for the whole workbook
     # The workbook's other questions do not depend on the metrics: they start first, on the same
     # prefetch threads, so every query of the workbook runs in one parallel batch (each sheet then
     # waits for its own result).
-    workers = metrics.pool()
+    workers = prefetch.pool()
     jobs = {
         "screened": workers.submit(screening.candidates_and_near_misses, wh, as_of)
         if not wh.missing(*SCREEN_TABLES)
@@ -136,7 +136,7 @@ def _write(
     plan: Plan | None,
     generated_at: datetime,
     scope_label: str,
-    shared: metrics.Shared,
+    shared: prefetch.Shared,
     jobs: dict[str, Future | None],
     viewer=None,
 ) -> bytes:
@@ -196,7 +196,7 @@ class _Context:
         as_of: date,
         scope_label: str,
         plan: Plan | None,
-        shared: metrics.Shared,
+        shared: prefetch.Shared,
     ):
         self.book, self.wh, self.as_of, self.scope_label, self.plan = (
             book,
@@ -271,7 +271,7 @@ def _print_setup(ws, landscape: bool = True) -> None:
 
 
 def _table_names(names: list[str]) -> str:
-    return "、".join(f"{contract.TABLE_LABELS[t]}（{t}）" for t in names)
+    return contract.table_names(names, with_ids=True)
 
 
 def programmes(plan: Plan | None) -> list[tuple[str, list[str]]]:
@@ -349,7 +349,7 @@ def _progress_sheet(ctx: _Context, rows: list[metrics.Progress]) -> None:
             return None if x is None else x / scale
 
         expected_share = p.expected / p.target if p.expected is not None and p.target else None
-        scope = summary.COUNTY if not town_scope or summary.county_wide(p.id) else ctx.scope_label
+        scope = summary.COUNTY if not town_scope or metrics.county_wide(p.id) else ctx.scope_label
         cells = [
             (i, None),
             (p.label, None),
@@ -419,7 +419,7 @@ def _status(p: metrics.Progress, town_scope: bool) -> str:
     pace judgement."""
     if p.target is None:
         return "跟踪指标"
-    if town_scope and not summary.county_wide(p.id):
+    if town_scope and not metrics.county_wide(p.id):
         return "—"
     return labels.STATUS_LABELS[p.status]
 
@@ -432,7 +432,7 @@ def _programme_sheet(ctx: _Context, sheet: str, ids: list[str]) -> None:
     notes, blocks = [], []
     for metric_id in ids:
         metric = metrics.METRIC_BY_ID[metric_id]
-        wide = "（全县）" if town_scope and summary.county_wide(metric_id) else ""
+        wide = "（全县）" if town_scope and metrics.county_wide(metric_id) else ""
         if metric.is_ratio:
             value = metrics.metric_actual(ctx.wh, metric_id, ctx.as_of, ctx.shared)
             if missing := ctx.wh.missing(*metric.tables):
@@ -561,7 +561,7 @@ RD_WORKLIST_COLUMNS = [
     "last_visit_team",
 ]
 UNVISITED_COLUMNS = ["town", "uscc", "name", "team", "focus", "last_visited_before_year_on"]
-SCORE = {labels.column_label("score"): "0.0"}
+SCORE = {contract.column_label("score"): "0.0"}
 
 
 def _screen_note(ctx: _Context) -> str:
@@ -583,7 +583,7 @@ def _candidates_sheet(ctx: _Context) -> None:
     ctx.table(
         CANDIDATES,
         title,
-        labels.for_display(frame, CANDIDATE_COLUMNS),
+        contract.for_display(frame, CANDIDATE_COLUMNS),
         f"共 {frame.height} 家。" + _screen_note(ctx),
         SCORE,
     )
@@ -599,7 +599,7 @@ def _near_misses_sheet(ctx: _Context) -> None:
     ctx.table(
         NEAR_MISSES,
         title,
-        labels.for_display(frame, NEAR_MISS_COLUMNS),
+        contract.for_display(frame, NEAR_MISS_COLUMNS),
         f"共 {frame.height} 家。" + _screen_note(ctx),
         SCORE,
     )
@@ -623,7 +623,7 @@ def _rd_sheets(ctx: _Context) -> None:
     ws = ctx.table(
         RD_TOWNS,
         title_towns,
-        labels.for_display(
+        contract.for_display(
             towns, ["town", "n_population", "n_active", "coverage_ratio", "n_worklist"]
         ),
         note,
@@ -633,7 +633,7 @@ def _rd_sheets(ctx: _Context) -> None:
         chart = ctx.book.add_chart({"type": "column"})
         chart.add_series(
             {
-                "name": labels.column_label("n_worklist"),
+                "name": contract.column_label("n_worklist"),
                 "categories": [RD_TOWNS, TABLE_ROW + 1, 0, last, 0],
                 "values": [RD_TOWNS, TABLE_ROW + 1, 4, last, 4],
                 "fill": {"color": "#C62828"},
@@ -656,7 +656,7 @@ def _rd_sheets(ctx: _Context) -> None:
         f"{year}共 {worklist.height} 家尚无研发活动（统计年报研发经费支出与加计扣除研发费用均不"
         "大于0），按镇区排列。"
     )
-    ctx.table(RD_WORKLIST, title_list, labels.for_display(worklist, RD_WORKLIST_COLUMNS), note)
+    ctx.table(RD_WORKLIST, title_list, contract.for_display(worklist, RD_WORKLIST_COLUMNS), note)
 
 
 def _unvisited_sheet(ctx: _Context) -> None:
@@ -668,7 +668,7 @@ def _unvisited_sheet(ctx: _Context) -> None:
     ctx.table(
         UNVISITED,
         title,
-        labels.for_display(frame, UNVISITED_COLUMNS),
+        contract.for_display(frame, UNVISITED_COLUMNS),
         f"共 {frame.height} 家，按镇区排列。",
     )
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from kechuang import settings
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 15_000  # wait this long for another writer before "database is locked"
 _MIGRATE_LOCK = 7_220_020  # PostgreSQL advisory lock key while migrating (any fixed number)
@@ -32,15 +34,10 @@ _lock = threading.Lock()
 def state_url(folder: Path | None = None) -> str:
     """The database URL: env KECHUANG_STATE, else SQLite `state.db` in `folder` (the instance
     folder)."""
-    # Read here until kechuang/settings.py (issue 19) names every KECHUANG_* setting.
-    url = os.environ.get("KECHUANG_STATE", "").strip()
-    if url:
-        return url
-    if folder is None:
-        from kechuang.access import auth
-
-        folder = auth.instance_dir()
-    return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
+    current = settings.current()
+    if current.state != settings.default_state(current.instance_dir):  # KECHUANG_STATE is set
+        return current.state
+    return settings.default_state(folder or current.instance_dir)
 
 
 def engine(url: str | None = None) -> Engine:
@@ -146,14 +143,13 @@ _imported: set[tuple[str, str]] = set()
 
 
 def instance(folder: Path | None = None, users_file: Path | None = None) -> Engine:
-    """The state database of an instance folder (default auth.instance_dir()):
+    """The state database of an instance folder (default: the users file's, settings):
     engine(state_url(folder)), with the folder's legacy JSON files imported once (legacy.py)."""
     from kechuang.state import legacy
 
     if folder is None:
-        from kechuang.access import auth
-
-        folder, users_file = auth.instance_dir(), users_file or auth.users_path()
+        current = settings.current()
+        folder, users_file = current.instance_dir, users_file or current.users
     folder = Path(folder)
     url = state_url(folder)
     eng = engine(url)

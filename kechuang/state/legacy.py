@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, text
 
+from kechuang import settings
 from kechuang.state import schema
 
 SUFFIX = ".imported"
@@ -39,7 +40,7 @@ def files(folder: Path, users_file: Path | None = None) -> dict[str, Path]:
         "users": users,
         "attempts": users.with_name(f"{users.stem}.attempts.json"),
         "share_links": folder / "share_links.json",
-        "audit": Path(os.environ.get("KECHUANG_AUDIT") or folder / "audit.jsonl"),
+        "audit": settings.current().audit or folder / "audit.jsonl",
     }
 
 

@@ -9,11 +9,11 @@ Re-exported by `kechuang.ui`."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 
 import streamlit as st
 
+from kechuang import settings
 from kechuang.access import audit, auth, sessions, share
 from kechuang.zh import fmt
 
@@ -35,7 +35,7 @@ _OIDC = "_kechuang_oidc_user"
 def demo_mode() -> bool:
     """The bundled demo data is served (KECHUANG_DATA unset): demo accounts exist and the login
     page lists them."""
-    return not os.environ.get("KECHUANG_DATA")
+    return settings.current().demo
 
 
 def share_view() -> share.ShareView | None:

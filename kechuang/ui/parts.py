@@ -6,13 +6,13 @@ Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use).
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
+from kechuang import settings
 from kechuang.engine import contract, metrics
 from kechuang.engine.warehouse import DataError, Warehouse, data_version
 from kechuang.ui.access import (
@@ -26,11 +26,9 @@ from kechuang.ui.access import (
 )
 from kechuang.zh import fmt, labels
 
-DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
-
 
 def data_dir() -> Path:
-    return Path(os.environ.get("KECHUANG_DATA") or DEMO_DATA)
+    return settings.current().data_dir
 
 
 # The version is part of every key: a new data version opens a new database, never a stale one.
@@ -356,9 +354,8 @@ def town_standing(as_of: date, town: str):
     if allowed is not None and town not in allowed:
         return []
     path = str(data_dir())
-    return _call(
-        "kechuang.models.overview", "town_standing", (path, None, _version(path)), (as_of, town), {}
-    )
+    county = (path, None, _version(path))
+    return _call("kechuang.models.overview", "town_standing", county, _records(), (as_of, town), {})
 
 
 def target_list(rows, note: str = "点击一项查看明细") -> None:
@@ -490,8 +487,7 @@ def column_formats(frame) -> dict:
 
 def absent(tables: list[str], what: str = "本节") -> None:
     """The note shown in place of a section whose data is absent (its figures read “—”)."""
-    names = "、".join(f"{contract.TABLE_LABELS[t]}（{t}）" for t in tables)
-    st.info(f"{what}暂无数据（显示为“—”）：缺少{names}。")
+    st.info(f"{what}暂无数据（显示为“—”）：缺少{contract.table_names(tables, with_ids=True)}。")
 
 
 def progress_card(
@@ -524,7 +520,7 @@ def progress_card(
                 text=f"完成年度目标 {fmt.pct(p.share_of_target)}",
             )
         if p.missing_tables:
-            st.caption("缺少数据：" + "、".join(contract.TABLE_LABELS[t] for t in p.missing_tables))
+            st.caption(contract.missing_note(p.missing_tables))
 
 
 def chart_table(fig, frame, stem: str, *, key: str) -> None:

@@ -17,11 +17,11 @@ as the Streamlit session, as before.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from urllib.parse import parse_qs, quote, urlsplit
 
+from kechuang import settings
 from kechuang.access import auth, sessions
 
 ENABLED = False  # set by middleware(): this process serves our routes
@@ -49,15 +49,14 @@ def base_path() -> str:
 
 def cookie_path() -> str:
     """The cookie's Path: KECHUANG_BASE_URL's path when set, else the base path, else "/"."""
-    from kechuang.models import links
-
-    if os.environ.get(links.BASE_URL_ENV):
-        return sessions.cookie_settings(links.base_url(), auth.SessionPolicy()).path
+    current = settings.current()
+    if current.base_url != settings.DEFAULT_BASE_URL:  # KECHUANG_BASE_URL is set
+        return sessions.cookie_settings(current.base_url, auth.SessionPolicy()).path
     return base_path() or "/"
 
 
 def secure_cookie() -> bool:
-    return (os.environ.get("KECHUANG_BASE_URL") or "").strip().lower().startswith("https://")
+    return settings.current().base_url.lower().startswith("https://")
 
 
 def safe_next(target: str | None) -> str:

@@ -1,11 +1,19 @@
-"""Human (Chinese) labels, applied only at the display edge: one table for pages and exports."""
+"""Human (Chinese) labels, applied only at the display edge: one table for pages and exports.
+
+At the bottom of the package (imports nothing of it): the engine's explanations use it too. The
+contract's own column labels (the departments' headers) and the lookup over both are in
+engine/contract (column_label, for_display)."""
 
 from __future__ import annotations
 
-import polars as pl
-
-from kechuang.engine import contract
-
+# Roles of the dashboard (access/auth decides what each may do); "share" is a share-link visitor.
+ROLE_LABELS = {
+    "admin": "管理员",
+    "analyst": "分析员",
+    "leader": "领导",
+    "town": "镇区",
+    "share": "分享链接访客",
+}
 STATUS_LABELS = {"on_track": "达标进度", "at_risk": "预警", "behind": "滞后", None: "—"}
 # The status colours of kechuang/charts/style.py (green, amber, red), for the layers below it.
 STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#f0a202", "behind": "#c62828", None: "#78909c"}
@@ -114,23 +122,3 @@ COLUMN_LABELS: dict[str, str] = {
     "status_label": "状态",
     "revoked_by": "撤销人",
 }
-
-
-def column_label(name: str, table: str | None = None) -> str:
-    """The Chinese label of a column: derived labels first, then the contract's."""
-    if name in COLUMN_LABELS:
-        return COLUMN_LABELS[name]
-    tables = [table] if table else list(contract.TABLES)
-    for t in tables:
-        for col in contract.columns(t):
-            if col.name == name:
-                return col.label
-    return name
-
-
-def for_display(
-    frame: pl.DataFrame, columns: list[str] | None = None, table: str | None = None
-) -> pl.DataFrame:
-    """A frame with the chosen columns renamed to their Chinese labels."""
-    chosen = frame.select(columns) if columns else frame
-    return chosen.rename({c: column_label(c, table) for c in chosen.columns})

@@ -3,6 +3,7 @@
 -- Grain: one row per table.
 
 with enterprises_present as (select available from _available where table_name = 'enterprises'),
+
 orphans as (
 select 'patents' as table_name, count(*) as n_rows, min(patents.uscc) as example_uscc
 from patents
@@ -74,4 +75,5 @@ from cultivation
 where cultivation.uscc is not null and cultivation.uscc not in (select uscc from enterprises where uscc is not null)
 having count(*) > 0
 )
+
 select orphans.* from orphans, enterprises_present where enterprises_present.available

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import browser_data, open_page
+from conftest import browser_data, open_page, settle
 from fixtures import uscc
 
 from kechuang.engine import metrics
@@ -131,6 +131,37 @@ def test_selecting_a_screening_candidate_opens_its_file(app_url, page):
     assert f"uscc={uscc(3)}" in page.url
 
 
+def open_expanders(page) -> None:
+    """Open every closed expander in view, as a user would (Streamlit draws their content then)."""
+    closed = page.locator("details:not([open]) > summary:visible")
+    for _ in range(50):  # expanders inside expanders appear once their parent is open
+        if closed.count() == 0:
+            return
+        closed.first.click()
+        page.wait_for_timeout(300)
+    raise AssertionError("expanders keep closing")
+
+
+def download_buttons(page):
+    """{key class: tab index or None} of every download button (every tab, every expander open)."""
+    found = {}
+    tabs = page.locator('[role="tab"]')
+    for t in [None, *range(tabs.count())]:
+        if t is not None:
+            tabs.nth(t).click()
+            page.wait_for_timeout(500)
+        open_expanders(page)
+        for button in page.locator('[data-testid="stDownloadButton"] button:visible').all():
+            # The widget key (class st-key-<key>) names a button across tab switches.
+            key = button.evaluate(
+                "b => [...(b.closest('[class*=\"st-key-\"]') || {classList: []}).classList]"
+                ".find(c => c.startsWith('st-key-'))"
+            )
+            assert key, "a download button without a key"
+            found.setdefault(key, t)
+    return found
+
+
 @pytest.mark.parametrize("url_path", [p for p in URL_PATHS if p not in ("upload",)])
 def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path, url_path):
     open_page(
@@ -138,11 +169,25 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
         f"{app_url}/{'' if url_path == 'overview' else url_path}?as_of=2026-10-31",
         user_for(url_path),
     )
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
-    for i in range(buttons.count()):
-        button = buttons.nth(i)
-        if not button.is_visible():  # inside a closed tab or expander
-            continue
+    settle(page)
+    shown_at_first = page.locator('[data-testid="stDownloadButton"] button:visible').count()
+    found = download_buttons(page)
+    for _ in range(5):  # a page still drawing (a loaded machine) shows its buttons a little later
+        if found:
+            break
+        page.wait_for_timeout(3000)
+        found = download_buttons(page)
+    if url_path == "rd-zero":  # its per-town table's downloads sit in a closed expander
+        assert len(found) > shown_at_first
+    tabs = page.locator('[role="tab"]')
+    for i, key in enumerate(found):
+        button = page.locator(f".{key} button")
+        open_expanders(page)
+        for t in range(tabs.count()):  # in another tab: select tabs until it shows
+            if button.is_visible():
+                break
+            tabs.nth(t).click()
+            open_expanders(page)
         with page.expect_download(timeout=30_000) as info:
             button.click()
         path = tmp_path / f"{i}_{info.value.suggested_filename}"

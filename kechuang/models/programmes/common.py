@@ -7,10 +7,9 @@ from datetime import date
 
 import polars as pl
 
-from kechuang.engine import metrics
+from kechuang.engine import contract, metrics, prefetch
 from kechuang.engine.metrics import METRIC_BY_ID, Progress
 from kechuang.engine.warehouse import Warehouse
-from kechuang.zh import labels
 
 UNKNOWN = "未填报"  # a category left empty in the source data
 NO_TOWN = "镇区不详"  # a firm not found in the enterprise register
@@ -18,8 +17,6 @@ NO_TOWN = "镇区不详"  # a firm not found in the enterprise register
 # Region buckets, in display order. 长三角其他 = the rest of the Yangtze River Delta (浙江, 安徽 and
 # 苏中/苏北); 本地（南通） = Rudong itself and the rest of Nantong.
 REGION_BUCKETS = ("上海", "苏南", "长三角其他", "珠三角", "本地（南通）", "其他地区", UNKNOWN)
-# Metrics whose records belong to no town: a town filter leaves them unchanged.
-COUNTY_LEVEL = frozenset({"commissioners", "sme_trainings", "cadre_trainings"})
 
 # Checked in this order; the first bucket with a keyword found in the text wins, so "江苏南通" is
 # local (checked before 江苏) and "江苏南京" is 苏南 (checked before the rest of Jiangsu).
@@ -136,7 +133,7 @@ def with_region_bucket(
 
 def scoped_target(wh: Warehouse, metric_id: str, target: float | None) -> float | None:
     """The county target, or None on a town-scoped warehouse for a metric the scope restricts."""
-    return None if wh.scope is not None and metric_id not in COUNTY_LEVEL else target
+    return None if wh.scope is not None and not metrics.county_wide(metric_id) else target
 
 
 def headline(
@@ -144,13 +141,13 @@ def headline(
     metric_id: str,
     as_of: date,
     target: float | None,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
 ) -> Progress:
     """A metric's actual, pace and status exactly as the cockpit computes them.
 
     The plan's targets are county targets: on a warehouse scoped to towns, a metric that the
     scope restricts is shown without target or pace (a town's share of a county target is not
-    set by the plan); county-level metrics (COUNTY_LEVEL) keep theirs."""
+    set by the plan); county-wide metrics (metrics.county_wide) keep theirs."""
     metric = METRIC_BY_ID[metric_id]
     target = scoped_target(wh, metric_id, target)
     actual = metrics.metric_actual(wh, metric_id, as_of, shared)
@@ -162,7 +159,7 @@ def monthly(
     metric_id: str,
     as_of: date,
     target: float | None,
-    shared: metrics.Shared | None = None,
+    shared: prefetch.Shared | None = None,
 ) -> pl.DataFrame | None:
     """The cockpit's monthly series (cumulative actual, pace, target) plus each month's own change.
 
@@ -256,8 +253,8 @@ def display(
     def label(name: str) -> str:
         if name in overrides:
             return overrides[name]
-        found = labels.column_label(name, table)
-        return labels.column_label(name) if found == name else found
+        found = contract.column_label(name, table)
+        return contract.column_label(name) if found == name else found
 
     return chosen.rename({c: label(c) for c in chosen.columns})
 

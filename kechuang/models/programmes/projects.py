@@ -9,7 +9,8 @@ from datetime import date
 import polars as pl
 
 from kechuang.engine import contract
-from kechuang.engine.metrics import Progress, Shared
+from kechuang.engine.metrics import Progress
+from kechuang.engine.prefetch import Shared
 from kechuang.engine.warehouse import Warehouse
 from kechuang.models.programmes.common import (
     NO_TOWN,

@@ -15,7 +15,7 @@ def add_db_parser(sub) -> None:
 def cmd_db(args) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kechuang.cli import BadInput
+    from kechuang.cli.common import BadInput
     from kechuang.state import db
 
     url = args.url or db.state_url()
@@ -57,7 +57,7 @@ def cmd_audit(args) -> None:
     from pathlib import Path
 
     from kechuang.access import audit, auth
-    from kechuang.cli import BadInput
+    from kechuang.cli.common import BadInput
     from kechuang.output import tables
     from kechuang.zh import labels
 

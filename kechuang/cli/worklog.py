@@ -54,7 +54,7 @@ def add_worklog_parser(sub, common) -> None:
 def cmd_worklog(args) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kechuang.cli import BadInput, _emit, cli_user, open_warehouse
+    from kechuang.cli.common import BadInput, _emit, cli_user, open_warehouse
     from kechuang.worklog import rules
 
     if not args.as_user:
@@ -78,7 +78,7 @@ def cmd_worklog(args) -> None:
 
 
 def _write(args, user, county) -> dict:
-    from kechuang.cli import BadInput, cli_user
+    from kechuang.cli.common import BadInput, cli_user
     from kechuang.state import db
     from kechuang.worklog import lists, store
 

@@ -36,6 +36,8 @@ TITLES = {
     "views/upload.py": "数据导入",
     "views/data_status.py": "数据质量",
     "views/admin.py": "账户与审计",
+    "views/todo.py": "我的待办",
+    "views/followup.py": "跟踪培育台账",
 }
 
 

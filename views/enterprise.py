@@ -5,11 +5,11 @@ import streamlit as st
 from kechuang import ui
 from kechuang.access import redact
 from kechuang.charts import workbench as charts
-from kechuang.engine import profile, screening
+from kechuang.engine import contract, profile, screening
 from kechuang.models import enterprise_view, workbench
 from kechuang.output import tables
 from kechuang.ui import records
-from kechuang.zh import fmt, labels
+from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
 as_of, town = ui.sidebar_filters(wh)
@@ -165,7 +165,10 @@ else:
         config={"displayModeBar": False},
     )
     shown = annual.rename(
-        {c: enterprise_view.ANNUAL_LABELS.get(c) or labels.column_label(c) for c in annual.columns}
+        {
+            c: enterprise_view.ANNUAL_LABELS.get(c) or contract.column_label(c)
+            for c in annual.columns
+        }
     )
     ui.table(
         shown,

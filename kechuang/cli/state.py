@@ -58,8 +58,8 @@ def cmd_audit(args) -> None:
 
     from kechuang.access import audit, auth
     from kechuang.cli.common import BadInput
+    from kechuang.engine import contract
     from kechuang.output import tables
-    from kechuang.zh import labels
 
     try:
         since = date.fromisoformat(args.since) if args.since else None
@@ -70,7 +70,7 @@ def cmd_audit(args) -> None:
     if args.format == "jsonl":
         data = audit.jsonl(events)
     else:
-        data = tables.csv_bytes(labels.for_display(events, AUDIT_COLUMNS))
+        data = tables.csv_bytes(contract.for_display(events, AUDIT_COLUMNS))
     if args.out:
         out = Path(args.out)
         try:

@@ -19,7 +19,7 @@ KEY = "rd_zero_records"  # views/rd_zero.py's record_panel
 
 
 @pytest.fixture
-def state(tmp_path, monkeypatch):
+def state(tmp_path, monkeypatch, instance):
     data = write_warehouse(
         tmp_path / "data",
         enterprises=[firm(2, town="长沙镇", industry_code="2614")],
@@ -28,7 +28,8 @@ def state(tmp_path, monkeypatch):
         ],
         tax_annual=[{"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
     )
-    url = f"sqlite:///{tmp_path / 'state.db'}"
+    # The instance's own database: it holds the demo accounts the pages sign in with.
+    url = f"sqlite:///{(instance / 'state.db').resolve()}"
     monkeypatch.setenv("KECHUANG_DATA", str(data))
     monkeypatch.setenv("KECHUANG_STATE", url)
     monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))

@@ -357,7 +357,12 @@ def town_standing(as_of: date, town: str):
         return []
     path = str(data_dir())
     return _call(
-        "kechuang.models.overview", "town_standing", (path, None, _version(path)), (as_of, town), {}
+        "kechuang.models.overview",
+        "town_standing",
+        (path, None, _version(path)),
+        _records(),
+        (as_of, town),
+        {},
     )
 
 

@@ -33,6 +33,7 @@ def state(tmp_path, monkeypatch, instance):
     monkeypatch.setenv("KECHUANG_DATA", str(data))
     monkeypatch.setenv("KECHUANG_STATE", url)
     monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))
+    auth.ensure_demo_users(auth.users_path())  # the accounts live in that database too
     yield db.engine(url)
     db.dispose(url)
 

@@ -58,17 +58,22 @@ ui.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None,
 if county_view and alerts:
     with st.container(border=True):
         st.markdown("**需关注**")
+        untouched = records.untouched_text(as_of)  # towns whose lists nobody worked for 30 days
         st.caption(
-            f"下列各项附{fmt.md(town)}的完成情况（按企业数占比折算序时应完成）"
-            if town
-            else "拖后镇区：按在册企业数占比折算的序时应完成，差距最大的镇区"
+            (
+                f"下列各项附{fmt.md(town)}的完成情况（按企业数占比折算序时应完成）"
+                if town
+                else "拖后镇区：按在册企业数占比折算的序时应完成，差距最大的镇区"
+            )
+            + (f"。{untouched}" if untouched else "")
         )
         for a in alerts:
             st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.towns)}")
-elif county_view and any(p.status for p in county_rows):
-    st.success("有量化目标的指标均达到序时进度。")
-if county_view:
-    records.untouched_note(as_of)  # towns whose lists nobody worked for 30 days
+elif county_view:
+    if any(p.status for p in county_rows):
+        st.success("有量化目标的指标均达到序时进度。")
+    if untouched := records.untouched_text(as_of):
+        st.caption(untouched)
 if town:  # the town against the other towns, in sentences rather than one-bar charts
     standings = ui.town_standing(as_of, town)
     if standings:

@@ -223,12 +223,13 @@ def timeline(uscc: str) -> None:
         st.markdown(f"- {line}  \n  :gray[{md(texts.entry_meta(e))}]")
 
 
-def untouched_note(as_of) -> None:
-    """总览's 需关注 line naming the towns whose lists nobody worked in the last 30 days."""
+def untouched_text(as_of) -> str | None:
+    """总览's 需关注 words on the towns whose lists nobody worked in the last 30 days (None: none);
+    short, as a phone shows them, with the towns named on 跟踪台账."""
     from kechuang import ui
 
     members = ui.cached(lists.members, as_of)
     found = county.untouched(members, county.snapshot(engine()), rules.today())
-    line = texts.untouched_line(found)
-    if line:
-        st.markdown(f":orange-badge[跟踪滞后] **工作记录**：{md(line)}")
+    if texts.untouched_line(found) is None:
+        return None
+    return f"工作记录：{found.height} 个镇区的清单近30天无人跟进（详见跟踪台账）"

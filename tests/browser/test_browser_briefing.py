@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
 import docx
 from conftest import open_page
+
+from kechuang.access import audit
 
 MAIN = '[data-testid="stMain"]'
 
@@ -28,14 +29,11 @@ def test_word_briefing_downloads_and_is_audited(app_url, page, server_instance, 
     made = docx.Document(str(path))
     assert made.paragraphs[0].text == "如东县科技创新“六百创新”工作进展简报"
     assert len(made.inline_shapes) == 4
-    log = server_instance / "audit.jsonl"
     deadline = time.monotonic() + 30
     while True:  # the event is written when the browser fetches the file
-        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-        found = [
-            e for e in map(json.loads, lines) if e["action"] == "export" and e["detail"] == name
-        ]
-        if found or time.monotonic() > deadline:
+        events = audit.read(path=server_instance / "audit.jsonl")  # the instance's state database
+        found = events.filter((events["action"] == "export") & (events["detail"] == name))
+        if found.height or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert [(e["user"], e["role"]) for e in found] == [("analyst", "analyst")]
+    assert found.select("user_name", "role").rows() == [("analyst", "analyst")]

@@ -14,9 +14,11 @@ FIRM_2 = "如东测试2号科技有限公司"  # 长沙镇, on the 清零 workli
 
 
 def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_list(
-    browser, tmp_path, server_instance
+    browser, tmp_path, server_instance, monkeypatch
 ):
     from conftest import app_server
+
+    from kechuang.access import auth
 
     data = browser_data(tmp_path / "data")
     env = {
@@ -25,6 +27,8 @@ def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_
         "KECHUANG_STATE": f"sqlite:///{tmp_path / 'state.db'}",  # a state database of its own
         "KECHUANG_AUDIT": str(tmp_path / "audit.jsonl"),
     }
+    monkeypatch.setenv("KECHUANG_STATE", env["KECHUANG_STATE"])
+    auth.ensure_demo_users(server_instance / "users.json")  # the accounts, in that database too
     due = rules.today() + timedelta(days=20)
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     page = context.new_page()

@@ -3,6 +3,7 @@ phone width."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -148,6 +149,10 @@ def download_buttons(page):
     tabs = page.locator('[role="tab"]')
     for t in [None, *range(tabs.count())]:
         if t is not None:
+            if not tabs.nth(t).is_visible():  # a tab set in a part of the page not open yet
+                open_expanders(page)
+            if not tabs.nth(t).is_visible():
+                continue
             tabs.nth(t).click()
             page.wait_for_timeout(500)
         open_expanders(page)
@@ -186,6 +191,8 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
         for t in range(tabs.count()):  # in another tab: select tabs until it shows
             if button.is_visible():
                 break
+            if not tabs.nth(t).is_visible():  # a tab set inside a closed part of the page
+                continue
             tabs.nth(t).click()
             open_expanders(page)
         with page.expect_download(timeout=30_000) as info:
@@ -195,6 +202,9 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
         if path.suffix == ".csv":
             assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
             path.read_text(encoding="utf-8-sig")
+        elif path.suffix == ".jsonl":  # the audit log's export (账户与审计)
+            for line in path.read_text(encoding="utf-8").splitlines():
+                json.loads(line)
         else:
             assert path.suffix == ".xlsx", path.name
             openpyxl.load_workbook(path)

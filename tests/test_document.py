@@ -33,6 +33,8 @@ from kechuang.engine.warehouse import Warehouse
 from kechuang.models import briefing, overview
 from kechuang.output import document, figures, pdf
 from kechuang.output import workbook as export
+from kechuang.output.workbook.series import programmes
+from kechuang.output.workbook.sheet import TABLE_ROW
 from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
@@ -192,7 +194,7 @@ def test_each_action_carries_its_text_from_the_summary_generator(county, data):
     from kechuang.output import summary
 
     rows = metrics.progress(Warehouse(data), AS_OF, load_plan(2026))
-    for action, ids in export.programmes(load_plan(2026)):
+    for action, ids in programmes(load_plan(2026)):
         heading = HEADINGS[ACTIONS.index(action)]
         mine = [p for p in rows if p.id in ids]
         expected = summary.compose(mine, AS_OF, load_plan(2026)).split("\n")
@@ -225,7 +227,7 @@ def test_target_table_equals_progress_json_and_workbook(county, data, capsys):
     book = openpyxl.load_workbook(
         io.BytesIO(export.briefing_workbook(Warehouse(data), AS_OF, generated_at=GENERATED))
     )
-    sheet = list(book["目标进度"].iter_rows(min_row=export.TABLE_ROW + 2, values_only=True))
+    sheet = list(book["目标进度"].iter_rows(min_row=TABLE_ROW + 2, values_only=True))
     for row, cells, m in zip(table[1:], sheet, shown, strict=True):
         assert (cells[1], cells[10]) == (row[0], row[5])
         # the workbook holds figures as shown: 亿元 for 万元 metrics (fmt.shown_scale)
@@ -417,7 +419,7 @@ def test_town_briefing_equals_the_town_workbook(data, quick_charts):
     ]
     assert by_label["科创专员"] == ["科创专员", "100 名", "90 名", "90.0%", "83.3%", "达标进度"]
     book = openpyxl.load_workbook(io.BytesIO(export.briefing_workbook(wh, AS_OF, TOWN)))
-    for cells in book["目标进度"].iter_rows(min_row=export.TABLE_ROW + 2, values_only=True):
+    for cells in book["目标进度"].iter_rows(min_row=TABLE_ROW + 2, values_only=True):
         unit = metrics.METRIC_BY_ID[next(m.id for m in metrics.METRICS if m.label == cells[1])].unit
         scale = fmt.shown_scale(unit)  # the workbook holds 亿元 for 万元 metrics
         assert by_label[cells[1]][2] == fmt.amount(

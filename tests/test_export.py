@@ -15,6 +15,8 @@ from kechuang.engine import metrics, screening, worklists
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import workbook as export
+from kechuang.output.workbook.progress import PROGRESS_HEADER
+from kechuang.output.workbook.sheet import TABLE_ROW
 from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
@@ -169,7 +171,7 @@ def _book(payload: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(payload))
 
 
-def _table(ws, header_row: int = export.TABLE_ROW + 1) -> list[dict]:
+def _table(ws, header_row: int = TABLE_ROW + 1) -> list[dict]:
     """A data sheet's rows as dicts keyed by its (Chinese) header."""
     rows = list(ws.iter_rows(min_row=header_row, values_only=True))
     header = rows[0]
@@ -191,7 +193,7 @@ def test_sheets_headers_and_layout(county):
     _wh, book = county
     assert book.sheetnames == SHEETS
     progress = book["目标进度"]
-    assert [c.value for c in progress[3]] == list(export.PROGRESS_HEADER)
+    assert [c.value for c in progress[3]] == list(PROGRESS_HEADER)
     assert [c.value for c in book["高企候选"][3]][:5] == [
         "统一社会信用代码",
         "企业名称",

@@ -33,6 +33,7 @@ from kechuang.engine.warehouse import Warehouse
 from kechuang.models import briefing_tables, overview, timeline
 from kechuang.output import document, figures, pdf, summary, workbook
 from kechuang.output.document import Heading, Image, PageBreak, Paragraph, Table
+from kechuang.output.workbook.series import programmes
 from kechuang.zh import fmt
 from kechuang.zh.labels import STATUS_LABELS
 
@@ -152,7 +153,7 @@ class _Briefing:
         lead = self.compose_text(self.rows)[1:]
         if lead:
             self.blocks.append(Paragraph("".join(lead), lead="总体情况："))
-        sections = workbook.programmes(self.plan)
+        sections = programmes(self.plan)
         for n, (action, ids) in enumerate(sections, start=1):
             self.action(n, action, ids)
         n = len(sections)

@@ -15,8 +15,9 @@ import polars as pl
 from kechuang.engine import contract, metrics, screening
 from kechuang.engine.metrics import METRIC_BY_ID
 from kechuang.engine.warehouse import Warehouse
-from kechuang.output import document, workbook
+from kechuang.output import document
 from kechuang.output.document import Block, Paragraph, Table
+from kechuang.output.workbook.lists import NO_TOWN, SCREEN_TABLES
 from kechuang.zh import fmt
 
 
@@ -28,7 +29,7 @@ def candidates(wh: Warehouse, as_of: date, shown: int, viewer=None) -> Block:
 
     banded = viewer is not None and not redact.allowed(viewer)
     caption = f"附表1　高新技术企业培育候选（评分前{shown}家）"
-    if missing := wh.missing(*workbook.SCREEN_TABLES):
+    if missing := wh.missing(*SCREEN_TABLES):
         return Paragraph(f"{caption}：缺少数据{_names(missing)}，无法筛选。")
     found = (
         screening.candidates_and_near_misses(wh, as_of)
@@ -72,19 +73,19 @@ def rd_worklist(wh: Warehouse, as_of: date) -> Block:
     if rd.n_population == 0:
         return Paragraph(f"{caption}：暂无亿元以上制造业企业。")
     names = (
-        rd.worklist.with_columns(pl.col("town").fill_null(workbook.NO_TOWN))
+        rd.worklist.with_columns(pl.col("town").fill_null(NO_TOWN))
         .group_by("town", maintain_order=True)
         .agg(pl.col("name").fill_null("—"))
     )
     by_town = dict(names.iter_rows())
     rows = [
         [
-            r["town"] or workbook.NO_TOWN,
+            r["town"] or NO_TOWN,
             fmt.num(r["n_population"]),
             fmt.num(r["n_active"]),
             fmt.pct(r["coverage_ratio"]),
             fmt.num(r["n_worklist"]),
-            "、".join(by_town.get(r["town"] or workbook.NO_TOWN, [])) or "—",
+            "、".join(by_town.get(r["town"] or NO_TOWN, [])) or "—",
         ]
         for r in rd.by_town().iter_rows(named=True)
     ]

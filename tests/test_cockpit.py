@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 from kechuang.engine import metrics
 from kechuang.engine.plan import Plan, Task, load_plan
 from kechuang.engine.warehouse import Warehouse
-from kechuang.models import links, tasks, timeline
+from kechuang.models import attention, links, tasks, timeline, towns
 from kechuang.models import overview as cockpit
 from kechuang.zh import fmt
 
@@ -138,7 +138,7 @@ def test_county_wide_and_town_metrics():
         "sme_trainings",
         "cadre_trainings",
     ]
-    assert cockpit.town_metrics() == [
+    assert towns.town_metrics() == [
         "sci_projects_landed",
         "new_hnte",
         "cultivation",
@@ -320,7 +320,7 @@ def test_cards_without_a_plan(county):
 
 
 def test_attention_names_exactly_the_behind_and_at_risk_targets(county):
-    items = cockpit.attention(county, DAY, PLAN)
+    items = attention.attention(county, DAY, PLAN)
     assert [(a.id, a.status) for a in items] == [
         ("iur_projects", "behind"),
         ("cadre_trainings", "behind"),  # trainings present, no cadre training yet: 0 < 80% of 0.09
@@ -350,28 +350,28 @@ def test_standing_text(county):
 
 
 def test_attention_for_a_chosen_town(county):
-    items = by_id(cockpit.attention(county, DAY, PLAN, "长沙镇"))
+    items = by_id(attention.attention(county, DAY, PLAN, "长沙镇"))
     assert items["iur_projects"].towns == "长沙镇：完成 0 项，按企业数占比应完成 4 项，差 4 项"
     assert (
         items["tech_contract_amount"].towns
         == "长沙镇：完成 3.00 亿元，按企业数占比应完成 3.51 亿元，差 0.51 亿元"
     )
     assert items["rd_coverage"].towns == "长沙镇：待清零 1 家"
-    assert by_id(cockpit.attention(county, DAY, PLAN, "掘港街道"))["new_hnte"].towns == (
+    assert by_id(attention.attention(county, DAY, PLAN, "掘港街道"))["new_hnte"].towns == (
         "掘港街道：完成 3 家，按企业数占比应完成 3 家，已达到占比"
     )
 
 
 def test_attention_for_county_wide_targets_and_without_a_plan(county):
     behind_training = Plan(2026, "t", "", {"sme_trainings": 100.0}, ())
-    assert [(a.id, a.towns) for a in cockpit.attention(county, DAY, behind_training)] == [
+    assert [(a.id, a.towns) for a in attention.attention(county, DAY, behind_training)] == [
         ("sme_trainings", "全县统筹指标，不分镇区")
     ]
-    assert cockpit.attention(county, DAY, None) == []
+    assert attention.attention(county, DAY, None) == []
 
 
 def test_town_gaps(county):
-    gaps = cockpit.town_gaps(county, "new_hnte", DAY, 4.0)
+    gaps = attention.town_gaps(county, "new_hnte", DAY, 4.0)
     assert gaps.to_dicts() == [
         {"town": "长沙镇", "actual": 1.0, "expected": 1.6, "gap": pytest.approx(0.6)},
         {
@@ -386,37 +386,37 @@ def test_town_gaps(county):
 @pytest.mark.parametrize("plan", [PLAN, None])
 def test_overview_equals_the_separate_calls(county, plan):
     view = cockpit.overview(county, DAY, plan)
-    assert view.alerts == cockpit.attention(county, DAY, plan)
+    assert view.alerts == attention.attention(county, DAY, plan)
     assert view.county_rows == metrics.progress(county, DAY, plan)
     assert view.cards == cockpit.cards(county, DAY, plan)
-    assert view.town_table.equals(cockpit.town_table(county, DAY))
+    assert view.town_table.equals(towns.town_table(county, DAY))
 
 
 def test_overview_with_a_town_or_for_a_town_officer(county):
     chosen = cockpit.overview(county, DAY, PLAN, "长沙镇")
-    assert chosen.alerts == cockpit.attention(county, DAY, PLAN, "长沙镇")
+    assert chosen.alerts == attention.attention(county, DAY, PLAN, "长沙镇")
     assert chosen.county_rows == metrics.progress(county, DAY, PLAN)
     assert chosen.cards is None  # the town's cards come from the town's warehouse
-    assert chosen.town_table.equals(cockpit.town_table(county, DAY))
+    assert chosen.town_table.equals(towns.town_table(county, DAY))
     officer = cockpit.overview(county, DAY, PLAN, None, county_view=False)
     assert (officer.alerts, officer.county_rows) == ([], [])
     assert officer.cards == cockpit.cards(county, DAY, PLAN)
     officer_town = cockpit.overview(county, DAY, PLAN, "长沙镇", county_view=False)
     assert (officer_town.alerts, officer_town.county_rows, officer_town.cards) == ([], [], None)
-    assert officer_town.town_table.equals(cockpit.town_table(county, DAY))
+    assert officer_town.town_table.equals(towns.town_table(county, DAY))
 
 
 # -- by town ------------------------------------------------------------------------------
 
 
 def test_town_table(county):
-    table = cockpit.town_table(county, DAY)
-    assert table.columns == ["town", "n_enterprises", *cockpit.town_metrics(), "rd_worklist"]
+    table = towns.town_table(county, DAY)
+    assert table.columns == ["town", "n_enterprises", *towns.town_metrics(), "rd_worklist"]
     rows = {r["town"]: r for r in table.to_dicts()}
     assert list(rows) == [
         "掘港街道",
         "长沙镇",
-        cockpit.TOWN_UNKNOWN,
+        towns.TOWN_UNKNOWN,
     ]  # by active firms; no town last
     assert rows["掘港街道"] == {
         "town": "掘港街道",
@@ -437,26 +437,26 @@ def test_town_table(county):
         rows["长沙镇"]["rd_worklist"],
     ) == (3.0, 0.0, 1.0)
     assert (
-        rows[cockpit.TOWN_UNKNOWN]["n_enterprises"],
-        rows[cockpit.TOWN_UNKNOWN]["sci_projects_landed"],
+        rows[towns.TOWN_UNKNOWN]["n_enterprises"],
+        rows[towns.TOWN_UNKNOWN]["sci_projects_landed"],
     ) == (0.0, 1.0)
     # the columns add up to the county's actuals
     assert table["sci_projects_landed"].sum() == 6 and table["tech_contract_amount"].sum() == 80000
 
 
 def test_town_values_and_display(county):
-    table = cockpit.town_table(county, DAY)
-    assert cockpit.town_values(table, "new_hnte").to_dicts() == [
+    table = towns.town_table(county, DAY)
+    assert towns.town_values(table, "new_hnte").to_dicts() == [
         {"town": "掘港街道", "value": 3.0},
         {"town": "长沙镇", "value": 1.0},
-        {"town": cockpit.TOWN_UNKNOWN, "value": 0.0},
+        {"town": towns.TOWN_UNKNOWN, "value": 0.0},
     ]
-    assert cockpit.town_values(table, "rd_coverage")["value"].to_list() == [0.0, 1.0, 0.0]
-    assert cockpit.town_values(table, "commissioners") is None  # county-wide
-    assert cockpit.town_values(table, "cultivation") is None  # absent
-    assert cockpit.town_chart_spec("rd_coverage") == ("各镇区研发活动待清零企业数", "家")
-    assert cockpit.town_chart_spec("tech_contract_amount") == ("各镇区技术合同认定登记额", "万元")
-    shown = cockpit.town_table_display(table)
+    assert towns.town_values(table, "rd_coverage")["value"].to_list() == [0.0, 1.0, 0.0]
+    assert towns.town_values(table, "commissioners") is None  # county-wide
+    assert towns.town_values(table, "cultivation") is None  # absent
+    assert towns.town_chart_spec("rd_coverage") == ("各镇区研发活动待清零企业数", "家")
+    assert towns.town_chart_spec("tech_contract_amount") == ("各镇区技术合同认定登记额", "万元")
+    shown = towns.town_table_display(table)
     assert shown.columns[:3] == ["镇区", "在册企业（家）", "高成长型科创项目落地（个）"]
     assert (
         shown["技术合同认定登记额（亿元）"].dtype == pl.Float64

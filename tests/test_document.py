@@ -30,7 +30,7 @@ from kechuang.charts import briefing as briefing_charts
 from kechuang.engine import metrics
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
-from kechuang.models import briefing, overview
+from kechuang.models import attention, briefing
 from kechuang.output import document, figures, pdf
 from kechuang.output import workbook as export
 from kechuang.output.workbook.series import programmes
@@ -248,7 +248,7 @@ def test_lagging_rows_are_marked(county):
 
 
 def test_attention_names_the_towns_dragging_each_target(county, data):
-    alerts = overview.attention(Warehouse(data), AS_OF, load_plan(2026))
+    alerts = attention.attention(Warehouse(data), AS_OF, load_plan(2026))
     texts = _after(county, "八、需关注事项")
     assert texts[0] == "全县5 项有量化目标：达标进度 1 项，预警 0 项，滞后 4 项。"
     assert texts[1:] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]

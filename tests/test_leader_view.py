@@ -14,8 +14,8 @@ from kechuang import cli, demo
 from kechuang.engine import metrics
 from kechuang.engine.plan import load_plan
 from kechuang.engine.warehouse import Warehouse
+from kechuang.models import attention, timeline, towns
 from kechuang.models import overview as cockpit
-from kechuang.models import timeline
 from kechuang.output import summary
 from kechuang.ui import parts
 from kechuang.zh import fmt
@@ -133,7 +133,7 @@ def test_shown_figures_agree_with_the_status_everywhere(county, as_of):
         if p.status in ("at_risk", "behind"):
             gap = fmt.gap_text(p.actual, p.target if p.unit == "比率" else p.expected, p.unit)
             assert f"{p.label}（" in text and f"差{gap.replace(' ', '')}" in text, p.id
-    for a in cockpit.attention(county, as_of, PLAN):
+    for a in attention.attention(county, as_of, PLAN):
         p = next(r for r in rows if r.id == a.id)
         if p.unit != "比率":
             assert f"差 {fmt.gap_text(p.actual, p.expected, p.unit)}" in a.summary
@@ -287,17 +287,15 @@ def test_town_standing_rank_and_share_without_other_towns(tmp_path):
             },
         ],
     )
-    standing = {
-        s.id: s for s in cockpit.town_standing(Warehouse(data), date(2026, 10, 30), "长沙镇")
-    }
+    standing = {s.id: s for s in towns.town_standing(Warehouse(data), date(2026, 10, 30), "长沙镇")}
     hnte, money = standing["new_hnte"], standing["tech_contract_amount"]
     assert (hnte.value, hnte.county, hnte.rank, hnte.n_towns) == (1.0, 2.0, 1, 3)  # tied first
     assert (
-        cockpit.town_standing_text(money)
+        towns.town_standing_text(money)
         == "技术合同认定登记额 1.00 亿元，占全县 25.0%，居各镇区第 2 位（共 3 个）"
     )
-    assert cockpit.zero_text(list(standing.values())) is None  # 长沙镇 has some of each
-    lonely = cockpit.town_standing(Warehouse(data), date(2026, 10, 30), "洋口镇")
-    assert cockpit.zero_text(lonely) == (
+    assert towns.zero_text(list(standing.values())) is None  # 长沙镇 has some of each
+    lonely = towns.town_standing(Warehouse(data), date(2026, 10, 30), "洋口镇")
+    assert towns.zero_text(lonely) == (
         "本年尚无：新增高新技术企业（全县已有 2 家）、技术合同认定登记额（全县已有 4.00 亿元）。"
     )

@@ -6,7 +6,7 @@ import streamlit as st
 from kechuang import ui
 from kechuang.engine import metrics, plan
 from kechuang.engine.metrics import METRIC_BY_ID
-from kechuang.models import links, tasks, timeline
+from kechuang.models import links, tasks, timeline, towns
 from kechuang.models import overview as cockpit
 from kechuang.output import summary, tables
 from kechuang.ui import records
@@ -79,10 +79,8 @@ if town:  # the town against the other towns, in sentences rather than one-bar c
     if standings:
         with st.container(border=True):
             st.markdown(f"**{fmt.md(town)}在全县**")
-            st.markdown(
-                "\n".join(f"- {cockpit.town_standing_text(x)}" for x in standings if x.value)
-            )
-            if zero := cockpit.zero_text(standings):
+            st.markdown("\n".join(f"- {towns.town_standing_text(x)}" for x in standings if x.value))
+            if zero := towns.zero_text(standings):
                 st.caption(zero)
 if not county_view:
     st.caption(
@@ -141,9 +139,9 @@ elif cum is not None:
 else:
     st.info(f"{m.label}：{card.trend_note or '数据暂缺'}，无累计曲线。")
 town_frame = view.town_table  # all towns: a chosen town is highlighted, not filtered out
-values = cockpit.town_values(town_frame, chosen) if county_view else None  # not a one-bar chart
+values = towns.town_values(town_frame, chosen) if county_view else None  # not a one-bar chart
 if values is not None:
-    title, unit = cockpit.town_chart_spec(chosen)
+    title, unit = towns.town_chart_spec(chosen)
     # Towns at zero are named in a sentence, not drawn as empty bars (a phone keeps its height).
     drawn = values.filter((values["value"] != 0) | (values["town"] == (town or "")))
     zero = values.filter((values["value"] == 0) & (values["town"] != (town or "")))["town"]
@@ -167,7 +165,7 @@ with st.expander("分镇区贡献表（全部指标，可下载）" if county_vi
         "各镇区对可分解到镇区的目标的贡献（点击列名排序，左右滑动查看各列）；科创专员、培训场次为全县数据，不分镇区。"
         + (f"{fmt.md(town)}在上图中以深色突出显示。" if town and county_view else "")
     )
-    shown = cockpit.town_table_display(town_frame)
+    shown = towns.town_table_display(town_frame)
     ui.table(
         shown,
         tables.file_stem("总览_分镇区贡献", as_of),

@@ -31,6 +31,7 @@ from kechuang.engine.metrics import METRIC_BY_ID, Progress
 from kechuang.engine.plan import Plan, load_plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.models import briefing_tables, overview, timeline
+from kechuang.models.towns import town_chart_spec, town_values
 from kechuang.output import document, figures, pdf, summary, workbook
 from kechuang.output.document import Heading, Image, PageBreak, Paragraph, Table
 from kechuang.output.workbook.series import programmes
@@ -301,12 +302,10 @@ class _Briefing:
                 )
             )
         metric_id = self.ranked_metric()
-        values = (
-            None if metric_id is None else overview.town_values(self.view.town_table, metric_id)
-        )
+        values = None if metric_id is None else town_values(self.view.town_table, metric_id)
         if values is None or values.height < 2:  # one town (a town officer's) is not a ranking
             return
-        title, unit = overview.town_chart_spec(metric_id)
+        title, unit = town_chart_spec(metric_id)
         self.chart(
             overview_charts.town_chart(values, title, unit, highlight=self.town),
             title.replace("各镇区", "各镇区排名：")
@@ -317,7 +316,7 @@ class _Briefing:
         """As the overview: the first target needing attention, else the first with a town split."""
         first = [a.id for a in self.view.alerts] + [m.id for m in metrics.METRICS]
         table = self.view.town_table
-        return next((i for i in first if overview.town_values(table, i) is not None), None)
+        return next((i for i in first if town_values(table, i) is not None), None)
 
     def work(self, n: int, contacts: pl.DataFrame) -> None:
         self.blocks.append(Heading(f"{cn_number(n)}、本月工作情况"))

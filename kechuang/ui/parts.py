@@ -345,7 +345,7 @@ def town_scope(town: str | None) -> frozenset[str] | None:
 
 
 def town_standing(as_of: date, town: str):
-    """The town against the county's towns (models.overview.town_standing), for any account that
+    """The town against the county's towns (models.towns.town_standing), for any account that
     may see the town — a town officer included, though their warehouse holds only their towns.
 
     Decided (README, Access control): rank and share of county are aggregates a town officer may
@@ -355,7 +355,7 @@ def town_standing(as_of: date, town: str):
         return []
     path = str(data_dir())
     county = (path, None, _version(path))
-    return _call("kechuang.models.overview", "town_standing", county, _records(), (as_of, town), {})
+    return _call("kechuang.models.towns", "town_standing", county, _records(), (as_of, town), {})
 
 
 def target_list(rows, note: str = "点击一项查看明细") -> None:

@@ -3,8 +3,9 @@ reason.
 
 A row is rejected when a value does not parse (numbers, dates, years, 是/否 flags), a required
 value is missing, a category is not the contract's, an amount or head count is negative, a USCC has
-the wrong length or characters, or its key repeats within the file. A USCC whose GB 32100 check
-character does not match is kept and flagged (some legitimate early codes fail the check).
+the wrong length or characters, or its key repeats within the file (kechuang.ingest.duplicates).
+A USCC whose GB 32100 check character does not match is kept and flagged (some legitimate early
+codes fail the check).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 import polars as pl
 
 from kechuang.engine import contract, uscc
+from kechuang.ingest.duplicates import reject_duplicate_keys
 from kechuang.ingest.headers import Mapping
 from kechuang.ingest.read import RawTable
 
@@ -334,71 +336,6 @@ def convert(raw: RawTable, mapping: Mapping, today: date | None = None) -> pl.Da
         pl.col("_row"),
         pl.when(reason == "").then(None).otherwise(reason).alias("_reason"),
         pl.when(flag == "").then(None).otherwise(flag).alias("_flag"),
-    )
-
-
-def _where(several_files: bool) -> pl.Expr:
-    """Where a row is, as the user would look for it: 第5行, or 文件（工作表）第5行 across several
-    files."""
-    if not several_files:
-        return pl.format("第{}行", pl.col("_row"))
-    return (
-        pl.when(pl.col("_sheet").is_null())
-        .then(pl.format("{}第{}行", pl.col("_file"), pl.col("_row")))
-        .otherwise(pl.format("{}（{}）第{}行", pl.col("_file"), pl.col("_sheet"), pl.col("_row")))
-    )
-
-
-def reject_duplicate_keys(rows: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Keys repeated among accepted rows: an exact repeat keeps its first row; conflicting rows are
-    all rejected."""
-    keys = list(contract.UNIQUE_KEYS.get(table, ()))
-    if not keys:
-        return rows
-    value_cols = [c.name for c in contract.columns(table)]
-    labels = {c.name: c.label for c in contract.columns(table)}
-    several = rows.select(pl.struct("_file", "_sheet").n_unique()).item() > 1
-    ok = rows.with_row_index("_order").filter(pl.col("_reason").is_null())
-    dup = ok.with_columns(
-        _where=_where(several),
-        _n=pl.len().over(keys),
-        _variants=pl.struct(value_cols).n_unique().over(keys),
-        _rank=pl.int_range(pl.len()).over(keys),
-        _key=pl.concat_str(
-            [
-                pl.format(f"{labels[k]}={{}}", pl.col(k).cast(pl.String).fill_null("空"))
-                for k in keys
-            ],
-            separator="，",
-        ),
-    ).filter(pl.col("_n") > 1)
-    if dup.height == 0:
-        return rows
-    dup = dup.with_columns(
-        _first=pl.col("_where").first().over(keys),
-        _others=pl.col("_where").over(keys, mapping_strategy="join"),
-    )
-    exact = (pl.col("_variants") == 1) & (pl.col("_rank") > 0)
-    conflict = pl.col("_variants") > 1
-    reason = (
-        pl.when(exact)
-        .then(pl.format("与{}完全重复（{}）", pl.col("_first"), pl.col("_key")))
-        .when(conflict)
-        .then(
-            pl.format(
-                "{}在{}重复出现且内容不一致，请核对后保留一行",
-                pl.col("_key"),
-                pl.col("_others").list.join("、"),
-            )
-        )
-        .otherwise(None)
-    )
-    verdict = dup.select("_order", reason.alias("_dup")).filter(pl.col("_dup").is_not_null())
-    return (
-        rows.with_row_index("_order")
-        .join(verdict, on="_order", how="left", maintain_order="left")
-        .with_columns(_reason=pl.coalesce("_reason", "_dup"))
-        .drop("_order", "_dup")
     )
 
 

@@ -6,7 +6,6 @@ Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use).
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import streamlit as st
 from kechuang import settings
 from kechuang.engine import contract, metrics
 from kechuang.engine.warehouse import DataError, Warehouse, data_version
+from kechuang.ui import warmup
 from kechuang.ui.access import (
     _FILTERS,
     ALL_TOWNS,
@@ -67,21 +67,7 @@ def prepare_in_background() -> None:
         pass
     # After the open: an import thread started first holds the GIL while the server's event loop
     # should be sending the form (measured: the login form ≈ 0.2 s later).
-    threading.Thread(target=_import_heavy_modules, daemon=True).start()
-
-
-def _import_heavy_modules() -> None:
-    for name in _HEAVY_MODULES:
-        importlib.import_module(name)
-
-
-_HEAVY_MODULES = (
-    "kechuang.charts",  # numpy and pandas first: see kechuang/charts/__init__.py
-    "plotly.graph_objects",
-    "kechuang.charts.overview",
-    "kechuang.models.overview",
-    "kechuang.output.summary",
-)
+    warmup.start()
 
 
 _PINNED = "_kechuang_data_version"

@@ -21,7 +21,9 @@ from pathlib import Path
 from bench.server import ROOT, app_server
 
 CHROMIUM = "/usr/bin/chromium"
-CARD_TEXT = "完成年度目标"
+# The overview's first target row (its compact list, kechuang/charts/target_list.py): the figure a
+# leader opens the link for. (The cards' "完成年度目标" moved behind a tap with issue 18.)
+FIRST_ROW = '[data-testid="stMain"] .kc-targets .kc-row .kc-status'
 USER = "analyst"
 
 
@@ -52,7 +54,7 @@ def measure(data: Path) -> dict:
         page.get_by_label("密码", exact=True).fill(password)
         page.get_by_role("button", name="登录").click()
         sent = time.perf_counter()
-        page.locator('[data-testid="stMain"]').get_by_text(CARD_TEXT).first.wait_for(timeout=60_000)
+        page.locator(FIRST_ROW).first.wait_for(timeout=60_000)
         card = time.perf_counter()
         browser.close()
     return {

@@ -1,9 +1,9 @@
-"""A fresh `streamlit run app.py` on bench data: how long until the overview's first target card is
-visible.
+"""A fresh `streamlit run serve.py` (what `make run` serves) on bench data: how long until the
+overview's first target row is visible.
 
 Starts the app on a free port (KECHUANG_DATA = the bench data, a throwaway users file with the demo
 accounts), waits for /_stcore/health, opens the app in Debian's Chromium (Playwright), logs in as
-the demo analyst and waits for the first card's progress text (完成年度目标). Reported: the
+the demo analyst and waits for the first target row's status badge. Reported: the
 server's start until it answers its health check, and the app's own time from then to the first
 card (the login page drawn, then the overview drawn after the form is sent; the few milliseconds of
 typing excluded). Prints JSON; measures, never asserts.

@@ -6,6 +6,8 @@ finds `app` below and serves it (any ASGI server can too: `uvicorn serve:app`)."
 import streamlit as st
 
 from kechuang.access import http
-from kechuang.ui import server
+from kechuang.ui import server, warmup
+
+warmup.at_start()  # before the server answers: the first sign-in finds the pages' work done
 
 app = st.App("app.py", middleware=[*http.middleware(), *server.middleware()])

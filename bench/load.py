@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import threading
 import time
@@ -77,12 +78,34 @@ async def sign_in(session: Session, user: str, password: str) -> Page:
     page = await session.run()
     if page.exceptions:
         raise ProtocolError(f"the page after login: {page.exceptions[0][:200]}")
+    ticket = _ticket_path(page)
+    if ticket is not None:  # serve.py: the browser fetches its cookie, then loads the app again
+        await session.follow(ticket + "&next=/")
+        page = await session.run(query_string="")
+        if page.exceptions:
+            raise ProtocolError(f"the page after the cookie: {page.exceptions[0][:200]}")
+        return _signed_in(page)
     # The form is gone after login: a browser forgets its widgets.
     for widget in (name, password_box):
         session.widgets.pop(widget.id, None)
+    return _signed_in(page)
+
+
+def _signed_in(page: Page) -> Page:
     if page.widget("text_input", "密码", MAIN) is not None:
         raise ProtocolError("login refused: the login form is still shown")
     return page
+
+
+def _ticket_path(page: Page) -> str | None:
+    """The /auth/session?ticket=… address the page after 登录 sends the browser to (serve.py;
+    kechuang/ui/access.py `_go`), or None (app.py run alone keeps the session in the tab)."""
+    for element in page.elements[MAIN]:
+        if element.WhichOneof("type") == "html":
+            found = re.search(r'"([^"]*/auth/session\?ticket=[^"]+)"', element.html.body)
+            if found:
+                return found.group(1)
+    return None
 
 
 def _password(user: str) -> str:
@@ -300,7 +323,7 @@ def section(rows: list[dict]) -> str:
     lines = [
         SECTION,
         "",
-        "Each row: a fresh `streamlit run app.py` on county demo data, one warm-up session",
+        "Each row: a fresh `streamlit run serve.py` on county demo data, one warm-up session",
         "(its level is rss_start), then N sessions at once, each signed in as the demo analyst",
         "with its own town, cycling 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 with a",
         f"{think:g} s pause on each page; switch = one page switch, from the request to the run's",

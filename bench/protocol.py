@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 
 import websockets
@@ -29,6 +31,23 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 MAIN, SIDEBAR = 0, 1  # root containers of delta_path (RootContainer in Streamlit's proto)
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # the caller reads the 303 itself
+        return None
+
+
+def _get(url: str) -> tuple[int, str | None]:
+    """GET url without following its redirect: (status, "name=value" of its Set-Cookie or None)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=30) as response:
+            status, headers = response.status, response.headers
+    except urllib.error.HTTPError as err:  # 3xx arrive here when not followed
+        status, headers = err.code, err.headers
+    found = headers.get("Set-Cookie")
+    return status, found.split(";", 1)[0] if found else None
 
 
 class ProtocolError(Exception):
@@ -75,7 +94,9 @@ class Session:
     """One simulated browser tab. Use `async with Session(url) as s: page = await s.run(...)`."""
 
     def __init__(self, base_url: str, timeout: float = 120.0):
-        self.url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.base_url = base_url.rstrip("/")
+        self.url = self.base_url.replace("http://", "ws://") + "/_stcore/stream"
+        self.cookie: str | None = None  # "name=value" the server set (serve.py's sign-in cookie)
         self.timeout = timeout
         self.ws = None
         self.widgets: dict[
@@ -84,13 +105,33 @@ class Session:
         self.last: Page | None = None
 
     async def __aenter__(self) -> Session:
-        self.ws = await websockets.connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout
-        )
+        await self._connect()
         return self
 
     async def __aexit__(self, *exc) -> None:
         await self.ws.close()
+
+    async def _connect(self) -> None:
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await websockets.connect(
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=self.timeout,
+            additional_headers=headers,
+        )
+
+    async def follow(self, path: str) -> None:
+        """What a browser does when a page sends it to `path` on this server (serve.py's sign-in:
+        /auth/session?ticket=…): GET it, keep the cookie it sets, and load the app again — a new
+        websocket session carrying the cookie; this tab's widgets and pages are forgotten."""
+        status, cookie = await asyncio.to_thread(_get, self.base_url + path)
+        if status != 303 or not cookie:
+            raise ProtocolError(f"{path.split('?')[0]} answered {status} without a cookie")
+        self.cookie = cookie
+        await self.ws.close()
+        self.widgets, self.last = {}, None
+        await self._connect()
 
     def set_text(self, widget_id: str, value: str) -> None:
         self.widgets[widget_id] = WidgetState(id=widget_id, string_value=value)

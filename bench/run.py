@@ -333,7 +333,7 @@ def write_results(rows, fresh: dict | None = None) -> None:
             )
     if fresh is not None:
         lines.append(
-            "\ncounty: fresh `streamlit run app.py` — server answers its health check after "
+            "\ncounty: fresh `streamlit run serve.py` — server answers its health check after "
             f"{fresh['server_start_s']:.2f} s; "
             f"then the login page in {fresh['login_page_s']:.2f} s and, after login, the "
             "overview's first target card in "

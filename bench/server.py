@@ -1,4 +1,5 @@
-"""A fresh `streamlit run app.py` on bench data, a free loopback port, throwaway accounts and log.
+"""A fresh `streamlit run serve.py` (what `make run` serves) on bench data, a free loopback port,
+throwaway accounts and log.
 
 Shared by bench/first_page.py (one browser) and bench/load.py (many protocol sessions): the server's
 start, its health check, its resident memory and CPU time (from /proc), and its stop."""
@@ -18,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _TICKS = os.sysconf("SC_CLK_TCK")
+# What `make run` serves: app.py behind the Host check and the sign-in cookie routes (serve.py). A
+# session signs in as a browser does there: the form, then /auth/session sets the cookie.
+SCRIPT = "serve.py"
 
 
 def free_port() -> int:
@@ -71,7 +75,7 @@ def app_server(data: Path, *, env: dict[str, str] | None = None, timeout: float 
         args += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", *args],
+            [sys.executable, "-m", "streamlit", "run", SCRIPT, *args],
             cwd=ROOT,
             env=full_env,
             stdout=subprocess.DEVNULL,

@@ -135,15 +135,24 @@ scored as (
             + (case when pass_rd_intensity is true then 0 else 1 end) + (case when pass_rd_staff is true then 0 else 1 end)
             + (case when pass_growth is true then 0 else 1 end) + (case when pass_sme is true then 0 else 1 end)
             as n_not_passed,
+        -- Unknown inputs score 0. DuckDB's least() skips nulls (least(1.0, null) = 1.0): every
+        -- part tests for null first.
         round(
-            (case when n_class1_ip >= 1 then 30 else least(20, 4 * (n_valid_ip - n_class1_ip)) end)
-            + coalesce(30 * least(1.0, rd_intensity / (2 * cast(intensity_threshold as double))), 0)
+            (case
+                when n_class1_ip >= 1 then 30
+                when n_valid_ip is null or n_class1_ip is null then 0
+                else least(20, 4 * (n_valid_ip - n_class1_ip))
+            end)
+            + (case
+                when rd_intensity is null then 0
+                else 30 * least(1.0, rd_intensity / (2 * cast(intensity_threshold as double)))
+            end)
             + (case
                 when revenue_growth >= 0.35 then 20 when revenue_growth >= 0.25 then 16
                 when revenue_growth >= 0.15 then 12 when revenue_growth >= 0.05 then 8
                 when revenue_growth > 0 then 4 else 0
             end)
-            + coalesce(20 * least(1.0, rd_staff_ratio / 0.2), 0),
+            + (case when rd_staff_ratio is null then 0 else 20 * least(1.0, rd_staff_ratio / 0.2) end),
             1
         ) as score
     from criteria

@@ -85,3 +85,28 @@ def test_town_chart_counts_stay_counts():
     assert list(fig.data[0].text) == ["1"]
     assert fig.layout.xaxis.title.text == "家"
     assert list(fig.data[0].marker.color) == [style.ACTUAL]  # no town chosen: one colour
+
+
+def test_a_figure_is_built_once_per_input_and_shared(monkeypatch):
+    """Issue 23: a page switch redraws the same charts; building them was most of its CPU."""
+    from kechuang.charts import memo
+
+    built = []
+    monkeypatch.setattr(memo, "SIZE", 2)
+
+    @memo.figure
+    def chart(frame, title, *, unit="家"):
+        built.append(title)
+        return {"title": title, "rows": frame.height, "unit": unit}
+
+    frame = pl.DataFrame({"town": ["长沙镇", "岔河镇"], "value": [3, 4]})
+    first = chart(frame, "甲")
+    assert chart(frame.clone(), "甲") is first  # equal content, same figure
+    assert built == ["甲"]
+    chart(frame.with_columns(pl.col("value") + 1), "甲")  # another value: built again
+    chart(frame.with_columns(pl.col("value").cast(pl.Float64)), "甲")  # another type too
+    chart(frame, "甲", unit="个")  # a keyword argument is part of the key
+    assert built == ["甲"] * 4
+    assert chart(frame, "甲") is not first  # only the newest two are kept
+    assert len(memo._cache) <= 2
+    assert built == ["甲"] * 5

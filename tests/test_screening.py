@@ -233,6 +233,15 @@ def test_score_is_documented_sum(tmp_path):
     assert one["score"] == 41.0
 
 
+def test_unknown_inputs_score_nothing(tmp_path):
+    """README: "Unknown inputs score 0". DuckDB's least(1.0, null) is 1.0: firm 8's unknown R&D
+    staff share scored the full 20 (51.0) before the query tested for null."""
+    eight = by_uscc(screening.screen_all(build(tmp_path), AS_OF))[uscc(8)]
+    assert eight["rd_staff_ratio"] is None
+    # IP: one Class II right = 4; R&D: 30 x 0.05 / 0.10 = 15; growth 20% -> 12; staff unknown 0.
+    assert eight["score"] == 31.0
+
+
 def test_near_miss_gaps_in_plain_words(tmp_path):
     misses = by_uscc(screening.near_misses(build(tmp_path), AS_OF))
     assert sorted(misses) == sorted(uscc(n) for n in (3, 4, 6, 9, 10, 13, 14, 15))

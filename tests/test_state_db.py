@@ -35,6 +35,25 @@ def test_upgrade_twice_changes_nothing(state_url):
     assert db.current_revision(eng) == db.head_revision()
 
 
+def test_a_database_at_head_is_opened_without_alembic(state_url, monkeypatch):
+    """Issue 23: a fresh server's first page spent ≈ 0.5 s in alembic finding nothing to do."""
+    assert db.head_revision() == db.HEAD  # the constant follows the newest migration
+    fresh = db.create(state_url)
+    assert not db.at_head(fresh)  # before the first migration: no alembic_version table
+    db.upgrade(fresh, "0001_initial")
+    assert not db.at_head(fresh)
+    db.upgrade(fresh)
+    assert db.at_head(fresh)
+    fresh.dispose()
+    db.dispose(state_url)
+
+    def no_alembic(*_args, **_kw):
+        raise AssertionError("alembic ran on a database already at head")
+
+    monkeypatch.setattr(db, "upgrade", no_alembic)
+    assert db.current_revision(db.engine(state_url)) == db.HEAD
+
+
 def test_timestamps_come_back_aware_and_equal(state_url):
     eng = db.engine(state_url)
     at = datetime(2026, 10, 31, 23, 59, 59, 123456, tzinfo=UTC)

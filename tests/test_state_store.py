@@ -78,6 +78,59 @@ def test_fifty_concurrent_attempts_on_one_name_check_five_passwords_and_lock(use
     assert held(users) == {}
 
 
+def test_thirty_right_passwords_at_once_on_one_name_and_address_all_get_in(users):
+    """A meeting signing in on one account from behind one address (issue 23's load bench found
+    the 6th concurrent right password refused as "登录失败次数过多" with no failure at all)."""
+    outcomes: list[str] = []
+    start = threading.Barrier(30)
+
+    def attempt():
+        start.wait()
+        try:
+            auth.login(users, "analyst", PASSWORD, now=T0, address="10.0.0.9")
+            outcomes.append("in")
+        except Exception as err:  # noqa: BLE001 — any failure is an outcome to show
+            outcomes.append(f"{type(err).__name__}: {err}"[:300])
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 30 and set(outcomes) == {"in"}, set(outcomes)
+    assert actions(users).count("login") == 30
+    assert "login_locked" not in actions(users)
+
+
+def test_a_sign_in_waits_for_attempts_being_checked_then_says_busy_not_locked(users, monkeypatch):
+    policy = auth.LockoutPolicy(max_failures=2)
+    release, checking = threading.Event(), threading.Semaphore(0)
+    verify = auth._verify
+
+    def slow_verify(stored, password):
+        checking.release()
+        release.wait(10)
+        return verify(stored, password)
+
+    monkeypatch.setattr(auth, "_verify", slow_verify)
+    monkeypatch.setattr(auth, "BUSY_WAIT_S", 0.3)
+    held_back = [
+        threading.Thread(target=auth.login, args=(users, "analyst", PASSWORD), kwargs={"now": T0})
+        for _ in range(2)
+    ]
+    for t in held_back:
+        t.start()
+    assert checking.acquire(timeout=10) and checking.acquire(timeout=10)  # two being checked
+    with pytest.raises(auth.LoginLocked, match="^该账户正有多人同时登录，请稍候再试$"):
+        auth.login(users, "analyst", PASSWORD, now=T0, lockout=policy)
+    release.set()
+    for t in held_back:
+        t.join()
+    assert actions(users).count("login_busy") == 1
+    assert "login_locked" not in actions(users)
+    assert auth.login(users, "analyst", PASSWORD, now=T0, lockout=policy)  # the name is not locked
+
+
 def test_an_address_trying_many_names_is_throttled_too(users):
     policy = auth.LockoutPolicy(max_per_address=3)
     for n in range(3):

@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "login": "登录",
     "login_failed": "登录失败",
     "login_locked": "登录被拒（已锁定）",
+    "login_busy": "登录被拒（同时登录过多）",
     "logout": "退出登录",
     "session_expired": "登录超时",
     "export": "导出简报",

@@ -8,7 +8,9 @@ auth.login calls, each in its own short transaction (never while a password is b
 
 An attempt is counted when it starts, so however many arrive at once, at most `max_failures`
 passwords are checked for one name per window; the attempt that reaches the limit, if it fails,
-locks the name for `policy.lock` (and `max_per_address` likewise locks an address). A window
+locks the name for `policy.lock` (and `max_per_address` likewise locks an address). An attempt
+finding the limit taken by attempts still running is refused as `busy`, not locked: auth.login
+waits and asks again, so thirty people signing in on one account at once all get in. A window
 starts at its first attempt and lasts `policy.window`. Rows with neither a running lock nor an
 attempt within the window are deleted as attempts come in, so the table stays small.
 """
@@ -35,6 +37,7 @@ class Held:
     message: str = ""
     detail: str = ""  # for the audit log
     ordinals: dict[str, int] = field(default_factory=dict)  # kind -> this attempt's number
+    busy: bool = False  # refused only because attempts still being checked hold the limit
 
 
 def _minutes(seconds: float) -> int:
@@ -44,12 +47,18 @@ def _minutes(seconds: float) -> int:
 def _row(conn, kind: str, key: str, now: datetime):
     """The row of (kind, key), created if absent, locked for this transaction (FOR UPDATE)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(
-        dialect.insert(T)
-        .values(kind=kind, key=key, attempts=0, window_start=now, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["kind", "key"])
-    )
-    return conn.execute(select(T).where(T.c.kind == kind, T.c.key == key).with_for_update()).one()
+    while True:
+        conn.execute(
+            dialect.insert(T)
+            .values(kind=kind, key=key, attempts=0, window_start=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["kind", "key"])
+        )
+        row = conn.execute(
+            select(T).where(T.c.kind == kind, T.c.key == key).with_for_update()
+        ).one_or_none()
+        if row is not None:
+            return row
+        # PostgreSQL: the row our insert found was deleted by a concurrent success since: again.
 
 
 def _keys(name: str, address: str | None) -> list[tuple[str, str]]:
@@ -70,7 +79,7 @@ def reserve(conn, name: str, address: str | None, now: datetime, policy) -> Held
         else:
             fresh[kind] = row.attempts
         if fresh[kind] >= limits[kind]:  # the limit is taken by attempts still being checked
-            return _refused(kind, address, policy.lock.total_seconds())
+            return _busy(kind)
     ordinals = {}
     for kind, key in _keys(name, address):
         values = {"attempts": fresh[kind] + 1, "updated_at": now, "locked_until": None}
@@ -90,6 +99,13 @@ def _refused(kind: str, address: str | None, seconds: float) -> Held:
         message = f"本机地址登录失败次数过多，已暂时限制，请 {minutes} 分钟后再试"
         detail = f"地址 {address} 锁定中，剩余约 {minutes} 分钟"
     return Held(False, message, detail)
+
+
+def _busy(kind: str) -> Held:
+    """Not a lock: as many attempts as the limit are being checked right now (a meeting signing in
+    on one account, or from behind one address). auth.login waits for them and asks again."""
+    who = "该账户" if kind == NAME else "本机地址"
+    return Held(False, f"{who}正有多人同时登录，请稍候再试", f"{who}同时登录过多", busy=True)
 
 
 def succeeded(conn, name: str, address: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts import style
+from kechuang.charts import memo, style
 from kechuang.charts.style import ACTUAL, FONT, PACE
 from kechuang.zh import fmt
 
@@ -18,6 +18,7 @@ STATUS_COLOURS = {s: style.STATUS_COLOURS[s] for s in ("on_track", "at_risk", "b
 STATUS_NAMES = {"on_track": "达到序时进度", "at_risk": "预警", "behind": "滞后"}
 
 
+@memo.figure
 def target_progress_chart(frame: pl.DataFrame, title: str) -> go.Figure:
     """Horizontal bars of each target's completion share, coloured by status, a pace tick on each.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts import style
+from kechuang.charts import memo, style
 from kechuang.zh import fmt
 
 
@@ -19,6 +19,7 @@ def _months(days) -> list[str]:
     return [f"{d.month}月" for d in days]
 
 
+@memo.figure
 def cumulative_chart(
     frame: pl.DataFrame,
     title: str,

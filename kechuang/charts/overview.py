@@ -7,7 +7,7 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts import style
+from kechuang.charts import memo, style
 from kechuang.charts.cumulative import cumulative_chart  # noqa: F401  (the one cumulative chart)
 from kechuang.zh import fmt
 
@@ -16,6 +16,7 @@ HIGHLIGHT = style.HIGHLIGHT  # the chosen town
 ROW_HEIGHT = 21  # px per town: 18 towns in 468 px, readable at 390 px
 
 
+@memo.figure
 def town_chart(
     frame: pl.DataFrame, title: str, unit: str, highlight: str | None = None
 ) -> go.Figure:

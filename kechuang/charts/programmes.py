@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts import style
+from kechuang.charts import memo, style
 from kechuang.charts.cumulative import cumulative_chart  # noqa: F401  (the one cumulative chart)
 
 LABEL_CHARS = style.LABEL_CHARS
@@ -24,6 +24,7 @@ def apply_layout(
     return fig
 
 
+@memo.figure
 def bar_chart(
     frame: pl.DataFrame,
     category: str,
@@ -89,6 +90,7 @@ def bar_chart(
     return apply_layout(fig, title, max(220, 90 + per_row * len(cats)), x_title=value_title)
 
 
+@memo.figure
 def funnel_chart(
     frame: pl.DataFrame,
     title: str,

@@ -8,7 +8,7 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
-from kechuang.charts import style
+from kechuang.charts import memo, style
 from kechuang.charts.programmes import apply_layout  # one look for every chart
 
 PRIMARY = style.ACTUAL  # passing together: the screen's result, not a status
@@ -24,6 +24,7 @@ def _wrap(text: str, width: int = 9) -> str:
     return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
 
 
+@memo.figure
 def funnel_chart(frame: pl.DataFrame) -> go.Figure:
     """The screen's funnel (workbench.funnel): firms passing each criterion on its own, and passing
     it together with every criterion above it; evaluated firms on top, candidates at the bottom."""
@@ -67,6 +68,7 @@ def funnel_chart(frame: pl.DataFrame) -> go.Figure:
     )
 
 
+@memo.figure
 def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
     """Per town: R&D-active firms and firms still on the 清零 worklist
     (metrics.RdCoverage.by_town), stacked."""
@@ -109,6 +111,7 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
     )
 
 
+@memo.figure
 def revenue_chart(annual: pl.DataFrame) -> go.Figure:
     """A firm's revenue by year (enterprise_view.annual_figures), in 万元, with R&D expense beside
     it."""
@@ -138,6 +141,7 @@ def revenue_chart(annual: pl.DataFrame) -> go.Figure:
     return apply_layout(fig, "年度营业收入与研发费用", 300, y_title="万元")
 
 
+@memo.figure
 def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
     """Each year's R&D intensity against the HNTE tier line for that year's revenue."""
     years = [f"{y}年" for y in annual["year"]]
@@ -167,6 +171,7 @@ def rd_intensity_chart(annual: pl.DataFrame) -> go.Figure:
     return apply_layout(fig, "研发投入强度与高企要求（按当年营收分档）", 300, y_title="占营业收入")
 
 
+@memo.figure
 def monthly_sales_chart(monthly: pl.DataFrame) -> go.Figure:
     """Monthly invoiced sales (enterprise_view.monthly_sales), in 万元."""
     months = monthly["period"].to_list()

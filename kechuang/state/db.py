@@ -47,7 +47,8 @@ def engine(url: str | None = None) -> Engine:
         found = _engines.get(url)
         if found is None:
             found = create(url)
-            upgrade(found)
+            if not at_head(found):
+                upgrade(found)
             _engines[url] = found
     return found
 
@@ -108,6 +109,24 @@ def alembic_config(connection=None):
     cfg.set_main_option("path_separator", "os")
     cfg.attributes["connection"] = connection
     return cfg
+
+
+# The newest migration (tests/test_state_db.py checks it against alembic's own head). A process
+# finding its database there skips alembic: loading its script directory and environment took
+# ≈ 0.5 s of a fresh server's first page (issue 23).
+HEAD = "0002_worklog"
+
+
+def at_head(eng: Engine) -> bool:
+    """Whether the database is at HEAD (read without alembic; False before the first migration)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with eng.connect() as conn:
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no alembic_version table yet
+        return False
+    return found == [HEAD]
 
 
 def upgrade(eng: Engine, revision: str = "head") -> None:

@@ -5,8 +5,8 @@ Reached as `ui.<name>` (kechuang/ui/__init__.py loads this module on first use).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import streamlit as st
 from kechuang import settings
 from kechuang.engine import contract, metrics
 from kechuang.engine.warehouse import DataError, Warehouse, data_version
+from kechuang.ui import warmup
 from kechuang.ui.access import (
     _FILTERS,
     ALL_TOWNS,
@@ -53,6 +54,16 @@ def _open(path: str, scope: tuple[str, ...] | None, version: str) -> Warehouse:
     return _county(path, version) if scope is None else _town_scope(path, scope, version)
 
 
+def open_county(wait: bool = False) -> Warehouse:
+    """The county warehouse of the current data version, opened (cached) with its warm-up started;
+    with `wait`, finished."""
+    path = str(data_dir())
+    wh = _open(path, None, data_version(path))
+    if wait:
+        wh.warm_up(background=False)  # the summaries are settled once: a second call finds them
+    return wh
+
+
 def prepare_in_background() -> None:
     """While the login page shows: open the county warehouse (its warm-up starts) and import the
     chart modules.
@@ -60,28 +71,12 @@ def prepare_in_background() -> None:
     Called after the form is drawn. Nothing is read for anyone here; the first page after login
     then finds the work done. (Measured: doing the open and this module's import in a thread
     instead made the login page slower to appear, ≈ 2.2 s against ≈ 1.7 s.)"""
-    try:
-        path = str(data_dir())
-        _open(path, None, data_version(path))
-    except Exception:  # a data problem is reported by open_or_stop after login, with its message
-        pass
+    # A data problem is reported by open_or_stop after login, with its message.
+    with contextlib.suppress(Exception):
+        open_county()
     # After the open: an import thread started first holds the GIL while the server's event loop
     # should be sending the form (measured: the login form ≈ 0.2 s later).
-    threading.Thread(target=_import_heavy_modules, daemon=True).start()
-
-
-def _import_heavy_modules() -> None:
-    for name in _HEAVY_MODULES:
-        importlib.import_module(name)
-
-
-_HEAVY_MODULES = (
-    "kechuang.charts",  # numpy and pandas first: see kechuang/charts/__init__.py
-    "plotly.graph_objects",
-    "kechuang.charts.overview",
-    "kechuang.models.overview",
-    "kechuang.output.summary",
-)
+    warmup.start()
 
 
 _PINNED = "_kechuang_data_version"

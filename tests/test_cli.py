@@ -113,11 +113,6 @@ def test_screen_json_shape_and_all(capsys, data):
     assert {k: rows[0][k] for k in expected} == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/hnte_criteria.sql: DuckDB's least() skips NULL, so an unknown R&D-staff share "
-    "scores the full 20 (README: unknown inputs score 0); the CLI prints 54.0",
-)
 def test_screen_score_gives_unknown_inputs_nothing(capsys, data):
     code, out, _ = run(capsys, "screen", "--all", "--data", data, "--json", "--as-of", "2026-10-31")
     # IP 0 (no patents) + R&D intensity 30 x 6% / (2 x 5%) = 18 + growth 30% -> 16 + R&D staff

@@ -3,11 +3,19 @@ names only and /_stcore/metrics closed (kechuang/access/http.py), then our sign-
 download guard (kechuang/ui/server.py). `make run` runs `streamlit run serve.py`; `streamlit run`
 finds `app` below and serves it (any ASGI server can too: `uvicorn serve:app`)."""
 
+import contextlib
+
 import streamlit as st
 
 from kechuang.access import http
-from kechuang.ui import server, warmup
+from kechuang.ui import parts, server, warmup
 
-warmup.at_start()  # before the server answers: the first sign-in finds the pages' work done
+# Before the server answers, so the first sign-in finds the pages' work done: every page's modules
+# imported and frozen (kechuang/ui/warmup.py), then the county warehouse opened with its one-off
+# work finished (not frozen: a new data version replaces it). A data problem is left for the pages
+# to report after login, with its message.
+warmup.import_and_freeze()
+with contextlib.suppress(Exception):
+    parts.open_county(wait=True)
 
 app = st.App("app.py", middleware=[*http.middleware(), *server.middleware()])

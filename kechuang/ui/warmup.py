@@ -12,7 +12,6 @@ here (modules, classes, functions) lives as long as the process anyway."""
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import importlib
 import pkgutil
@@ -54,18 +53,6 @@ def import_and_freeze() -> None:
         gc.freeze()
         atexit.register(gc.unfreeze)  # let extension types free their objects at exit, quietly
         _done.set()
-
-
-def at_start() -> None:
-    """serve.py, before the server answers: every page's modules imported and frozen, then the
-    county warehouse opened with its one-off work done (not frozen: a new data version replaces
-    it). A server that says it is up is then ready for the first sign-in; a data problem is left
-    for the pages to report with their message."""
-    import_and_freeze()
-    from kechuang.ui import parts
-
-    with contextlib.suppress(Exception):  # open_or_stop shows it after login, with its message
-        parts.open_county(wait=True)
 
 
 def start() -> None:

@@ -103,7 +103,8 @@ def test_scopes_queried_from_many_threads_at_once_keep_their_rows(county):
 
 def test_a_town_scope_sees_only_its_towns_recorded_contacts_wherever_it_is_read_from(tmp_path):
     # The file: one visit of firm 1 (掘港街道) and one of firm 2 (长沙镇) on 1 May. Recorded in the
-    # dashboard: firm 1 on 1 May (the file's visit again), firm 2 on 6 May, firm 3 (长沙镇) on 7 May.
+    # dashboard: firm 1 on 1 May (the file's visit again), firm 2 on 6 May, firm 3 (长沙镇) on
+    # 7 May.
     towns = {1: "掘港街道", 2: "长沙镇", 3: "长沙镇"}
     may = {n: date(2026, 5, n) for n in (1, 6, 7)}
     data = write_warehouse(

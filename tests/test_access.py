@@ -17,7 +17,7 @@ import pytest
 from fixtures import SESSION_KEY, firm, sign_in, sign_out, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
-from kechuang.access import audit, auth, share
+from kechuang.access import audit, auth, share, signin
 from kechuang.engine import profile
 from kechuang.engine.warehouse import Warehouse
 
@@ -367,7 +367,7 @@ def test_admin_adds_a_town_account_that_can_then_log_in(county):
     added = next(u for u in auth.list_users(auth.users_path()) if u.name == "rucheng")
     assert (added.role, added.towns) == ("town", frozenset({"长沙镇"}))
     assert events("user_added")[0]["user_name"] == "admin"
-    assert auth.login(auth.users_path(), "rucheng", "rucheng-pass-1").user.name == "rucheng"
+    assert signin.login(auth.users_path(), "rucheng", "rucheng-pass-1").user.name == "rucheng"
 
 
 def test_admin_sees_the_audit_log_and_revokes_a_link(county):

@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from kechuang import settings
-from kechuang.access import audit, auth, sessions, throttle
+from kechuang.access import audit, auth, oidc, sessions, signin, throttle
 from kechuang.cli import main
 from kechuang.state import db
 
@@ -24,7 +24,7 @@ PASSWORD = "correct-horse-9"
 def cheap_hashes(monkeypatch, tmp_path):
     """Fast argon2id parameters (same algorithm) and every default path under tmp_path."""
     monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    monkeypatch.setattr(auth, "_DUMMY_HASH", [])
+    monkeypatch.setattr(signin, "_DUMMY_HASH", [])
     monkeypatch.setenv("KECHUANG_USERS", str(tmp_path / "instance" / "users.json"))
     monkeypatch.delenv("KECHUANG_AUDIT", raising=False)
     for name in ("KECHUANG_IDLE_MINUTES", "KECHUANG_SESSION_HOURS"):
@@ -68,7 +68,7 @@ def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(
     db.dispose()  # SQLite folds its write-ahead log into the file
     assert PASSWORD.encode() not in (path.parent / "state.db").read_bytes()
     assert mode(path.parent / "state.db") == 0o600 and mode(path.parent) == 0o700
-    assert auth.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
+    assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
     assert not path.exists()  # no users file: the database holds the accounts
 
 
@@ -94,7 +94,7 @@ def test_list_users_and_names_are_case_insensitive(users):
         auth.User("analyst", "analyst"),
         auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"),
     ]
-    assert auth.login(users, "  ChangSha ", PASSWORD, now=T0).user.name == "changsha"
+    assert signin.login(users, "  ChangSha ", PASSWORD, now=T0).user.name == "changsha"
 
 
 def test_a_corrupt_users_file_to_import_is_an_account_error_and_kept(tmp_path):
@@ -112,7 +112,7 @@ def test_a_corrupt_users_file_to_import_is_an_account_error_and_kept(tmp_path):
 
 
 def test_login_success_gives_a_session_and_is_audited(users):
-    session = auth.login(users, "changsha", PASSWORD, now=T0, address="10.0.0.7")
+    session = signin.login(users, "changsha", PASSWORD, now=T0, address="10.0.0.7")
     assert session == auth.Session(
         auth.User("changsha", "town", frozenset({"长沙镇", "掘港街道"}), "长沙镇 张三"),
         T0,
@@ -134,40 +134,40 @@ def test_login_success_gives_a_session_and_is_audited(users):
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(users):
-    with pytest.raises(auth.LoginError) as wrong:
-        auth.login(users, "analyst", "wrong-password", now=T0)
-    with pytest.raises(auth.LoginError) as unknown:
-        auth.login(users, "nobody", PASSWORD, now=T0)
+    with pytest.raises(signin.LoginError) as wrong:
+        signin.login(users, "analyst", "wrong-password", now=T0)
+    with pytest.raises(signin.LoginError) as unknown:
+        signin.login(users, "nobody", PASSWORD, now=T0)
     assert str(wrong.value) == str(unknown.value) == "用户名或密码错误"
-    assert type(wrong.value) is type(unknown.value) is auth.LoginError
+    assert type(wrong.value) is type(unknown.value) is signin.LoginError
     assert events(users) == [("analyst", "login_failed"), ("nobody", "login_failed")]
 
 
 def test_login_with_no_users_file_fails_like_a_wrong_password(tmp_path):
-    with pytest.raises(auth.LoginError, match="^用户名或密码错误$"):
-        auth.login(tmp_path / "none" / "users.json", "admin", PASSWORD, now=T0)
+    with pytest.raises(signin.LoginError, match="^用户名或密码错误$"):
+        signin.login(tmp_path / "none" / "users.json", "admin", PASSWORD, now=T0)
 
 
 def fail(users, name, at, times=1):
     for _ in range(times):
-        with pytest.raises(auth.LoginError, match="用户名或密码错误"):
-            auth.login(users, name, "wrong-password", now=at)
+        with pytest.raises(signin.LoginError, match="用户名或密码错误"):
+            signin.login(users, name, "wrong-password", now=at)
 
 
 def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(users):
     fail(users, "analyst", T0, 4)
-    assert auth.login(users, "changsha", PASSWORD, now=T0)  # other names are not affected
+    assert signin.login(users, "changsha", PASSWORD, now=T0)  # other names are not affected
     fail(
         users, "analyst", T0 + timedelta(minutes=1)
     )  # the fifth within 15 minutes: locked from now
     locked_at = T0 + timedelta(minutes=1)
-    with pytest.raises(auth.LoginLocked, match="请 15 分钟后再试"):
-        auth.login(users, "analyst", PASSWORD, now=locked_at)  # even the right password
-    with pytest.raises(auth.LoginLocked, match="请 1 分钟后再试"):
-        auth.login(
+    with pytest.raises(signin.LoginLocked, match="请 15 分钟后再试"):
+        signin.login(users, "analyst", PASSWORD, now=locked_at)  # even the right password
+    with pytest.raises(signin.LoginLocked, match="请 1 分钟后再试"):
+        signin.login(
             users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15) - timedelta(seconds=1)
         )
-    session = auth.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15))
+    session = signin.login(users, "analyst", PASSWORD, now=locked_at + timedelta(minutes=15))
     assert session.user.role == "analyst"
     assert throttled(users) == {}
     assert [a for _, a in events(users)].count("login_locked") == 2
@@ -177,8 +177,8 @@ def test_the_lock_is_kept_in_the_database_so_it_survives_a_restart(users):
     fail(users, "analyst", T0, 5)
     assert throttled(users) == {("name", "analyst"): (5, T0 + timedelta(minutes=15))}
     db.dispose()  # a restart: new engine, new connections
-    with pytest.raises(auth.LoginLocked):
-        auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=5))
+    with pytest.raises(signin.LoginLocked):
+        signin.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=5))
 
 
 def test_failures_older_than_the_window_do_not_count(users):
@@ -186,103 +186,103 @@ def test_failures_older_than_the_window_do_not_count(users):
     fail(
         users, "analyst", T0 + timedelta(minutes=15)
     )  # the first four fell out of the window: this is the first
-    assert auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=15))
+    assert signin.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=15))
 
 
 def test_a_success_clears_the_failure_count(users):
     fail(users, "analyst", T0, 4)
-    auth.login(users, "analyst", PASSWORD, now=T0)
+    signin.login(users, "analyst", PASSWORD, now=T0)
     fail(users, "analyst", T0, 4)
-    assert auth.login(users, "analyst", PASSWORD, now=T0)
+    assert signin.login(users, "analyst", PASSWORD, now=T0)
 
 
 def test_unknown_names_lock_too_so_the_lock_says_nothing_about_existence(users):
     fail(users, "nobody", T0, 5)
-    with pytest.raises(auth.LoginLocked):
-        auth.login(users, "nobody", PASSWORD, now=T0)
+    with pytest.raises(signin.LoginLocked):
+        signin.login(users, "nobody", PASSWORD, now=T0)
 
 
 def test_the_lockout_policy_is_configurable(users):
-    strict = auth.LockoutPolicy(
+    strict = signin.LockoutPolicy(
         max_failures=2, window=timedelta(minutes=5), lock=timedelta(hours=1)
     )
     for _ in range(2):
-        with pytest.raises(auth.LoginError):
-            auth.login(users, "analyst", "wrong-password", now=T0, lockout=strict)
-    with pytest.raises(auth.LoginLocked, match="请 60 分钟后再试"):
-        auth.login(users, "analyst", PASSWORD, now=T0, lockout=strict)
+        with pytest.raises(signin.LoginError):
+            signin.login(users, "analyst", "wrong-password", now=T0, lockout=strict)
+    with pytest.raises(signin.LoginLocked, match="请 60 分钟后再试"):
+        signin.login(users, "analyst", PASSWORD, now=T0, lockout=strict)
 
 
 # -- sessions ------------------------------------------------------------------------------
 
 
 def test_idle_timeout_is_thirty_minutes_inclusive(users):
-    session = auth.login(users, "analyst", PASSWORD, now=T0)
-    touched = auth.check_session(users, session, now=T0 + timedelta(minutes=29, seconds=59))
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
+    touched = signin.check_session(users, session, now=T0 + timedelta(minutes=29, seconds=59))
     assert (
         touched.last_seen_at == T0 + timedelta(minutes=29, seconds=59) and touched.started_at == T0
     )
     # activity restarts the idle clock, in every tab: the old copy is as fresh as the touched one
-    assert auth.check_session(users, session, now=T0 + timedelta(minutes=59))
-    idle = auth.login(users, "analyst", PASSWORD, now=T0)
+    assert signin.check_session(users, session, now=T0 + timedelta(minutes=59))
+    idle = signin.login(users, "analyst", PASSWORD, now=T0)
     with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
-        auth.check_session(users, idle, now=T0 + timedelta(minutes=30))
+        signin.check_session(users, idle, now=T0 + timedelta(minutes=30))
     with pytest.raises(auth.SessionExpired, match="已在其他页面退出登录"):  # its row is gone
-        auth.check_session(users, idle, now=T0 + timedelta(minutes=1))
+        signin.check_session(users, idle, now=T0 + timedelta(minutes=1))
 
 
 def test_absolute_timeout_is_twelve_hours_however_active(users):
-    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
     at = T0
     while at + timedelta(minutes=20) < T0 + timedelta(hours=12):
         at += timedelta(minutes=20)
-        session = auth.check_session(users, session, now=at)
+        session = signin.check_session(users, session, now=at)
     assert at == T0 + timedelta(hours=11, minutes=40)
     with pytest.raises(auth.SessionExpired, match="登录已满 12 小时"):
-        auth.check_session(users, session, now=T0 + timedelta(hours=12))
+        signin.check_session(users, session, now=T0 + timedelta(hours=12))
 
 
 def test_session_limits_are_configurable_in_code_and_by_environment(users, monkeypatch):
-    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
     short = auth.SessionPolicy(idle=timedelta(minutes=5), absolute=timedelta(hours=1))
     with pytest.raises(auth.SessionExpired, match="已 5 分钟无操作"):
-        auth.check_session(users, session, now=T0 + timedelta(minutes=5), policy=short)
+        signin.check_session(users, session, now=T0 + timedelta(minutes=5), policy=short)
     monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "10")
     monkeypatch.setenv("KECHUANG_SESSION_HOURS", "0.5")
     assert auth.SessionPolicy.from_env() == auth.SessionPolicy(
         timedelta(minutes=10), timedelta(minutes=30)
     )
     with pytest.raises(auth.SessionExpired, match="已 10 分钟无操作"):
-        auth.check_session(users, session, now=T0 + timedelta(minutes=10))
+        signin.check_session(users, session, now=T0 + timedelta(minutes=10))
     monkeypatch.setenv("KECHUANG_IDLE_MINUTES", "abc")
     with pytest.raises(ValueError, match="KECHUANG_IDLE_MINUTES 应为正数"):
         auth.SessionPolicy.from_env()
 
 
 def test_sessions_end_when_the_account_is_removed_or_its_password_changes(users):
-    session = auth.login(users, "analyst", PASSWORD, now=T0)
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
     auth.set_password(users, "analyst", "another-pass-1", now=T0 + timedelta(minutes=1))
     with pytest.raises(auth.SessionExpired, match="密码已更改"):
-        auth.check_session(users, session, now=T0 + timedelta(minutes=2))
-    with pytest.raises(auth.LoginError):
-        auth.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=2))
-    session = auth.login(users, "analyst", "another-pass-1", now=T0 + timedelta(minutes=2))
+        signin.check_session(users, session, now=T0 + timedelta(minutes=2))
+    with pytest.raises(signin.LoginError):
+        signin.login(users, "analyst", PASSWORD, now=T0 + timedelta(minutes=2))
+    session = signin.login(users, "analyst", "another-pass-1", now=T0 + timedelta(minutes=2))
     auth.remove_user(users, "analyst")
     with pytest.raises(auth.SessionExpired, match="账户已被删除"):
-        auth.check_session(users, session, now=T0 + timedelta(minutes=3))
+        signin.check_session(users, session, now=T0 + timedelta(minutes=3))
 
 
 def test_changing_the_role_or_towns_ends_the_sessions(users):
-    session = auth.login(users, "changsha", PASSWORD, now=T0)
-    other = auth.login(users, "analyst", PASSWORD, now=T0)
+    session = signin.login(users, "changsha", PASSWORD, now=T0)
+    other = signin.login(users, "analyst", PASSWORD, now=T0)
     assert auth.set_role(users, "changsha", "town", ["长沙镇"]) == auth.User(
         "changsha", "town", frozenset({"长沙镇"}), "长沙镇 张三"
     )
     with pytest.raises(auth.SessionExpired, match="角色或镇区已更改"):
-        auth.check_session(users, session, now=T0)
-    assert auth.check_session(users, other, now=T0)  # other accounts keep theirs
-    fresh = auth.login(users, "changsha", PASSWORD, now=T0)
-    assert auth.scope_for(auth.check_session(users, fresh, now=T0).user) == frozenset({"长沙镇"})
+        signin.check_session(users, session, now=T0)
+    assert signin.check_session(users, other, now=T0)  # other accounts keep theirs
+    fresh = signin.login(users, "changsha", PASSWORD, now=T0)
+    assert auth.scope_for(signin.check_session(users, fresh, now=T0).user) == frozenset({"长沙镇"})
     with pytest.raises(auth.AccountError, match="只有镇区账户"):
         auth.set_role(users, "changsha", "leader", ["长沙镇"])
     with pytest.raises(auth.AccountError, match="不存在"):
@@ -334,19 +334,19 @@ def test_scope_per_role():
 
 
 def test_role_from_claims():
-    assert auth.role_from_claims({"roles": ["kechuang-analyst"]}) == "analyst"
-    assert auth.role_from_claims({"roles": "openid kechuang-leader"}) == "leader"
+    assert oidc.role_from_claims({"roles": ["kechuang-analyst"]}) == "analyst"
+    assert oidc.role_from_claims({"roles": "openid kechuang-leader"}) == "leader"
     assert (
-        auth.role_from_claims({"roles": ["Kechuang-Admin", "kechuang-town"]}) == "admin"
+        oidc.role_from_claims({"roles": ["Kechuang-Admin", "kechuang-town"]}) == "admin"
     )  # most privileged wins
-    assert auth.role_from_claims({"roles": ["town", "leader"]}) == "leader"
-    assert auth.role_from_claims({"roles": ["分析员"]}) == "analyst"
-    assert auth.role_from_claims({"groups": ["kechuang-admin"]}, claim="groups") == "admin"
+    assert oidc.role_from_claims({"roles": ["town", "leader"]}) == "leader"
+    assert oidc.role_from_claims({"roles": ["分析员"]}) == "analyst"
+    assert oidc.role_from_claims({"groups": ["kechuang-admin"]}, claim="groups") == "admin"
     assert (
-        auth.role_from_claims({"roles": ["kechuang-share", "other-app-admin", "superuser"]}) is None
+        oidc.role_from_claims({"roles": ["kechuang-share", "other-app-admin", "superuser"]}) is None
     )
-    assert auth.role_from_claims({"email": "a@b.cn"}) is None
-    assert auth.role_from_claims(None) is None
+    assert oidc.role_from_claims({"email": "a@b.cn"}) is None
+    assert oidc.role_from_claims(None) is None
 
 
 def test_user_from_claims():
@@ -357,13 +357,13 @@ def test_user_from_claims():
         "roles": ["kechuang-town"],
         "towns": "长沙镇、洋口镇",
     }
-    assert auth.user_from_claims(claims) == auth.User(
+    assert oidc.user_from_claims(claims) == auth.User(
         "zhangsan", "town", frozenset({"长沙镇", "洋口镇"}), "张三"
     )
-    assert auth.user_from_claims(
+    assert oidc.user_from_claims(
         {"sub": "x2", "roles": ["kechuang-leader"], "towns": ["长沙镇"]}
     ) == auth.User("x2", "leader")
-    assert auth.user_from_claims({"sub": "x3"}) is None
+    assert oidc.user_from_claims({"sub": "x3"}) is None
 
 
 # -- demo accounts -------------------------------------------------------------------------
@@ -380,7 +380,7 @@ def test_demo_users_are_created_only_when_there_is_no_account(tmp_path):
         ("leader", "leader", frozenset()),
     ]
     for name, role, password, _display, _towns in auth.DEMO_ACCOUNTS:
-        assert auth.login(path, name, password, now=T0).user.role == role
+        assert signin.login(path, name, password, now=T0).user.role == role
 
 
 def test_default_paths_follow_the_environment(tmp_path, monkeypatch):
@@ -446,7 +446,9 @@ def test_cli_users_add_list_remove_round_trip(tmp_path, capsys, monkeypatch):
             "display_name": "张三",
         },
     ]
-    assert auth.login(path, "zhang", PASSWORD, now=T0).user.towns == frozenset({"长沙镇", "洋口镇"})
+    assert signin.login(path, "zhang", PASSWORD, now=T0).user.towns == frozenset(
+        {"长沙镇", "洋口镇"}
+    )
     code, out, _ = cli(capsys, monkeypatch, "users", "list", "--users", path)
     assert code == 0 and "洋口镇、长沙镇" in out and "领导" in out and "共 2 行" in out
     code, out, _ = cli(
@@ -460,7 +462,7 @@ def test_cli_users_add_list_remove_round_trip(tmp_path, capsys, monkeypatch):
         path,
         stdin="new-secret-1\n",
     )
-    assert code == 0 and auth.login(path, "li", "new-secret-1", now=T0)
+    assert code == 0 and signin.login(path, "li", "new-secret-1", now=T0)
     code, out, _ = cli(capsys, monkeypatch, "users", "remove", "zhang", "--users", path)
     assert code == 0 and out == "已删除账户 zhang\n"
     assert [u.name for u in auth.list_users(path)] == ["li"]
@@ -531,7 +533,7 @@ def test_cli_passwd_prompts_twice_without_stdin(users, capsys, monkeypatch):
     assert code == 2 and "两次输入的密码不一致" in err
     answers = iter(["new-secret-1", "new-secret-1"])
     code, _, _ = cli(capsys, monkeypatch, "users", "passwd", "analyst", "--users", users)
-    assert code == 0 and auth.login(users, "analyst", "new-secret-1", now=T0)
+    assert code == 0 and signin.login(users, "analyst", "new-secret-1", now=T0)
 
 
 def test_the_access_control_modules_import_without_streamlit():

@@ -16,7 +16,8 @@ from test_ingest import write_csv, wrong_check
 from kechuang import ingest
 from kechuang.engine import checks, contract
 from kechuang.engine.checks import Finding
-from kechuang.engine.warehouse import QUERIES_DIR, Warehouse
+from kechuang.engine.sql import QUERIES_DIR
+from kechuang.engine.warehouse import Warehouse
 from kechuang.ingest import Source, manifest
 from kechuang.models import data_status
 

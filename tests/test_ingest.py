@@ -20,8 +20,9 @@ from fixtures import firm, uscc, write_table, write_warehouse
 from kechuang import ingest
 from kechuang.cli import main
 from kechuang.engine import contract
+from kechuang.engine.sources import data_version
 from kechuang.engine.uscc import check_char
-from kechuang.engine.warehouse import Warehouse, data_version
+from kechuang.engine.warehouse import Warehouse
 from kechuang.ingest import Source, manifest, store
 
 ENT_HEAD = [

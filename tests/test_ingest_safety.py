@@ -17,7 +17,8 @@ from test_ingest import run, table_rows, write_csv, write_xlsx
 
 from kechuang import ingest
 from kechuang.engine import contract
-from kechuang.engine.warehouse import Warehouse, data_version
+from kechuang.engine.sources import data_version
+from kechuang.engine.warehouse import Warehouse
 from kechuang.ingest import Source, manifest, recovery, store
 from kechuang.ingest.headers import recognise
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,27 @@ def test_the_engine_importing_a_page_model_breaks_the_layers(tree):
     assert "BROKEN" in result.stdout and "kechuang.engine.dates -> kechuang.models.tasks" in (
         result.stdout
     )
+
+
+def test_no_contract_exempts_an_import():
+    # An exemption (ignore_imports) would let a circle or a layer break stand; none is left.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    assert len(contracts) == 4
+    assert [c["name"] for c in contracts if c.get("ignore_imports")] == []
+
+
+def test_a_function_level_import_circle_breaks_the_contract(tree):
+    # auth -> sessions inside a function, sessions -> auth at the top: the circle the split ended.
+    auth = tree / "kechuang" / "access" / "auth.py"
+    text = auth.read_text(encoding="utf-8")
+    auth.write_text(
+        text + "\n\ndef _circle():\n    from kechuang.access import sessions  # noqa: F401\n",
+        encoding="utf-8",
+    )
+    result = lint_imports(tree)
+    assert result.returncode == 1
+    assert "No import circles between the modules of any package BROKEN" in result.stdout
 
 
 def test_make_lint_runs_the_contracts():

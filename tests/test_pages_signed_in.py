@@ -1,4 +1,4 @@
-"""Every page, signed in through the login form — the real auth.login with the demo account's
+"""Every page, signed in through the login form — the real signin.login with the demo account's
 password, no session put in by hand — for each role that may open it: the page's title, and where
 the page shows a figure the CLI prints, that figure equals the CLI's on the same data and scope."""
 
@@ -13,7 +13,7 @@ from fixtures import sign_out
 from programme_fixture import write_county
 from streamlit.testing.v1 import AppTest
 
-from kechuang.access import auth
+from kechuang.access import auth, signin
 from kechuang.cli import main
 from kechuang.zh import fmt
 
@@ -124,5 +124,5 @@ def test_a_wrong_password_stays_on_the_login_form(county, monkeypatch):
     at.text_input[1].input("not-the-password")
     next(b for b in at.button if b.label == "登录").click()
     at.run()
-    assert [e.value for e in at.error] == [auth.FAILED]
+    assert [e.value for e in at.error] == [signin.FAILED]
     assert [t.label for t in at.text_input] == ["用户名", "密码"]

@@ -12,7 +12,7 @@ from fixtures import AS_OF, uscc
 from programme_fixture import CHANGSHA, COMMISSIONER_NAMES, write_county
 
 from kechuang.charts import programmes as charts
-from kechuang.engine import metrics
+from kechuang.engine import metrics, worklists
 from kechuang.engine.warehouse import Warehouse
 from kechuang.models.programmes import (
     commissioners,
@@ -23,6 +23,7 @@ from kechuang.models.programmes import (
     services,
     trainings,
 )
+from kechuang.worklog import lists
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +281,14 @@ def test_iur_follow_up_days(county):
         "I8": 304,
         "I4": 91,
     }
+
+
+def test_the_work_records_iur_list_is_the_pages_follow_up_list(county):
+    # One rule (engine.worklists) for the page and the work records: I4 and I8 wait past 90 days,
+    # both firm 2's, which the 产学研 list holds once.
+    assert iur.follow_up is worklists.iur_follow_up
+    members = lists.members(county, AS_OF)
+    assert members.filter(pl.col("list_id") == "iur")["uscc"].to_list() == [uscc(2)]
 
 
 # -- 科创项目招引 -------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from fixtures import AS_OF, firm, uscc, write_warehouse
 
 from kechuang.engine import contract
 from kechuang.engine.screening import GazelleThresholds, HnteThresholds
-from kechuang.engine.warehouse import QUERIES_DIR, Warehouse, query_text
+from kechuang.engine.sql import QUERIES_DIR, query_text
+from kechuang.engine.warehouse import Warehouse
 
 NAMES = sorted(
     p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in QUERIES_DIR.rglob("*.sql")

@@ -10,6 +10,7 @@ import threading
 from datetime import date
 
 import duckdb
+import polars as pl
 import pytest
 from fixtures import firm, uscc, write_warehouse
 
@@ -98,3 +99,56 @@ def test_scopes_queried_from_many_threads_at_once_keep_their_rows(county):
         t.join()
     assert not errors and len(results) == 30
     assert all(amount == towns[town] for town, amount in results)
+
+
+def test_a_town_scope_sees_only_its_towns_recorded_contacts_wherever_it_is_read_from(tmp_path):
+    # The file: one visit of firm 1 (掘港街道) and one of firm 2 (长沙镇) on 1 May. Recorded in the
+    # dashboard: firm 1 on 1 May (the file's visit again), firm 2 on 6 May, firm 3 (长沙镇) on
+    # 7 May.
+    towns = {1: "掘港街道", 2: "长沙镇", 3: "长沙镇"}
+    may = {n: date(2026, 5, n) for n in (1, 6, 7)}
+    data = write_warehouse(
+        tmp_path,
+        enterprises=[firm(n, town=t) for n, t in towns.items()],
+        service_visits=[
+            {"visit_id": f"V{n}", "uscc": uscc(n), "visited_on": may[1], "service_type": "政策落实"}
+            for n in (1, 2)
+        ],
+    )
+    county = Warehouse(data)
+    county.set_recorded_contacts(
+        pl.DataFrame(
+            {
+                "entry_id": [11, 12, 13],
+                "uscc": [uscc(1), uscc(2), uscc(3)],
+                "kind": ["走访", "走访", "辅导"],
+                "contacted_on": [may[1], may[6], may[7]],
+                "service_type": ["政策落实", None, None],
+            }
+        ),
+        stamp=1,
+    )
+    town, juegang = county.scoped({"长沙镇"}), county.scoped({"掘港街道"})
+
+    def ids(wh: Warehouse, sql: str) -> list:
+        return sorted(r[0] for r in wh.con.sql(sql).fetchall())
+
+    assert ids(county, "select entry_id from recorded_contacts") == [11, 12, 13]
+    assert ids(town, "select entry_id from recorded_contacts") == [12, 13]
+    assert ids(juegang, "select entry_id from recorded_contacts") == [11]
+    # service_contacts: the file's rows, then the recorded ones the file does not hold (entry 11
+    # is firm 1's file visit).
+    assert ids(county, "select visit_id from service_contacts") == ["V1", "V2", "W12", "W13"]
+    assert ids(town, "select visit_id from service_contacts") == ["V2", "W12", "W13"]
+    assert ids(juegang, "select visit_id from service_contacts") == ["V1"]
+    # A scope's views stay bounded to its towns when named from another scope's connection.
+    town_schema = town._schema
+    assert ids(juegang, f"select entry_id from {town_schema}.recorded_contacts") == [12, 13]
+    assert ids(juegang, f"select visit_id from {town_schema}.service_contacts") == [
+        "V2",
+        "W12",
+        "W13",
+    ]
+    # The county's rows are not under the plain name in main: only a scope's schema has it.
+    with pytest.raises(duckdb.CatalogException):
+        county._db.sql("select * from main.service_contacts").fetchall()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kechuang.access import auth, sessions
+from kechuang.access import auth, sessions, signin
 from kechuang.ui import server
 
 
@@ -42,7 +42,7 @@ def call(path: str, query: str = "", cookie: str | None = None) -> tuple[int, di
 
 def ticket_for(name: str = "analyst") -> tuple[str, auth.Session]:
     path = auth.users_path()
-    session = auth.login(path, name, f"demo-{'town' if name == 'changsha' else name}")
+    session = signin.login(path, name, f"demo-{'town' if name == 'changsha' else name}")
     return sessions.issue_ticket(auth.store(path), session), session
 
 

@@ -16,7 +16,7 @@ from fixtures import firm, sign_in, uscc, write_warehouse
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from kechuang.access import audit, auth
+from kechuang.access import audit, auth, signin
 from kechuang.engine.warehouse import Warehouse
 from kechuang.output import tables, workbook
 from kechuang.zh import fmt
@@ -80,8 +80,8 @@ def test_csv_cells_that_would_run_as_formulas_start_with_a_quote():
 def test_a_login_attempt_with_a_formula_name_is_neutral_in_the_audit_csv(monkeypatch, tmp_path):
     data = write_warehouse(tmp_path / "data", enterprises=[firm(1)])
     monkeypatch.setenv("KECHUANG_DATA", str(data))
-    with pytest.raises(auth.LoginError):
-        auth.login(auth.users_path(), HYPERLINK, "wrong-password")
+    with pytest.raises(signin.LoginError):
+        signin.login(auth.users_path(), HYPERLINK, "wrong-password")
     files: list[bytes] = []
     monkeypatch.setattr(
         audit, "on_fetch", lambda d, *a, **k: files.append(d() if callable(d) else d) or files[-1]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from kechuang.access import audit, auth, share
+from kechuang.access import audit, auth, share, signin
 from kechuang.state import db, legacy, schema
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -100,9 +100,9 @@ def test_the_first_start_imports_everything_and_keeps_the_files(old_instance):
         assert not (folder / name).exists()
         assert (folder / f"{name}.imported").read_bytes() == content
     # the old password hash still signs in; the running lock still holds
-    assert auth.login(folder / "users.json", "analyst", "old-password-1").user.name == "analyst"
-    with pytest.raises(auth.LoginLocked, match="请 10 分钟后再试"):
-        auth.login(folder / "users.json", "changsha", "old-password-2")
+    assert signin.login(folder / "users.json", "analyst", "old-password-1").user.name == "analyst"
+    with pytest.raises(signin.LoginLocked, match="请 10 分钟后再试"):
+        signin.login(folder / "users.json", "changsha", "old-password-2")
     # the link still opens, the revoked one stays revoked
     view = share.open_link(token, record=False)
     assert (view.token_id, view.town, view.as_of) == ("abc123", "长沙镇", date(2026, 10, 31))

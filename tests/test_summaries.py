@@ -13,8 +13,9 @@ import pytest
 from fixtures import AS_OF, firm, uscc, write_table, write_warehouse
 
 from kechuang import ingest
-from kechuang.engine import metrics, profile, screening, warehouse
-from kechuang.engine.warehouse import Warehouse, data_version
+from kechuang.engine import database, metrics, profile, screening
+from kechuang.engine.sources import data_version
+from kechuang.engine.warehouse import Warehouse
 from kechuang.ingest import Source
 
 
@@ -205,7 +206,7 @@ def test_padded_and_blank_text_is_still_normalised_after_the_clean_check(tmp_pat
 
 
 def test_clean_columns_are_read_as_stored_and_give_the_same_rows(data, monkeypatch):
-    monkeypatch.setattr(warehouse, "IN_MEMORY_ROWS", 0)  # every table stays on Parquet
+    monkeypatch.setattr(database, "IN_MEMORY_ROWS", 0)  # every table stays on Parquet
     wh = Warehouse(data)
     plain = wh.con.sql(
         "select * from tax_monthly order by uscc, period"
@@ -227,7 +228,7 @@ def view_sql(wh: Warehouse, view: str) -> str:
 def test_small_tables_are_read_from_memory_after_the_check_and_give_the_same_rows(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(warehouse, "IN_MEMORY_ROWS", 2)  # exactly at the limit is small
+    monkeypatch.setattr(database, "IN_MEMORY_ROWS", 2)  # exactly at the limit is small
     data = write_warehouse(
         tmp_path,
         enterprises=[firm(1, town=" 掘港街道 "), firm(2, town="  ")],

@@ -11,7 +11,8 @@ import pytest
 from fixtures import AS_OF, firm, uscc, write_table, write_warehouse
 
 from kechuang.engine import metrics
-from kechuang.engine.warehouse import DataError, Warehouse
+from kechuang.engine.sources import DataError
+from kechuang.engine.warehouse import Warehouse
 
 
 def test_single_file_and_folder_layouts_read_the_same(tmp_path):

@@ -5,7 +5,7 @@
     audit.jsonl(frame) -> bytes                 # the JSONL export (CSV: tables.csv_bytes)
 
 `scope` is the towns the user worked within (None = whole county); left out, it is the user's own
-scope (auth.scope_for). Logins, share links and account changes are recorded by auth, share and
+scope (auth.scope_for). Logins, share links and account changes are recorded by signin, share and
 the CLI themselves; the app records exports, downloads and enterprise-file views (ACTIONS).
 Where: the state database (kechuang.state) of the instance folder; `path=` names a file in
 another instance's folder (default_path(folder) = <folder>/audit.jsonl, the log of before the
@@ -110,7 +110,7 @@ def default_path(folder: Path | None = None) -> Path:
 
 def _store(path: Path | None):
     """The state database of `path`'s instance folder (default: this instance's). Not through
-    auth.store: auth records its logins here, so audit does not import it."""
+    auth.store: audit stays below the access modules that record here (signin, share)."""
     from kechuang.state import db, legacy
 
     current = settings.current()
@@ -139,7 +139,7 @@ def record(
     out, `scope` is the user's own (User.scope, i.e. auth.scope_for)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to audit.ACTIONS")
-    # Duck-typed: audit sits below auth (auth records its logins here), so it does not import it.
+    # Duck-typed: audit sits below the modules that record here (signin, share), auth's users too.
     is_user = user is not None and not isinstance(user, str)
     if scope is _OWN_SCOPE:
         scope = user.scope if is_user else None

@@ -1,4 +1,4 @@
-"""Accounts, roles, login and sessions: who may open the dashboard and what each role may see.
+"""Accounts and roles: who may open the dashboard and what each role may see.
 
 No Streamlit here; the app wires it. The whole API:
 
@@ -6,20 +6,12 @@ No Streamlit here; the app wires it. The whole API:
                                                 #    names the instance, whose state database
                                                 #    holds the accounts
     auth.ensure_demo_users(path)                # demo data only: one account per role
-    session = auth.login(path, name, password, address=ip)
-                                                # -> Session (a server-side session row); raises
-                                                #    LoginError (same message for unknown user and
-                                                #    wrong password) or LoginLocked (per name and
-                                                #    per client address); audited
-    session = auth.check_session(path, session) # every rerun: -> Session touched now; raises
-                                                #    SessionExpired (idle 30 min, absolute 12 h,
-                                                #    logged out, account removed, password or role
-                                                #    changed)
     auth.can(session.user, "view_named_tax")    # a permission of PERMISSIONS
     auth.scope_for(session.user)                # frozenset of towns, or None = whole county:
                                                 #    Warehouse(dir, scope=auth.scope_for(user))
-    auth.role_from_claims(st.user)              # OIDC claims -> role or None (README: 统一身份认证)
 
+Signing in and checking a session on every rerun: signin.py (login, check_session); the session
+rows: sessions.py; OIDC claims -> role (README: 统一身份认证): oidc.py.
 Accounts (python -m kechuang users ...): add_user, remove_user, set_password, set_role, list_users.
 Storage: the state database of the users file's folder (kechuang.state; env KECHUANG_STATE names
 another): accounts, sign-in throttling (throttle.py), sessions (sessions.py). A users.json of
@@ -30,20 +22,13 @@ Times are timezone-aware datetimes; every function taking `now` uses it instead 
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
-import tempfile
-import threading
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from kechuang import settings
 from kechuang.access import passwords
@@ -69,7 +54,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
 MIN_PASSWORD = passwords.MIN_LENGTH  # for labels (the policy is passwords.check_password)
-FAILED = "用户名或密码错误"
 
 # Demo accounts, created only for the demo data (ensure_demo_users): name, role, password,
 # display name, towns.
@@ -80,26 +64,12 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("changsha", "town", "demo-town", "长沙镇演示账户", ("长沙镇",)),
 )
 
-# How long a sign-in waits while as many attempts as the lockout limit are being checked (thirty
-# people at a meeting on one account: five argon2 checks at a time, each ≈ 0.1 s on one core).
-BUSY_WAIT_S = 20.0
-# Password checks at once in this process: each takes 64 MiB and every core (4 lanes), so more at
-# once only queue for the CPU while holding their memory (a meeting signing in together).
-_CHECKING = threading.BoundedSemaphore(2)
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
 
 
 class AccountError(Exception):
     """A bad account operation (unknown user, bad role, weak password, unreadable file); message
     in Chinese."""
-
-
-class LoginError(Exception):
-    """Login refused. The message never says whether the user exists."""
-
-
-class LoginLocked(LoginError):
-    """Too many failed logins for this name; retry after the lock ends."""
 
 
 class SessionExpired(Exception):
@@ -155,15 +125,6 @@ class SessionPolicy:
         return cls(idle=current.idle, absolute=current.session)
 
 
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int = 5  # this many failed attempts within `window` lock the name
-    window: timedelta = timedelta(minutes=15)
-    lock: timedelta = timedelta(minutes=15)
-    # ... and this many the client address, whatever names it tries (an office shares one address)
-    max_per_address: int = 30
-
-
 # -- roles --------------------------------------------------------------------------------------
 
 
@@ -186,56 +147,6 @@ def scope_for(user: User | None) -> frozenset[str] | None:
     if user.role == SHARE_ROLE:
         return frozenset(user.towns) if user.towns else None
     return None
-
-
-_RANK = ("admin", "analyst", "leader", "town")  # most privileged first
-
-
-def role_from_claims(
-    claims: Mapping | None, claim: str = "roles", prefix: str = "kechuang-"
-) -> str | None:
-    """The role named in an OIDC claim, e.g. {"roles": ["kechuang-analyst"]} -> "analyst"; None
-    when none matches.
-
-    The claim may be a list or a space/comma-separated string; values may carry `prefix` or not, or
-    be
-    the Chinese label (分析员). When several roles are granted, the most privileged wins."""
-    if not claims:
-        return None
-    raw = claims.get(claim)
-    values = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw or [])
-    by_label = {label: role for role, label in ROLES.items()}
-    found = set()
-    for value in values:
-        text = str(value).strip()
-        text = text[len(prefix) :] if prefix and text.lower().startswith(prefix.lower()) else text
-        role = by_label.get(text) or text.lower()
-        if role in ROLES:
-            found.add(role)
-    return next((r for r in _RANK if r in found), None)
-
-
-def user_from_claims(
-    claims: Mapping | None, claim: str = "roles", towns_claim: str = "towns"
-) -> User | None:
-    """A User from OIDC claims (name from preferred_username, email or sub); None without a known
-    role."""
-    role = role_from_claims(claims, claim)
-    if role is None:
-        return None
-    raw = claims.get(towns_claim) or []
-    towns = frozenset(
-        t.strip()
-        for t in (re.split(r"[\s,，、]+", raw) if isinstance(raw, str) else raw)
-        if t and t.strip()
-    )
-    name = str(claims.get("preferred_username") or claims.get("email") or claims.get("sub") or "")
-    return User(
-        name=name,
-        role=role,
-        towns=towns if role == "town" else frozenset(),
-        display_name=str(claims.get("name") or ""),
-    )
 
 
 # -- where the state lives -----------------------------------------------------------------------
@@ -266,45 +177,11 @@ def store(path: Path | None = None):
         raise AccountError(str(err)) from None
 
 
-def write_private_json(path: Path, obj) -> None:
-    """Write JSON atomically (temp file in the same folder, then os.replace), mode 0600."""
-    path = Path(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def read_json(path: Path, default, what: str):
-    """A small JSON file, or `default` when absent; AccountError naming the file when unreadable."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return default
-    try:
-        return json.loads(text)
-    except ValueError as err:
-        raise AccountError(f"{what}无法读取（不是有效的 JSON）：{path}：{err}") from None
-
-
 def _now(now: datetime | None) -> datetime:
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now
-
-
-def _iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat()
 
 
 def normal_name(name: str) -> str:
@@ -491,111 +368,3 @@ def ensure_demo_users(path: Path) -> bool:
             return False
         conn.execute(schema.accounts.insert(), rows)
     return True
-
-
-# -- login and sessions ---------------------------------------------------------------------
-
-
-_DUMMY_HASH: list[str] = []
-
-
-def _verify(stored: str | None, password: str) -> bool:
-    """argon2 verification (constant-time compare inside); unknown users verify against a dummy
-    hash, same cost."""
-    if stored is None:
-        if not _DUMMY_HASH:
-            _DUMMY_HASH.append(HASHER.hash("kechuang-no-such-user"))
-        stored = _DUMMY_HASH[0]
-    try:
-        with _CHECKING:
-            return HASHER.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def login(
-    path: Path,
-    name: str,
-    password: str,
-    *,
-    now: datetime | None = None,
-    lockout: LockoutPolicy = LockoutPolicy(),
-    audit_path: Path | None = None,
-    address: str | None = None,
-    user_agent: str = "",
-) -> Session:
-    """A new server-side Session, or LoginError (FAILED for unknown user and wrong password alike) /
-    LoginLocked. Audited (to the state database of `audit_path`'s folder, default the instance's).
-
-    Each attempt is counted before the password is checked, per name and per client `address`:
-    `lockout.max_failures` unsuccessful attempts within `lockout.window` lock the name (whether or
-    not the account exists, so the lock says nothing about existence), `lockout.max_per_address`
-    lock the address, each for `lockout.lock`; a success clears the name's count. No lock or
-    transaction is held while the password is hashed, so slow checks never queue other logins."""
-    from kechuang.access import audit, sessions, throttle
-
-    now = _now(now)
-    path = Path(path)
-    audit_path = audit_path or audit.default_path(path.parent)
-    key = normal_name(name)[:64]
-    address = (address or "").strip()[:64] or None
-    eng = store(path)
-    waited_until = time.monotonic() + BUSY_WAIT_S
-    while True:
-        with eng.begin() as conn:  # short: count the attempt, read the account
-            held = throttle.reserve(conn, key, address, now, lockout)
-            row = account_row(conn, key) if held.allowed else None
-        if not held.busy or time.monotonic() >= waited_until:
-            break
-        time.sleep(0.05)  # other attempts on this name or address are being checked: wait for them
-    if not held.allowed:
-        action = "login_busy" if held.busy else "login_locked"
-        audit.record(key, action, held.detail, None, path=audit_path, now=now)
-        raise LoginLocked(held.message)
-    stored = row.password_hash if row is not None else None
-    if row is not None and _verify(stored, password):
-        user = _user(row)
-        with eng.begin() as conn:
-            throttle.succeeded(conn, key, address)
-            session = sessions.create(conn, user, now, address or "", user_agent)
-        audit.record(user, "login", "", scope_for(user), path=audit_path, now=now)
-        _rehash_if_needed(eng, key, stored, password)
-        return session
-    if row is None:
-        _verify(None, password)  # the same work for unknown names
-    with eng.begin() as conn:
-        detail = throttle.failed(conn, key, address, held, now, lockout)
-    audit.record(key, "login_failed", detail, None, path=audit_path, now=now)
-    raise LoginError(FAILED)
-
-
-def _rehash_if_needed(eng, name: str, stored: str, password: str) -> None:
-    from kechuang.state import schema
-
-    if not HASHER.check_needs_rehash(stored):
-        return
-    fresh = HASHER.hash(password)
-    t = schema.accounts
-    with eng.begin() as conn:  # only if nobody changed the password meanwhile
-        conn.execute(
-            t.update()
-            .where(t.c.name == name, t.c.password_hash == stored)
-            .values(password_hash=fresh)
-        )
-
-
-def check_session(
-    path: Path,
-    session: Session,
-    *,
-    now: datetime | None = None,
-    policy: SessionPolicy | None = None,
-) -> Session:
-    """The session touched at `now`; SessionExpired when it has ended.
-
-    Ends at `policy.idle` without activity (in any tab) or `policy.absolute` after login (both
-    inclusive), at logout or when an administrator ended it, when the account was removed, or when
-    its password, role or towns changed. Default policy: SessionPolicy.from_env()."""
-    from kechuang.access import sessions
-
-    return sessions.check(store(path), session, _now(now), policy or SessionPolicy.from_env())

@@ -1,11 +1,11 @@
 """Server-side sessions of local accounts, and the cookie that carries them between page loads.
 
-    session = auth.login(...)                       # creates the row (no browser token yet)
+    session = signin.login(...)                     # creates the row (no browser token yet)
     ticket = sessions.issue_ticket(eng, session)    # single use, valid TICKET_SECONDS
     token, session_id = sessions.redeem(eng, ticket)  # by /auth/session: the cookie's value;
                                                       # None for a spent or expired ticket
     session = sessions.from_token(eng, token, now, policy)  # a page load with the cookie
-    session = sessions.check(eng, session, now, policy)     # every rerun (auth.check_session)
+    session = sessions.check(eng, session, now, policy)     # every rerun (signin.check_session)
     sessions.end(eng, session_id)                   # logout, or an administrator ending it
     sessions.active(eng, now, policy)               # for 账户与审计
 

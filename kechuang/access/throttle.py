@@ -1,6 +1,6 @@
 """Sign-in throttling in the state database: attempts per account name and per client address.
 
-auth.login calls, each in its own short transaction (never while a password is being hashed):
+signin.login calls, each in its own short transaction (never while a password is being hashed):
 
     held = throttle.reserve(conn, name, address, now, policy)  # count this attempt, or refuse it
     throttle.succeeded(conn, name, address)                    # the password was right

@@ -27,7 +27,7 @@ from kechuang.cli.state import add_audit_parser, add_db_parser, cmd_audit, cmd_d
 from kechuang.cli.users import add_users_parser, cmd_users
 from kechuang.cli.worklog import add_worklog_parser, cmd_worklog
 from kechuang.engine.plan import PlanError
-from kechuang.engine.warehouse import DataError
+from kechuang.engine.sources import DataError
 
 
 def build_parser() -> argparse.ArgumentParser:

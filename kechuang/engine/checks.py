@@ -19,7 +19,8 @@ from datetime import date, datetime
 import polars as pl
 
 from kechuang.engine import contract
-from kechuang.engine.warehouse import QUERIES_DIR, Warehouse, query_text
+from kechuang.engine.sql import QUERIES_DIR, query_text
+from kechuang.engine.warehouse import Warehouse
 from kechuang.zh import fmt
 
 CHECK_LABELS = {

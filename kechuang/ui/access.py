@@ -14,7 +14,7 @@ from datetime import date
 import streamlit as st
 
 from kechuang import settings
-from kechuang.access import audit, auth, sessions, share
+from kechuang.access import audit, auth, oidc, sessions, share, signin
 from kechuang.zh import fmt
 
 ALL_TOWNS = "全县"
@@ -67,7 +67,7 @@ def _oidc_user() -> auth.User | None:
     """The provider's user with the role its `roles` claim grants; stops with a message when it
     grants none."""
     claims = st.user.to_dict()
-    user = auth.user_from_claims(claims)
+    user = oidc.user_from_claims(claims)
     if user is None:
         account = claims.get("preferred_username") or claims.get("email") or claims.get("sub")
         st.error(
@@ -144,7 +144,7 @@ def signed_in() -> auth.User | None:
             return None
     else:
         try:
-            session = auth.check_session(auth.users_path(), session)
+            session = signin.check_session(auth.users_path(), session)
         except auth.SessionExpired as err:
             _expired(session, err)
             return None
@@ -230,14 +230,14 @@ def login_page() -> None:
             st.error(DEMO_REMOTE)
         elif submitted:
             try:
-                session = auth.login(
+                session = signin.login(
                     auth.users_path(),
                     name,
                     password,
                     address=_text(st.context.ip_address),
                     user_agent=_text(st.context.headers.get("User-Agent")) or "",
                 )
-            except auth.LoginError as err:
+            except signin.LoginError as err:
                 st.error(fmt.md(err))
             except auth.AccountError as err:
                 st.error(f"账户数据无法读取，请联系管理员：{fmt.md(err)}")
@@ -372,7 +372,7 @@ def audited_download(
         return
     session = st.session_state.get(_SESSION)
     check = (
-        (lambda: auth.check_session(auth.users_path(), session)) if session is not None else None
+        (lambda: signin.check_session(auth.users_path(), session)) if session is not None else None
     )
     from kechuang.ui import server
 

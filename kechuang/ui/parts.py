@@ -14,7 +14,8 @@ import streamlit as st
 
 from kechuang import settings
 from kechuang.engine import contract, metrics
-from kechuang.engine.warehouse import DataError, Warehouse, data_version
+from kechuang.engine.sources import DataError, data_version
+from kechuang.engine.warehouse import Warehouse
 from kechuang.ui import warmup
 from kechuang.ui.access import (
     _FILTERS,

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from urllib.parse import parse_qs, quote, urlsplit
 
 from kechuang import settings
-from kechuang.access import auth, sessions
+from kechuang.access import auth, oidc, sessions
 
 ENABLED = False  # set by middleware(): this process serves our routes
 _MAX_OWNED = 20_000  # download files remembered (oldest forgotten first)
@@ -263,4 +263,4 @@ def _oidc_user(cookies: dict[str, str]) -> auth.User | None:
         claims = json.loads(raw) if raw else {}
     except Exception:  # no provider configured, or a cookie that does not verify
         return None
-    return auth.user_from_claims(claims) if claims.get("is_logged_in") else None
+    return oidc.user_from_claims(claims) if claims.get("is_logged_in") else None

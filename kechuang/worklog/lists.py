@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from kechuang.engine import metrics, screening
+from kechuang.engine import metrics, screening, worklists
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import Warehouse
 from kechuang.worklog import rules
@@ -54,8 +54,6 @@ def _part(list_id: str, frame: pl.DataFrame | None) -> pl.DataFrame:
 def members(wh: Warehouse, as_of: date) -> pl.DataFrame:
     """Every (list, firm) on the as-of date: list_id, uscc, name, town; one row per firm and
     list."""
-    from kechuang.models.programmes import iur  # the follow-up rule lives with the 产学研 page
-
     parts = [_part("rd_zero", metrics.rd_coverage(wh, as_of).worklist)]
     if wh.available("enterprises"):
         parts.append(_part("candidates", screening.candidates_and_near_misses(wh, as_of)))
@@ -63,7 +61,7 @@ def members(wh: Warehouse, as_of: date) -> pl.DataFrame:
         parts.append(_part("gazelle", screening.gazelle_candidates(wh, as_of)))
     if wh.available("key_enterprises"):
         parts.append(_part("key_enterprises", wh.query("programme_key_enterprises", as_of=as_of)))
-    parts.append(_part("iur", iur.follow_up(wh, as_of)))
+    parts.append(_part("iur", worklists.iur_follow_up(wh, as_of)))
     return (
         pl.concat(parts)
         .filter(pl.col("uscc").is_not_null())

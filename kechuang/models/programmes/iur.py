@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from kechuang.engine import contract
+from kechuang.engine import contract, worklists
 from kechuang.engine.metrics import Progress
 from kechuang.engine.prefetch import Shared
 from kechuang.engine.warehouse import Warehouse
@@ -28,8 +28,10 @@ STAGES = contract.CATEGORIES[
 ]  # 需求征集 → 精准对接 → 备案登记 → 落地实施 → 跟踪服务
 REGISTERED = STAGES.index("备案登记") + 1  # stage number of 备案登记
 MODES = contract.CATEGORIES[("iur_projects", "mode")]
-# A registered project still at 备案登记 this many days after registration needs a follow-up.
-DEFAULT_OVERDUE_DAYS = 90
+# The follow-up list (registered projects still waiting past N days): the one rule is
+# engine.worklists.iur_follow_up, which the work records' 产学研 list (worklog.lists) uses too.
+DEFAULT_OVERDUE_DAYS = worklists.IUR_OVERDUE_DAYS
+follow_up = worklists.iur_follow_up
 
 
 @dataclass
@@ -100,19 +102,3 @@ def iur_view(wh: Warehouse, as_of: date, target: float | None) -> IurView:
         ),
         by_mode=_by(rows, "mode", MODES),
     )
-
-
-def follow_up(
-    wh: Warehouse, as_of: date, overdue_days: int = DEFAULT_OVERDUE_DAYS
-) -> pl.DataFrame | None:
-    """Registered projects not yet implemented (stage still 备案登记) more than N days after
-    registration.
-
-    Listed when as_of - registered_on > overdue_days: a project registered exactly N days ago is
-    not yet overdue, one registered N + 1 days ago is. Most overdue first. None when iur_projects
-    is absent.
-    """
-    if not wh.available("iur_projects"):
-        return None
-    rows = wh.query("programme_iur_follow_up", as_of=as_of)
-    return rows.filter(pl.col("days_since_registered") > overdue_days)

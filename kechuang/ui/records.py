@@ -223,13 +223,20 @@ def timeline(uscc: str) -> None:
         st.markdown(f"- {line}  \n  :gray[{md(texts.entry_meta(e))}]")
 
 
+def untouched(wh, as_of, today):
+    """The towns whose lists nobody worked in the 30 days to `today` (county.untouched) in `wh`'s
+    scope."""
+    return county.untouched(lists.members(wh, as_of), county.snapshot(engine()), today)
+
+
 def untouched_text(as_of) -> str | None:
     """总览's 需关注 words on the towns whose lists nobody worked in the last 30 days (None: none);
     short, as a phone shows them, with the towns named on 跟踪台账."""
     from kechuang import ui
 
-    members = ui.cached(lists.members, as_of)
-    found = county.untouched(members, county.snapshot(engine()), rules.today())
+    # Cached per work-records version (part of every cached call's key): a rerun of 总览 no longer
+    # reads every record from the state database.
+    found = ui.cached(untouched, as_of, rules.today())
     if texts.untouched_line(found) is None:
         return None
     return f"工作记录：{found.height} 个镇区的清单近30天无人跟进（详见跟踪台账）"

@@ -18,7 +18,7 @@ members = ui.cached(lists.members, as_of, scope=ui.town_scope(town))
 snapshot = county.snapshot(records.engine())
 view = county.county_view(members, snapshot, today)
 st.caption(
-    f"{town or ui.scope_name()} · 清单截至{fmt.cn_date(as_of)}；"
+    f"{fmt.md(town or ui.scope_name())} · 清单截至{fmt.cn_date(as_of)}；"
     f"“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
     "联系 = 驾驶舱中记录的走访、宣传、辅导；下一步在该企业有新的联系记录前算未办，过了期限即逾期。"
 )
@@ -28,7 +28,7 @@ b.metric("近30天联系", fmt.num(int(view["n_contacted"].sum())))
 c.metric("逾期未办", fmt.num(int(view["n_overdue"].sum())))
 untouched = texts.untouched_line(county.untouched(members, snapshot, today))
 if untouched:
-    st.warning(untouched)
+    st.warning(fmt.md(untouched))  # names towns from the data
 
 st.subheader("各镇区、各清单进展")
 ui.table(

@@ -154,7 +154,7 @@ if values is not None:
             key="towns_chart",
         )
     if zero.len():
-        st.caption(f"{title}为 0 的镇区：" + "、".join(zero.to_list()))
+        st.caption(f"{title}为 0 的镇区：" + "、".join(fmt.md(t) for t in zero.to_list()))
 elif county_view:
     st.info(
         f"{m.label}："

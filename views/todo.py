@@ -23,7 +23,7 @@ todo = county.todo(user, members, county.snapshot(records.engine()), today)
 if town:
     todo = todo.filter(todo["town"] == town)
 whose = "本人担任责任人或记下下一步的企业" + (
-    f"，及{ui.scope_name()}各清单上的企业" if user.role == "town" else ""
+    f"，及{fmt.md(ui.scope_name())}各清单上的企业" if user.role == "town" else ""
 )
 st.caption(
     f"{fmt.cn_date(today)} · {whose}"

@@ -33,6 +33,7 @@ from kechuang.engine.warehouse import Warehouse
 from kechuang.models import briefing, overview
 from kechuang.output import document, figures, pdf
 from kechuang.output import workbook as export
+from kechuang.worklog import rules
 from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
@@ -249,7 +250,12 @@ def test_attention_names_the_towns_dragging_each_target(county, data):
     alerts = overview.attention(Warehouse(data), AS_OF, load_plan(2026))
     texts = _after(county, "八、需关注事项")
     assert texts[0] == "全县5 项有量化目标：达标进度 1 项，预警 0 项，滞后 4 项。"
-    assert texts[1:] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]
+    assert texts[1:-1] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]
+    # no work recorded: both towns' lists untouched, as 总览 says (test_untouched_agreement)
+    assert texts[-1] == (
+        f"【工作记录】截至{fmt.cn_date(rules.today())}，2 个镇区的清单近30天无人跟进"
+        "（清单上的企业均无走访、阶段或责任人记录）：掘港街道、长沙镇。"
+    )
     assert texts[1] == (
         "【滞后】新增高新技术企业：完成 2 家，序时应完成 42 家，差 40 家，完成年度目标 4.0%。"
         "拖后：掘港街道（差 24 家）、长沙镇（差 16 家）。"

@@ -374,10 +374,13 @@ def test_the_briefing_reports_the_months_contacts_by_town(
     store.record_contact(
         engine, CHANGSHA, F2, kind="宣传", on="2026-09-30", today=TODAY
     )  # September
-    found = briefing.follow_up(wh, AS_OF, county_mod.snapshot(engine))
+    found = briefing.follow_up(wh, AS_OF, county_mod.snapshot(engine), today=TODAY)
+    # 30 days to TODAY (11-05) start on 10-07: 长沙镇's contact (10-03) is older: untouched
     assert briefing.paragraph(found) == (
         "2026年10月，驾驶舱记录走访、宣传、辅导共 2 次（走访 1、宣传 0、辅导 1），"
         "涉及 2 个镇区，最多的是掘港街道（1 次）。"
+        "截至2026年11月5日，1 个镇区的清单近30天无人跟进"
+        "（清单上的企业均无走访、阶段或责任人记录）：长沙镇。"
     )
     assert found.contacts_table.columns == [
         "镇区",

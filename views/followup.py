@@ -51,8 +51,14 @@ with right:
     st.subheader(f"{as_of.year}年{as_of.month}月联系情况")
     towns = {town} if town else ui.user_scope()
     month = county.contacts_by_town(as_of, records=snapshot, towns=towns)
-    ui.table(
-        texts.contacts_table(month),
-        tables.file_stem("跟踪台账_本月联系", as_of, town),
-        key="followup_month",
-    )
+    if month.height == 0:  # the as-of month, not the last 30 days above: say which it is
+        st.info(
+            f"{as_of.year}年{as_of.month}月（清单截至日所在月，按联系日期计）驾驶舱中尚无走访、"
+            "宣传、辅导记录；近30天的联系见上表。"
+        )
+    else:
+        ui.table(
+            texts.contacts_table(month),
+            tables.file_stem("跟踪台账_本月联系", as_of, town),
+            key="followup_month",
+        )

@@ -594,3 +594,29 @@ def test_a_year_without_plan_file(data, quick_charts):
     assert doc.paragraphs[1].text == "第12期"
     assert _after(doc, "一、月度进展")[-1] == "2025年尚无计划文件，未设年度目标，以上仅列完成数。"
     assert {row[1] for row in _table(doc.tables[0])[1:]} == {"—"}  # no targets
+
+
+def test_a_name_with_control_characters_is_written_not_refused():
+    """A firm or town name with a vertical tab (pasted from Word) or \\x01 (a stray byte of an
+    export) in a heading, paragraph, table cell or caption: the document is written, the character
+    shown as a space (python-docx refuses XML-incompatible text and would lose the whole file)."""
+    name = "如东\x0b测试\x01科技有限公司"
+    shown = "如东 测试 科技有限公司"
+    made = document.write_docx(
+        document.Document(
+            title="标题",
+            issue="第10期",
+            issuer="如东县科学技术局",
+            dated="数据截至2026年10月31日",
+            blocks=[
+                document.Heading(f"一、{name}"),
+                document.Paragraph(f"{name}。", lead="【滞后】"),
+                document.Table(f"表1　{name}", ["企业名称"], [[name]], [5.0]),
+            ],
+            footer="数据来源",
+        )
+    )
+    word = docx.Document(io.BytesIO(made))
+    texts = [p.text for p in word.paragraphs]
+    assert f"一、{shown}" in texts and f"【滞后】{shown}。" in texts and f"表1　{shown}" in texts
+    assert word.tables[0].rows[1].cells[0].text == shown

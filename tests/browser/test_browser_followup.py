@@ -1,5 +1,5 @@
-"""跟踪台账 on a phone (390 px): the county sees which town's lists nobody worked, and sees it change
-once a town officer records a visit."""
+"""跟踪台账 on a phone (390 px): the county sees which town's lists nobody worked, and sees it
+change once a town officer records a visit."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def test_the_untouched_town_is_named_until_its_officer_records_a_visit(
         text = page.inner_text(main)
         assert UNTOUCHED in text
         # the as-of month's table is empty: one sentence says which month, not a bare "no rows"
-        assert "2026年10月（清单截至日所在月，按联系日期计）驾驶舱中尚无走访、宣传、辅导记录" in text
+        month = "2026年10月（清单截至日所在月，按联系日期计）驾驶舱中尚无走访、宣传、辅导记录"
+        assert month in text
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
 
         officer = next(u for u in auth.list_users(auth.users_path()) if u.name == "changsha")

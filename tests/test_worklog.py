@@ -405,3 +405,34 @@ def test_the_briefing_reports_the_months_contacts_by_town(
         ("合计", 1, 0, 1, 2, 2),
     ]
     assert table.columns[0] == "镇区"
+
+
+def test_the_ledgers_headline_counts_a_firm_on_two_lists_once(state_url, tmp_path, audit_file):
+    """跟踪台账's figures are firms: firm 1 on the 清零 and key-enterprise lists, contacted on 20
+    October with a step due 1 November, is one firm contacted and one overdue (the per-list rows
+    hold it twice, so their sums would say 2)."""
+    import polars as pl
+
+    engine = db.engine(state_url)
+    store.record_contact(
+        engine, JUEGANG, F1, kind="走访", on="2026-10-20", next_step="送材料", due_on="2026-11-01",
+        today=TODAY,
+    )  # fmt: skip
+    members = pl.DataFrame(
+        [
+            ("rd_zero", F1.uscc, F1.name, F1.town),
+            ("key_enterprises", F1.uscc, F1.name, F1.town),
+            ("key_enterprises", F2.uscc, F2.name, F2.town),
+        ],
+        schema=MEMBER_SCHEMA,
+        orient="row",
+    )
+    records = county_mod.snapshot(engine)
+    view = county_mod.county_view(members, records, TODAY)
+    assert (view["n_contacted"].sum(), view["n_overdue"].sum()) == (2, 2)  # per list
+    assert county_mod.headline(members, records, TODAY) == county_mod.Headline(2, 1, 1)
+    # A contact outside the 30 days (before 7 October) and a firm on no list do not count.
+    store.record_contact(engine, CHANGSHA, F2, kind="宣传", on="2026-10-06", today=TODAY)
+    store.record_contact(engine, JUEGANG, F3, kind="宣传", on="2026-11-04", today=TODAY)
+    head = county_mod.headline(members, county_mod.snapshot(engine), TODAY)
+    assert head == county_mod.Headline(2, 1, 1)

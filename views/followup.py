@@ -22,10 +22,11 @@ st.caption(
     f"“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
     "联系 = 驾驶舱中记录的走访、宣传、辅导；下一步在该企业有新的联系记录前算未办，过了期限即逾期。"
 )
+head = county.headline(members, snapshot, today)  # firms: one on two lists counts once
 a, b, c = st.columns(3)
-a.metric("清单在册（企业·清单）", fmt.num(int(view["n_firms"].sum())))
-b.metric("近30天联系", fmt.num(int(view["n_contacted"].sum())))
-c.metric("逾期未办", fmt.num(int(view["n_overdue"].sum())))
+a.metric("清单在册企业", f"{fmt.num(head.n_firms)} 家")
+b.metric("近30天联系企业", f"{fmt.num(head.n_contacted)} 家")
+c.metric("逾期未办企业", f"{fmt.num(head.n_overdue)} 家")
 untouched = texts.untouched_line(county.untouched(members, snapshot, today))
 if untouched:
     st.warning(fmt.md(untouched))  # names towns from the data

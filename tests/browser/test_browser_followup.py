@@ -51,6 +51,6 @@ def test_the_untouched_town_is_named_until_its_officer_records_a_visit(
         page.wait_for_selector(f'{main} [data-testid="stAlert"]:has-text("清单截至日所在月")')
         text = page.inner_text(main)
         assert "无人跟进" not in text
-        assert "近30天联系\n\n1" in text
+        assert "近30天联系企业\n\n1 家" in text
     db.dispose(state)
     context.close()

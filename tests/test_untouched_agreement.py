@@ -95,3 +95,19 @@ def test_the_word_briefing_says_the_same(data):
     (line,) = [t for t in texts if LINE in t]
     assert texts.index(line) > attention
     assert line == f"【工作记录】{dated()}（清单上的企业均无走访、阶段或责任人记录）：{TOWN_B}。"
+
+
+def test_the_briefing_text_is_of_the_day_it_is_asked_for(data):
+    """总览 caches 简报文字 with the day in its key: the 30 days end on the day passed. On the day
+    of the visit 1 town is untouched; 31 days later both are."""
+    from datetime import timedelta
+
+    from kechuang.output import summary
+    from kechuang.zh import fmt
+
+    wh, plan = Warehouse(data), load_plan(2026)
+    later = rules.today() + timedelta(days=31)
+    assert dated() in summary.briefing_text(wh, AS_OF, plan, today=rules.today())
+    assert f"截至{fmt.cn_date(later)}，2 个镇区的清单近30天无人跟进" in summary.briefing_text(
+        wh, AS_OF, plan, today=later
+    )

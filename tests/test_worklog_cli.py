@@ -62,6 +62,8 @@ def test_add_stage_and_list_as_a_town_officer(data, capsys):
     )
     assert (code, err) == (0, "")
     assert out.startswith("已记录第 1 号：") and "下一步：送材料" in out
+    # the note too, as the pages' timeline shows it (the text output used to leave it out)
+    assert f"{F2.uscc} 2026-03-20 走访（高企申报辅导）：介绍加计扣除；下一步：送材料" in out
     assert served(capsys, data) == 3
     code, out, err = run(
         capsys,

@@ -164,6 +164,7 @@ def _line(e: dict) -> str:
         text = f"{e['uscc']} {e['on']} {e['kind']}" + (
             f"（{e['service_type']}）" if e["service_type"] else ""
         )
+        text += f"：{e['note']}" if e["note"] else ""  # as the pages' timeline shows it
         if e["next_step"]:
             text += f"；下一步：{e['next_step']}（{e['due_on']}前）"
         if e["supersedes"]:

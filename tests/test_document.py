@@ -35,6 +35,7 @@ from kechuang.output import document, figures, pdf
 from kechuang.output import workbook as export
 from kechuang.output.workbook.series import programmes
 from kechuang.output.workbook.sheet import TABLE_ROW
+from kechuang.worklog import rules
 from kechuang.zh import fmt
 
 GENERATED = datetime(2026, 11, 2, 9, 30)
@@ -251,7 +252,12 @@ def test_attention_names_the_towns_dragging_each_target(county, data):
     alerts = attention.attention(Warehouse(data), AS_OF, load_plan(2026))
     texts = _after(county, "八、需关注事项")
     assert texts[0] == "全县5 项有量化目标：达标进度 1 项，预警 0 项，滞后 4 项。"
-    assert texts[1:] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]
+    assert texts[1:-1] == [f"【滞后】{a.label}：{a.summary}。{a.towns}。" for a in alerts]
+    # no work recorded: both towns' lists untouched, as 总览 says (test_untouched_agreement)
+    assert texts[-1] == (
+        f"【工作记录】截至{fmt.cn_date(rules.today())}，2 个镇区的清单近30天无人跟进"
+        "（清单上的企业均无走访、阶段或责任人记录）：掘港街道、长沙镇。"
+    )
     assert texts[1] == (
         "【滞后】新增高新技术企业：完成 2 家，序时应完成 42 家，差 40 家，完成年度目标 4.0%。"
         "拖后：掘港街道（差 24 家）、长沙镇（差 16 家）。"
@@ -590,3 +596,29 @@ def test_a_year_without_plan_file(data, quick_charts):
     assert doc.paragraphs[1].text == "第12期"
     assert _after(doc, "一、月度进展")[-1] == "2025年尚无计划文件，未设年度目标，以上仅列完成数。"
     assert {row[1] for row in _table(doc.tables[0])[1:]} == {"—"}  # no targets
+
+
+def test_a_name_with_control_characters_is_written_not_refused():
+    """A firm or town name with a vertical tab (pasted from Word) or \\x01 (a stray byte of an
+    export) in a heading, paragraph, table cell or caption: the document is written, the character
+    shown as a space (python-docx refuses XML-incompatible text and would lose the whole file)."""
+    name = "如东\x0b测试\x01科技有限公司"
+    shown = "如东 测试 科技有限公司"
+    made = document.write_docx(
+        document.Document(
+            title="标题",
+            issue="第10期",
+            issuer="如东县科学技术局",
+            dated="数据截至2026年10月31日",
+            blocks=[
+                document.Heading(f"一、{name}"),
+                document.Paragraph(f"{name}。", lead="【滞后】"),
+                document.Table(f"表1　{name}", ["企业名称"], [[name]], [5.0]),
+            ],
+            footer="数据来源",
+        )
+    )
+    word = docx.Document(io.BytesIO(made))
+    texts = [p.text for p in word.paragraphs]
+    assert f"一、{shown}" in texts and f"【滞后】{shown}。" in texts and f"表1　{shown}" in texts
+    assert word.tables[0].rows[1].cells[0].text == shown

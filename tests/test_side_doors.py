@@ -77,6 +77,17 @@ def test_csv_cells_that_would_run_as_formulas_start_with_a_quote():
     assert [r[2] for r in rows[1:]] == ["1", "-2", "3", "4", "5", "6", "7", "8", "9"]
 
 
+@pytest.mark.parametrize("dtype", [pl.Categorical, pl.Enum([HYPERLINK, "@SUM(1)", "正常名称"])])
+def test_category_columns_get_the_same_quote(dtype):
+    """A town or status column that a query hands over as a category (DuckDB ENUM) is text too."""
+    frame = pl.DataFrame({"镇区": [HYPERLINK, "@SUM(1)", "正常名称"]}, schema={"镇区": dtype})
+    rows = csv_rows(tables.csv_bytes(frame))
+    assert [r[0] for r in rows[1:]] == ["'" + HYPERLINK, "'@SUM(1)", "正常名称"]
+    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(frame)))
+    assert [c.value for c in book.active["A"]][1:] == [HYPERLINK, "@SUM(1)", "正常名称"]
+    assert [c.data_type for c in book.active["A"]][1:] == ["s", "s", "s"]
+
+
 def test_a_login_attempt_with_a_formula_name_is_neutral_in_the_audit_csv(monkeypatch, tmp_path):
     data = write_warehouse(tmp_path / "data", enterprises=[firm(1)])
     monkeypatch.setenv("KECHUANG_DATA", str(data))

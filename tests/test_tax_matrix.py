@@ -138,6 +138,9 @@ def county(tmp_path, monkeypatch):
         hnte_certificates=[
             {"uscc": uscc(2), "certificate_no": "C2", "issued_on": date(2024, 12, 1)}
         ],
+        # An event on AS_OF (no firm, no tax): the data's freshness, so the pages and the CLI work
+        # at AS_OF as the exporters do, instead of being brought back to 2024-12-01.
+        trainings=[{"training_id": "T1", "title": "政策宣讲", "held_on": date(2026, 10, 31)}],
     )
     monkeypatch.setenv("KECHUANG_DATA", str(data))
     return data
@@ -206,6 +209,8 @@ PAGES = [
     ("views/rd_zero.py", {}),
     ("views/overview.py", {}),
     ("views/progress.py", {}),
+    ("views/todo.py", {}),  # the work-record pages (issue 21): firm lists with their downloads
+    ("views/followup.py", {}),
 ]
 
 
@@ -280,10 +285,38 @@ def _word(user: auth.User, data: Path, tmp_path: Path) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
+def _cli_export(suffix: str) -> Callable[[auth.User, Path, Path], str]:
+    """`kechuang export --out 简报<suffix> --as-user NAME`: the CLI's own path to the briefing."""
+
+    def export(user: auth.User, data: Path, tmp_path: Path) -> str:
+        import docx
+
+        from kechuang.cli import main
+        from kechuang.output import figures
+
+        if suffix == ".docx":
+            try:
+                figures.require()
+            except figures.Unavailable as err:
+                pytest.skip(str(err))
+        out = tmp_path / f"简报_{user.name}{suffix}"
+        argv = ["export", "--out", str(out), "--data", str(data), "--as-of", AS_OF]
+        assert main([*argv, "--as-user", user.name]) == 0
+        if suffix == ".xlsx":
+            return file_text(out.read_bytes())
+        doc = docx.Document(str(out))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+    return export
+
+
 # name -> what an exporter writes for this account, as text.
 EXPORTERS: dict[str, Callable[[auth.User, Path, Path], str]] = {
     "briefing_xlsx": _workbook,
     "briefing_docx": _word,
+    "cli_export_xlsx": _cli_export(".xlsx"),
+    "cli_export_docx": _cli_export(".docx"),
 }
 
 

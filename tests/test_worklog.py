@@ -374,10 +374,13 @@ def test_the_briefing_reports_the_months_contacts_by_town(
     store.record_contact(
         engine, CHANGSHA, F2, kind="宣传", on="2026-09-30", today=TODAY
     )  # September
-    found = briefing.follow_up(wh, AS_OF, county_mod.snapshot(engine))
+    found = briefing.follow_up(wh, AS_OF, county_mod.snapshot(engine), today=TODAY)
+    # 30 days to TODAY (11-05) start on 10-07: 长沙镇's contact (10-03) is older: untouched
     assert briefing.paragraph(found) == (
         "2026年10月，驾驶舱记录走访、宣传、辅导共 2 次（走访 1、宣传 0、辅导 1），"
         "涉及 2 个镇区，最多的是掘港街道（1 次）。"
+        "截至2026年11月5日，1 个镇区的清单近30天无人跟进"
+        "（清单上的企业均无走访、阶段或责任人记录）：长沙镇。"
     )
     assert found.contacts_table.columns == [
         "镇区",
@@ -402,3 +405,34 @@ def test_the_briefing_reports_the_months_contacts_by_town(
         ("合计", 1, 0, 1, 2, 2),
     ]
     assert table.columns[0] == "镇区"
+
+
+def test_the_ledgers_headline_counts_a_firm_on_two_lists_once(state_url, tmp_path, audit_file):
+    """跟踪台账's figures are firms: firm 1 on the 清零 and key-enterprise lists, contacted on 20
+    October with a step due 1 November, is one firm contacted and one overdue (the per-list rows
+    hold it twice, so their sums would say 2)."""
+    import polars as pl
+
+    engine = db.engine(state_url)
+    store.record_contact(
+        engine, JUEGANG, F1, kind="走访", on="2026-10-20", next_step="送材料", due_on="2026-11-01",
+        today=TODAY,
+    )  # fmt: skip
+    members = pl.DataFrame(
+        [
+            ("rd_zero", F1.uscc, F1.name, F1.town),
+            ("key_enterprises", F1.uscc, F1.name, F1.town),
+            ("key_enterprises", F2.uscc, F2.name, F2.town),
+        ],
+        schema=MEMBER_SCHEMA,
+        orient="row",
+    )
+    records = county_mod.snapshot(engine)
+    view = county_mod.county_view(members, records, TODAY)
+    assert (view["n_contacted"].sum(), view["n_overdue"].sum()) == (2, 2)  # per list
+    assert county_mod.headline(members, records, TODAY) == county_mod.Headline(2, 1, 1)
+    # A contact outside the 30 days (before 7 October) and a firm on no list do not count.
+    store.record_contact(engine, CHANGSHA, F2, kind="宣传", on="2026-10-06", today=TODAY)
+    store.record_contact(engine, JUEGANG, F3, kind="宣传", on="2026-11-04", today=TODAY)
+    head = county_mod.headline(members, county_mod.snapshot(engine), TODAY)
+    assert head == county_mod.Headline(2, 1, 1)

@@ -62,6 +62,8 @@ def test_add_stage_and_list_as_a_town_officer(data, capsys):
     )
     assert (code, err) == (0, "")
     assert out.startswith("已记录第 1 号：") and "下一步：送材料" in out
+    # the note too, as the pages' timeline shows it (the text output used to leave it out)
+    assert f"{F2.uscc} 2026-03-20 走访（高企申报辅导）：介绍加计扣除；下一步：送材料" in out
     assert served(capsys, data) == 3
     code, out, err = run(
         capsys,
@@ -202,3 +204,20 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(data, capsys, argv, 
     assert err.count("\n") == 1 and message in err
     code, out, _ = run(capsys, "worklog", "list", "--json", "--as-user", "admin", "--data", data)
     assert json.loads(out) == []
+
+
+def test_list_is_audited_as_a_download_with_the_account_and_what_was_asked(data, capsys):
+    """`worklog list` hands firms' work records to a script: it leaves the same trail as the
+    other lists' CLI downloads (the account, its towns, the filters, how many entries)."""
+    from kechuang.access import audit
+
+    add = ["worklog", "add", F2.uscc, "--kind", "宣传", "--on", "2026-03-20", "--data", data]
+    assert run(capsys, *add, "--as-user", "changsha")[0] == 0
+    code, out, err = run(
+        capsys, "worklog", "list", "--town", F2.town, "--json", "--as-user", "changsha"
+    )
+    assert (code, err) == (0, "") and len(json.loads(out)) == 1
+    log = audit.read()
+    (event,) = log.filter(log["action"] == "download").to_dicts()
+    assert (event["user_name"], event["role"], event["scope"]) == ("changsha", "town", F2.town)
+    assert event["detail"].startswith(f"worklog list 工作记录 --town {F2.town} 1 条（命令行")

@@ -18,17 +18,18 @@ members = ui.cached(lists.members, as_of, scope=ui.town_scope(town))
 snapshot = county.snapshot(records.engine())
 view = county.county_view(members, snapshot, today)
 st.caption(
-    f"{town or ui.scope_name()} · 清单截至{fmt.cn_date(as_of)}；"
+    f"{fmt.md(town or ui.scope_name())} · 清单截至{fmt.cn_date(as_of)}；"
     f"“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
     "联系 = 驾驶舱中记录的走访、宣传、辅导；下一步在该企业有新的联系记录前算未办，过了期限即逾期。"
 )
+head = county.headline(members, snapshot, today)  # firms: one on two lists counts once
 a, b, c = st.columns(3)
-a.metric("清单在册（企业·清单）", fmt.num(int(view["n_firms"].sum())))
-b.metric("近30天联系", fmt.num(int(view["n_contacted"].sum())))
-c.metric("逾期未办", fmt.num(int(view["n_overdue"].sum())))
+a.metric("清单在册企业", f"{fmt.num(head.n_firms)} 家")
+b.metric("近30天联系企业", f"{fmt.num(head.n_contacted)} 家")
+c.metric("逾期未办企业", f"{fmt.num(head.n_overdue)} 家")
 untouched = texts.untouched_line(county.untouched(members, snapshot, today))
 if untouched:
-    st.warning(untouched)
+    st.warning(fmt.md(untouched))  # names towns from the data
 
 st.subheader("各镇区、各清单进展")
 ui.table(
@@ -51,8 +52,14 @@ with right:
     st.subheader(f"{as_of.year}年{as_of.month}月联系情况")
     towns = {town} if town else ui.user_scope()
     month = county.contacts_by_town(as_of, records=snapshot, towns=towns)
-    ui.table(
-        texts.contacts_table(month),
-        tables.file_stem("跟踪台账_本月联系", as_of, town),
-        key="followup_month",
-    )
+    if month.height == 0:  # the as-of month, not the last 30 days above: say which it is
+        st.info(
+            f"{as_of.year}年{as_of.month}月（清单截至日所在月，按联系日期计）驾驶舱中尚无走访、"
+            "宣传、辅导记录；近30天的联系见上表。"
+        )
+    else:
+        ui.table(
+            texts.contacts_table(month),
+            tables.file_stem("跟踪台账_本月联系", as_of, town),
+            key="followup_month",
+        )

@@ -10,6 +10,7 @@ from kechuang.models import links, tasks, timeline, towns
 from kechuang.models import overview as cockpit
 from kechuang.output import summary, tables
 from kechuang.ui import records
+from kechuang.worklog import rules
 from kechuang.zh import fmt
 
 wh = ui.open_or_stop()
@@ -152,7 +153,7 @@ if values is not None:
             key="towns_chart",
         )
     if zero.len():
-        st.caption(f"{title}为 0 的镇区：" + "、".join(zero.to_list()))
+        st.caption(f"{title}为 0 的镇区：" + "、".join(fmt.md(t) for t in zero.to_list()))
 elif county_view:
     st.info(
         f"{m.label}："
@@ -194,7 +195,8 @@ elif county_view:
 # -- briefing text, sources, link -----------------------------------------------------------
 with st.expander("简报文字（可复制）"):
     st.code(
-        ui.cached(summary.briefing_text, as_of, the_plan, where, scope=scope),
+        # today: the text's 30-day line moves with the day, so the cache key does too
+        ui.cached(summary.briefing_text, as_of, the_plan, where, scope=scope, today=rules.today()),
         language=None,
         wrap_lines=True,
     )

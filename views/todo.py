@@ -23,7 +23,7 @@ todo = county.todo(user, members, county.snapshot(records.engine()), today)
 if town:
     todo = todo.filter(todo["town"] == town)
 whose = "本人担任责任人或记下下一步的企业" + (
-    f"，及{ui.scope_name()}各清单上的企业" if user.role == "town" else ""
+    f"，及{fmt.md(ui.scope_name())}各清单上的企业" if user.role == "town" else ""
 )
 st.caption(
     f"{fmt.cn_date(today)} · {whose}"
@@ -37,7 +37,7 @@ if todo.height == 0:
     st.stop()
 a, b, c = st.columns(3)
 a.metric("待办企业", f"{fmt.num(todo.height)} 家")
-b.metric("已逾期", f"{fmt.num(int(todo['is_overdue'].fill_null(False).sum()))} 项")
+b.metric("已逾期", f"{fmt.num(int(todo['is_overdue'].fill_null(False).sum()))} 家")
 c.metric("尚未联系", f"{fmt.num(int(todo['last_on'].is_null().sum()))} 家")
 ui.firm_table(
     texts.todo_table(todo),

@@ -124,6 +124,20 @@ def _list(args, user, emit) -> None:
     since = rules.parse_date(args.since, "--since") if args.since else None
     uscc = lists.normal_uscc(args.uscc) if args.uscc else None
     rows = reading.entries(db.engine(), user, uscc=uscc, town=args.town, since=since)
+    from kechuang.cli.common import audit_cli
+
+    # Firms' work records leave the state database here: audited like the other lists' downloads.
+    asked = "".join(
+        f" {flag} {value}"
+        for flag, value in (("--uscc", uscc), ("--town", args.town), ("--since", args.since))
+        if value
+    )
+    audit_cli(
+        args,
+        "download",
+        f"worklog list 工作记录{asked} {len(rows)} 条",
+        reading.visible_towns(user),
+    )
     if args.json:
         emit(rows, True)
         return
@@ -150,6 +164,7 @@ def _line(e: dict) -> str:
         text = f"{e['uscc']} {e['on']} {e['kind']}" + (
             f"（{e['service_type']}）" if e["service_type"] else ""
         )
+        text += f"：{e['note']}" if e["note"] else ""  # as the pages' timeline shows it
         if e["next_step"]:
             text += f"；下一步：{e['next_step']}（{e['due_on']}前）"
         if e["supersedes"]:

@@ -35,6 +35,7 @@ from kechuang.models.towns import town_chart_spec, town_values
 from kechuang.output import document, figures, pdf, summary, workbook
 from kechuang.output.document import Heading, Image, PageBreak, Paragraph, Table
 from kechuang.output.workbook.series import programmes
+from kechuang.worklog import briefing as worklog_briefing
 from kechuang.zh import fmt
 from kechuang.zh.labels import STATUS_LABELS
 
@@ -301,6 +302,11 @@ class _Briefing:
                     "如需请向县科技局索取全县简报。"
                 )
             )
+        # As 总览's 需关注 (and 跟踪台账 for a town): the towns whose lists nobody worked for 30
+        # days, the same count; self.wh: the county, or a town officer's own towns.
+        untouched = worklog_briefing.untouched_text(self.wh, self.as_of)
+        if untouched:
+            self.blocks.append(Paragraph(f"{untouched}。", lead="【工作记录】"))
         metric_id = self.ranked_metric()
         values = None if metric_id is None else town_values(self.view.town_table, metric_id)
         if values is None or values.height < 2:  # one town (a town officer's) is not a ranking

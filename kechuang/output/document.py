@@ -16,6 +16,7 @@ installed (a server), the PDF conversion maps them to Noto CJK (kechuang.output.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -108,7 +109,7 @@ def write_docx(doc: Document) -> bytes:
     figures = tables = 0
     for block in doc.blocks:
         if isinstance(block, Heading):
-            word.add_paragraph(block.text, style=f"Heading {block.level}")
+            word.add_paragraph(xml_text(block.text), style=f"Heading {block.level}")
         elif isinstance(block, Paragraph):
             _paragraph(word, block)
         elif isinstance(block, Table):
@@ -193,8 +194,19 @@ def _page_setup(word) -> None:
 # -- blocks --------------------------------------------------------------------------------------
 
 
+# A name from the data may hold control characters XML 1.0 cannot carry (a vertical tab pasted from
+# Word, a stray \x01 in a department's export): python-docx would refuse the whole briefing. Every
+# text reaching the document passes here and shows them as a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text as the document can hold it: XML-incompatible control characters as spaces."""
+    return _NOT_XML.sub(" ", text)
+
+
 def _run(paragraph, text: str, font: str | None = None, size: float | None = None, **kw):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))
     if font:
         set_fonts(run._r, font)
     if size:
@@ -280,7 +292,7 @@ def _cell(cell, text: str, align: str, *, bold=False, color=None, font=BODY_FONT
 
 
 def _table(word, block: Table) -> None:
-    caption = word.add_paragraph(block.caption, style="Caption")
+    caption = word.add_paragraph(xml_text(block.caption), style="Caption")
     caption.paragraph_format.keep_with_next = True
     align = block.align or "l" + "c" * (len(block.header) - 1)
     table = word.add_table(rows=1 + len(block.rows), cols=len(block.header))
@@ -326,7 +338,7 @@ def _image(word, block: Image) -> None:
     p.paragraph_format.keep_with_next = True
     p.paragraph_format.space_before = Pt(6)
     p.add_run().add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
-    word.add_paragraph(block.caption, style="Caption")
+    word.add_paragraph(xml_text(block.caption), style="Caption")
 
 
 # -- footer: sources, generated-at, page number ----------------------------------------------------

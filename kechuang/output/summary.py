@@ -141,11 +141,19 @@ def compose(
     return opening + (f"\n{standing}" if standing else "")
 
 
-def briefing_text(wh: Warehouse, as_of: date, plan: Plan | None, scope_label: str = COUNTY) -> str:
+def briefing_text(
+    wh: Warehouse,
+    as_of: date,
+    plan: Plan | None,
+    scope_label: str = COUNTY,
+    today: date | None = None,
+) -> str:
     """The briefing's opening text for the warehouse's scope (a town when the warehouse is
-    scoped), ending with the month's recorded contacts and the stage funnel."""
+    scoped), ending with the month's recorded contacts, the stage funnel and the towns nobody
+    worked in the 30 days to `today` (default: today; a page caching the text passes it, so the
+    text of yesterday is not shown today)."""
     from kechuang.worklog import briefing
 
     rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
     text = compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
-    return f"{text}\n{briefing.paragraph(briefing.follow_up(wh, as_of))}"
+    return f"{text}\n{briefing.paragraph(briefing.follow_up(wh, as_of, today=today))}"

@@ -60,10 +60,16 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name).map_elements(str, return_dtype=pl.String)
 
 
+def _is_category(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Categorical | pl.Enum)
+
+
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
-    """Nested values as text, flags as 是/否: what a reader of the file expects to see."""
+    """Nested values as text, flags as 是/否, categories as plain text (so the CSV writer's formula
+    guard sees them): what a reader of the file expects to see."""
     return frame.with_columns(
         *(_as_text(c, t) for c, t in frame.schema.items() if t.is_nested()),
+        *(pl.col(c).cast(pl.String) for c, t in frame.schema.items() if _is_category(t)),
         *(
             pl.col(c).replace_strict(YES_NO, return_dtype=pl.String)
             for c, t in frame.schema.items()

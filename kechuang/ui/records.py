@@ -7,21 +7,16 @@ changed the stage gives StaleStage's message (who, when), and nothing is lost.""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from kechuang.access import auth
 from kechuang.ui.access import current_user
 from kechuang.worklog import county, lists, reading, rules, store, texts
+from kechuang.zh.fmt import md
 
+# Every message below may carry a note, a firm or town name or an account name (typed by a user or
+# from data): all of it goes through fmt.md before st.success/toast/error/warning/caption/markdown.
 _FLASH = "_worklog_flash"
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(text: str | None) -> str:
-    """User text safe inside markdown: every markdown sign backslash-escaped, lines joined."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def engine():
@@ -57,15 +52,15 @@ def flash() -> None:
     """The confirmation of the last save (shown once, after the rerun the save started)."""
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message)
-        st.toast(message, icon=":material/check_circle:")  # seen wherever the page is scrolled
+        st.success(md(message))
+        st.toast(md(message), icon=":material/check_circle:")  # seen wherever the page is scrolled
 
 
 def _save(key: str, action, *args, **kwargs) -> None:
     try:
         entry = action(engine(), current_user(), *args, **kwargs)
     except rules.WorklogError as err:
-        st.error(str(err))
+        st.error(md(err))
         return
     _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}", key)
 
@@ -112,7 +107,7 @@ def stage_form(firm: rules.Firm, list_id: str, key: str) -> None:
     st.session_state[seen_key] = len(history)  # seq runs 1, 2, ... per (firm, list)
     head = history[-1] if history else None
     st.caption(
-        f"当前阶段：{head['stage']}（{md(texts.entry_meta(head))}）"
+        f"当前阶段：{md(head['stage'])}（{md(texts.entry_meta(head))}）"
         if head
         else f"当前阶段：{rules.initial_stage(list_id)}（尚无记录）"
     )
@@ -171,7 +166,7 @@ def firm_forms(uscc: str, list_id: str | None, key: str) -> None:
     try:
         firm = _firm(uscc)
     except rules.WorklogError as err:  # e.g. a project's firm missing from the register
-        st.warning(f"{err}，无法为其记录。")
+        st.warning(f"{md(err)}，无法为其记录。")
         return
     staged = [list_id] if list_id in rules.STAGES else ([] if list_id else list(rules.STAGES))
     owned = [list_id] if list_id else list(rules.LISTS)
@@ -211,7 +206,7 @@ def timeline(uscc: str) -> None:
     try:
         entries = reading.entries(engine(), current_user(), uscc=uscc)
     except rules.Refused as err:
-        st.caption(str(err))
+        st.caption(md(err))
         return
     if not entries:
         st.caption("尚无走访、阶段或责任人记录。")

@@ -21,6 +21,8 @@ class FollowUp:
     month: date  # the first day of the month
     contacts: pl.DataFrame  # county.contacts_by_town
     funnel: pl.DataFrame  # county.stage_funnel over the lists' firms
+    untouched: pl.DataFrame  # county.untouched: towns whose lists nobody worked for 30 days
+    today: date  # the end of those 30 days (as on 总览 and 跟踪台账: today, not the as-of date)
 
     @property
     def contacts_table(self) -> pl.DataFrame:
@@ -31,16 +33,44 @@ class FollowUp:
         return texts.funnel_table(self.funnel)
 
 
-def follow_up(wh: Warehouse, as_of: date, records: county.Records | None = None) -> FollowUp:
-    """The month's contacts by town and the funnel of the warehouse's scope (a town's, or the
-    county's)."""
+def follow_up(
+    wh: Warehouse,
+    as_of: date,
+    records: county.Records | None = None,
+    today: date | None = None,
+) -> FollowUp:
+    """The month's contacts by town, the funnel and the untouched towns of the warehouse's scope
+    (a town's, or the county's)."""
     records = records or county.snapshot()
+    today = today or rules.today()
     members = lists.members(wh, as_of)
     return FollowUp(
         as_of.replace(day=1),
         county.contacts_by_town(as_of, records=records, towns=wh.scope),
         county.stage_funnel(members, records=records),
+        county.untouched(members, records, today),
+        today,
     )
+
+
+def untouched_sentence(f: FollowUp) -> str | None:
+    """'截至2026年12月5日，2 个镇区的清单近30天无人跟进（…）：甲镇、乙镇' (None: every town's lists
+    were worked). The count is the one 总览's 需关注 gives (same members, records and day)."""
+    return _dated(f.untouched, f.today)
+
+
+def untouched_text(
+    wh: Warehouse, as_of: date, records: county.Records | None = None, today: date | None = None
+) -> str | None:
+    """untouched_sentence for the warehouse's scope (the Word briefing's 需关注)."""
+    today = today or rules.today()
+    found = county.untouched(lists.members(wh, as_of), records or county.snapshot(), today)
+    return _dated(found, today)
+
+
+def _dated(untouched: pl.DataFrame, today: date) -> str | None:
+    line = texts.untouched_line(untouched)
+    return None if line is None else f"截至{fmt.cn_date(today)}，{line}"
 
 
 def paragraph(f: FollowUp) -> str:
@@ -63,7 +93,9 @@ def paragraph(f: FollowUp) -> str:
         if rows.height:
             parts = "、".join(f"{r['stage']} {r['n_firms']}" for r in rows.to_dicts())
             stages.append(f"{label}清单 {int(rows['n_firms'].sum())} 家（{parts}）")
-    return text + ("；培育阶段：" + "；".join(stages) if stages else "") + "。"
+    text += ("；培育阶段：" + "；".join(stages) if stages else "") + "。"
+    untouched = untouched_sentence(f)
+    return text + (f"{untouched}。" if untouched else "")
 
 
 def month_contacts_by_town(wh: Warehouse, as_of: date) -> pl.DataFrame:

@@ -202,6 +202,28 @@ def stage_text(row: dict) -> str:
     return " · ".join(f"{s} {n}" for s, n in counts if n)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """跟踪台账's three figures, in firms: a firm on two lists counts once (county_view's rows are
+    per list, so their sums would count it twice)."""
+
+    n_firms: int  # firms on any list
+    n_contacted: int  # of them, contacted in the last 30 days
+    n_overdue: int  # of them, with an overdue next step
+
+
+def headline(members: pl.DataFrame, records: Records, today: date) -> Headline:
+    firms = members["uscc"].unique().implode()
+    since = _since(today)
+    contacted = records.contacts.filter(
+        pl.col("contacted_on").is_between(since, today) & pl.col("uscc").is_in(firms)
+    )
+    overdue = _firm_steps(records, today).filter(
+        pl.col("is_overdue").fill_null(False) & pl.col("uscc").is_in(firms)
+    )
+    return Headline(members["uscc"].n_unique(), contacted["uscc"].n_unique(), overdue.height)
+
+
 def untouched(members: pl.DataFrame, records: Records, today: date) -> pl.DataFrame:
     """Towns whose lists nobody worked in the last 30 days (no firm of any of its lists got an
     entry): town, lists (labels joined), n_firms. A town with one list worked is not named;

@@ -40,16 +40,11 @@ def entry_meta(e: dict) -> str:
 
 
 def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
-    """我的待办 for display (企业名称, 所属镇区, 所在清单, 责任人, 培育阶段, 下一步, 期限, 状态,
-    最近联系, 代码)."""
+    """我的待办 for display (企业名称, 状态, 期限, 下一步, 所在清单, 培育阶段, 责任人, 最近联系,
+    所属镇区, 代码): what is due comes right after the name, so a phone shows it without scrolling
+    sideways."""
     return todo.select(
         pl.col("name").alias("企业名称"),
-        pl.col("town").alias("所属镇区"),
-        pl.col("lists").alias("所在清单"),
-        pl.col("owners").alias("责任人"),
-        pl.col("stages").alias("培育阶段"),
-        pl.col("next_step").alias("下一步"),
-        pl.col("due_on").alias("期限"),
         pl.when(pl.col("is_overdue"))
         .then(pl.lit("已逾期"))
         .when(pl.col("due_on").is_not_null())
@@ -58,7 +53,13 @@ def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("尚未联系"))
         .otherwise(pl.lit("—"))
         .alias("状态"),
+        pl.col("due_on").alias("期限"),
+        pl.col("next_step").alias("下一步"),
+        pl.col("lists").alias("所在清单"),
+        pl.col("stages").alias("培育阶段"),
+        pl.col("owners").alias("责任人"),
         pl.col("last_on").alias("最近联系"),
+        pl.col("town").alias("所属镇区"),
         pl.col("uscc").alias("统一社会信用代码"),
     )
 

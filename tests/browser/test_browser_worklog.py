@@ -58,7 +58,7 @@ def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_
         info.value.save_as(path)
         rows = path.read_text(encoding="utf-8-sig").splitlines()
         assert rows[0].startswith(
-            "企业名称,所属镇区,所在清单,责任人,培育阶段,下一步,期限,状态,最近联系"
+            "企业名称,状态,期限,下一步,所在清单,培育阶段,责任人,最近联系,所属镇区"
         )
         firm_row = next(r for r in rows if r.startswith(FIRM_2))
         assert "送政策材料" in firm_row and due.isoformat() in firm_row

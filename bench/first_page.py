@@ -1,9 +1,10 @@
-"""A fresh `streamlit run app.py` on bench data: how long until the overview's first target card is
+"""A fresh `streamlit run app.py` on bench data: how long until the overview's first target is
 visible.
 
 Starts the app on a free port (KECHUANG_DATA = the bench data, a throwaway users file with the demo
 accounts), waits for /_stcore/health, opens the app in Debian's Chromium (Playwright), logs in as
-the demo analyst and waits for the first card's progress text (完成年度目标). Reported: the
+the demo analyst and waits for the first row of the target list (目标一览; the cards with their
+完成年度目标 text are folded in an expander since the compact list came). Reported: the
 server's start until it answers its health check, and the app's own time from then to the first
 card (the login page drawn, then the overview drawn after the form is sent; the few milliseconds of
 typing excluded). Prints JSON; measures, never asserts.
@@ -21,7 +22,7 @@ from pathlib import Path
 from bench.server import ROOT, app_server
 
 CHROMIUM = "/usr/bin/chromium"
-CARD_TEXT = "完成年度目标"
+FIRST_TARGET = '[data-testid="stMain"] .kc-row'  # charts/target_list.py's rows
 USER = "analyst"
 
 
@@ -52,7 +53,7 @@ def measure(data: Path) -> dict:
         page.get_by_label("密码", exact=True).fill(password)
         page.get_by_role("button", name="登录").click()
         sent = time.perf_counter()
-        page.locator('[data-testid="stMain"]').get_by_text(CARD_TEXT).first.wait_for(timeout=60_000)
+        page.locator(FIRST_TARGET).first.wait_for(timeout=60_000)
         card = time.perf_counter()
         browser.close()
     return {

@@ -13,6 +13,7 @@ import streamlit as st
 
 from kechuang.access import auth
 from kechuang.ui.access import current_user
+from kechuang.ui.cache import cached, county_warehouse
 from kechuang.worklog import county, lists, reading, rules, store, texts
 
 _FLASH = "_worklog_flash"
@@ -31,9 +32,7 @@ def engine():
 
 
 def _firm(uscc: str) -> rules.Firm:
-    from kechuang import ui
-
-    return lists.find_firm(ui.county_warehouse(), uscc)
+    return lists.find_firm(county_warehouse(), uscc)
 
 
 def may_record() -> bool:
@@ -226,9 +225,7 @@ def timeline(uscc: str) -> None:
 def untouched_text(as_of) -> str | None:
     """总览's 需关注 words on the towns whose lists nobody worked in the last 30 days (None: none);
     short, as a phone shows them, with the towns named on 跟踪台账."""
-    from kechuang import ui
-
-    members = ui.cached(lists.members, as_of)
+    members = cached(lists.members, as_of)
     found = county.untouched(members, county.snapshot(engine()), rules.today())
     if texts.untouched_line(found) is None:
         return None

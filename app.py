@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kechuang import settings, ui
+from kechuang import settings
+from kechuang.ui import access, login
 
 ROOT = Path(__file__).resolve().parent
 # A favicon served by this server: a Material icon name or an emoji makes the browser
@@ -148,15 +149,18 @@ def build_navigation(allowed) -> dict[str, list]:
     return sections
 
 
-user = ui.signed_in()
-view = ui.share_view()
-requested = ui.requested_page()  # before st.navigation replaces the pages it is looked up in
+user = access.signed_in()
+view = access.share_view()
+requested = access.requested_page()  # before st.navigation replaces the pages it is looked up in
 if user is None:
     # Every page registered but hidden, so a deep link's path and query survive the login; nothing
     # runs.
     st.navigation(build_navigation(lambda _: True), position="hidden")
-    ui.login_page()
-    ui.prepare_in_background()  # after the form is drawn: the browser shows it while this runs
+    login.login_page()
+    # Only now the heavy part of the UI (polars, DuckDB): the browser shows the form meanwhile.
+    from kechuang.ui import cache
+
+    cache.prepare_in_background()  # after the form is drawn: the browser shows it while this runs
     st.stop()
 if view is not None:
     # A share visitor sees the one shared page, at the root URL the link points to.
@@ -165,12 +169,13 @@ if view is not None:
         position="hidden",
     )
 else:
-    sections = build_navigation(lambda permission: permission is None or ui.can(permission))
+    sections = build_navigation(lambda permission: permission is None or access.can(permission))
     # A deep link to a page this role lacks (a pasted URL, a signed-in new tab): a hidden stand-in
     # takes its URL (else Streamlit says "Page not found" in English) and moves on to the default
     # page, which says why.
     denied = next(
-        (row for row in NAVIGATION if row[4] == requested and row[5] and not ui.can(row[5])), None
+        (row for row in NAVIGATION if row[4] == requested and row[5] and not access.can(row[5])),
+        None,
     )
     if denied:
         home = next(iter(sections.values()))[0]  # build_navigation makes the first the default
@@ -185,6 +190,8 @@ else:
         st.warning(
             f"本账户无权打开“{refused}”页面，已转到“{navigation.title}”。如需此页面，请联系管理员调整角色。"
         )
-ui.account_box(user)
-ui.render_filters(ui.open_or_stop())
+from kechuang.ui import cache, filters  # noqa: E402  (signed in: the heavy part, see above)
+
+login.account_box(user)
+filters.render_filters(cache.open_or_stop())
 navigation.run()

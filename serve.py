@@ -8,7 +8,7 @@ import contextlib
 import streamlit as st
 
 from kechuang.access import http
-from kechuang.ui import parts, server, warmup
+from kechuang.ui import cache, server, warmup
 
 # Before the server answers, so the first sign-in finds the pages' work done: every page's modules
 # imported and frozen (kechuang/ui/warmup.py), then the county warehouse opened with its one-off
@@ -16,6 +16,6 @@ from kechuang.ui import parts, server, warmup
 # to report after login, with its message.
 warmup.import_and_freeze()
 with contextlib.suppress(Exception):
-    parts.open_county(wait=True)
+    cache.open_county(wait=True)
 
 app = st.App("app.py", middleware=[*http.middleware(), *server.middleware()])

@@ -65,7 +65,7 @@ def write_warehouse(data_dir: Path, **tables: list[dict]) -> Path:
 
 # -- signed-in app sessions (the app's login state, for AppTest) -----------------------------------
 
-SESSION_KEY = "_kechuang_session"  # kechuang.ui._SESSION
+SESSION_KEY = "_kechuang_session"  # kechuang.ui.access._SESSION
 
 
 def sign_in(at, name: str = "analyst"):

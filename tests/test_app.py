@@ -3,6 +3,9 @@ switches."""
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -93,3 +96,34 @@ def test_progress_page_names_missing_data_by_the_department_file(app_data):
     notes = [c.value for c in at.caption if c.value.startswith("缺少数据")]
     assert "缺少数据：科创项目招引" in notes
     assert not any("sci_projects" in n or "_" in n for n in notes)
+
+
+def test_the_login_page_loads_neither_polars_nor_duckdb():
+    """A fresh server's login page waits for no polars or DuckDB import (≈ 0.3 s): app.py imports
+    only the light UI modules (ui/access, ui/login) before it draws the form, and ui/cache (the
+    warehouse) after it."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    login = next(
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "user is None"
+    )
+    before = [
+        ast.unparse(n)
+        for n in tree.body
+        if isinstance(n, ast.Import | ast.ImportFrom) and n.lineno < login.lineno
+    ]
+    assert "from kechuang.ui import access, login" in before
+    in_branch = [ast.unparse(n) for n in login.body]
+    assert in_branch.index("login.login_page()") < in_branch.index("from kechuang.ui import cache")
+    probe = "import sys\nprint(sorted(m for m in ('polars', 'duckdb') if m in sys.modules))"
+    code = "\n".join([*before, probe])
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "[]"
+    # ...and the probe can tell: the warehouse module loads both.
+    code = "\n".join([*before, "from kechuang.ui import cache", probe])
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "['duckdb', 'polars']"

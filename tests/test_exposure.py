@@ -62,12 +62,11 @@ def test_make_run_binds_loopback_unless_told():
 
 
 def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monkeypatch):
-    from kechuang import ui
-    from kechuang.ui import access
+    from kechuang.ui import cache, login
 
     monkeypatch.delenv("KECHUANG_DATA", raising=False)  # the demo data: demo accounts exist
-    monkeypatch.setattr(access, "local_client", lambda: False)
-    monkeypatch.setattr(ui, "prepare_in_background", lambda: None, raising=False)  # no data read
+    monkeypatch.setattr(login, "local_client", lambda: False)
+    monkeypatch.setattr(cache, "prepare_in_background", lambda: None)  # no data read
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if "_kechuang_session" in at.session_state:
         del at.session_state["_kechuang_session"]
@@ -77,7 +76,7 @@ def test_demo_accounts_are_neither_listed_nor_accepted_from_another_machine(monk
     at.text_input[0].input("analyst")
     at.text_input[1].input("demo-analyst")
     next(b for b in at.button if b.label == "登录").click().run()
-    assert [e.value for e in at.error] == [access.DEMO_REMOTE]
+    assert [e.value for e in at.error] == [login.DEMO_REMOTE]
     assert "_kechuang_session" not in at.session_state
     assert audit.read()["action"].to_list()[-1] == "login_failed"
 

@@ -676,19 +676,20 @@ def _page_that_ingests_mid_run():
 
     import streamlit as st
 
-    from kechuang import ingest, ui
+    from kechuang import ingest
+    from kechuang.ui import cache
 
-    ui.open_or_stop()  # pins the data version for this run
-    before = ui.cached(ui._towns)
+    cache.open_or_stop()  # pins the data version for this run
+    before = cache.cached(cache._towns)
     if os.environ.get("TEST_INGEST_FILE") and not st.session_state.get("done"):
         ingest.ingest(
-            ui.data_dir(), [ingest.Source.from_path(os.environ["TEST_INGEST_FILE"])]
+            cache.data_dir(), [ingest.Source.from_path(os.environ["TEST_INGEST_FILE"])]
         )  # lands mid-run
         st.session_state.done = True
-    wh = ui.warehouse()
+    wh = cache.warehouse()
     st.session_state.seen = (
         before,
-        ui.cached(ui._towns),
+        cache.cached(cache._towns),
         wh.con.sql("select count(*) from enterprises").fetchall()[0][0],
     )
 

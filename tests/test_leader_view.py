@@ -17,7 +17,7 @@ from kechuang.engine.warehouse import Warehouse
 from kechuang.models import attention, timeline, towns
 from kechuang.models import overview as cockpit
 from kechuang.output import summary
-from kechuang.ui import parts
+from kechuang.ui import filters
 from kechuang.zh import fmt
 
 PLAN = load_plan(2026)
@@ -202,7 +202,7 @@ def test_one_freshness_for_a_town_and_the_county(tmp_path):
     ],
 )
 def test_as_of_from_a_link_is_brought_back_with_a_notice(text, shown, notice):
-    as_of, said = parts.as_of_from_url(text, date(2026, 10, 30))
+    as_of, said = filters.as_of_from_url(text, date(2026, 10, 30))
     assert as_of == shown
     if notice is None:
         assert said is None

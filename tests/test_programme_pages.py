@@ -10,7 +10,7 @@ from fixtures import firm
 from programme_fixture import CHANGSHA, COMMISSIONER_NAMES, write_county
 from streamlit.testing.v1 import AppTest
 
-from kechuang import ui
+from kechuang.ui import grids
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["contracts", "iur", "projects", "services", "commissioners", "trainings"]
@@ -82,7 +82,7 @@ def test_contracts_page_under_a_town(county):
     assert not any(
         "列入原因" in df.value.columns for df in at.dataframe
     )  # no prospects in this town:
-    assert ui.EMPTY_TABLE in [i.value for i in at.info]  # said in Chinese, not an empty grid
+    assert grids.EMPTY_TABLE in [i.value for i in at.info]  # said in Chinese, not an empty grid
 
 
 def test_iur_page_funnel_and_follow_up(county):

@@ -4,16 +4,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.access import audit, auth, sessions, share
 from kechuang.engine import contract
 from kechuang.output import tables
 from kechuang.state import db
+from kechuang.ui import access, cache, filters, grids
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, _ = ui.sidebar_filters(wh)
-me = ui.current_user()
+wh = cache.open_or_stop()
+as_of, _ = filters.sidebar_filters(wh)
+me = access.current_user()
 path = auth.users_path()
 
 st.title("账户与审计")
@@ -52,7 +52,7 @@ with accounts:
         name = left.text_input("用户名（小写字母开头）")
         display = right.text_input("显示名称")
         role = left.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get)
-        towns = right.multiselect("镇区（仅镇区账户）", ui.towns())
+        towns = right.multiselect("镇区（仅镇区账户）", cache.towns())
         password = st.text_input(f"初始密码（至少 {auth.MIN_PASSWORD} 位）", type="password")
         if st.form_submit_button("新增"):
             try:
@@ -73,7 +73,7 @@ with accounts:
         new_role = left.selectbox(
             "新角色（调整时选择）", list(auth.ROLES), index=None, format_func=auth.ROLES.get
         )
-        new_towns = right.multiselect("新镇区（仅镇区账户）", ui.towns())
+        new_towns = right.multiselect("新镇区（仅镇区账户）", cache.towns())
         reset, regrade, remove = st.columns(3)
         do_reset = reset.form_submit_button("重设密码")
         do_regrade = regrade.form_submit_button("调整角色")
@@ -97,7 +97,7 @@ with accounts:
 with signed_in:
     policy = auth.SessionPolicy.from_env()
     active = sessions.active(auth.store(path), datetime.now(UTC), policy)
-    mine = ui.session_id()
+    mine = access.session_id()
     st.caption(
         f"共 {len(active)} 个有效会话；无操作 {policy.idle.total_seconds() / 60:g} 分钟或登录满 "
         f"{policy.absolute.total_seconds() / 3600:g} 小时自动结束。"
@@ -143,7 +143,7 @@ with log:
     shown = contract.for_display(
         events, ["at", "user_name", "role_label", "action_label", "detail", "scope"]
     )
-    ui.table(
+    grids.table(
         shown,
         tables.file_stem("审计日志", since),
         key="audit_log",
@@ -151,7 +151,7 @@ with log:
         placeholder="—",
     )
     if events.height:
-        ui.audited_download(
+        access.audited_download(
             "下载 JSONL",
             lambda: audit.jsonl(events.sort("at")),
             f"{tables.file_stem('审计日志', since)}.jsonl",
@@ -175,11 +175,11 @@ with links:
             "revoked_by",
         ],
     )
-    ui.table(
+    grids.table(
         shown,
         tables.file_stem("分享链接", date.today()),
         key="share_links",
-        column_config=ui.column_formats(shown),
+        column_config=grids.column_formats(shown),
         placeholder="—",
     )
     active = listed.filter(listed["status"] == "active")["token_id"].to_list()

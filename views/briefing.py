@@ -4,16 +4,16 @@ from datetime import datetime
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.engine import plan
 from kechuang.output import figures, pdf, summary, tables
 from kechuang.output import workbook as export
+from kechuang.ui import access, cache, filters, panels
 from kechuang.zh import fmt
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 scope_label = town or summary.COUNTY
 
@@ -22,10 +22,12 @@ st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(scope_label)} · "
     f"{the_plan.title if the_plan else f'{as_of.year}年尚无计划文件'}"
 )
-ui.freshness(wh)
+panels.freshness(wh)
 
 st.subheader("简报文字")
-text = ui.cached(summary.briefing_text, as_of, the_plan, scope_label, scope=ui.town_scope(town))
+text = cache.cached(
+    summary.briefing_text, as_of, the_plan, scope_label, scope=cache.town_scope(town)
+)
 st.code(text, language=None, wrap_lines=True)
 st.caption(
     "点击文字框右上角的复制按钮，即可粘贴到简报材料中。文字由目标进度的同一组数字生成，随截至日期和镇区变化。"
@@ -53,7 +55,7 @@ DOCUMENTS = {  # format -> button, download button, session key, suffix, MIME ty
     "docx": ("生成 Word 简报", "下载 Word 简报", "briefing_docx_file", ".docx", DOCX_MIME),
     "pdf": ("生成 PDF 简报", "下载 PDF 简报", "briefing_pdf_file", ".pdf", "application/pdf"),
 }
-may_download = ui.can("download_firm_lists")  # the same permission audited_download checks
+may_download = access.can("download_firm_lists")  # the same permission audited_download checks
 no_pdf = pdf.soffice() is None
 clicked = None
 for column, (kind, (label, *_)) in zip(st.columns(3), DOCUMENTS.items(), strict=True):
@@ -70,20 +72,20 @@ if clicked is not None:
     try:
         with st.spinner("正在生成简报……" if clicked == "xlsx" else "正在绘制图表、排版简报……"):
             if clicked == "xlsx":
-                scoped = ui.warehouse(ui.town_scope(town))
+                scoped = cache.warehouse(cache.town_scope(town))
                 data = export.briefing_workbook(
-                    scoped, as_of, town, generated_at=generated_at, viewer=ui.current_user()
+                    scoped, as_of, town, generated_at=generated_at, viewer=access.current_user()
                 )
             else:  # the user's whole scope: 需关注 and the town ranking compare its towns
                 from kechuang.models import briefing  # plotly and kaleido: only when asked
 
                 make = briefing.briefing_docx if clicked == "docx" else briefing.briefing_pdf
                 data = make(
-                    ui.warehouse(),
+                    cache.warehouse(),
                     as_of,
                     town,
                     generated_at=generated_at,
-                    viewer=ui.current_user(),
+                    viewer=access.current_user(),
                 )
         st.session_state[DOCUMENTS[clicked][2]] = (wanted, data, generated_at)
     except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
@@ -92,7 +94,7 @@ for kind, (_, label, state, suffix, mime) in DOCUMENTS.items():
     made = st.session_state.get(state)
     if made and made[0] == wanted:
         _, data, generated_at = made
-        ui.audited_download(
+        access.audited_download(
             label,
             data,
             tables.file_stem("科创简报", as_of, town) + suffix,
@@ -107,7 +109,7 @@ for kind, (_, label, state, suffix, mime) in DOCUMENTS.items():
 command = f"python -m kechuang export --out 简报.xlsx --as-of {as_of.isoformat()}" + (
     f" --town {town}" if town else ""
 )
-if ui.can("view_audit"):  # commands are for administrators, who run the server
+if access.can("view_audit"):  # commands are for administrators, who run the server
     st.caption(
         "命令行生成同一份简报（内容相同，仅生成时间不同；Word、PDF 把 .xlsx 换成 .docx、.pdf）："
     )

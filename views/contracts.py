@@ -3,19 +3,19 @@ next."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import programmes as charts
 from kechuang.engine import contract, plan
 from kechuang.models.programmes import contracts
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
+from kechuang.ui import cache, filters, grids, panels
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target(contracts.METRIC_ID) if the_plan else None
-view = ui.cached(contracts.contracts_view, as_of, target, scope=ui.town_scope(town))
+view = cache.cached(contracts.contracts_view, as_of, target, scope=cache.town_scope(town))
 
 
 def stem(part: str) -> str:
@@ -29,12 +29,12 @@ st.caption(
     "（不论本地主体为卖方或买方）"
     + ("；按本地主体所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
-ui.progress_card(
+panels.progress_card(
     view.headline, "技术合同认定登记额", no_target="镇区无分解目标" if town else "跟踪指标"
 )
 
 if view.n_contracts is None:
-    ui.absent(["tech_contracts"], "技术合同")
+    panels.absent(["tech_contracts"], "技术合同")
 else:
     left, right = st.columns(2)
     left.metric(
@@ -47,7 +47,7 @@ else:
     progress_tab, where_tab, firms_tab = st.tabs(["逐月进度", "构成与分布", "登记企业"])
     with progress_tab:
         if view.monthly is not None:
-            ui.chart_table(
+            grids.chart_table(
                 charts.cumulative_chart(
                     view.monthly,
                     "技术合同登记额：逐月与累计",
@@ -75,7 +75,7 @@ else:
             (view.by_region, "region_bucket", "按对方所在地区"),
             (view.by_town, "town", "按本地主体所属镇区"),
         ):
-            ui.chart_table(
+            grids.chart_table(
                 charts.bar_chart(frame, key, amounts, f"技术合同{title}", "万元"),
                 display(frame, table="tech_contracts"),
                 stem(title.split("（")[0]),
@@ -87,7 +87,7 @@ else:
                     "珠三角（广东珠三角城市、粤港澳）；本地（如东及南通各县市区）；其余为其他地区。"
                 )
     with firms_tab:
-        ui.chart_table(
+        grids.chart_table(
             charts.bar_chart(
                 view.firms,
                 "name",
@@ -121,9 +121,9 @@ st.caption(
     f"有望登记技术合同、但{as_of.year}年尚未登记的存续企业：截至日持有有效高企证书，或有产学研项目（上年以来备案登记或尚未备案），"
     "或上一已汇算年度有研发投入。按列入原因多少、研发投入排序，供走访、宣传、辅导时逐一对接。"
 )
-prospects = ui.cached(contracts.prospects, as_of, scope=ui.town_scope(town))
+prospects = cache.cached(contracts.prospects, as_of, scope=cache.town_scope(town))
 if prospects is None:
-    ui.absent(wh.missing("tech_contracts", "enterprises"), "重点企业动态清单")
+    panels.absent(wh.missing("tech_contracts", "enterprises"), "重点企业动态清单")
 else:
     missing = wh.missing(*contracts.PROSPECT_SOURCES)
     if missing:
@@ -144,10 +144,10 @@ else:
         ],
         overrides={"rd_expense_wan": "研发投入（万元）"},
     )
-    ui.table(
+    grids.table(
         shown,
         stem("重点企业动态清单"),
         key="contracts_prospects",
-        column_config=ui.column_formats(shown),
+        column_config=grids.column_formats(shown),
         placeholder="—",
     )

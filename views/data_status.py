@@ -5,26 +5,26 @@ from datetime import date
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.access import redact
 from kechuang.engine import checks
 from kechuang.ingest import manifest
 from kechuang.models import data_status
 from kechuang.output import tables
+from kechuang.ui import access, cache, filters, grids, panels
 
-wh = ui.open_or_stop()
-ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+filters.sidebar_filters(wh)
 today = date.today()
 
 st.title("数据质量")
 st.caption(
     "各数据表的行数、数据期间与最近一次导入；检查发现的问题可逐项查看、下载问题行，修正后重新导入。"
 )
-ui.freshness(wh)
+panels.freshness(wh)
 
 st.subheader("各表概况")
 st.dataframe(
-    checks.coverage_display(ui.cached(data_status.coverage, today)),
+    checks.coverage_display(cache.cached(data_status.coverage, today)),
     hide_index=True,
     height="content",
     placeholder="—",
@@ -37,10 +37,10 @@ st.dataframe(
 
 st.subheader("在业存续企业的数据覆盖")
 if not wh.available("enterprises"):
-    ui.absent(["enterprises"], "覆盖率")
+    panels.absent(["enterprises"], "覆盖率")
 else:
     st.dataframe(
-        ui.cached(checks.presence),
+        cache.cached(checks.presence),
         hide_index=True,
         placeholder="—",
         column_config={
@@ -57,8 +57,8 @@ st.subheader("检查结果")
 # Findings name firms and values: tax figures are banded for roles without them
 # (redact.findings_for).
 found = redact.findings_for(
-    ui.current_user(),
-    [f for f in ui.cached(checks.findings, today) if f.check != "table_absent"],
+    access.current_user(),
+    [f for f in cache.cached(checks.findings, today) if f.check != "table_absent"],
 )
 if not found:
     st.success("未发现数据问题。")
@@ -76,9 +76,9 @@ else:
     pick = st.selectbox(
         "查看问题行", found, format_func=checks.finding_title, key="quality_finding"
     )
-    rows = ui.cached(checks.finding_rows, pick.check, pick.table or None, today)
-    ui.table(
-        checks.rule_rows_display(redact.check_rows_for(ui.current_user(), rows)),
+    rows = cache.cached(checks.finding_rows, pick.check, pick.table or None, today)
+    grids.table(
+        checks.rule_rows_display(redact.check_rows_for(access.current_user(), rows)),
         tables.file_stem(f"数据质量_{pick.check}", today, pick.table),
         key="quality_rows",
         placeholder="—",
@@ -89,7 +89,7 @@ history = manifest.history(wh.data_dir)
 if history.height == 0:
     st.info(
         "尚无导入记录：数据通过“数据导入”页面"
-        + ("或命令 python -m kechuang ingest " if ui.can("view_audit") else "")
+        + ("或命令 python -m kechuang ingest " if access.can("view_audit") else "")
         + "导入后，在此列出。"
     )
 else:

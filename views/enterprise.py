@@ -2,29 +2,28 @@
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.access import redact
 from kechuang.charts import workbench as charts
 from kechuang.engine import contract, profile, screening
 from kechuang.models import enterprise_view, workbench
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import access, cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 thresholds = screening.HnteThresholds()
 
 st.title("一企一档")
 if not wh.available("enterprises"):
-    ui.absent(["enterprises"], "一企一档")
+    panels.absent(["enterprises"], "一企一档")
     st.stop()
 
 text = st.text_input(
     "查找企业", placeholder="企业名称中的几个字，或统一社会信用代码", key="enterprise_search"
 ).strip()
 if text:
-    found = ui.cached(profile.search, text)
+    found = cache.cached(profile.search, text)
     if found.height == 0:
         st.info(f"没有名称含“{fmt.md(text)}”或代码以“{fmt.md(text.upper())}”开头的企业。")
     elif found.height == 1:
@@ -63,22 +62,22 @@ if param.code is None:
     )
     st.stop()
 try:
-    whole = ui.cached(profile.enterprise_file, param.code, as_of)
+    whole = cache.cached(profile.enterprise_file, param.code, as_of)
 except profile.UnknownEnterprise:
     st.error(
         fmt.md(enterprise_view.unknown_message(param.code, param.warning))
         + (
             ""
-            if ui.user_scope() is None
-            else f"（本账户只能查看{fmt.md(ui.scope_name())}的企业。）"
+            if access.user_scope() is None
+            else f"（本账户只能查看{fmt.md(access.scope_name())}的企业。）"
         )
     )
     st.stop()
 
 # Tax figures become bands for roles without them: everything below draws `file`, never `whole`.
-file = redact.file_for(ui.current_user(), whole)
+file = redact.file_for(access.current_user(), whole)
 name = file.registry.get("name") or param.code
-ui.audit_once("view_enterprise_file", f"{param.code} {name}")
+access.audit_once("view_enterprise_file", f"{param.code} {name}")
 st.header(fmt.md(name))
 if param.warning:
     st.warning(fmt.md(param.warning))
@@ -107,18 +106,18 @@ def stem(part: str) -> str:
 
 
 def section(key: str) -> None:
-    title = redact.section_title(key, ui.current_user())
+    title = redact.section_title(key, access.current_user())
     state = enterprise_view.section_state(file, key)
     if state:
         st.caption(f"{title}：" + ("数据暂缺（尚未接入）" if state == "absent" else "无该企业记录"))
         return
     frame = enterprise_view.section_table(file, key)
     st.markdown(f"**{title}**")
-    ui.table(
+    grids.table(
         frame,
         stem(title),
         key=f"enterprise_{key}",
-        column_config=ui.number_formats(frame),
+        column_config=grids.number_formats(frame),
         placeholder="—",
     )
 
@@ -145,7 +144,7 @@ if lines:
 
 st.subheader("营业收入与研发")
 annual = redact.annual_for(
-    ui.current_user(), enterprise_view.annual_figures(whole, thresholds)
+    access.current_user(), enterprise_view.annual_figures(whole, thresholds)
 )  # ratios come from the exact figures; the amounts are banded for roles without them
 if annual is None:
     st.info("企业所得税汇算和统计年报都没有该企业的年度数据，营收与研发无法显示。")
@@ -170,16 +169,16 @@ else:
             for c in annual.columns
         }
     )
-    ui.table(
+    grids.table(
         shown,
         stem("年度营收与研发"),
         key="enterprise_annual",
-        column_config=ui.number_formats(shown),
+        column_config=grids.number_formats(shown),
         placeholder="—",
     )
 monthly = enterprise_view.monthly_sales(file)
 if monthly is not None:
-    ui.chart_table(
+    grids.chart_table(
         charts.monthly_sales_chart(monthly),
         monthly.rename(
             {
@@ -202,11 +201,11 @@ with tabs[0]:
     certs = enterprise_view.certificate_table(file, as_of)
     if certs is not None:
         st.markdown("**高新技术企业证书**")
-        ui.table(
+        grids.table(
             certs,
             stem("高企证书"),
             key="enterprise_certs",
-            column_config=ui.number_formats(certs),
+            column_config=grids.number_formats(certs),
             placeholder="—",
         )
     else:

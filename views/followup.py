@@ -3,22 +3,21 @@ steps and stage counts; the stage funnel and the month's contacts by town."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import access, cache, filters, grids, records
 from kechuang.worklog import county, lists, rules, texts
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 
 st.title("跟踪培育台账")
 today = rules.today()
-members = ui.cached(lists.members, as_of, scope=ui.town_scope(town))
+members = cache.cached(lists.members, as_of, scope=cache.town_scope(town))
 snapshot = county.snapshot(records.engine())
 view = county.county_view(members, snapshot, today)
 st.caption(
-    f"{fmt.md(town or ui.scope_name())} · 清单截至{fmt.cn_date(as_of)}；"
+    f"{fmt.md(town or access.scope_name())} · 清单截至{fmt.cn_date(as_of)}；"
     f"“近30天”指截至今天（{fmt.cn_date(today)}）的30天。"
     "联系 = 驾驶舱中记录的走访、宣传、辅导；下一步在该企业有新的联系记录前算未办，过了期限即逾期。"
 )
@@ -32,7 +31,7 @@ if untouched:
     st.warning(fmt.md(untouched))  # names towns from the data
 
 st.subheader("各镇区、各清单进展")
-ui.table(
+grids.table(
     texts.county_table(view),
     tables.file_stem("跟踪台账_分镇区", as_of, town),
     key="followup_towns",
@@ -43,14 +42,14 @@ left, right = st.columns(2)
 with left:
     st.subheader("培育阶段")
     funnel = county.stage_funnel(members, records=snapshot)
-    ui.table(
+    grids.table(
         texts.funnel_table(funnel),
         tables.file_stem("跟踪台账_阶段", as_of, town),
         key="followup_funnel",
     )
 with right:
     st.subheader(f"{as_of.year}年{as_of.month}月联系情况")
-    towns = {town} if town else ui.user_scope()
+    towns = {town} if town else access.user_scope()
     month = county.contacts_by_town(as_of, records=snapshot, towns=towns)
     if month.height == 0:  # the as-of month, not the last 30 days above: say which it is
         st.info(
@@ -58,7 +57,7 @@ with right:
             "宣传、辅导记录；近30天的联系见上表。"
         )
     else:
-        ui.table(
+        grids.table(
             texts.contacts_table(month),
             tables.file_stem("跟踪台账_本月联系", as_of, town),
             key="followup_month",

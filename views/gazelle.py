@@ -3,16 +3,15 @@ trajectory, and the candidates for the remaining places under adjustable thresho
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.engine import plan, screening
 from kechuang.models import gazelle, threshold_inputs
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import access, cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
-scope = ui.town_scope(town)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
+scope = cache.town_scope(town)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target("cultivation") if the_plan else None
 
@@ -21,17 +20,17 @@ st.title("瞪羚、独角兽企业定制化培育")
 records.flash()
 st.caption(f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 培育名额为全县数，不随镇区筛选")
 
-places = ui.cached(gazelle.places, as_of, target)
+places = cache.cached(gazelle.places, as_of, target)
 a, b, c = st.columns(3)
 a.metric(f"{as_of.year}年培育名额", fmt.amount(target, "家"))
 county_view = (
-    ui.user_scope() is None
+    access.user_scope() is None
 )  # a town officer sees their towns' firms only: the county's remaining places are unknown
 if county_view:
     b.metric("已入选", fmt.amount(places.filled, "家"))
     c.metric("尚余名额", fmt.amount(places.remaining, "家"))
 else:
-    b.metric(f"{fmt.md(ui.scope_name())}已入选", fmt.amount(places.filled, "家"))
+    b.metric(f"{fmt.md(access.scope_name())}已入选", fmt.amount(places.filled, "家"))
 if places.share is not None and county_view:
     st.progress(
         min(places.share, 1.0),
@@ -42,15 +41,15 @@ elif target is None:
 
 st.subheader(f"{as_of.year}年培育名单")
 if not wh.available("cultivation"):
-    ui.absent(["cultivation"], "培育名单")
+    panels.absent(["cultivation"], "培育名单")
 else:
-    listed = ui.cached(gazelle.cultivation_list, as_of, scope=scope)
+    listed = cache.cached(gazelle.cultivation_list, as_of, scope=scope)
     table = gazelle.cultivation_table(listed)
     trend = next(col for col in table.columns if col.startswith("营业收入走势"))
     st.caption(
         "营业收入取税务汇算数据，缺失时用统计年报数据；走势为近五个已汇算年度。点选一行即可打开该企业的一企一档。"
     )
-    ui.firm_table(
+    grids.firm_table(
         table,
         tables.file_stem("瞪羚独角兽_培育名单", as_of, town),
         key="gazelle_list",
@@ -62,7 +61,7 @@ else:
     )
 
 st.subheader("培育候选企业")
-spans = ui.cached(gazelle.gazelle_spans, as_of)
+spans = cache.cached(gazelle.gazelle_spans, as_of)
 if st.session_state.get("gazelle_span") not in spans:
     st.session_state.pop(
         "gazelle_span", None
@@ -100,16 +99,16 @@ rule = (
 )
 st.caption(rule + ("（已调整：" + "；".join(changed) + "）" if changed else ""))
 if wh.missing("tax_annual", "hnte_certificates"):
-    ui.absent(wh.missing("tax_annual", "hnte_certificates"), "培育候选")
+    panels.absent(wh.missing("tax_annual", "hnte_certificates"), "培育候选")
 else:
-    candidates = ui.cached(screening.gazelle_candidates, as_of, thresholds, scope=scope)
+    candidates = cache.cached(screening.gazelle_candidates, as_of, thresholds, scope=scope)
     table = gazelle.gazelle_table(candidates, span)
     n_new = candidates.filter(~candidates["in_cultivation"]).height
     st.markdown(
         f"共 **{fmt.num(candidates.height)}** 家，其中未入选 **{fmt.num(n_new)}** "
         "家。点选一行即可打开该企业的一企一档。"
     )
-    ui.firm_table(
+    grids.firm_table(
         table,
         tables.file_stem("瞪羚独角兽_培育候选", as_of, town, f"{span}年口径"),
         key="gazelle_candidates",

@@ -3,21 +3,20 @@ to start."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import programmes as charts
 from kechuang.engine import plan
 from kechuang.models.programmes import iur
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target(iur.METRIC_ID) if the_plan else None
-scope = ui.town_scope(town)
-view = ui.cached(iur.iur_view, as_of, target, scope=scope)
+scope = cache.town_scope(town)
+view = cache.cached(iur.iur_view, as_of, target, scope=scope)
 
 
 def stem(part: str) -> str:
@@ -31,18 +30,18 @@ st.caption(
     "需求征集→精准对接→备案登记→落地实施→跟踪服务全流程"
     + ("；按合作企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
-ui.progress_card(
+panels.progress_card(
     view.headline,
     f"产学研合作项目备案登记（{as_of.year}年）",
     no_target="镇区无分解目标" if town else "跟踪指标",
 )
 
 if view.funnel is None:
-    ui.absent(["iur_projects"], "产学研")
+    panels.absent(["iur_projects"], "产学研")
 else:
     funnel_tab, partner_tab, month_tab = st.tabs(["全流程漏斗", "合作院所与方式", "逐月登记"])
     with funnel_tab:
-        ui.chart_table(
+        grids.chart_table(
             charts.funnel_chart(view.funnel, "产学研项目全流程（已达各阶段项目数）"),
             display(
                 view.funnel,
@@ -64,7 +63,7 @@ else:
             (view.by_region, "region_bucket", "按合作方所在地区"),
             (view.by_partner, "partner", "按合作高校院所"),
         ):
-            ui.chart_table(
+            grids.chart_table(
                 charts.bar_chart(
                     frame,
                     key,
@@ -80,7 +79,7 @@ else:
         st.caption("统计范围同全流程漏斗。地区按合作方所在地区的文字归类（与技术合同相同的规则）。")
     with month_tab:
         if view.monthly is not None:
-            ui.chart_table(
+            grids.chart_table(
                 charts.cumulative_chart(
                     view.monthly, "产学研项目备案登记：逐月与累计", "项", bar_name="当月备案"
                 ),
@@ -98,9 +97,9 @@ days = st.number_input(
     step=15,
     key="iur_overdue_days",
 )
-overdue = ui.cached(iur.follow_up, as_of, int(days), scope=scope)
+overdue = cache.cached(iur.follow_up, as_of, int(days), scope=scope)
 if overdue is None:
-    ui.absent(["iur_projects"], "待落地项目")
+    panels.absent(["iur_projects"], "待落地项目")
 else:
     st.markdown(
         f"截至{fmt.cn_date(as_of)}，阶段仍为“备案登记”且备案已超过 {int(days)} 天的项目共 "
@@ -123,11 +122,11 @@ else:
         table="iur_projects",
         overrides={"name": "企业名称"},
     )
-    ui.table(
+    grids.table(
         shown,
         stem(f"备案超{int(days)}天未落地"),
         key="iur_follow_up",
-        column_config=ui.column_formats(shown),
+        column_config=grids.column_formats(shown),
         placeholder="—",
     )
     records.record_panel(overdue, "iur", key="iur_records")

@@ -3,20 +3,19 @@ link."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.engine import metrics, plan
 from kechuang.engine.metrics import METRIC_BY_ID
 from kechuang.models import links, tasks, timeline, towns
 from kechuang.models import overview as cockpit
 from kechuang.output import summary, tables
-from kechuang.ui import records
+from kechuang.ui import access, cache, filters, grids, panels, records
 from kechuang.worklog import rules
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
-scope = ui.town_scope(town)
+scope = cache.town_scope(town)
 where = town or "全县"
 
 st.title("如东科创驾驶舱")
@@ -26,24 +25,26 @@ st.caption(
     f"{fmt.pct(float(metrics.elapsed_share(as_of)))}"
 )
 link_box = st.container()  # filled at the end, once every URL parameter of the view is set
-ui.freshness(wh)
+panels.freshness(wh)
 
 
 def badge(status: str | None, words: str) -> str:
-    return ui.status_badge(status) if status else f":gray-badge[{words}]"
+    return panels.status_badge(status) if status else f":gray-badge[{words}]"
 
 
 # One computation for the page: warning list (the county's targets, whatever the town), county
 # progress, cards, town table. A town officer's session holds only their towns' rows: the
 # county's pace, the towns' fair shares and the task breakdown cannot be computed for them, so
 # those sections are left out rather than shown wrong.
-county_view = ui.user_scope() is None
-view = ui.cached(cockpit.overview, as_of, the_plan, town, county_view)
+county_view = access.user_scope() is None
+view = cache.cached(cockpit.overview, as_of, the_plan, town, county_view)
 alerts, county_rows = view.alerts, view.county_rows
 cards = (
-    view.cards if view.cards is not None else ui.cached(cockpit.cards, as_of, the_plan, scope=scope)
+    view.cards
+    if view.cards is not None
+    else cache.cached(cockpit.cards, as_of, the_plan, scope=scope)
 )  # a town's own cards
-rows = county_rows if not town else ui.cached(metrics.progress, as_of, the_plan, scope=scope)
+rows = county_rows if not town else cache.cached(metrics.progress, as_of, the_plan, scope=scope)
 
 # -- 目标一览: every target in one compact row (a phone shows them on one or two screens) ----------
 st.subheader("目标一览" if not town else f"目标一览 · {fmt.md(town)}")
@@ -53,7 +54,7 @@ elif town:
     st.caption(
         f"{fmt.md(town)}的数据为其对全县年度目标的贡献，不单独作序时判断；科创专员与培训场次为全县数据。"
     )
-ui.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None, cards))
+panels.target_list(cockpit.target_rows(rows, town is not None, the_plan is not None, cards))
 
 # -- 需关注: the lagging targets and the towns dragging them ------------------------------------
 if county_view and alerts:
@@ -69,14 +70,14 @@ if county_view and alerts:
             + (f"。{untouched}" if untouched else "")
         )
         for a in alerts:
-            st.markdown(f"{ui.status_badge(a.status)} **{a.label}**：{fmt.md(a.towns)}")
+            st.markdown(f"{panels.status_badge(a.status)} **{a.label}**：{fmt.md(a.towns)}")
 elif county_view:
     if any(p.status for p in county_rows):
         st.success("有量化目标的指标均达到序时进度。")
     if untouched := records.untouched_text(as_of):
         st.caption(untouched)
 if town:  # the town against the other towns, in sentences rather than one-bar charts
-    standings = ui.town_standing(as_of, town)
+    standings = cache.town_standing(as_of, town)
     if standings:
         with st.container(border=True):
             st.markdown(f"**{fmt.md(town)}在全县**")
@@ -85,7 +86,7 @@ if town:  # the town against the other towns, in sentences rather than one-bar c
                 st.caption(zero)
 if not county_view:
     st.caption(
-        f"本账户只能查看{fmt.md(ui.scope_name())}的数据；全县进度、任务分解请向科技局索取或查看领导分享的链接。"
+        f"本账户只能查看{fmt.md(access.scope_name())}的数据；全县进度、任务分解请向科技局索取或查看领导分享的链接。"
     )
 
 with st.expander("逐项卡片（完成、上年同期、月度走势）"):
@@ -115,7 +116,7 @@ from kechuang.charts import overview as charts  # noqa: E402  (here: the cards a
 
 st.markdown("**累计进度与镇区分布**")
 ids = [m.id for m in metrics.METRICS]
-chosen = ui.url_choice(
+chosen = filters.url_choice(
     "选择指标",
     ids,
     key="metric",
@@ -125,7 +126,7 @@ chosen = ui.url_choice(
 )
 m = METRIC_BY_ID[chosen]
 card = next(c for c in cards if c.id == chosen)
-cum = ui.cached(timeline.cumulative, chosen, as_of, the_plan, scope=scope)
+cum = cache.cached(timeline.cumulative, chosen, as_of, the_plan, scope=scope)
 if cum is not None and cum.series["actual"].max() == 0 and town:
     # A flat zero line says nothing: say it.
     st.info(f"{fmt.md(where)}本年尚无{m.label}。")
@@ -167,7 +168,7 @@ with st.expander("分镇区贡献表（全部指标，可下载）" if county_vi
         + (f"{fmt.md(town)}在上图中以深色突出显示。" if town and county_view else "")
     )
     shown = towns.town_table_display(town_frame)
-    ui.table(
+    grids.table(
         shown,
         tables.file_stem("总览_分镇区贡献", as_of),
         key="town_table",
@@ -196,7 +197,9 @@ elif county_view:
 with st.expander("简报文字（可复制）"):
     st.code(
         # today: the text's 30-day line moves with the day, so the cache key does too
-        ui.cached(summary.briefing_text, as_of, the_plan, where, scope=scope, today=rules.today()),
+        cache.cached(
+            summary.briefing_text, as_of, the_plan, where, scope=scope, today=rules.today()
+        ),
         language=None,
         wrap_lines=True,
     )
@@ -205,10 +208,10 @@ with st.expander("数据来源与更新时间"):
         "\n".join(
             f"- {r['数据']}："
             + ("暂缺" if r["数据截至"] == "暂缺" else f"数据截至{r['数据截至']}，{r['行数']} 行")
-            for r in ui.freshness_table(wh)
+            for r in panels.freshness_table(wh)
         )
     )  # a list, not a table: readable at 390 px
-if ui.share_view() is None:
+if access.share_view() is None:
     with link_box.expander("分享本视图的链接"):
         st.code(
             links.share_url(links.OVERVIEW_URL_PATH, st.query_params.to_dict()),
@@ -216,4 +219,4 @@ if ui.share_view() is None:
             wrap_lines=True,
         )
         st.caption("点右上角按钮复制；有账户的同志登录后即见本页的截至日期、镇区和所选指标。")
-        ui.share_link_box("overview", as_of, town)
+        access.share_link_box("overview", as_of, town)

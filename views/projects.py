@@ -3,19 +3,19 @@ pipeline."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import programmes as charts
 from kechuang.engine import plan
 from kechuang.models.programmes import projects
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
+from kechuang.ui import cache, filters, grids, panels
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target(projects.METRIC_ID) if the_plan else None
-view = ui.cached(projects.projects_view, as_of, target, scope=ui.town_scope(town))
+view = cache.cached(projects.projects_view, as_of, target, scope=cache.town_scope(town))
 
 
 def stem(part: str) -> str:
@@ -27,16 +27,16 @@ st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · 高成长型科创项目{as_of.year}年内落地数"
     + ("；按项目落地镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
-ui.progress_card(
+panels.progress_card(
     view.headline, "高成长型科创项目落地", no_target="镇区无分解目标" if town else "跟踪指标"
 )
 
 if view.pipeline is None:
-    ui.absent(["sci_projects"], "科创项目招引")
+    panels.absent(["sci_projects"], "科创项目招引")
 else:
     pipe_tab, where_tab, month_tab = st.tabs(["在谈→签约→落地", "落地项目分布", "逐月落地"])
     with pipe_tab:
-        ui.chart_table(
+        grids.chart_table(
             charts.bar_chart(
                 view.pipeline,
                 "stage",
@@ -66,11 +66,11 @@ else:
             ],
             table="sci_projects",
         )
-        ui.table(
+        grids.table(
             shown,
             stem("在谈签约项目"),
             key="projects_in_progress",
-            column_config=ui.column_formats(shown),
+            column_config=grids.column_formats(shown),
             placeholder="—",
         )
     with where_tab:
@@ -80,7 +80,7 @@ else:
             (view.by_region, "region_bucket", "按项目来源地"),
             (view.by_town, "town", "按落地镇区"),
         ):
-            ui.chart_table(
+            grids.chart_table(
                 charts.bar_chart(frame, key, series, f"高成长型项目落地{title}", "个"),
                 display(frame, table="sci_projects"),
                 stem(title),
@@ -93,16 +93,16 @@ else:
             ["project_id", "name", "landed_on", "field", "source_region", "town", "investment_wan"],
             table="sci_projects",
         )
-        ui.table(
+        grids.table(
             shown,
             stem("落地项目"),
             key="projects_landed",
-            column_config=ui.column_formats(shown),
+            column_config=grids.column_formats(shown),
             placeholder="—",
         )
     with month_tab:
         if view.monthly is not None:
-            ui.chart_table(
+            grids.chart_table(
                 charts.cumulative_chart(
                     view.monthly, "高成长型项目落地：逐月与累计", "个", bar_name="当月落地"
                 ),

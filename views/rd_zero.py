@@ -3,23 +3,22 @@ worklist each town works down to zero."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import workbench as charts
 from kechuang.engine import metrics, plan
 from kechuang.models import rd_zero
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
-scope = ui.town_scope(town)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
+scope = cache.town_scope(town)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target("rd_coverage") if the_plan else None
 
 st.title("亿元以上制造业企业研发活动清零")
 records.flash()
-coverage = ui.cached(metrics.rd_coverage, as_of, scope=scope)
+coverage = cache.cached(metrics.rd_coverage, as_of, scope=scope)
 year = coverage.reference_year
 st.caption(
     f"截至{fmt.cn_date(as_of)} · {fmt.md(town or '全县')} · "
@@ -30,7 +29,7 @@ st.caption(
 
 missing = wh.missing(*metrics.METRIC_BY_ID["rd_coverage"].tables)
 if missing:
-    ui.absent(missing, "研发活动覆盖率与清零清单")
+    panels.absent(missing, "研发活动覆盖率与清零清单")
     st.stop()
 
 a, b, c, d = st.columns(4)
@@ -47,7 +46,7 @@ if coverage.n_population == 0:
     st.stop()
 
 by_town = coverage.by_town()
-ui.chart_table(
+grids.chart_table(
     charts.coverage_by_town_chart(by_town),
     rd_zero.rd_town_table(by_town),
     tables.file_stem("研发活动清零_分镇区", as_of, town),
@@ -63,7 +62,7 @@ else:
         "按镇区、营业收入排列，可点列名重新排序；点选一行即可打开该企业的一企一档。"
         "“最近走访”为截至日前最近一次“科小二”走访服务记录。"
     )
-    ui.firm_table(
+    grids.firm_table(
         worklist,
         tables.file_stem("研发活动清零_清单", as_of, town),
         key="rd_zero_worklist",

@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import workbench as charts
 from kechuang.engine import contract, screening
 from kechuang.models import threshold_inputs, workbench
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
-scope = ui.town_scope(town)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
+scope = cache.town_scope(town)
 SOURCES = ("enterprises", "tax_annual", "stats_annual", "patents", "hnte_certificates")
 
 st.title("高新技术企业精准筛选")
@@ -42,13 +41,13 @@ if changed:
     st.info("已调整阈值：" + "；".join(changed))
 
 if not wh.available("enterprises"):
-    ui.absent(["enterprises"], "精准筛选")
+    panels.absent(["enterprises"], "精准筛选")
     st.stop()
 missing = wh.missing(*SOURCES)
 if missing:
     st.warning("以下数据暂缺，相关条件记为“数据缺失”（不算通过）：" + contract.table_names(missing))
 
-screen = ui.cached(workbench.screen_page, as_of, thresholds, scope=scope)
+screen = cache.cached(workbench.screen_page, as_of, thresholds, scope=scope)
 st.caption(
     f"营收、研发数据取最近已汇算年度 {screen.settled_year or '—'} "
     "年及之前两年（税务数据优先，缺失时用统计数据）。"
@@ -80,7 +79,7 @@ a.metric("参评企业", f"{fmt.num(int(counts['n_firms'].sum()))} 家")
 b.metric("候选企业（六项全过）", f"{fmt.num(candidates.height)} 家")
 c.metric("差一项", f"{fmt.num(near.height)} 家")
 funnel = workbench.funnel(counts, thresholds)
-ui.chart_table(
+grids.chart_table(
     charts.funnel_chart(funnel),
     funnel.select("label", "n_firms", "n_cumulative").rename(
         {"label": "步骤", "n_firms": "单项通过（家）", "n_cumulative": "逐项累计通过（家）"}
@@ -93,7 +92,7 @@ ui.chart_table(
 cand_tab, near_tab, about_tab = st.tabs(["候选企业", "差一项企业", "评分与说明"])
 with cand_tab:
     st.caption("六项条件全部通过的企业，按培育评分从高到低排列。点选一行即可打开该企业的一企一档。")
-    ui.firm_table(
+    grids.firm_table(
         workbench.candidate_table(candidates, thresholds),
         tables.file_stem("精准筛选_候选企业", as_of, town, tag),
         key="screen_candidates",
@@ -105,7 +104,7 @@ with near_tab:
         "只差一项条件（未通过或数据缺失）的企业：差哪一项、差多少。点选一行即可打开该企业的一企一档。"
     )
     st.dataframe(workbench.near_miss_counts(near, thresholds), hide_index=True)
-    ui.firm_table(
+    grids.firm_table(
         workbench.near_miss_table(near, thresholds),
         tables.file_stem("精准筛选_差一项企业", as_of, town, tag),
         key="screen_near",

@@ -3,20 +3,19 @@ teams did."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import programmes as charts
 from kechuang.engine import plan
 from kechuang.models.programmes import services
 from kechuang.models.programmes.common import display, monthly_labels
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import cache, filters, grids, panels, records
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
 target = the_plan.target(services.METRIC_ID) if the_plan else None
-view = ui.cached(services.services_view, as_of, target, scope=ui.town_scope(town))
+view = cache.cached(services.services_view, as_of, target, scope=cache.town_scope(town))
 
 
 def stem(part: str) -> str:
@@ -31,13 +30,13 @@ st.caption(
     "走访（任一服务团队）的企业"
     + ("；按企业所属镇区筛选（全县目标不分解到镇区，不显示目标与进度状态）" if town else "")
 )
-ui.progress_card(
+panels.progress_card(
     view.headline, "重点企业“一企一策”服务", no_target="镇区无分解目标" if town else "跟踪指标"
 )
 
 st.subheader("尚未走访的重点企业")
 if view.unvisited is None:
-    ui.absent(wh.missing("key_enterprises", "service_visits"), "未走访清单")
+    panels.absent(wh.missing("key_enterprises", "service_visits"), "未走访清单")
 else:
     st.markdown(
         f"{as_of.year}年清单内重点企业 **{fmt.num(view.n_key)}** 家，本年尚未走访 "
@@ -49,11 +48,11 @@ else:
         table="key_enterprises",
         overrides={"last_visited_on": "往年最近走访日期"},
     )
-    ui.table(
+    grids.table(
         shown,
         stem("未走访重点企业"),
         key="services_unvisited",
-        column_config=ui.column_formats(shown),
+        column_config=grids.column_formats(shown),
         placeholder="—",
     )
     records.record_panel(view.unvisited, "key_enterprises", key="services_records")
@@ -61,9 +60,9 @@ else:
 town_tab, type_tab, month_tab = st.tabs(["各镇区覆盖", "服务类别与团队", "逐月走访"])
 with town_tab:
     if view.by_town is None:
-        ui.absent(wh.missing("key_enterprises", "service_visits"), "各镇区覆盖")
+        panels.absent(wh.missing("key_enterprises", "service_visits"), "各镇区覆盖")
     else:
-        ui.chart_table(
+        grids.chart_table(
             charts.bar_chart(
                 view.by_town,
                 "town",
@@ -78,14 +77,14 @@ with town_tab:
         )
 with type_tab:
     if view.by_service_type is None:
-        ui.absent(["service_visits"], "走访统计")
+        panels.absent(["service_visits"], "走访统计")
     else:
         st.caption(f"{as_of.year}年内全部走访记录（不限重点企业）。")
         for frame, key, title in (
             (view.by_service_type, "service_type", "按服务类别"),
             (view.by_team, "team", "按服务团队"),
         ):
-            ui.chart_table(
+            grids.chart_table(
                 charts.bar_chart(frame, key, [("n_visits", "走访次数")], f"走访{title}", "次"),
                 display(
                     frame,
@@ -99,7 +98,7 @@ with type_tab:
             )
 with month_tab:
     if view.monthly is not None:
-        ui.chart_table(
+        grids.chart_table(
             charts.cumulative_chart(
                 view.monthly, "重点企业走访覆盖：逐月与累计", "家", bar_name="当月新覆盖"
             ),
@@ -108,4 +107,4 @@ with month_tab:
             key="services_monthly",
         )
     else:
-        ui.absent(wh.missing("key_enterprises", "service_visits"), "逐月走访")
+        panels.absent(wh.missing("key_enterprises", "service_visits"), "逐月走访")

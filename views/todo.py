@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.output import tables
-from kechuang.ui import records
+from kechuang.ui import access, cache, filters, grids, records
 from kechuang.worklog import county, lists, rules, texts
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
-user = ui.current_user()
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
+user = access.current_user()
 
 st.title("我的待办")
 records.flash()
@@ -18,12 +17,12 @@ if not records.may_record():
     st.info("本账户只能查看工作记录，没有待办；各镇区、各清单的跟进情况见“跟踪台账”。")
     st.stop()
 today = rules.today()
-members = ui.cached(lists.members, as_of)
+members = cache.cached(lists.members, as_of)
 todo = county.todo(user, members, county.snapshot(records.engine()), today)
 if town:
     todo = todo.filter(todo["town"] == town)
 whose = "本人担任责任人或记下下一步的企业" + (
-    f"，及{fmt.md(ui.scope_name())}各清单上的企业" if user.role == "town" else ""
+    f"，及{fmt.md(access.scope_name())}各清单上的企业" if user.role == "town" else ""
 )
 st.caption(
     f"{fmt.cn_date(today)} · {whose}"
@@ -39,7 +38,7 @@ a, b, c = st.columns(3)
 a.metric("待办企业", f"{fmt.num(todo.height)} 家")
 b.metric("已逾期", f"{fmt.num(int(todo['is_overdue'].fill_null(False).sum()))} 家")
 c.metric("尚未联系", f"{fmt.num(int(todo['last_on'].is_null().sum()))} 家")
-ui.firm_table(
+grids.firm_table(
     texts.todo_table(todo),
     tables.file_stem("我的待办", as_of, town),
     key="todo_table",

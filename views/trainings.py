@@ -3,18 +3,18 @@ year's list."""
 
 import streamlit as st
 
-from kechuang import ui
 from kechuang.charts import programmes as charts
 from kechuang.engine import plan
 from kechuang.models.programmes import trainings
 from kechuang.models.programmes.common import display
 from kechuang.output import tables
+from kechuang.ui import cache, filters, grids, panels
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
-as_of, town = ui.sidebar_filters(wh)
+wh = cache.open_or_stop()
+as_of, town = filters.sidebar_filters(wh)
 the_plan = plan.load_plan(as_of.year)
-view = ui.cached(trainings.trainings_view, as_of, the_plan, scope=ui.town_scope(town))
+view = cache.cached(trainings.trainings_view, as_of, the_plan, scope=cache.town_scope(town))
 
 
 def stem(part: str) -> str:
@@ -27,20 +27,20 @@ if town:
     st.info(
         f"培训场次为全县统计，不随镇区筛选变化；“覆盖企业（家次）”及参训企业数只计{fmt.md(town)}的企业。"
     )
-ui.progress_card(view.sme_trainings, "中小企业专项培训（场次，全县）")
-ui.progress_card(
+panels.progress_card(view.sme_trainings, "中小企业专项培训（场次，全县）")
+panels.progress_card(
     view.sme_attendance,
     "专项培训覆盖企业（家次）" + (f"：{fmt.md(town)}" if town else ""),
     no_target="镇区无分解目标" if town else "跟踪指标",
 )
-ui.progress_card(view.cadre_trainings, "科技创新专题培训（干部，全县）")
+panels.progress_card(view.cadre_trainings, "科技创新专题培训（干部，全县）")
 
 if view.trainings is None:
-    ui.absent(["trainings"], "培训列表")
+    panels.absent(["trainings"], "培训列表")
 else:
     sme = trainings.sme_attendance(view.trainings)
     if sme.height and sme["n_firms"].null_count() < sme.height:
-        ui.chart_table(
+        grids.chart_table(
             charts.bar_chart(sme, "label", [("n_firms", "参训企业")], "各场专项培训参训企业", "家"),
             display(
                 sme,
@@ -52,7 +52,7 @@ else:
             key="trainings_sme",
         )
     elif not wh.available("training_attendance"):
-        ui.absent(["training_attendance"], "参训企业")
+        panels.absent(["training_attendance"], "参训企业")
     st.subheader(f"{as_of.year}年培训一览")
     shown = display(
         view.trainings,
@@ -60,11 +60,11 @@ else:
         table="trainings",
         overrides={"n_firms": "参训企业（家）"},
     )
-    ui.table(
+    grids.table(
         shown,
         stem("培训一览"),
         key="trainings_list",
-        column_config=ui.column_formats(shown),
+        column_config=grids.column_formats(shown),
         placeholder="—",
     )
     st.caption("“计划中”为截至日之后安排在本年举办的培训，不计入完成数。")

@@ -5,13 +5,14 @@ from datetime import date
 
 import streamlit as st
 
-from kechuang import ingest, ui
+from kechuang import ingest
 from kechuang.engine import contract
 from kechuang.ingest import manifest
 from kechuang.output import tables
+from kechuang.ui import access, cache, grids
 from kechuang.zh import fmt
 
-wh = ui.open_or_stop()
+wh = cache.open_or_stop()
 
 st.title("数据导入")
 st.caption(
@@ -46,7 +47,7 @@ mode = right.selectbox(
     "追加：只加入新记录，已有的记录不覆盖。",
 )
 user = (
-    ui.current_user().label
+    access.current_user().label
 )  # the signed-in account is the 经办人 in the ingest record and the audit log
 st.caption(f"经办人：{fmt.md(user)}")
 check_col, go_col, _ = st.columns([1, 1, 2])
@@ -61,7 +62,7 @@ def run_ingest(dry_run: bool, force: bool = False) -> None:
     try:
         with st.spinner("正在读取和核对…"):
             results = ingest.ingest(
-                ui.data_dir(),
+                cache.data_dir(),
                 sources,
                 table=table,
                 mode=mode,
@@ -70,7 +71,7 @@ def run_ingest(dry_run: bool, force: bool = False) -> None:
                 force=force,
             )
         if not dry_run:
-            ui.audit_event(
+            access.audit_event(
                 "ingest",
                 "、".join(
                     f"{r.table} 导入 {r.rows_accepted} 行、未导入 {r.rows_rejected} 行"
@@ -113,7 +114,7 @@ if "upload_outcome" in st.session_state:
                 st.markdown(
                     f"**{contract.TABLE_LABELS[r.table]}：保留但需核实的行（{r.flags.height} 行）**"
                 )
-                ui.table(
+                grids.table(
                     r.flags,
                     tables.file_stem(f"{r.table}_需核实", date.today()),
                     key=f"flags_{r.table}",
@@ -125,10 +126,10 @@ if "upload_outcome" in st.session_state:
                     "下载后按“未导入原因”修正，再上传"
                     + ("（用“追加”方式，以免替换整期数据）" if r.mode == "replace-periods" else "")
                 )
-                ui.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")
+                grids.table(frame, stem, key=f"rejects_{r.table}_{i}", placeholder="")
 
 with st.expander("回退：恢复某张表导入前的上一版本"):
-    candidates = ingest.rollback_candidates(ui.data_dir())
+    candidates = ingest.rollback_candidates(cache.data_dir())
     if not candidates:
         st.caption("目前没有由导入生成的数据版本。")
     else:
@@ -140,8 +141,8 @@ with st.expander("回退：恢复某张表导入前的上一版本"):
         )
         if st.button("恢复上一版本", key="rollback_go"):
             try:
-                entry = ingest.rollback(ui.data_dir(), back, user=user)
-                ui.audit_event("ingest", f"回退 {back}")
+                entry = ingest.rollback(cache.data_dir(), back, user=user)
+                access.audit_event("ingest", f"回退 {back}")
                 st.success(
                     f"已恢复 {contract.TABLE_LABELS[back]} 的上一版本"
                     + ("" if entry["version"] else "（导入前没有这张表，现已移除）")
@@ -150,7 +151,7 @@ with st.expander("回退：恢复某张表导入前的上一版本"):
                 st.error(fmt.md(err))
 
 st.subheader("导入记录")
-history = manifest.history(ui.data_dir())
+history = manifest.history(cache.data_dir())
 if history.height == 0:
     st.caption("尚无导入记录。")
 else:

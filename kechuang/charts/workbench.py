@@ -24,38 +24,39 @@ def _wrap(text: str, width: int = 9) -> str:
     return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
 
 
+def _bars(
+    cats: list[str], values: pl.Series, name: str, colour: str, hover: str, **labels
+) -> go.Bar:
+    """One series of horizontal bars (the funnel's and the towns' charts); `labels`: their text."""
+    return go.Bar(
+        y=cats,
+        x=values.to_list(),
+        name=name,
+        orientation="h",
+        marker_color=colour,
+        hovertemplate=hover,
+        **labels,
+    )
+
+
+def _outside(text: list[str]) -> dict:
+    """Labels beside the bars' ends, never clipped by the plot area."""
+    return {"text": text, "textposition": "outside", "cliponaxis": False}
+
+
 @memo.figure
 def funnel_chart(frame: pl.DataFrame) -> go.Figure:
     """The screen's funnel (workbench.funnel): firms passing each criterion on its own, and passing
     it together with every criterion above it; evaluated firms on top, candidates at the bottom."""
     cats = [_wrap(x) for x in frame["label"]]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=cats,
-            x=frame["n_firms"].to_list(),
-            name="单项通过",
-            orientation="h",
-            marker_color=LIGHT,
-            text=[f"{v:,}" for v in frame["n_firms"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>单项通过 %{x:,} 家<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=cats,
-            x=frame["n_cumulative"].to_list(),
-            name="逐项累计通过",
-            orientation="h",
-            marker_color=PRIMARY,
-            text=[f"{v:,}" for v in frame["n_cumulative"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>逐项累计通过 %{x:,} 家<extra></extra>",
-        )
-    )
+    for column, name, colour in (
+        ("n_firms", "单项通过", LIGHT),
+        ("n_cumulative", "逐项累计通过", PRIMARY),
+    ):
+        hover = f"%{{y}}<br>{name} %{{x:,}} 家<extra></extra>"
+        labels = _outside([f"{v:,}" for v in frame[column]])
+        fig.add_trace(_bars(cats, frame[column], name, colour, hover, **labels))
     top = max(frame["n_firms"].max() or 0, 1)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(
@@ -76,30 +77,11 @@ def coverage_by_town_chart(by_town: pl.DataFrame) -> go.Figure:
     # Plotly reads <a href=…> in a label as a link: a town from the data is text
     cats = [html.escape(t, quote=False) for t in frame["town"].fill_null("镇区不详").to_list()]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=cats,
-            x=frame["n_active"].to_list(),
-            name="有研发活动",
-            orientation="h",
-            marker_color=GREEN,
-            hovertemplate="%{y} 有研发活动 %{x:,} 家<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=cats,
-            x=frame["n_worklist"].to_list(),
-            name="待清零",
-            orientation="h",
-            marker_color=TO_DO,
-            text=[f"{v}" if v else "" for v in frame["n_worklist"]],
-            textposition="outside",
-            textangle=0,
-            cliponaxis=False,
-            hovertemplate="%{y} 待清零 %{x:,} 家<extra></extra>",
-        )
-    )
+    active = "%{y} 有研发活动 %{x:,} 家<extra></extra>"
+    fig.add_trace(_bars(cats, frame["n_active"], "有研发活动", GREEN, active))
+    to_do = _outside([f"{v}" if v else "" for v in frame["n_worklist"]])
+    hover = "%{y} 待清零 %{x:,} 家<extra></extra>"
+    fig.add_trace(_bars(cats, frame["n_worklist"], "待清零", TO_DO, hover, textangle=0, **to_do))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
     fig.update_layout(barmode="stack")

@@ -13,7 +13,8 @@ import polars as pl
 
 from kechuang.engine import industries, screening
 from kechuang.engine.warehouse import Warehouse
-from kechuang.zh import fmt
+from kechuang.zh import fmt, labels
+from kechuang.zh.labels import FIRM_COLUMNS as FIRM
 
 RD_STATUSES = ("有研发费用", "无研发费用", "研发数据缺失")
 SIZE_UNKNOWN = "营收不详"
@@ -188,35 +189,45 @@ def candidate_table(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.Data
     """One row per firm: identity, score, each criterion as 通过/未通过/数据缺失, then the values
     behind them."""
     names = criterion_labels(t)
-    return frame.select(
-        pl.col("name").alias("企业名称"),
-        pl.col("score").alias("培育评分"),
-        pl.col("town").alias("所属镇区"),
-        *(_pass_text(f"pass_{c}").alias(names[c]) for c in screening.CRITERIA),
-        *(
-            pl.col(c).cast(pl.Float64) if c == "intensity_threshold" else pl.col(c)
-            for c in VALUE_COLUMNS
-        ),
-        pl.col("division").alias("行业"),
-        pl.col("uscc").alias("统一社会信用代码"),
-    ).rename(VALUE_COLUMNS)
+    passes = {f"pass_{c}": names[c] for c in screening.CRITERIA}
+    worded = frame.with_columns(
+        *(_pass_text(c) for c in passes), pl.col("intensity_threshold").cast(pl.Float64)
+    )
+    return labels.shown(
+        worded,
+        {
+            "name": FIRM["name"],
+            "score": "培育评分",
+            "town": FIRM["town"],
+            **passes,
+            **VALUE_COLUMNS,
+            "division": FIRM["division"],
+            "uscc": FIRM["uscc"],
+        },
+    )
 
 
 def near_miss_table(frame: pl.DataFrame, t: screening.HnteThresholds) -> pl.DataFrame:
     """Near misses: the one criterion missed, whether failed or unknown, and the gap in plain
     words."""
     names = criterion_labels(t)
-    return frame.select(
-        pl.col("name").alias("企业名称"),
-        pl.col("missed_criterion").replace_strict(names, return_dtype=pl.String).alias("未达项"),
-        pl.col("missed_status").alias("状态"),
-        pl.col("gap_text").alias("差距"),
-        pl.col("gap_amount").alias("差额"),
-        pl.col("gap_unit").alias("差额单位"),
-        pl.col("score").alias("培育评分"),
-        pl.col("town").alias("所属镇区"),
-        pl.col("division").alias("行业"),
-        pl.col("uscc").alias("统一社会信用代码"),
+    worded = frame.with_columns(
+        pl.col("missed_criterion").replace_strict(names, return_dtype=pl.String)
+    )
+    return labels.shown(
+        worded,
+        {
+            "name": FIRM["name"],
+            "missed_criterion": "未达项",
+            "missed_status": "状态",
+            "gap_text": "差距",
+            "gap_amount": "差额",
+            "gap_unit": "差额单位",
+            "score": "培育评分",
+            "town": FIRM["town"],
+            "division": FIRM["division"],
+            "uscc": FIRM["uscc"],
+        },
     )
 
 

@@ -1,49 +1,16 @@
-"""The UI layer, the only part of the package that imports Streamlit. Pages and app.py call
-`ui.<name>`.
+"""The UI layer, the only part of the package that imports Streamlit. Pages and app.py import the
+modules they use by name (`from kechuang.ui import cache, grids`); this file imports none of them.
 
-Who is looking (login, share links, roles, audit) is `ui/access.py`, imported here at once: the
-login page needs nothing else. What pages are drawn with (cached warehouse and calls, URL state,
-filters, tables, cards) is `ui/parts.py`, imported on the first `ui.<name>` it answers: the login
-page of a freshly started server then does not wait for polars and DuckDB to load (≈ 0.3 s)."""
-
-from __future__ import annotations
-
-import importlib
-
-from kechuang.ui.access import (  # noqa: F401  (re-exported)
-    _FILTERS,
-    ALL_TOWNS,
-    account_box,
-    audit_event,
-    audit_once,
-    audited_download,
-    can,
-    current_user,
-    demo_mode,
-    ensure_accounts,
-    login_page,
-    oidc_enabled,
-    requested_page,
-    scope_name,
-    session_id,
-    share_link_box,
-    share_view,
-    signed_in,
-    user_scope,
-)
-
-
-def __getattr__(name: str):
-    if name.startswith("__"):  # dunder probes (copy, pickle, import machinery) are not page helpers
-        raise AttributeError(name)
-    parts = importlib.import_module(
-        "kechuang.ui.parts"
-    )  # not `from . import parts`: that asks this hook again
-    if name == "parts":
-        return parts
-    try:
-        value = getattr(parts, name)
-    except AttributeError:
-        raise AttributeError(f"module 'kechuang.ui' has no attribute {name!r}") from None
-    globals()[name] = value  # found once; later lookups are plain attributes
-    return value
+Light (what the login page loads; no polars, no DuckDB):
+    access   who is looking: sessions, share-link visitors, the user's towns, audited actions
+    login    the login form and the sidebar's account box
+    server   the cookie routes and the download guard (serve.py's middleware)
+    style    the house style (Streamlit's English controls hidden, the phone sidebar)
+Heavy (polars and DuckDB, ≈ 0.3 s to import on a fresh server; app.py imports them once the login
+form is drawn, and every page after login):
+    cache    the cached warehouse and calls, open_or_stop
+    filters  URL state: the as-of date and town in the sidebar, url_choice
+    grids    tables with their audited downloads, number formats, firm tables, chart_table
+    panels   freshness, status badges, progress cards, the target list, absent-data notes
+    records  the work records' forms and timeline
+"""

@@ -11,6 +11,7 @@ import streamlit as st
 
 from kechuang.access import auth
 from kechuang.ui.access import current_user
+from kechuang.ui.cache import cached, county_warehouse
 from kechuang.worklog import county, lists, reading, rules, store, texts
 from kechuang.zh.fmt import md
 
@@ -26,9 +27,7 @@ def engine():
 
 
 def _firm(uscc: str) -> rules.Firm:
-    from kechuang import ui
-
-    return lists.find_firm(ui.county_warehouse(), uscc)
+    return lists.find_firm(county_warehouse(), uscc)
 
 
 def may_record() -> bool:
@@ -227,11 +226,9 @@ def untouched(wh, as_of, today):
 def untouched_text(as_of) -> str | None:
     """总览's 需关注 words on the towns whose lists nobody worked in the last 30 days (None: none);
     short, as a phone shows them, with the towns named on 跟踪台账."""
-    from kechuang import ui
-
     # Cached per work-records version (part of every cached call's key): a rerun of 总览 no longer
     # reads every record from the state database.
-    found = ui.cached(untouched, as_of, rules.today())
+    found = cached(untouched, as_of, rules.today())
     if texts.untouched_line(found) is None:
         return None
     return f"工作记录：{found.height} 个镇区的清单近30天无人跟进（详见跟踪台账）"

@@ -7,7 +7,8 @@ import polars as pl
 
 from kechuang.worklog import county, rules
 from kechuang.worklog.reading import fmt_time
-from kechuang.zh import fmt
+from kechuang.zh import fmt, labels
+from kechuang.zh.labels import FIRM_COLUMNS as FIRM
 
 
 def entry_line(e: dict) -> str:
@@ -43,8 +44,7 @@ def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
     """我的待办 for display (企业名称, 状态, 期限, 下一步, 所在清单, 培育阶段, 责任人, 最近联系,
     所属镇区, 代码): what is due comes right after the name, so a phone shows it without scrolling
     sideways."""
-    return todo.select(
-        pl.col("name").alias("企业名称"),
+    state = (
         pl.when(pl.col("is_overdue"))
         .then(pl.lit("已逾期"))
         .when(pl.col("due_on").is_not_null())
@@ -52,31 +52,39 @@ def todo_table(todo: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("last_on").is_null())
         .then(pl.lit("尚未联系"))
         .otherwise(pl.lit("—"))
-        .alias("状态"),
-        pl.col("due_on").alias("期限"),
-        pl.col("next_step").alias("下一步"),
-        pl.col("lists").alias("所在清单"),
-        pl.col("stages").alias("培育阶段"),
-        pl.col("owners").alias("责任人"),
-        pl.col("last_on").alias("最近联系"),
-        pl.col("town").alias("所属镇区"),
-        pl.col("uscc").alias("统一社会信用代码"),
+    )
+    return labels.shown(
+        todo.with_columns(state.alias("状态")),
+        {
+            "name": FIRM["name"],
+            "状态": "状态",
+            "due_on": "期限",
+            "next_step": "下一步",
+            "lists": "所在清单",
+            "stages": "培育阶段",
+            "owners": "责任人",
+            "last_on": "最近联系",
+            "town": FIRM["town"],
+            "uscc": FIRM["uscc"],
+        },
     )
 
 
 def county_table(view: pl.DataFrame) -> pl.DataFrame:
     """The county view for display (镇区, 清单, 在册企业, 近30天联系, 逾期未办, 近30天有记录,
     阶段分布)."""
-    return view.with_columns(
-        pl.Series("阶段分布", [county.stage_text(r) for r in view.to_dicts()], dtype=pl.String)
-    ).select(
-        pl.col("town").alias("镇区"),
-        pl.col("list").alias("清单"),
-        pl.col("n_firms").alias("在册企业"),
-        pl.col("n_contacted").alias("近30天联系"),
-        pl.col("n_overdue").alias("逾期未办"),
-        pl.col("n_touched").alias("近30天有记录"),
-        "阶段分布",
+    stages = pl.Series("阶段分布", [county.stage_text(r) for r in view.to_dicts()], dtype=pl.String)
+    return labels.shown(
+        view.with_columns(stages),
+        {
+            "town": "镇区",
+            "list": "清单",
+            "n_firms": "在册企业",
+            "n_contacted": "近30天联系",
+            "n_overdue": "逾期未办",
+            "n_touched": "近30天有记录",
+            "阶段分布": "阶段分布",
+        },
     )
 
 
@@ -92,19 +100,18 @@ def untouched_line(untouched: pl.DataFrame) -> str | None:
 
 
 def funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
-    return funnel.select(
-        pl.col("list").alias("清单"),
-        pl.col("stage").alias("阶段"),
-        pl.col("n_firms").alias("企业数"),
-    )
+    return labels.shown(funnel, {"list": "清单", "stage": "阶段", "n_firms": "企业数"})
 
 
 def contacts_table(by_town: pl.DataFrame) -> pl.DataFrame:
-    return by_town.select(
-        pl.col("town").alias("镇区"),
-        pl.col("n_visits").alias("走访"),
-        pl.col("n_publicity").alias("宣传"),
-        pl.col("n_coaching").alias("辅导"),
-        pl.col("n_contacts").alias("合计（次）"),
-        pl.col("n_firms").alias("覆盖企业（家）"),
+    return labels.shown(
+        by_town,
+        {
+            "town": "镇区",
+            "n_visits": "走访",
+            "n_publicity": "宣传",
+            "n_coaching": "辅导",
+            "n_contacts": "合计（次）",
+            "n_firms": "覆盖企业（家）",
+        },
     )

@@ -122,3 +122,17 @@ COLUMN_LABELS: dict[str, str] = {
     "status_label": "状态",
     "revoked_by": "撤销人",
 }
+
+# A firm's identity in every firm table: the contract's enterprises labels, and 行业 (门类).
+FIRM_COLUMNS = {
+    "name": "企业名称",
+    "town": "所属镇区",
+    "division": "行业",
+    "uscc": "统一社会信用代码",
+}
+
+
+def shown(frame, names: dict[str, str]):
+    """A frame as a table shows it: the columns `names` lists, in its order, under its Chinese
+    names (the one step from a computed polars frame to a display frame; values already worded)."""
+    return frame.select(list(names)).rename(names)

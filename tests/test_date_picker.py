@@ -135,8 +135,9 @@ def test_an_optional_date_starts_empty_and_can_be_emptied_again():
     at.selectbox(key="day__year").set_value(2027).run()
     assert at.session_state["day"] == date(2027, 12, 5) and picked(at) == "picked=2027-12-05"
     assert not at.selectbox(key="day__month").disabled
-    at.selectbox(key="day__year").set_value(None).run()
-    assert at.session_state["day"] is None and shown(at) == (None, None, None)
+    at.selectbox(key="day__year").set_value(0).run()  # the option "不设"
+    assert at.session_state["day"] is None and shown(at) == (0, 0, 0)
+    assert [at.selectbox(key=k).format_func(0) for k in dp.part_keys("day")] == ["不设", "—", "—"]
 
 
 def test_bounds_the_wrong_way_round_are_a_programming_error():

@@ -18,7 +18,8 @@ quick to tap on a 390 px phone. Decisions:
 - Not for use inside `st.form`: a form sends nothing until it is submitted, so the day list could
   not follow the month. The work-record form is therefore a fragment (see ui/records.py).
 - The row never wraps (`wrap=False`): at 390 px the three selects stay side by side. Typing in
-  the lists is off (`filter_mode=None`), so a phone does not raise its keyboard.
+  the lists is off (`filter_mode=None`), so a phone does not raise its keyboard. A select is
+  never empty: an empty one would show Streamlit's English placeholder.
 - An optional date (a next step's 期限) has "不设" as its first year; month and day then show
   "—" and are disabled. Choosing a year then sets `suggest`'s month and day in that year.
 """
@@ -31,7 +32,16 @@ from datetime import date
 import streamlit as st
 
 NO_DATE = "不设"
+# "No date" is the option 0, not None: a select holding None shows Streamlit's English placeholder.
+_NONE = 0
 _PARTS = ("year", "month", "day")
+
+# Streamlit gives an unwrapped column at least 128 px, so three overflow a phone's 260 px sidebar:
+# the picker's columns may shrink to their content ("2026年", "10月", "30日" and the arrow).
+_STYLE = """<style>
+[class*="__picker"] [data-testid="stColumn"] { min-width: 0 !important; }
+[class*="__picker"] [data-testid="stSelectbox"] input { padding-left: 6px; padding-right: 0; }
+</style>"""
 
 
 def part_keys(key: str) -> tuple[str, str, str]:
@@ -95,41 +105,44 @@ def pick_date(
     year_key, month_key, day_key = part_keys(key)
     # The selects are reset from the value on every run: the value is the one truth, whoever set it.
     state[year_key], state[month_key], state[day_key] = (
-        (shown.year, shown.month, shown.day) if shown else (None, None, None)
+        (shown.year, shown.month, shown.day) if shown else (_NONE, _NONE, _NONE)
     )
     if suggest is None:
         suggest = clamp(date.today(), min_value, max_value)
-    bounds = (key, min_value, max_value, suggest)
-    year_col, month_col, day_col = st.columns([1.2, 1, 1], gap="small", wrap=False)
-    year_col.selectbox(
-        label,
-        ([None] if optional else []) + years(min_value, max_value),
-        format_func=lambda y: NO_DATE if y is None else f"{y}年",
-        key=year_key,
-        help=help,
-        on_change=_changed,
-        args=bounds,
-        filter_mode=None,
-    )
-    common = {"label_visibility": "hidden", "on_change": _changed, "args": bounds}
-    month_col.selectbox(
-        f"{label}（月）",
-        months(shown.year, min_value, max_value) if shown else [None],
-        format_func=lambda m: "—" if m is None else f"{m}月",
-        key=month_key,
-        disabled=shown is None,
-        filter_mode=None,
-        **common,
-    )
-    day_col.selectbox(
-        f"{label}（日）",
-        days(shown.year, shown.month, min_value, max_value) if shown else [None],
-        format_func=lambda d: "—" if d is None else f"{d}日",
-        key=day_key,
-        disabled=shown is None,
-        filter_mode=None,
-        **common,
-    )
+    # Typing off (no phone keyboard); "—" would stand for an empty select (none is ever empty).
+    common = {"on_change": _changed, "args": (key, min_value, max_value, suggest)}
+    common |= {"filter_mode": None, "placeholder": "—"}
+    st.html(_STYLE)  # style only: Streamlit puts it in the event container, it takes no space
+    with st.container(key=f"{key}__picker"):
+        year_col, month_col, day_col = st.columns(
+            [1.25, 1, 1], gap="xsmall", wrap=False, vertical_alignment="bottom"
+        )
+        year_col.selectbox(
+            label,
+            ([_NONE] if optional else []) + years(min_value, max_value),
+            format_func=lambda y: NO_DATE if y == _NONE else f"{y}年",
+            key=year_key,
+            help=help,
+            **common,
+        )
+        month_col.selectbox(
+            f"{label}（月）",
+            months(shown.year, min_value, max_value) if shown else [_NONE],
+            format_func=lambda m: "—" if m == _NONE else f"{m}月",
+            key=month_key,
+            disabled=shown is None,
+            label_visibility="collapsed",
+            **common,
+        )
+        day_col.selectbox(
+            f"{label}（日）",
+            days(shown.year, shown.month, min_value, max_value) if shown else [_NONE],
+            format_func=lambda d: "—" if d == _NONE else f"{d}日",
+            key=day_key,
+            disabled=shown is None,
+            label_visibility="collapsed",
+            **common,
+        )
     return shown
 
 
@@ -138,9 +151,9 @@ def _changed(key: str, lo: date, hi: date, suggest: date) -> None:
     three selects now name, brought into the month and the bounds."""
     state = st.session_state
     year, month, day = (state.get(k) for k in part_keys(key))
-    if year is None:
+    if year in (None, _NONE):
         state[key] = None
-    elif month is None or day is None:  # a year chosen from "no date"
+    elif month in (None, _NONE) or day in (None, _NONE):  # a year chosen from "no date"
         state[key] = combine(year, suggest.month, suggest.day, lo, hi)
     else:
         state[key] = combine(year, month, day, lo, hi)

@@ -233,3 +233,76 @@ def open_page(pg, url: str, user: str | None = "analyst"):
         pg.wait_for_selector('input[aria-label="密码"]', state="detached", timeout=45_000)
         settle(pg)
     return pg
+
+
+def open_list(pg, key: str) -> None:
+    """Open the list of the select whose widget key is `key` (its arrow button) and wait until it
+    is drawn.
+
+    The select is scrolled into view and the page's animations (the sidebar sliding in) are
+    over first: a list closes when the sidebar scrolls, and one opened while its select moves can
+    stay transparent; then the arrow is pressed again (closing it, then opening it)."""
+    button = pg.locator(f".st-key-{key} button[aria-haspopup=listbox]")
+    button.scroll_into_view_if_needed()
+    pg.wait_for_function(STILL, timeout=10_000)
+    for _ in range(4):
+        button.click()
+        try:
+            pg.wait_for_function(LIST_SHOWN, timeout=3_000)
+            return
+        except Exception:  # Playwright's TimeoutError: not shown; press again
+            continue
+    raise AssertionError(f"the list of the select {key} did not open")
+
+
+STILL = "document.getAnimations().every(a => a.playState !== 'running')"
+LIST_SHOWN = """() => {
+  const list = document.querySelector('[data-testid=stSelectboxVirtualDropdown]');
+  return !!list && getComputedStyle(list).opacity === '1'
+    && document.getAnimations().every(a => a.playState !== 'running');
+}"""
+
+
+def choose_option(pg, key: str, text: str) -> None:
+    """Pick `text` in the select whose widget key is `key` (e.g. "as_of__day" of the date picker,
+    kechuang/ui/date_picker.py) and wait until the select shows it and Streamlit has stopped."""
+    open_list(pg, key)
+    listbox, option = pg.get_by_role("listbox"), pg.get_by_role("option", name=text, exact=True)
+    listbox.evaluate("el => { el.scrollTop = 0; }")
+    for _ in range(40):  # the list draws only the options in view: scroll down to the one wanted
+        if option.count():
+            break
+        listbox.evaluate("el => { el.scrollTop += 120; }")
+        pg.wait_for_timeout(50)
+    option.click()
+    try:
+        pg.wait_for_function(
+            """([key, text]) => {
+              const box = document.querySelector(`.st-key-${key} input[role=combobox]`);
+              const running = document.querySelector('[data-testid=stStatusWidget]');
+              return box && box.value === text && !running;
+            }""",
+            arg=[key, text],
+            timeout=45_000,
+        )
+    except Exception:
+        shown = pg.locator(f".st-key-{key} input[role=combobox]").input_value()
+        raise AssertionError(f"{key}: {text} chosen, {shown} shown") from None
+
+
+def choose_day(pg, key: str, day) -> None:
+    """Pick `day` (a date) in the date picker `key`: its year, month and day selects in turn."""
+    for part, text in zip(
+        ("year", "month", "day"), (f"{day.year}年", f"{day.month}月", f"{day.day}日"), strict=True
+    ):
+        wait_enabled(pg, f"{key}__{part}")  # an optional date's 月, 日 wait for its year
+        choose_option(pg, f"{key}__{part}", text)
+
+
+def wait_enabled(pg, key: str) -> None:
+    pg.wait_for_function(
+        "key => { const box = document.querySelector(`.st-key-${key} input[role=combobox]`);"
+        " return box && !box.disabled; }",
+        arg=key,
+        timeout=45_000,
+    )

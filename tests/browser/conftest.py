@@ -265,7 +265,15 @@ LIST_SHOWN = """() => {
 
 def choose_option(pg, key: str, text: str) -> None:
     """Pick `text` in the select whose widget key is `key` (e.g. "as_of__day" of the date picker,
-    kechuang/ui/date_picker.py) and wait until the select shows it and Streamlit has stopped."""
+    kechuang/ui/date_picker.py) and wait for the run it starts to end with the select showing it.
+
+    Waiting for the run matters: a select whose options the run changes (the days of a new month)
+    is a new widget, and a pick made in the old one's list while the run goes on is dropped."""
+    box = pg.locator(f".st-key-{key} input[role=combobox]")
+    pg.wait_for_function(IDLE, timeout=45_000)
+    if box.input_value() == text:
+        return
+    runs = pg.evaluate(RUNS)
     open_list(pg, key)
     listbox, option = pg.get_by_role("listbox"), pg.get_by_role("option", name=text, exact=True)
     listbox.evaluate("el => { el.scrollTop = 0; }")
@@ -277,17 +285,35 @@ def choose_option(pg, key: str, text: str) -> None:
     option.click()
     try:
         pg.wait_for_function(
-            """([key, text]) => {
+            """([key, text, runs]) => {
               const box = document.querySelector(`.st-key-${key} input[role=combobox]`);
-              const running = document.querySelector('[data-testid=stStatusWidget]');
-              return box && box.value === text && !running;
+              return window.kcRuns > runs && box && box.value === text;
             }""",
-            arg=[key, text],
+            arg=[key, text, runs],
             timeout=45_000,
         )
+        pg.wait_for_function(IDLE, timeout=45_000)
     except Exception:
-        shown = pg.locator(f".st-key-{key} input[role=combobox]").input_value()
-        raise AssertionError(f"{key}: {text} chosen, {shown} shown") from None
+        raise AssertionError(f"{key}: {text} chosen, {box.input_value()} shown") from None
+
+
+# Streamlit's script state is an attribute of its root (data-test-script-state); window.kcRuns
+# counts the runs that ended since the page was first asked.
+RUNS = """() => {
+  if (window.kcRuns === undefined) {
+    window.kcRuns = 0;
+    const app = document.querySelector('[data-testid=stApp]');
+    let last = app.dataset.testScriptState;
+    new MutationObserver(() => {
+      const now = app.dataset.testScriptState;
+      if (now === 'notRunning' && last !== 'notRunning') window.kcRuns += 1;
+      last = now;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return window.kcRuns;
+}"""
+IDLE = """() => document.querySelector('[data-testid=stApp]').dataset.testScriptState
+  === 'notRunning'"""
 
 
 def choose_day(pg, key: str, day) -> None:

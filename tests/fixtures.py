@@ -82,3 +82,13 @@ def sign_out(at):
     if SESSION_KEY in at.session_state:
         del at.session_state[SESSION_KEY]
     return at
+
+
+def choose_date(at, key: str, day: date):
+    """Choose `day` in the date picker `key` (kechuang/ui/date_picker.py) as a user would: year,
+    then month, then day, each a run."""
+    from kechuang.ui.date_picker import part_keys
+
+    for select, value in zip(part_keys(key), (day.year, day.month, day.day), strict=True):
+        at.selectbox(key=select).set_value(value).run()
+    return at

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
 import pytest
-from fixtures import firm, uscc, write_table, write_warehouse
+from fixtures import choose_date, firm, uscc, write_table, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang.engine import metrics
@@ -647,7 +647,7 @@ def test_page_url_round_trip(county_dir, monkeypatch):
     at = open_page(
         county_dir, monkeypatch, as_of="2026-01-31", town="长沙镇", metric="tech_contract_amount"
     )
-    assert at.date_input(key="as_of").value == date(2026, 1, 31)
+    assert at.session_state["as_of"] == date(2026, 1, 31)
     assert at.selectbox(key="town").value == "长沙镇"
     assert at.selectbox(key="metric").value == "tech_contract_amount"
     links = [c.value for c in at.code if c.value.startswith("http://kc.example/")]
@@ -655,7 +655,7 @@ def test_page_url_round_trip(county_dir, monkeypatch):
         "http://kc.example/?as_of=2026-01-31&town=%E9%95%BF%E6%B2%99%E9%95%87&metric=tech_contract_amount"
     ]
     at.selectbox(key="metric").set_value("new_hnte").run()
-    at.date_input(key="as_of").set_value(DAY).run()
+    choose_date(at, "as_of", DAY)
     at.selectbox(key="town").set_value("全县").run()
     assert (at.query_params["as_of"], at.query_params["metric"], "town" in at.query_params) == (
         DAY.isoformat(),

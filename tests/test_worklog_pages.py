@@ -97,3 +97,29 @@ def test_a_leader_reads_the_history_but_gets_no_form(state):
     assert not [b for b in at.button if b.label in ("保存记录", "保存阶段", "指定责任人")]
     timeline = [m.value for m in at.markdown if "走访" in m.value]
     assert timeline and "介绍\\*政策\\*" in timeline[0]  # user text escaped before markdown
+
+
+def test_a_contact_is_saved_with_the_days_picked_in_the_chinese_picker(state):
+    from datetime import timedelta
+
+    from fixtures import choose_date
+
+    from kechuang.worklog import rules
+
+    today = rules.today()
+    on, due = today - timedelta(days=3), today + timedelta(days=10)
+    at = page("views/rd_zero.py", "changsha", as_of="2026-10-31")
+    form = f"{KEY}_contact_0"
+    assert at.session_state[f"{form}_on"] == today and at.session_state[f"{form}_due"] is None
+    choose_date(at, f"{form}_on", on)
+    # The 期限 offers no day before the contact: its first year is the contact's, after "不设".
+    assert at.selectbox(key=f"{form}_due__year").options[:2] == ["不设", f"{on.year}年"]
+    at.text_input(key=f"{form}_next").input("送政策材料")
+    choose_date(at, f"{form}_due", due)
+    at = button(at, "保存记录").click().run()
+    assert not at.exception and "已保存（第 1 号）" in at.success[0].value
+    [entry] = reading.entries(state, auth.User("a", "admin"))
+    assert (entry["on"], entry["due_on"], entry["next_step"]) == (on, due, "送政策材料")
+    # A new round: the next form starts on today again, without a 期限.
+    assert at.session_state[f"{KEY}_contact_1_on"] == today
+    assert at.session_state[f"{KEY}_contact_1_due"] is None

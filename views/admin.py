@@ -9,6 +9,7 @@ from kechuang.engine import contract
 from kechuang.output import tables
 from kechuang.state import db
 from kechuang.ui import access, cache, filters, grids
+from kechuang.ui.date_picker import pick_date
 from kechuang.zh import fmt
 
 wh = cache.open_or_stop()
@@ -135,8 +136,13 @@ with signed_in:
             changed(f"已结束 {ended.user.label} 的会话 {chosen[:8]}，其各标签页随即要求重新登录")
 
 with log:
-    since = st.date_input(
-        "起始日期", value=date.today() - timedelta(days=30), format="YYYY/MM/DD", key="audit_since"
+    today = date.today()
+    since = pick_date(  # not st.date_input: its calendar speaks English
+        "起始日期",
+        key="audit_since",
+        min_value=date(today.year - 5, 1, 1),  # the log is never pruned; five years back is ample
+        max_value=today,
+        value=today - timedelta(days=30),
     )
     events = audit.read(since).sort("at", descending=True)
     st.caption(f"共 {events.height} 条记录（最新在前）。")

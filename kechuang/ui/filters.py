@@ -11,6 +11,7 @@ from kechuang.engine import metrics
 from kechuang.engine.warehouse import Warehouse
 from kechuang.ui.access import _FILTERS, ALL_TOWNS, share_view, user_scope
 from kechuang.ui.cache import _towns, cached
+from kechuang.ui.date_picker import pick_date
 from kechuang.ui.style import house_style
 from kechuang.zh import fmt
 
@@ -74,12 +75,11 @@ def render_filters(wh: Warehouse) -> tuple[date, str | None]:
             )
     unknown_url_params()
     with st.sidebar:
-        as_of = st.date_input(
+        as_of = pick_date(  # not st.date_input: its calendar speaks English
             "截至日期",
             key="as_of",
             min_value=metrics.EARLIEST_AS_OF,
             max_value=latest,  # no day after the data: pace is never judged on days without data
-            format="YYYY/MM/DD",
             help=f"数据截至{fmt.cn_date(latest)}，可选日期不晚于此日",
         )
         town = st.selectbox("镇区", towns, key="town")

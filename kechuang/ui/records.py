@@ -7,11 +7,14 @@ changed the stage gives StaleStage's message (who, when), and nothing is lost.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from kechuang.access import auth
 from kechuang.ui.access import current_user
 from kechuang.ui.cache import cached, county_warehouse
+from kechuang.ui.date_picker import pick_date
 from kechuang.worklog import county, lists, reading, rules, store, texts
 from kechuang.zh.fmt import md
 
@@ -64,22 +67,38 @@ def _save(key: str, action, *args, **kwargs) -> None:
     _saved(f"已保存（第 {entry['id']} 号）：{texts.entry_line(entry)}", key)
 
 
+# A fragment, not an st.form: the date pickers list only the days of the chosen month, which needs
+# a rerun when the month changes, and a form sends nothing until it is submitted (see
+# ui/date_picker.py). A fragment reruns only this form on each change, not the page; a save reruns
+# the app (st.rerun), so the page's figures include the entry.
+@st.fragment
 def contact_form(firm: rules.Firm, list_id: str | None, key: str) -> None:
     """走访 / 宣传 / 辅导: kind, date (not after today), service type, note, next step, due
-    date."""
+    date (not before the date)."""
     base, key = key, _generation(f"{key}_contact")
-    with st.form(key, border=False):
+    today = rules.today()
+    with st.container(key=key):
         left, right = st.columns(2)
-        kind = left.radio("类别", rules.KINDS, horizontal=True, key=f"{key}_kind")
-        on = right.date_input(
-            "日期", value=rules.today(), max_value=rules.today(), format="YYYY/MM/DD"
-        )
+        with left:
+            kind = st.radio("类别", rules.KINDS, horizontal=True, key=f"{key}_kind")
+        with right:
+            on = pick_date(
+                "日期", key=f"{key}_on", min_value=earliest_contact(today), max_value=today
+            )
         service = st.selectbox("服务类别", ["（不填）", *rules.SERVICE_TYPES], key=f"{key}_service")
         note = st.text_area("备注", max_chars=rules.MAX_NOTE, height=80, key=f"{key}_note")
-        left, right = st.columns([2, 1])
+        left, right = st.columns(2)
         next_step = left.text_input("下一步（可选）", max_chars=rules.MAX_NOTE, key=f"{key}_next")
-        due = right.date_input("期限", value=None, format="YYYY/MM/DD", key=f"{key}_due")
-        if st.form_submit_button("保存记录", type="primary"):
+        with right:
+            due = pick_date(
+                "期限",
+                key=f"{key}_due",
+                min_value=on,  # a next step is not due before the contact
+                max_value=date(on.year + _DUE_YEARS, 12, 31),
+                optional=True,
+                suggest=max(today, on),
+            )
+        if st.button("保存记录", type="primary", key=f"{key}_save"):
             _save(
                 f"{base}_contact",
                 store.record_contact,
@@ -92,6 +111,15 @@ def contact_form(firm: rules.Firm, list_id: str | None, key: str) -> None:
                 due_on=due,
                 list_id=list_id,
             )
+
+
+def earliest_contact(today: date) -> date:
+    """The earliest contact date the form offers: 1 January of last year (the CLI takes any
+    date; a visit older than that is not recorded from a page)."""
+    return date(today.year - 1, 1, 1)
+
+
+_DUE_YEARS = 2  # a next step is due at the latest by the end of the year after next
 
 
 def stage_form(firm: rules.Firm, list_id: str, key: str) -> None:

@@ -233,3 +233,111 @@ def open_page(pg, url: str, user: str | None = "analyst"):
         pg.wait_for_selector('input[aria-label="密码"]', state="detached", timeout=45_000)
         settle(pg)
     return pg
+
+
+def open_list(pg, key: str) -> None:
+    """Open the list of the select whose widget key is `key` (its arrow button) and wait until it
+    is drawn.
+
+    The select is scrolled into view and the page's animations (the sidebar sliding in) are
+    over first: a list closes when the sidebar scrolls, and one opened while its select moves can
+    stay transparent; then the arrow is pressed again (closing it, then opening it)."""
+    button = pg.locator(f".st-key-{key} button[aria-haspopup=listbox]")
+    button.scroll_into_view_if_needed()
+    pg.wait_for_function(STILL, timeout=10_000)
+    for _ in range(4):
+        button.click()
+        try:
+            pg.wait_for_function(LIST_SHOWN, timeout=3_000)
+            return
+        except Exception:  # Playwright's TimeoutError: not shown; press again
+            continue
+    raise AssertionError(f"the list of the select {key} did not open")
+
+
+STILL = "document.getAnimations().every(a => a.playState !== 'running')"
+LIST_SHOWN = """() => {
+  const list = document.querySelector('[data-testid=stSelectboxVirtualDropdown]');
+  return !!list && getComputedStyle(list).opacity === '1'
+    && document.getAnimations().every(a => a.playState !== 'running');
+}"""
+
+
+def choose_option(pg, key: str, text: str, tries: int = 3) -> None:
+    """Pick `text` in the select whose widget key is `key` (e.g. "as_of__day" of the date picker,
+    kechuang/ui/date_picker.py) and wait for the run it starts to end with the select showing it.
+
+    Waiting for the run matters: a select whose options the run changes (the days of a new month)
+    is a new widget, and a pick made in the old one's list while the run goes on is dropped. On a
+    loaded machine a pick was seen undone (the page then showed the URL's day, as after a
+    reconnection): it is made again, up to `tries` times."""
+    box = pg.locator(f".st-key-{key} input[role=combobox]")
+    for _ in range(tries):
+        if _pick(pg, key, text, box):
+            return
+    raise AssertionError(f"{key}: {text} chosen {tries} times, {box.input_value()} shown")
+
+
+def _pick(pg, key: str, text: str, box) -> bool:
+    pg.wait_for_function(IDLE, timeout=45_000)
+    if box.input_value() == text:
+        return True
+    runs = pg.evaluate(RUNS)
+    open_list(pg, key)
+    listbox, option = pg.get_by_role("listbox"), pg.get_by_role("option", name=text, exact=True)
+    listbox.evaluate("el => { el.scrollTop = 0; }")
+    for _ in range(40):  # the list draws only the options in view: scroll down to the one wanted
+        if option.count():
+            break
+        listbox.evaluate("el => { el.scrollTop += 120; }")
+        pg.wait_for_timeout(50)
+    option.click()
+    # A run too short to be drawn as running is not counted: then 5 s with the pick shown.
+    with contextlib.suppress(Exception):  # Playwright's TimeoutError
+        pg.wait_for_function(RAN, arg=runs, timeout=5_000)
+    pg.wait_for_function(IDLE, timeout=45_000)
+    with contextlib.suppress(Exception):
+        pg.wait_for_function(SHOWS, arg=[key, text], timeout=5_000)
+    return box.input_value() == text
+
+
+# Streamlit's script state is an attribute of its root (data-test-script-state); window.kcRuns
+# counts the runs that ended since the page was first asked.
+RUNS = """() => {
+  if (window.kcRuns === undefined) {
+    window.kcRuns = 0;
+    const app = document.querySelector('[data-testid=stApp]');
+    let last = app.dataset.testScriptState;
+    new MutationObserver((changes) => {  // the states in between are the changes' old values
+      for (const now of [...changes.slice(1).map(c => c.oldValue), app.dataset.testScriptState]) {
+        if (now === 'notRunning' && last !== 'notRunning') window.kcRuns += 1;
+        last = now;
+      }
+    }).observe(app, {
+      attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  }
+  return window.kcRuns;
+}"""
+RAN = "runs => window.kcRuns > runs"
+SHOWS = """([key, text]) =>
+  document.querySelector(`.st-key-${key} input[role=combobox]`)?.value === text"""
+IDLE = """() => document.querySelector('[data-testid=stApp]').dataset.testScriptState
+  === 'notRunning'"""
+
+
+def choose_day(pg, key: str, day) -> None:
+    """Pick `day` (a date) in the date picker `key`: its year, month and day selects in turn."""
+    for part, text in zip(
+        ("year", "month", "day"), (f"{day.year}年", f"{day.month}月", f"{day.day}日"), strict=True
+    ):
+        wait_enabled(pg, f"{key}__{part}")  # an optional date's 月, 日 wait for its year
+        choose_option(pg, f"{key}__{part}", text)
+
+
+def wait_enabled(pg, key: str) -> None:
+    pg.wait_for_function(
+        "key => { const box = document.querySelector(`.st-key-${key} input[role=combobox]`);"
+        " return box && !box.disabled; }",
+        arg=key,
+        timeout=45_000,
+    )

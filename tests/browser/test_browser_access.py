@@ -29,7 +29,7 @@ def test_login_keeps_the_deep_link_and_refuses_a_wrong_password(app_url, page):
 
 def test_a_town_officer_cannot_switch_to_another_town(app_url, page):
     open_page(page, f"{app_url}/progress?as_of=2026-10-31&town=掘港街道", user="changsha")
-    town = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    town = page.locator('[data-testid="stSidebar"] .st-key-town')  # not the date picker's selects
     assert "长沙镇" in town.inner_text() + town.locator("input").input_value()
     assert (
         "掘港街道" not in page.inner_text("body") and "town=%E9%95%BF%E6%B2%99%E9%95%87" in page.url

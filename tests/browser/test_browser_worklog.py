@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import browser_data, open_page
+from conftest import browser_data, choose_day, open_page
 from fixtures import uscc
 
 from kechuang.worklog import rules
 
 FIRM_2 = "如东测试2号科技有限公司"  # 长沙镇, on the 清零 worklist of browser_data
+FORM = "rd_zero_records_contact_0"  # the contact form of views/rd_zero.py's record panel
 
 
 def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_list(
@@ -35,11 +36,10 @@ def test_a_town_officer_records_a_visit_and_sees_it_on_the_file_and_in_the_todo_
     with app_server(env) as url:
         open_page(page, f"{url}/rd-zero?as_of=2026-10-31", user="changsha")
         page.get_by_text("跟踪记录：为研发活动清零清单上的企业记录走访、阶段、责任人").click()
-        form = page.locator('[data-testid="stForm"]').first
+        form = page.locator(f".st-key-{FORM}")
         form.get_by_label("备注").fill("介绍研发费用加计扣除政策")
         form.get_by_label("下一步（可选）").fill("送政策材料")
-        form.get_by_role("spinbutton", name="year, 期限").click()  # segmented: typing moves on
-        page.keyboard.type(due.strftime("%Y%m%d"))
+        choose_day(page, f"{FORM}_due", due)  # 年, 月, 日 selects (kechuang/ui/date_picker.py)
         form.get_by_role("button", name="保存记录").click()
         page.wait_for_selector(
             '[data-testid="stAlert"]:has-text("已保存（第 1 号）")', timeout=45_000

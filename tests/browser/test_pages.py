@@ -64,8 +64,12 @@ def test_progress_figures_equal_the_engine(app_url, page, tmp_path):
 def test_deep_link_restores_date_and_town(app_url, page):
     open_page(page, f"{app_url}/progress?as_of=2026-06-30&town=长沙镇")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.locator("input").first.input_value() == "2026-06-30"
-    town = sidebar.locator('[data-testid="stSelectbox"]')
+    picker = [  # 年, 月, 日 (kechuang/ui/date_picker.py)
+        sidebar.locator(f".st-key-as_of__{part} input").input_value()
+        for part in ("year", "month", "day")
+    ]
+    assert picker == ["2026年", "6月", "30日"]
+    town = sidebar.locator(".st-key-town")
     assert "长沙镇" in town.inner_text() + town.locator("input").input_value()
     assert "town=%E9%95%BF%E6%B2%99%E9%95%87" in page.url
 

@@ -16,34 +16,21 @@ from kechuang.engine import contract
 # A present column is accepted when its Parquet type is in the contract type's family; it is
 # then cast to the contract type (an integer that does not fit INTEGER fails loudly, it is
 # never truncated). Dates must be dates: a TIMESTAMP could carry a time we would drop.
+_INTEGERS = {
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "UBIGINT",
+    "UINTEGER",
+    "USMALLINT",
+    "UTINYINT",
+}
 _ACCEPTED = {
     "VARCHAR": {"VARCHAR"},
-    "DOUBLE": {
-        "DOUBLE",
-        "FLOAT",
-        "REAL",
-        "DECIMAL",
-        "BIGINT",
-        "INTEGER",
-        "SMALLINT",
-        "TINYINT",
-        "HUGEINT",
-        "UBIGINT",
-        "UINTEGER",
-        "USMALLINT",
-        "UTINYINT",
-    },
-    "INTEGER": {
-        "INTEGER",
-        "BIGINT",
-        "SMALLINT",
-        "TINYINT",
-        "HUGEINT",
-        "UBIGINT",
-        "UINTEGER",
-        "USMALLINT",
-        "UTINYINT",
-    },
+    "DOUBLE": {"DOUBLE", "FLOAT", "REAL", "DECIMAL", *_INTEGERS},
+    "INTEGER": _INTEGERS,
     "DATE": {"DATE"},
     "BOOLEAN": {"BOOLEAN"},
 }

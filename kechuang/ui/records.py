@@ -15,7 +15,8 @@ from kechuang.access import auth
 from kechuang.ui.access import current_user
 from kechuang.ui.cache import cached, county_warehouse
 from kechuang.ui.date_picker import pick_date
-from kechuang.worklog import county, lists, reading, rules, store, texts
+from kechuang.worklog import briefing as worklog_briefing
+from kechuang.worklog import lists, reading, rules, store, texts
 from kechuang.zh.fmt import md
 
 # Every message below may carry a note, a firm or town name or an account name (typed by a user or
@@ -245,18 +246,12 @@ def timeline(uscc: str) -> None:
         st.markdown(f"- {line}  \n  :gray[{md(texts.entry_meta(e))}]")
 
 
-def untouched(wh, as_of, today):
-    """The towns whose lists nobody worked in the 30 days to `today` (county.untouched) in `wh`'s
-    scope."""
-    return county.untouched(lists.members(wh, as_of), county.snapshot(engine()), today)
-
-
 def untouched_text(as_of) -> str | None:
     """总览's 需关注 words on the towns whose lists nobody worked in the last 30 days (None: none);
     short, as a phone shows them, with the towns named on 跟踪台账."""
     # Cached per work-records version (part of every cached call's key): a rerun of 总览 no longer
     # reads every record from the state database.
-    found = cached(untouched, as_of, rules.today())
+    found = cached(worklog_briefing.untouched, as_of, rules.today())
     if texts.untouched_line(found) is None:
         return None
     return f"工作记录：{found.height} 个镇区的清单近30天无人跟进（详见跟踪台账）"

@@ -59,13 +59,20 @@ def untouched_sentence(f: FollowUp) -> str | None:
     return _dated(f.untouched, f.today)
 
 
+def untouched(
+    wh: Warehouse, as_of: date, today: date, records: county.Records | None = None
+) -> pl.DataFrame:
+    """The towns of the warehouse's scope whose lists nobody worked in the 30 days to `today`
+    (county.untouched): what 总览's 需关注 counts and the briefings name."""
+    return county.untouched(lists.members(wh, as_of), records or county.snapshot(), today)
+
+
 def untouched_text(
     wh: Warehouse, as_of: date, records: county.Records | None = None, today: date | None = None
 ) -> str | None:
     """untouched_sentence for the warehouse's scope (the Word briefing's 需关注)."""
     today = today or rules.today()
-    found = county.untouched(lists.members(wh, as_of), records or county.snapshot(), today)
-    return _dated(found, today)
+    return _dated(untouched(wh, as_of, today, records), today)
 
 
 def _dated(untouched: pl.DataFrame, today: date) -> str | None:

@@ -107,6 +107,8 @@ def test_a_figure_is_built_once_per_input_and_shared(monkeypatch):
     chart(frame.with_columns(pl.col("value").cast(pl.Float64)), "甲")  # another type too
     chart(frame, "甲", unit="个")  # a keyword argument is part of the key
     assert built == ["甲"] * 4
+    long = pl.Series("v", range(100))  # repr shows only its ends: the content is the key
+    assert memo.key("c", (long,), {}) != memo.key("c", (long.scatter(50, -1),), {})
     assert chart(frame, "甲") is not first  # only the newest two are kept
     assert len(memo._cache) <= 2
     assert built == ["甲"] * 5

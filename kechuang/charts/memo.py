@@ -5,9 +5,9 @@ a built one costs ≈ 1 ms; the 技术合同 page alone draws five. Under thirty
 were the largest part of the server's CPU after the garbage collector (py-spy on bench/load.py,
 issue 23), and the same figure was built again on every rerun of every session.
 
-`@figure` keys a builder's result on its arguments' content (a polars frame by its Arrow IPC
-bytes, anything else by repr), keeps the newest `SIZE` and returns the *same* object to every
-caller: a returned figure is shared and must not be changed (st.plotly_chart only reads it; a
+`@figure` keys a builder's result on its arguments' content (a polars frame or series by its
+Arrow IPC bytes, anything else by repr), keeps the newest `SIZE` and returns the *same* object to
+every caller: a returned figure is shared and must not be changed (st.plotly_chart only reads it; a
 caller that wants a variant passes an argument)."""
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ _lock = threading.Lock()
 
 
 def _feed(digest, value) -> None:
+    if isinstance(value, pl.Series):  # its repr is cut short for long series: key its content
+        value = value.to_frame()
     if isinstance(value, pl.DataFrame):
         buffer = io.BytesIO()
         value.write_ipc(buffer)  # schema and values: equal frames, equal bytes

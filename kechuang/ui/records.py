@@ -251,7 +251,4 @@ def untouched_text(as_of) -> str | None:
     short, as a phone shows them, with the towns named on 跟踪台账."""
     # Cached per work-records version (part of every cached call's key): a rerun of 总览 no longer
     # reads every record from the state database.
-    found = cached(worklog_briefing.untouched, as_of, rules.today())
-    if texts.untouched_line(found) is None:
-        return None
-    return f"工作记录：{found.height} 个镇区的清单近30天无人跟进（详见跟踪台账）"
+    return texts.untouched_short(cached(worklog_briefing.untouched, as_of, rules.today()))

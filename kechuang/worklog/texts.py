@@ -99,6 +99,15 @@ def untouched_line(untouched: pl.DataFrame) -> str | None:
     )
 
 
+def untouched_short(untouched: pl.DataFrame) -> str | None:
+    """总览's one line on a phone: how many towns, the names left to 跟踪台账 (None: none)."""
+    if untouched.height == 0:
+        return None
+    return (
+        f"工作记录：{untouched.height} 个镇区的清单近{county.WINDOW_DAYS}天无人跟进（详见跟踪台账）"
+    )
+
+
 def funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
     return labels.shown(funnel, {"list": "清单", "stage": "阶段", "n_firms": "企业数"})
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import firm, sign_in, uscc, write_warehouse
+from fixtures import sign_in
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
-
-from kechuang.access import auth
-from kechuang.state import db
+from worklog_fixture import one_rd_zero_firm_state
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "rd_zero_records"  # views/rd_zero.py's record_panel
@@ -33,21 +31,7 @@ def inert(markdown: str) -> bool:
 def state(tmp_path, monkeypatch, instance):
     """One manufacturer above 1 亿元 without R&D (on the 清零 list) named like an image, in a town
     named like a link, with no work recorded."""
-    data = write_warehouse(
-        tmp_path / "data",
-        enterprises=[firm(2, name=IMAGE, town=PHISH, industry_code="2614")],
-        stats_annual=[
-            {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}
-        ],
-        tax_annual=[{"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
-    )
-    url = f"sqlite:///{(instance / 'state.db').resolve()}"
-    monkeypatch.setenv("KECHUANG_DATA", str(data))
-    monkeypatch.setenv("KECHUANG_STATE", url)
-    monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))
-    auth.ensure_demo_users(auth.users_path())
-    yield db.engine(url)
-    db.dispose(url)
+    yield from one_rd_zero_firm_state(tmp_path, monkeypatch, instance, name=IMAGE, town=PHISH)
 
 
 def page(path: str, user: str = "analyst", **params) -> AppTest:

@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fixtures import firm, sign_in, uscc, write_warehouse
+from fixtures import sign_in, uscc
 from streamlit.testing.v1 import AppTest
+from worklog_fixture import one_rd_zero_firm_state
 
 from kechuang.access import auth
-from kechuang.state import db
 from kechuang.worklog import reading
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,22 +20,7 @@ KEY = "rd_zero_records"  # views/rd_zero.py's record_panel
 
 @pytest.fixture
 def state(tmp_path, monkeypatch, instance):
-    data = write_warehouse(
-        tmp_path / "data",
-        enterprises=[firm(2, town="长沙镇", industry_code="2614")],
-        stats_annual=[
-            {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}
-        ],
-        tax_annual=[{"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
-    )
-    # The instance's own database: it holds the demo accounts the pages sign in with.
-    url = f"sqlite:///{(instance / 'state.db').resolve()}"
-    monkeypatch.setenv("KECHUANG_DATA", str(data))
-    monkeypatch.setenv("KECHUANG_STATE", url)
-    monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))
-    auth.ensure_demo_users(auth.users_path())  # the accounts live in that database too
-    yield db.engine(url)
-    db.dispose(url)
+    yield from one_rd_zero_firm_state(tmp_path, monkeypatch, instance, town="长沙镇")
 
 
 def page(path: str, user: str, **params) -> AppTest:

@@ -57,3 +57,26 @@ def county(data_dir: Path) -> Path:
             },
         ],
     )
+
+
+def one_rd_zero_firm_state(tmp_path: Path, monkeypatch, instance: Path, **firm_fields):
+    """Pages over one manufacturer above 1 亿元 without R&D (firm 2, on the 清零 list) and the
+    instance's own state database, which holds the demo accounts the pages sign in with. A
+    generator for a fixture: yields the state database's engine, then disposes it."""
+    from kechuang.state import db
+
+    data = write_warehouse(
+        tmp_path / "data",
+        enterprises=[firm(2, industry_code="2614", **firm_fields)],
+        stats_annual=[
+            {"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}
+        ],
+        tax_annual=[{"uscc": uscc(2), "year": 2025, "revenue_wan": 15000.0, "rd_expense_wan": 0.0}],
+    )
+    url = f"sqlite:///{(instance / 'state.db').resolve()}"
+    monkeypatch.setenv("KECHUANG_DATA", str(data))
+    monkeypatch.setenv("KECHUANG_STATE", url)
+    monkeypatch.setenv("KECHUANG_AUDIT", str(tmp_path / "audit.jsonl"))
+    auth.ensure_demo_users(auth.users_path())
+    yield db.engine(url)
+    db.dispose(url)

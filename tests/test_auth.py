@@ -18,6 +18,7 @@ from kechuang.state import db
 
 T0 = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)  # 9:00 Beijing time
 PASSWORD = "correct-horse-9"
+PRODUCTION_HASHER = auth.HASHER  # before the fixture below swaps in cheap parameters
 
 
 @pytest.fixture(autouse=True)
@@ -59,17 +60,35 @@ def events(path) -> list[tuple[str, str]]:
 def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # the production parameters, once
+    monkeypatch.setattr(auth, "HASHER", PRODUCTION_HASHER)  # the production parameters, once
     path = tmp_path / "instance" / "users.json"
     auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
     with auth.store(path).connect() as conn:
         stored = auth.account_row(conn, "admin").password_hash
-    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's first configuration
     db.dispose()  # SQLite folds its write-ahead log into the file
     assert PASSWORD.encode() not in (path.parent / "state.db").read_bytes()
     assert mode(path.parent / "state.db") == 0o600 and mode(path.parent) == 0o700
     assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
     assert not path.exists()  # no users file: the database holds the accounts
+
+
+def test_a_hash_with_the_former_parameters_still_signs_in_and_is_rehashed(tmp_path, monkeypatch):
+    """Accounts made before the parameters changed (RFC 9106 low-memory: m=64 MiB, t=3, p=4) keep
+    working; their first sign-in stores the hash with the current parameters."""
+    path = tmp_path / "instance" / "users.json"
+    monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # argon2-cffi's default: the former
+    auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
+    monkeypatch.setattr(auth, "HASHER", PRODUCTION_HASHER)
+
+    def stored():
+        with auth.store(path).connect() as conn:
+            return auth.account_row(conn, "admin").password_hash
+
+    assert stored().startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
+    assert stored().startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
 
 
 def test_add_user_validates_name_role_towns_and_password(users):

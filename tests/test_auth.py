@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from kechuang import settings
 from kechuang.access import audit, auth, oidc, sessions, signin, throttle
@@ -248,6 +249,29 @@ def test_idle_timeout_is_thirty_minutes_inclusive(users):
         signin.check_session(users, idle, now=T0 + timedelta(minutes=30))
     with pytest.raises(auth.SessionExpired, match="已在其他页面退出登录"):  # its row is gone
         signin.check_session(users, idle, now=T0 + timedelta(minutes=1))
+
+
+def test_the_stored_last_seen_moves_at_most_once_a_minute(users):
+    """Not a write on every rerun (thirty sessions queued on SQLite's one writer): the row moves
+    when a minute has passed since it last did, and the idle clock still runs from it."""
+    from kechuang.state import schema
+
+    def stored(session):
+        with auth.store(users).connect() as conn:
+            t = schema.sessions
+            return conn.execute(select(t.c.last_seen_at).where(t.c.id == session.id)).scalar()
+
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
+    seen = signin.check_session(users, session, now=T0 + timedelta(seconds=59))
+    assert seen.last_seen_at == T0 + timedelta(seconds=59)  # this tab's copy moves every rerun
+    assert stored(session) == T0
+    signin.check_session(users, session, now=T0 + timedelta(seconds=60))
+    assert stored(session) == T0 + timedelta(seconds=60)
+    signin.check_session(users, session, now=T0 + timedelta(seconds=119))
+    assert stored(session) == T0 + timedelta(seconds=60)
+    # Another tab's old copy: idle is counted from the stored minute, not from the last rerun.
+    with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
+        signin.check_session(users, session, now=T0 + timedelta(minutes=31))
 
 
 def test_absolute_timeout_is_twelve_hours_however_active(users):

@@ -152,9 +152,11 @@ def test_a_sqlite_read_does_not_wait_for_the_writer_but_a_write_does(tmp_path):
             writer.execute(insert(schema.accounts).values(**account))
             with db.read(impatient) as reader:  # sees the last commit, at once
                 assert reader.exec_driver_sql(count).scalar() == 0
-            with pytest.raises(DBAPIError, match="database is locked"):
-                with impatient.connect() as other:
-                    other.exec_driver_sql(count).scalar()
+            with (
+                pytest.raises(DBAPIError, match="database is locked"),
+                impatient.connect() as other,
+            ):
+                other.exec_driver_sql(count).scalar()
         with db.read(impatient) as reader:
             assert reader.exec_driver_sql(count).scalar() == 1
     finally:

@@ -62,7 +62,7 @@ print(json.dumps({"burst": after_burst, "idle": collected[len(after_burst):],
 
 def test_full_collections_are_shared_by_the_runs_of_two_seconds_not_one_per_run():
     """app.py calls collector.ran() on every run; runs within INTERVAL_S share one full collection,
-    and an idle server runs none (Streamlit's own after every run is off: .streamlit/config.toml)."""
+    and an idle server runs none (Streamlit's own, after every run, is off in its config)."""
     done = subprocess.run(
         [sys.executable, "-c", COLLECTOR], cwd=ROOT, capture_output=True, text=True, timeout=120
     )

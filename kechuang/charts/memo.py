@@ -6,9 +6,9 @@ were the largest part of the server's CPU after the garbage collector (py-spy on
 issue 23), and the same figure was built again on every rerun of every session.
 
 `@figure` keys a builder's result on its arguments' content (a polars frame or series by its
-schema and rows' hashes, anything else by repr), keeps the newest `SIZE` and returns the *same* object to
-every caller: a returned figure is shared and must not be changed (st.plotly_chart only reads it; a
-caller that wants a variant passes an argument)."""
+schema and rows' hashes, anything else by repr), keeps the newest `SIZE` and returns the *same*
+object to every caller: a returned figure is shared and must not be changed (st.plotly_chart only
+reads it; a caller that wants a variant passes an argument)."""
 
 from __future__ import annotations
 

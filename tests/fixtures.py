@@ -92,3 +92,19 @@ def choose_date(at, key: str, day: date):
     for select, value in zip(part_keys(key), (day.year, day.month, day.day), strict=True):
         at.selectbox(key=select).set_value(value).run()
     return at
+
+
+def open_sections(at):
+    """Open every section drawn only when opened (lazy expanders: a chart's 数据表与下载 keyed
+    *_table_open, 总览's 逐项卡片/简报文字 *_section_open; opening reruns the page) and rerun: what
+    a user does to read them. (跟踪记录's forms, *_records_open, stay closed.)"""
+    keys = [
+        k
+        for k in at.session_state
+        if isinstance(k, str) and k.endswith(("_table_open", "_section_open"))
+    ]
+    if keys:
+        for k in keys:
+            at.session_state[k] = True
+        at.run()
+    return at

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fixtures import SESSION_KEY, firm, sign_in, sign_out, uscc, write_warehouse
+from fixtures import SESSION_KEY, firm, open_sections, sign_in, sign_out, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang.access import audit, auth, share, signin
@@ -122,7 +122,7 @@ def test_nothing_but_the_login_form_before_login(county):
 
 
 def test_login_with_the_right_password_opens_the_cockpit_and_is_audited(county):
-    at = log_in(app(None), "analyst", "demo-analyst")
+    at = open_sections(log_in(app(None), "analyst", "demo-analyst"))
     assert not at.exception
     assert at.title[0].value == "如东科创驾驶舱" and at.metric  # the overview, with its figures
     assert at.session_state[SESSION_KEY].user.role == "analyst"
@@ -250,7 +250,7 @@ def test_town_officers_briefing_holds_only_their_towns_firms(county):
 
 
 def test_leader_sees_tax_bands_not_named_tax_figures(county):
-    at = app("leader", "views/enterprise.py", uscc=uscc(1), as_of="2026-10-31")
+    at = open_sections(app("leader", "views/enterprise.py", uscc=uscc(1), as_of="2026-10-31"))
     shown = texts(at)
     assert "增值税开票（年度区间）" in shown and "月度增值税开票" not in shown
     frames = [d.value for d in at.dataframe]
@@ -262,7 +262,7 @@ def test_leader_sees_tax_bands_not_named_tax_figures(county):
 
 
 def test_analyst_sees_named_monthly_tax_figures(county):
-    at = app("analyst", "views/enterprise.py", uscc=uscc(1), as_of="2026-10-31")
+    at = open_sections(app("analyst", "views/enterprise.py", uscc=uscc(1), as_of="2026-10-31"))
     monthly = next(d.value for d in at.dataframe if "开票销售额（万元）" in d.value.columns)
     assert monthly["开票销售额（万元）"].tolist() == [321.5, 321.5, 321.5]
 
@@ -306,7 +306,7 @@ def test_a_share_visitor_reaches_no_other_page(county):
 
 
 def test_a_shared_overview_has_no_downloads_or_firm_names(county):
-    at = app(None, share=link("overview", None))
+    at = open_sections(app(None, share=link("overview", None)))  # every section, opened
     assert at.title[0].value == "如东科创驾驶舱" and at.metric
     assert not [b for b in at.button if b.label.startswith("下载")]
     assert "如东测试" not in texts(at) and "生成免登录只读链接" not in [b.label for b in at.button]

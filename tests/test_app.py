@@ -113,7 +113,7 @@ def test_the_login_page_loads_neither_polars_nor_duckdb():
         for n in tree.body
         if isinstance(n, ast.Import | ast.ImportFrom) and n.lineno < login.lineno
     ]
-    assert "from kechuang.ui import access, login" in before
+    assert "from kechuang.ui import access, collector, login" in before
     in_branch = [ast.unparse(n) for n in login.body]
     assert in_branch.index("login.login_page()") < in_branch.index("from kechuang.ui import cache")
     probe = "import sys\nprint(sorted(m for m in ('polars', 'duckdb') if m in sys.modules))"

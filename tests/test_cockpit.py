@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
 import pytest
-from fixtures import choose_date, firm, uscc, write_table, write_warehouse
+from fixtures import choose_date, firm, open_sections, uscc, write_table, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang.engine import metrics
@@ -574,6 +574,7 @@ def open_page(data: Path, monkeypatch, **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
+    open_sections(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fixtures import sign_out, uscc
+from fixtures import open_sections, sign_out, uscc
 from programme_fixture import write_county
 from streamlit.testing.v1 import AppTest
 
@@ -94,6 +94,7 @@ def signed_in(name: str, page: str, **params: str) -> AppTest:
         for key, value in params.items():
             at.query_params[key] = value
         at.run()
+    open_sections(at)  # the sections drawn when opened (总览's cards and text, charts' tables)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import firm
+from fixtures import firm, open_sections
 from programme_fixture import CHANGSHA, COMMISSIONER_NAMES, write_county
 from streamlit.testing.v1 import AppTest
 
@@ -33,6 +33,7 @@ def open_page(page: str, town: str | None = None) -> AppTest:
     at.run()
     if town:
         at.selectbox(key="town").set_value(town).run()
+    open_sections(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

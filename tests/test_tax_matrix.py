@@ -20,7 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fixtures import firm, sign_in, sign_out, uscc, write_warehouse
+from fixtures import firm, open_sections, sign_in, sign_out, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang.access import audit, auth, share
@@ -196,6 +196,7 @@ def open_page(page: str, user: str | None, **params) -> AppTest:
     if page and user:
         at.switch_page(page)
         at.run()
+    open_sections(at)  # every chart's table and its downloads, as a user opening them sees
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 import pytest
-from fixtures import AS_OF, firm, uscc, write_warehouse
+from fixtures import AS_OF, firm, open_sections, uscc, write_warehouse
 from streamlit.testing.v1 import AppTest
 
 from kechuang.charts import workbench as charts
@@ -751,6 +751,7 @@ def run_page(data: Path, page: str, monkeypatch, **params) -> AppTest:
     at.run()
     at.switch_page(page)
     at.run()
+    open_sections(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -90,30 +90,38 @@ if not county_view:
         f"本账户只能查看{fmt.md(access.scope_name())}的数据；全县进度、任务分解请向科技局索取或查看领导分享的链接。"
     )
 
-with st.expander("逐项卡片（完成、上年同期、月度走势）"):
-    for start in range(0, len(cards), 3):
-        for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
-            with column.container(border=True):
-                st.markdown(f"**{c.label}**  \n{badge(c.status, c.badge)}")
-                flat = c.delta == "持平"
-                st.metric(
-                    "完成",
-                    c.value,
-                    delta=c.delta,
-                    delta_description=c.delta_basis if c.delta else None,
-                    delta_color="off" if flat else "normal",
-                    delta_arrow="off" if flat else "auto",
-                    chart_data=list(c.trend) if c.trend else None,
-                    chart_type="area",
-                )
-                if c.share is not None:
-                    st.progress(min(max(c.share, 0.0), 1.0), text=c.share_text)
-                st.caption(
-                    " · ".join([*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago])
-                )
+# The sections below the fold are drawn when opened (opening reruns the page): closed, they cost
+# every rerun their elements and the phone their weight (issue 23).
+cards_box = st.expander(
+    "逐项卡片（完成、上年同期、月度走势）", key="overview_cards_section_open", on_change="rerun"
+)
+if cards_box.open:
+    with cards_box:
+        for start in range(0, len(cards), 3):
+            for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
+                with column.container(border=True):
+                    st.markdown(f"**{c.label}**  \n{badge(c.status, c.badge)}")
+                    flat = c.delta == "持平"
+                    st.metric(
+                        "完成",
+                        c.value,
+                        delta=c.delta,
+                        delta_description=c.delta_basis if c.delta else None,
+                        delta_color="off" if flat else "normal",
+                        delta_arrow="off" if flat else "auto",
+                        chart_data=list(c.trend) if c.trend else None,
+                        chart_type="area",
+                    )
+                    if c.share is not None:
+                        st.progress(min(max(c.share, 0.0), 1.0), text=c.share_text)
+                    st.caption(
+                        " · ".join(
+                            [*c.lines, *([c.trend_note] if c.trend_note else []), c.year_ago]
+                        )
+                    )
 
 # -- cumulative chart and town split of one target ----------------------------------------
-from kechuang.charts import overview as charts  # noqa: E402  (here: the cards above reach the browser before Plotly has loaded)
+from kechuang.charts import overview as charts  # noqa: E402  (here: the target list above reaches the browser before Plotly has loaded)
 
 st.markdown("**累计进度与镇区分布**")
 ids = [m.id for m in metrics.METRICS]
@@ -163,22 +171,28 @@ elif county_view:
     )
 
 # -- by town ---------------------------------------------------------------------------------
-with st.expander("分镇区贡献表（全部指标，可下载）" if county_view else "本镇区贡献表"):
-    st.caption(
-        "各镇区对可分解到镇区的目标的贡献（点击列名排序，左右滑动查看各列）；科创专员、培训场次为全县数据，不分镇区。"
-        + (f"{fmt.md(town)}在上图中以深色突出显示。" if town and county_view else "")
-    )
-    shown = towns.town_table_display(town_frame)
-    grids.table(
-        shown,
-        tables.file_stem("总览_分镇区贡献", as_of),
-        key="town_table",
-        column_config={
-            "镇区": st.column_config.TextColumn(pinned=True),
-            **{c: st.column_config.NumberColumn(format="localized") for c in shown.columns[1:]},
-        },
-        placeholder="—",
-    )
+town_box = st.expander(
+    "分镇区贡献表（全部指标，可下载）" if county_view else "本镇区贡献表",
+    key="overview_towns_table_open",
+    on_change="rerun",
+)
+if town_box.open:
+    with town_box:
+        st.caption(
+            "各镇区对可分解到镇区的目标的贡献（点击列名排序，左右滑动查看各列）；科创专员、培训场次为全县数据，不分镇区。"
+            + (f"{fmt.md(town)}在上图中以深色突出显示。" if town and county_view else "")
+        )
+        shown = towns.town_table_display(town_frame)
+        grids.table(
+            shown,
+            tables.file_stem("总览_分镇区贡献", as_of),
+            key="town_table",
+            column_config={
+                "镇区": st.column_config.TextColumn(pinned=True),
+                **{c: st.column_config.NumberColumn(format="localized") for c in shown.columns[1:]},
+            },
+            placeholder="—",
+        )
 
 # -- 任务分解表 ------------------------------------------------------------------------------
 task_rows = tasks.task_breakdown(county_rows, the_plan) if county_view else []
@@ -195,17 +209,19 @@ elif county_view:
             )
 
 # -- briefing text, sources, link -----------------------------------------------------------
-with st.expander("简报文字（可复制）"):
-    st.code(
-        # summary.briefing_text from the rows shown above; today: the 30-day line moves with the
-        # day, so the cache key does too
-        summary.with_follow_up(
-            summary.compose(rows, as_of, the_plan, where, town_scope=town is not None),
-            cache.cached(summary.follow_up_paragraph, as_of, scope=scope, today=rules.today()),
-        ),
-        language=None,
-        wrap_lines=True,
-    )
+text_box = st.expander("简报文字（可复制）", key="overview_text_section_open", on_change="rerun")
+if text_box.open:
+    with text_box:
+        st.code(
+            # summary.briefing_text from the rows shown above; today: the 30-day line moves with the
+            # day, so the cache key does too
+            summary.with_follow_up(
+                summary.compose(rows, as_of, the_plan, where, town_scope=town is not None),
+                cache.cached(summary.follow_up_paragraph, as_of, scope=scope, today=rules.today()),
+            ),
+            language=None,
+            wrap_lines=True,
+        )
 with st.expander("数据来源与更新时间"):
     st.markdown(
         "\n".join(

@@ -72,8 +72,12 @@ def column_formats(frame) -> dict:
 def chart_table(fig, frame, stem: str, *, key: str) -> None:
     """A chart, then its table with CSV/Excel downloads in an expander below it."""
     st.plotly_chart(fig, key=f"{key}_chart", config={"displayModeBar": False})
-    with st.expander("数据表与下载"):
-        table(frame, stem, key=key, column_config=column_formats(frame), placeholder="—")
+    # Drawn only when opened (opening reruns the page): a closed table's conversion and Arrow
+    # bytes were ≈ 8% of a warm page switch, on every rerun, for every chart (issue 23).
+    box = st.expander("数据表与下载", key=f"{key}_table_open", on_change="rerun")
+    if box.open:
+        with box:
+            table(frame, stem, key=key, column_config=column_formats(frame), placeholder="—")
 
 
 def number_formats(frame) -> dict:

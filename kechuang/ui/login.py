@@ -139,7 +139,8 @@ def hand_over_cookie() -> None:
     from kechuang.ui import server
 
     url = json.dumps(server.ticket_url(ticket))
-    st.html(
+    # In the sidebar: an element in the main area, even a script, takes a row of the phone's page.
+    st.sidebar.html(
         f"<script>fetch({url}, {{credentials: 'same-origin', redirect: 'manual', "
         "cache: 'no-store'});</script>",
         unsafe_allow_javascript=True,

@@ -101,6 +101,17 @@ def test_reload_new_tab_deep_link_and_restart_keep_the_user_signed_in(server, br
     context.close()
 
 
+def test_a_phone_gets_its_cookie_from_the_collapsed_sidebar_and_stays_signed_in(server, browser):
+    """The page after 登录 fetches the cookie from a script in the sidebar (none in the main area,
+    where it would take a row of the phone's page): at 390 px the sidebar is collapsed."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    sign_in(pg, f"{server.url}/progress?as_of=2026-10-31")  # waits for the cookie
+    pg.reload()
+    assert signed_in(pg) and "“六百创新”目标进度" in pg.inner_text('[data-testid="stMain"]')
+    context.close()
+
+
 def test_the_cookie_is_httponly_lax_on_the_base_path_and_lasts_the_session_limit(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()

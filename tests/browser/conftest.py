@@ -170,6 +170,25 @@ def app_url(tmp_path_factory, server_instance):
 
 
 @pytest.fixture(scope="session")
+def demo_url(tmp_path_factory, server_instance):
+    """A server on the demo county (kechuang.demo), for the phone and date-picker tests: neither
+    changes its data or accounts (the phone tests' share link lives in server_instance)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    from kechuang import demo
+
+    data = tmp_path_factory.mktemp("phone") / "demo"
+    demo.write_demo(data)
+    env = {
+        "KECHUANG_DATA": str(data),
+        "KECHUANG_USERS": str(server_instance / "users.json"),
+        "KECHUANG_AUDIT": None,
+    }
+    with app_server(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")

@@ -12,9 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, app_server, open_page, settle
+from conftest import open_page, settle
 
-from kechuang import demo
 from kechuang.access import share
 from kechuang.charts import style
 
@@ -60,21 +59,6 @@ SIDEBAR_OPEN = """() => { const s = document.querySelector('[data-testid="stSide
 def rgb(colour: str) -> str:
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory, server_instance):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    data = tmp_path_factory.mktemp("phone") / "demo"
-    demo.write_demo(data)
-    env = {
-        "KECHUANG_DATA": str(data),
-        "KECHUANG_USERS": str(server_instance / "users.json"),
-        "KECHUANG_AUDIT": None,
-    }
-    with app_server(env) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -208,6 +208,49 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def signed_in(app_url, browser):
+    """user -> the cookies of one login to app_url (made on first use, kept for the run), so that a
+    test whose subject is not the login opens its pages signed in, as a returning user does."""
+    from kechuang.access import sessions
+
+    states: dict[str, dict] = {}
+
+    def state(user: str) -> dict:
+        if user not in states:
+            context = browser.new_context()
+            open_page(context.new_page(), f"{app_url}/?as_of=2026-10-31", user)
+            deadline = time.monotonic() + 30
+            while not any(c["name"] == sessions.COOKIE for c in context.cookies()):
+                assert time.monotonic() < deadline, f"{user}: no session cookie after the login"
+                time.sleep(0.1)
+            states[user] = context.storage_state()
+            context.close()
+        return states[user]
+
+    return state
+
+
+@pytest.fixture
+def signed_page(browser, signed_in):
+    """The page fixture's twin, signed in: signed_page(user) (the analyst unless named)."""
+    contexts = []
+
+    def make(user: str = "analyst"):
+        contexts.append(
+            browser.new_context(
+                viewport={"width": 1280, "height": 900},
+                accept_downloads=True,
+                storage_state=signed_in(user),
+            )
+        )
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 PASSWORDS = {
     name: password
     for name, _, password, _, _ in __import__("kechuang.access.auth").access.auth.DEMO_ACCOUNTS

@@ -37,6 +37,14 @@ def user_for(url_path: str) -> str:
     )  # the analyst sees every page but the administrator's
 
 
+@pytest.fixture
+def page(signed_page, request):
+    """Signed in already, as the account the test's page needs (the login form's own tests are in
+    test_browser_access.py and test_browser_sessions.py)."""
+    callspec = getattr(request.node, "callspec", None)
+    return signed_page(user_for(callspec.params["url_path"] if callspec else ""))
+
+
 @pytest.mark.parametrize("url_path", URL_PATHS)
 def test_every_page_opens_without_an_exception(app_url, page, url_path):
     # The default page (总览) lives at "/" in Streamlit.

@@ -218,10 +218,9 @@ def test_every_download_button_yields_a_file_that_parses(app_url, page, tmp_path
     shown_at_first = page.locator('[data-testid="stDownloadButton"] button:visible').count()
     found = download_buttons(page)
     deadline = time.monotonic() + 15
+    # A page still drawing (a loaded machine) shows its buttons a little later.
     while not found and url_path not in NO_DOWNLOADS and time.monotonic() < deadline:
-        page.wait_for_timeout(
-            500
-        )  # a page still drawing (a loaded machine) shows them a little later
+        page.wait_for_timeout(500)
         found = download_buttons(page)
     assert bool(found) == (url_path not in NO_DOWNLOADS), found
     if url_path == "rd-zero":  # its per-town table's downloads sit in a closed expander

@@ -5,7 +5,9 @@ from pathlib import Path
 import streamlit as st
 
 from kechuang import settings
-from kechuang.ui import access, login
+from kechuang.ui import access, collector, login
+
+collector.ran()  # a full garbage collection within 2 s, shared by every run meanwhile
 
 ROOT = Path(__file__).resolve().parent
 # A favicon served by this server: a Material icon name or an emoji makes the browser

@@ -8,7 +8,9 @@ import contextlib
 import streamlit as st
 
 from kechuang.access import http
-from kechuang.ui import cache, server, warmup
+from kechuang.ui import cache, collector, server, warmup
+
+collector.limit_arenas()  # before the sessions' threads allocate (kechuang/ui/collector.py)
 
 # Before the server answers, so the first sign-in finds the pages' work done: every page's modules
 # imported and frozen (kechuang/ui/warmup.py), then the county warehouse opened with its one-off

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from kechuang import settings
 from kechuang.access import audit, auth, oidc, sessions, signin, throttle
@@ -18,6 +19,7 @@ from kechuang.state import db
 
 T0 = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)  # 9:00 Beijing time
 PASSWORD = "correct-horse-9"
+PRODUCTION_HASHER = auth.HASHER  # before the fixture below swaps in cheap parameters
 
 
 @pytest.fixture(autouse=True)
@@ -59,17 +61,35 @@ def events(path) -> list[tuple[str, str]]:
 def test_password_is_stored_only_as_an_argon2id_hash_with_the_real_parameters(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # the production parameters, once
+    monkeypatch.setattr(auth, "HASHER", PRODUCTION_HASHER)  # the production parameters, once
     path = tmp_path / "instance" / "users.json"
     auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
     with auth.store(path).connect() as conn:
         stored = auth.account_row(conn, "admin").password_hash
-    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's first configuration
     db.dispose()  # SQLite folds its write-ahead log into the file
     assert PASSWORD.encode() not in (path.parent / "state.db").read_bytes()
     assert mode(path.parent / "state.db") == 0o600 and mode(path.parent) == 0o700
     assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
     assert not path.exists()  # no users file: the database holds the accounts
+
+
+def test_a_hash_with_the_former_parameters_still_signs_in_and_is_rehashed(tmp_path, monkeypatch):
+    """Accounts made before the parameters changed (RFC 9106 low-memory: m=64 MiB, t=3, p=4) keep
+    working; their first sign-in stores the hash with the current parameters."""
+    path = tmp_path / "instance" / "users.json"
+    monkeypatch.setattr(auth, "HASHER", PasswordHasher())  # argon2-cffi's default: the former
+    auth.add_user(path, "admin", PASSWORD, "admin", now=T0)
+    monkeypatch.setattr(auth, "HASHER", PRODUCTION_HASHER)
+
+    def stored():
+        with auth.store(path).connect() as conn:
+            return auth.account_row(conn, "admin").password_hash
+
+    assert stored().startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
+    assert stored().startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert signin.login(path, "admin", PASSWORD, now=T0).user == auth.User("admin", "admin")
 
 
 def test_add_user_validates_name_role_towns_and_password(users):
@@ -229,6 +249,29 @@ def test_idle_timeout_is_thirty_minutes_inclusive(users):
         signin.check_session(users, idle, now=T0 + timedelta(minutes=30))
     with pytest.raises(auth.SessionExpired, match="已在其他页面退出登录"):  # its row is gone
         signin.check_session(users, idle, now=T0 + timedelta(minutes=1))
+
+
+def test_the_stored_last_seen_moves_at_most_once_a_minute(users):
+    """Not a write on every rerun (thirty sessions queued on SQLite's one writer): the row moves
+    when a minute has passed since it last did, and the idle clock still runs from it."""
+    from kechuang.state import schema
+
+    def stored(session):
+        with auth.store(users).connect() as conn:
+            t = schema.sessions
+            return conn.execute(select(t.c.last_seen_at).where(t.c.id == session.id)).scalar()
+
+    session = signin.login(users, "analyst", PASSWORD, now=T0)
+    seen = signin.check_session(users, session, now=T0 + timedelta(seconds=59))
+    assert seen.last_seen_at == T0 + timedelta(seconds=59)  # this tab's copy moves every rerun
+    assert stored(session) == T0
+    signin.check_session(users, session, now=T0 + timedelta(seconds=60))
+    assert stored(session) == T0 + timedelta(seconds=60)
+    signin.check_session(users, session, now=T0 + timedelta(seconds=119))
+    assert stored(session) == T0 + timedelta(seconds=60)
+    # Another tab's old copy: idle is counted from the stored minute, not from the last rerun.
+    with pytest.raises(auth.SessionExpired, match="已 30 分钟无操作"):
+        signin.check_session(users, session, now=T0 + timedelta(minutes=31))
 
 
 def test_absolute_timeout_is_twelve_hours_however_active(users):

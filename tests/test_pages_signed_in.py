@@ -207,3 +207,41 @@ def test_a_wrong_password_stays_on_the_login_form(county, monkeypatch):
     at.run()
     assert [e.value for e in at.error] == [signin.FAILED]
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
+
+
+@pytest.mark.parametrize(
+    "name, town",
+    [("analyst", None), ("analyst", "长沙镇"), ("leader", "掘港街道"), ("changsha", None)],
+)
+def test_overview_text_and_warnings_are_the_functions_of_the_cli_and_briefings(
+    county, monkeypatch, name, town
+):
+    """总览 composes its 简报文字 from the rows it shows and words a chosen town's 需关注 from the
+    county's one computation: both equal what the CLI's and the briefings' functions give for the
+    same scope (summary.briefing_text, models.overview.overview with the town)."""
+    from kechuang.engine.plan import load_plan
+    from kechuang.models import overview
+    from kechuang.output import summary
+    from kechuang.worklog import rules
+
+    monkeypatch.setenv("KECHUANG_DATA", str(county))
+    at = signed_in(name, "views/overview.py")
+    if town is not None:
+        at.selectbox(key="town").set_value(town).run()
+        assert not at.exception, [e.value for e in at.exception]
+    user = next(u for u in auth.list_users(auth.users_path()) if u.name == name)
+    scope = auth.scope_for(user)
+    shown_town = town or (next(iter(scope)) if scope else None)  # an officer's page shows a town
+    wh = Warehouse(county, frozenset({shown_town}) if shown_town else None)
+    as_of = metrics.default_as_of(wh)
+    plan = load_plan(as_of.year)
+    text = next(c.value for c in at.code if c.value.startswith("截至"))
+    assert text == summary.briefing_text(wh, as_of, plan, shown_town or "全县", rules.today())
+    if scope is None:  # the warning list: county views only
+        alerts = overview.overview(Warehouse(county), as_of, plan, town).alerts
+        assert alerts  # the fixture's county lags somewhere: the comparison says something
+        shown = [m.value for m in at.markdown]
+        for a in alerts:
+            assert any(f"**{a.label}**：{fmt.md(a.towns)}" in md for md in shown), a
+        if town is not None:
+            assert any(a.towns.startswith(f"{town}：") for a in alerts)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from kechuang.state import db, schema
@@ -123,3 +123,42 @@ def test_cli_db_upgrade_names_an_unreachable_database(capsys):
     err = capsys.readouterr().err
     assert err.startswith("错误：状态数据库无法升级（postgresql+psycopg://u:***@127.0.0.1:9/k）")
     assert "pw" not in err
+
+
+def test_a_sqlite_read_does_not_wait_for_the_writer_but_a_write_does(tmp_path):
+    """db.read's transaction is a plain BEGIN (WAL: readers never wait), every other one BEGIN
+    IMMEDIATE (it waits for the writer, then fails with "database is locked" after the busy
+    timeout): the page's per-rerun reads no longer queue behind each other (issue 23)."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    eng = db.engine(url)
+    impatient = db.create(url)  # the same database, waiting 0.2 s for the writer instead of 15
+
+    @event.listens_for(impatient, "connect")
+    def _short(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA busy_timeout=200")
+
+    count = "SELECT count(*) FROM accounts"
+    now = datetime(2026, 10, 31, tzinfo=UTC)
+    account = {
+        "name": "a",
+        "role": "analyst",
+        "towns": [],
+        "password_hash": "x",
+        "created_at": now,
+        "password_changed_at": now,
+    }
+    try:
+        with eng.begin() as writer:  # holds the write lock until the block ends
+            writer.execute(insert(schema.accounts).values(**account))
+            with db.read(impatient) as reader:  # sees the last commit, at once
+                assert reader.exec_driver_sql(count).scalar() == 0
+            with (
+                pytest.raises(DBAPIError, match="database is locked"),
+                impatient.connect() as other,
+            ):
+                other.exec_driver_sql(count).scalar()
+        with db.read(impatient) as reader:
+            assert reader.exec_driver_sql(count).scalar() == 1
+    finally:
+        impatient.dispose()
+        db.dispose(url)

@@ -39,6 +39,7 @@ def page(path: str, user: str = "analyst", **params) -> AppTest:
     for k, v in {"as_of": "2026-10-31", **params}.items():
         at.query_params[k] = v
     at.run()
+    at.session_state[f"{KEY}_open"] = True  # the 跟踪记录 expander, opened (drawn only then)
     at.switch_page(path)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

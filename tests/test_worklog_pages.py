@@ -28,6 +28,7 @@ def page(path: str, user: str, **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
+    at.session_state[f"{KEY}_open"] = True  # the 跟踪记录 expander, opened (drawn only then)
     at.switch_page(path)
     return at.run()
 
@@ -108,3 +109,22 @@ def test_a_contact_is_saved_with_the_days_picked_in_the_chinese_picker(state):
     # A new round: the next form starts on today again, without a 期限.
     assert at.session_state[f"{KEY}_contact_1_on"] == today
     assert at.session_state[f"{KEY}_contact_1_due"] is None
+
+
+def test_the_record_forms_are_drawn_only_when_their_panel_is_opened(state):
+    """Closed, the 跟踪记录 panel runs nothing (no firm lookup, no form): it costs a page nothing
+    under load; opened (which reruns the page), its forms are there."""
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "changsha")
+    at.query_params["as_of"] = "2026-10-31"
+    at.run()
+    at.switch_page("views/rd_zero.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    panel = "跟踪记录：为研发活动清零清单上的企业记录走访、阶段、责任人"
+    assert [e.label for e in at.expander if e.label == panel] == [panel]
+    assert f"{KEY}_firm" not in at.session_state
+    assert "保存记录" not in [b.label for b in at.button]
+    at.session_state[f"{KEY}_open"] = True
+    at.run()
+    assert at.selectbox(key=f"{KEY}_firm").value is not None
+    assert "保存记录" in [b.label for b in at.button]

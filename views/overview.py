@@ -36,15 +36,16 @@ def badge(status: str | None, words: str) -> str:
 # progress, cards, town table. A town officer's session holds only their towns' rows: the
 # county's pace, the towns' fair shares and the task breakdown cannot be computed for them, so
 # those sections are left out rather than shown wrong.
+# For the county view the computation is the county's whatever the town (one cache entry for every
+# town chosen): the chosen town only words the warning list (alerts_for) and brings its own cards.
 county_view = access.user_scope() is None
-view = cache.cached(cockpit.overview, as_of, the_plan, town, county_view)
-alerts, county_rows = view.alerts, view.county_rows
-cards = (
-    view.cards
-    if view.cards is not None
-    else cache.cached(cockpit.cards, as_of, the_plan, scope=scope)
-)  # a town's own cards
-rows = county_rows if not town else cache.cached(metrics.progress, as_of, the_plan, scope=scope)
+view = cache.cached(cockpit.overview, as_of, the_plan, None if county_view else town, county_view)
+alerts, county_rows = view.alerts_for(town), view.county_rows
+if town:  # a town's own cards and rows (the rows are 目标进度's, one cache entry)
+    cards = cache.cached(cockpit.cards, as_of, the_plan, scope=scope)
+    rows = cache.cached(metrics.progress, as_of, the_plan, scope=scope)
+else:
+    cards, rows = view.cards, county_rows
 
 # -- 目标一览: every target in one compact row (a phone shows them on one or two screens) ----------
 st.subheader("目标一览" if not town else f"目标一览 · {fmt.md(town)}")
@@ -196,9 +197,11 @@ elif county_view:
 # -- briefing text, sources, link -----------------------------------------------------------
 with st.expander("简报文字（可复制）"):
     st.code(
-        # today: the text's 30-day line moves with the day, so the cache key does too
-        cache.cached(
-            summary.briefing_text, as_of, the_plan, where, scope=scope, today=rules.today()
+        # summary.briefing_text from the rows shown above; today: the 30-day line moves with the
+        # day, so the cache key does too
+        summary.with_follow_up(
+            summary.compose(rows, as_of, the_plan, where, town_scope=town is not None),
+            cache.cached(summary.follow_up_paragraph, as_of, scope=scope, today=rules.today()),
         ),
         language=None,
         wrap_lines=True,

@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select
 
 from kechuang.access import auth
-from kechuang.state import schema
+from kechuang.state import db, schema
 
 COOKIE = "kechuang_session"
 TICKET_SECONDS = 60
+TOUCH_EVERY = timedelta(minutes=1)  # the stored last-seen moves at most this often (check)
 S, TICKETS = schema.sessions, schema.session_tickets
 
 
@@ -122,7 +123,7 @@ def from_token(eng, token: str, now: datetime, policy: auth.SessionPolicy) -> au
 
 def check(eng, session: auth.Session, now: datetime, policy: auth.SessionPolicy) -> auth.Session:
     """The session touched at `now`, or SessionExpired (and its row deleted) when it has ended."""
-    with eng.connect() as conn:
+    with db.read(eng) as conn:
         account = auth.account_row(conn, session.user.name)
         row = conn.execute(select(S).where(S.c.id == session.id)).first() if session.id else None
     last_seen = (
@@ -147,7 +148,10 @@ def check(eng, session: auth.Session, now: datetime, policy: auth.SessionPolicy)
         err = auth.SessionExpired(reason)
         err.session = session  # who it was, for the audit log
         raise err
-    if session.id:
+    # The stored last-seen moves at most once a minute (a tenth of the idle limit when shorter), not
+    # on every rerun of every page: a write each time made thirty sessions queue on SQLite's one
+    # writer. Another tab of the session may see it that much older; the idle limit is minutes.
+    if session.id and now - row.last_seen_at >= min(TOUCH_EVERY, policy.idle / 10):
         with eng.begin() as conn:
             conn.execute(S.update().where(S.c.id == session.id).values(last_seen_at=now))
     return auth.Session(session.user, session.started_at, now, session.id)

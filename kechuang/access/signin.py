@@ -49,10 +49,10 @@ class LockoutPolicy:
 
 _DUMMY_HASH: list[str] = []
 # How long a sign-in waits while as many attempts as the lockout limit are being checked (thirty
-# people at a meeting on one account: five argon2 checks at a time, each ≈ 0.1 s on one core).
+# people at a meeting on one account: five argon2 checks at a time, each ≈ 0.02 s on one core).
 BUSY_WAIT_S = 20.0
-# Password checks at once in this process: each takes 64 MiB and every core (4 lanes), so more at
-# once only queue for the CPU while holding their memory (a meeting signing in together).
+# Password checks at once in this process: each takes 19 MiB and a core, so more at once than
+# cores only queue for the CPU while holding their memory (a meeting signing in together).
 _CHECKING = threading.BoundedSemaphore(2)
 
 

@@ -80,22 +80,34 @@ def _summary(p: Progress) -> str:
     )
 
 
-def _towns_text(
-    wh: Warehouse, p: Progress, as_of: date, town: str | None, shared: prefetch.Shared
-) -> str:
-    unit = p.unit
+def town_detail(
+    wh: Warehouse, p: Progress, as_of: date, shared: prefetch.Shared
+) -> pl.DataFrame | None:
+    """What the warning list says about a lagging target's towns, as data: for rd_coverage the 清零
+    worklist by town (town, n_worklist), for other town-split targets town_gaps; None for a
+    county-wide target. Computed once for the county; any chosen town's words come from it
+    (towns_text), so choosing a town computes nothing again."""
     if metrics.county_wide(p.id):
+        return None
+    if p.id == "rd_coverage":
+        return shared.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
+    return town_gaps(wh, p.id, as_of, p.expected, shared, shared.town_base(wh, as_of))
+
+
+def towns_text(p: Progress, town: str | None, detail: pl.DataFrame | None) -> str:
+    """The towns dragging the target (town None), or the chosen town's part in it."""
+    unit = p.unit
+    if detail is None:
         return "全县统筹指标，不分镇区"
     if p.id == "rd_coverage":
-        worklist = shared.rd_coverage(wh, as_of).by_town().filter(pl.col("town").is_not_null())
         if town is not None:
-            mine = worklist.filter(pl.col("town") == town)
+            mine = detail.filter(pl.col("town") == town)
             return f"{town}：待清零 {fmt.num(mine['n_worklist'].sum())} 家"
-        worst = worklist.filter(pl.col("n_worklist") > 0).head(LAGGARDS)
+        worst = detail.filter(pl.col("n_worklist") > 0).head(LAGGARDS)
         return "待清零企业最多：" + "、".join(
             f"{t} {fmt.num(n)} 家" for t, n in worst.select("town", "n_worklist").iter_rows()
         )
-    gaps = town_gaps(wh, p.id, as_of, p.expected, shared, shared.town_base(wh, as_of))
+    gaps = detail
     if gaps.height == 0:
         return "缺少市场主体登记数据，无法按镇区比较"
     if town is not None:
@@ -117,6 +129,26 @@ def _towns_text(
     return "拖后：" + "、".join(f"{t}（差 {fmt.amount(g, unit)}）" for t, g in worst)
 
 
+def lagging(rows: list[Progress]) -> list[Progress]:
+    """The targets behind or at risk, most severe first (stable: metrics.md order within a
+    status)."""
+    return sorted(
+        (p for p in rows if p.status in ("behind", "at_risk")),
+        key=lambda p: metrics.SEVERITY[p.status],
+    )
+
+
+def attention_for(
+    rows: list[Progress], details: dict[str, pl.DataFrame | None], town: str | None
+) -> list[Attention]:
+    """The warning list from the lagging targets' town details (town_detail), for the county
+    (town None) or with a chosen town's part in each."""
+    return [
+        Attention(p.id, p.label, p.status, _summary(p), towns_text(p, town, details[p.id]))
+        for p in lagging(rows)
+    ]
+
+
 def attention(
     wh: Warehouse, as_of: date, plan: Plan | None, town: str | None = None
 ) -> list[Attention]:
@@ -126,13 +158,16 @@ def attention(
     return attention_from_rows(wh, metrics.progress(wh, as_of, plan, shared), as_of, town, shared)
 
 
+def lagging_details(
+    wh: Warehouse, progress_rows: list[Progress], as_of: date, shared: TownShared
+) -> dict[str, pl.DataFrame | None]:
+    """town_detail of every lagging target, by id."""
+    return {p.id: town_detail(wh, p, as_of, shared) for p in lagging(progress_rows)}
+
+
 def attention_from_rows(
     wh: Warehouse, progress_rows: list[Progress], as_of: date, town: str | None, shared: TownShared
 ) -> list[Attention]:
     """attention from progress rows already computed (overview() computes them once a page)."""
-    rows = [p for p in progress_rows if p.status in ("behind", "at_risk")]
-    rows.sort(key=lambda p: metrics.SEVERITY[p.status])  # stable: metrics.md order within a status
-    return [
-        Attention(p.id, p.label, p.status, _summary(p), _towns_text(wh, p, as_of, town, shared))
-        for p in rows
-    ]
+    details = lagging_details(wh, progress_rows, as_of, shared)
+    return attention_for(progress_rows, details, town)

@@ -15,7 +15,7 @@ words it. A rule the specs leave open, decided here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from kechuang.engine.metrics import METRIC_BY_ID, Progress
 from kechuang.engine.plan import PLANS_DIR, Plan
 from kechuang.engine.warehouse import Warehouse
 from kechuang.models import timeline
-from kechuang.models.attention import Attention, attention_from_rows
+from kechuang.models.attention import Attention, attention_for, lagging_details
 from kechuang.models.towns import TownShared, town_metrics, town_table_shared
 from kechuang.zh import fmt
 from kechuang.zh.labels import STATUS_LABELS
@@ -218,6 +218,14 @@ class Overview:
     town_table: (
         pl.DataFrame
     )  # every town of the warehouse (a chosen town is highlighted, not filtered out)
+    # the lagging targets' town details (attention.town_detail): any town's warning list from them
+    details: dict[str, pl.DataFrame | None] = field(default_factory=dict)
+
+    def alerts_for(self, town: str | None) -> list[Attention]:
+        """The warning list with the chosen town's part in each target (town None: the towns
+        dragging each), from this county view's rows without computing anything again: what
+        overview(wh, as_of, plan, town) gives."""
+        return attention_for(self.county_rows, self.details, town) if self.county_rows else []
 
 
 def overview(
@@ -249,11 +257,16 @@ def overview(
             )  # prefetches every metric and rd_coverage (if not yet)
         else:
             shared.prefetch(wh, as_of, town_metrics(), rd=True)
-        alerts = attention_from_rows(wh, rows, as_of, town, shared) if county_view else []
+        details = lagging_details(wh, rows, as_of, shared) if county_view else {}
+        alerts = attention_for(rows, details, town) if county_view else []
         table = town_table_shared(wh, as_of, shared)
         cards = _cards(wh, as_of, plan, plans_dir, shared, rows) if town is None else None
     finally:
         shared.wait()
     return Overview(
-        alerts=alerts, county_rows=rows if county_view else [], cards=cards, town_table=table
+        alerts=alerts,
+        county_rows=rows if county_view else [],
+        cards=cards,
+        town_table=table,
+        details=details,
     )

@@ -111,7 +111,11 @@ def town_standing(wh: Warehouse, as_of: date, town: str) -> list[TownStanding]:
     (ui.town_standing),
     whose own warehouse holds only their town. It returns the town's figures and county totals,
     never another town's name, figure or firm."""
-    table = town_table(wh, as_of)
+    return standing_in(town_table(wh, as_of), town)
+
+
+def standing_in(table: pl.DataFrame, town: str) -> list[TownStanding]:
+    """town_standing from the county's town_table (computed once for every town asked about)."""
     towns = table.filter(pl.col("town") != TOWN_UNKNOWN)
     out = []
     for column in [*town_metrics(), "rd_worklist"]:

@@ -14,11 +14,13 @@ starting together migrate one after the other (a PostgreSQL advisory lock, SQLit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from kechuang import settings
@@ -94,10 +96,25 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     @event.listens_for(eng, "begin")
     def _on_begin(conn):
         # IMMEDIATE takes the write lock at BEGIN, so a transaction that reads then writes waits for
-        # another writer (busy timeout) instead of failing half-way with "database is locked".
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # another writer (busy timeout) instead of failing half-way with "database is locked". A
+        # connection from read() only reads: a plain BEGIN, which under WAL never waits.
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return eng
+
+
+_READ_ONLY = "kechuang_read_only"
+
+
+@contextlib.contextmanager
+def read(eng: Engine) -> Iterator[Connection]:
+    """A connection for reading only. On SQLite its transaction does not take the write lock:
+    every page rerun checks its session and the work records' version, and with thirty sessions
+    those reads queued behind each other's BEGIN IMMEDIATE (issue 23). Elsewhere: eng.connect()."""
+    with eng.connect() as conn:
+        conn.execution_options(**{_READ_ONLY: True})
+        yield conn
 
 
 def alembic_config(connection=None):

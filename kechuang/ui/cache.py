@@ -186,6 +186,10 @@ def town_standing(as_of: date, town: str):
     allowed = user_scope()
     if allowed is not None and town not in allowed:
         return []
+    from kechuang.models import towns
+
     path = str(data_dir())
     county = (path, None, _version(path))
-    return _call("kechuang.models.towns", "town_standing", county, _records(), (as_of, town), {})
+    # The county's town table once (cached), every town's standing from it.
+    table = _call("kechuang.models.towns", "town_table", county, _records(), (as_of,), {})
+    return towns.standing_in(table, town)

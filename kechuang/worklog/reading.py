@@ -17,6 +17,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from kechuang.access import audit
+from kechuang.state import db
 from kechuang.worklog import rules
 from kechuang.worklog.tables import worklog_contacts, worklog_owners, worklog_stages
 
@@ -231,9 +232,14 @@ def open_next_steps(contacts: pl.DataFrame) -> pl.DataFrame:
 
 def version(engine: sa.Engine) -> tuple:
     """Changes whenever an entry is added (the tables are append only): a cache key for pages."""
-    with engine.connect() as conn:
-        return tuple(
-            (int(n), int(top or 0))
-            for t in (worklog_contacts, worklog_stages, worklog_owners)
-            for n, top in [conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()]
+    tables = (worklog_contacts, worklog_stages, worklog_owners)
+    one = sa.select(  # one statement: every page rerun asks
+        *(
+            sa.select(f(t.c.id)).scalar_subquery()
+            for t in tables
+            for f in (sa.func.count, sa.func.max)
         )
+    )
+    with db.read(engine) as conn:
+        row = conn.execute(one).one()
+    return tuple((int(row[2 * i]), int(row[2 * i + 1] or 0)) for i in range(len(tables)))

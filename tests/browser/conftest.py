@@ -209,30 +209,31 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
-def signed_in(app_url, browser):
-    """user -> the cookies of one login to app_url (made on first use, kept for the run), so that a
-    test whose subject is not the login opens its pages signed in, as a returning user does."""
+def signed_in(browser):
+    """(server URL, user) -> the cookies of one login there (made on first use, kept for the run),
+    so that a test whose subject is not the login opens its pages signed in, as a returning user
+    does (new_context(storage_state=...))."""
     from kechuang.access import sessions
 
-    states: dict[str, dict] = {}
+    states: dict[tuple[str, str], dict] = {}
 
-    def state(user: str) -> dict:
-        if user not in states:
+    def state(url: str, user: str) -> dict:
+        if (url, user) not in states:
             context = browser.new_context()
-            open_page(context.new_page(), f"{app_url}/?as_of=2026-10-31", user)
+            open_page(context.new_page(), f"{url}/?as_of=2026-10-30", user)
             deadline = time.monotonic() + 30
             while not any(c["name"] == sessions.COOKIE for c in context.cookies()):
                 assert time.monotonic() < deadline, f"{user}: no session cookie after the login"
                 time.sleep(0.1)
-            states[user] = context.storage_state()
+            states[url, user] = context.storage_state()
             context.close()
-        return states[user]
+        return states[url, user]
 
     return state
 
 
 @pytest.fixture
-def signed_page(browser, signed_in):
+def signed_page(browser, signed_in, app_url):
     """The page fixture's twin, signed in: signed_page(user) (the analyst unless named)."""
     contexts = []
 
@@ -241,7 +242,7 @@ def signed_page(browser, signed_in):
             browser.new_context(
                 viewport={"width": 1280, "height": 900},
                 accept_downloads=True,
-                storage_state=signed_in(user),
+                storage_state=signed_in(app_url, user),
             )
         )
         return contexts[-1].new_page()

@@ -157,8 +157,8 @@ def open_expanders(page) -> None:
     raise AssertionError("expanders keep closing")
 
 
-# An expander is open and its opening animation is over.
-OPENED = f"summary => summary.parentElement.open && ({STILL})"
+# An expander is open, its opening animation over and no run going (a lazy expander reruns).
+OPENED = f"summary => summary.parentElement.open && ({STILL}) && ({IDLE})()"
 
 
 def download_buttons(page):

@@ -194,6 +194,7 @@ else:
         )
 from kechuang.ui import cache, filters  # noqa: E402  (signed in: the heavy part, see above)
 
+login.hand_over_cookie()  # once, after 登录: the browser fetches its session cookie
 login.account_box(user)
 filters.render_filters(cache.open_or_stop())
 navigation.run()

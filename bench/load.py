@@ -79,12 +79,8 @@ async def sign_in(session: Session, user: str, password: str) -> Page:
     if page.exceptions:
         raise ProtocolError(f"the page after login: {page.exceptions[0][:200]}")
     ticket = _ticket_path(page)
-    if ticket is not None:  # serve.py: the browser fetches its cookie, then loads the app again
-        await session.follow(ticket + "&next=/")
-        page = await session.run(query_string="")
-        if page.exceptions:
-            raise ProtocolError(f"the page after the cookie: {page.exceptions[0][:200]}")
-        return _signed_in(page)
+    if ticket is not None:  # serve.py: the browser fetches its cookie while the page shows
+        await session.fetch_cookie(ticket)
     # The form is gone after login: a browser forgets its widgets.
     for widget in (name, password_box):
         session.widgets.pop(widget.id, None)
@@ -98,8 +94,9 @@ def _signed_in(page: Page) -> Page:
 
 
 def _ticket_path(page: Page) -> str | None:
-    """The /auth/session?ticket=… address the page after 登录 sends the browser to (serve.py;
-    kechuang/ui/access.py `_go`), or None (app.py run alone keeps the session in the tab)."""
+    """The /auth/session?ticket=… address the page after 登录 has the browser fetch (serve.py;
+    kechuang/ui/login.py hand_over_cookie), or None (app.py run alone keeps the session in the
+    tab)."""
     for element in page.elements[MAIN]:
         if element.WhichOneof("type") == "html":
             found = re.search(r'"([^"]*/auth/session\?ticket=[^"]+)"', element.html.body)

@@ -121,17 +121,14 @@ class Session:
             additional_headers=headers,
         )
 
-    async def follow(self, path: str) -> None:
-        """What a browser does when a page sends it to `path` on this server (serve.py's sign-in:
-        /auth/session?ticket=…): GET it, keep the cookie it sets, and load the app again — a new
-        websocket session carrying the cookie; this tab's widgets and pages are forgotten."""
+    async def fetch_cookie(self, path: str) -> None:
+        """What the page after 登录 has the browser do (serve.py's sign-in, ui/login.py
+        hand_over_cookie): GET `path` (/auth/session?ticket=…) in the background and keep the
+        cookie it sets; the websocket session goes on, signed in."""
         status, cookie = await asyncio.to_thread(_get, self.base_url + path)
         if status != 303 or not cookie:
             raise ProtocolError(f"{path.split('?')[0]} answered {status} without a cookie")
         self.cookie = cookie
-        await self.ws.close()
-        self.widgets, self.last = {}, None
-        await self._connect()
 
     def set_text(self, widget_id: str, value: str) -> None:
         self.widgets[widget_id] = WidgetState(id=widget_id, string_value=value)

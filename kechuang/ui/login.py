@@ -79,8 +79,8 @@ def login_page() -> None:
                 st.error(f"账户数据无法读取，请联系管理员：{fmt.md(err)}")
             else:
                 st.session_state[_SESSION] = session
-                if _cookie_served():
-                    _hand_over(session)  # the browser comes back with the cookie
+                if _cookie_served():  # the next run has the browser fetch its cookie
+                    st.session_state[_TICKET] = sessions.issue_ticket(auth.store(), session)
                 st.rerun()
         if demo_mode() and not local:
             st.info("演示数据：演示账户只能在服务器本机登录。")
@@ -124,12 +124,26 @@ def _go(url: str, with_next: bool, caption: str) -> None:
     st.stop()
 
 
-def _hand_over(session: auth.Session) -> None:
-    """A single-use ticket for /auth/session, which sets the cookie and returns to this page."""
+_TICKET = "_kechuang_cookie_ticket"
+
+
+def hand_over_cookie() -> None:
+    """On the first run after 登录 (app.py calls it on every signed-in run): the browser fetches
+    /auth/session?ticket=… in the background, and that answer sets the session cookie (HttpOnly:
+    no script can), so a reload, a new tab, a deep link or a restart finds the session. The page
+    is drawn meanwhile in this same websocket session: no second load of the whole app, which
+    going to that address and back was (≈ 0.5 s of the first page after login, issue 23)."""
+    ticket = st.session_state.pop(_TICKET, None)
+    if ticket is None:
+        return
     from kechuang.ui import server
 
-    ticket = sessions.issue_ticket(auth.store(), session)
-    _go(server.ticket_url(ticket), True, "正在进入驾驶舱…")
+    url = json.dumps(server.ticket_url(ticket))
+    st.html(
+        f"<script>fetch({url}, {{credentials: 'same-origin', redirect: 'manual', "
+        "cache: 'no-store'});</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def ensure_accounts() -> None:

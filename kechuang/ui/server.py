@@ -1,9 +1,10 @@
 """Our part of the web server (serve.py: `app = st.App("app.py", middleware=server.middleware())`).
 
-Streamlit scripts cannot set cookies, so sign-in ends with the browser visiting a small route here:
+Streamlit scripts cannot set cookies, so the page after 登录 has the browser fetch a small route
+here in the background (ui/login.py hand_over_cookie; the page is drawn meanwhile):
 
-    GET <base>/auth/session?ticket=T&next=/progress?town=…   redeem the single-use ticket (60 s) the
-                                  login page made, set the session cookie, 303 back to the deep link
+    GET <base>/auth/session?ticket=T[&next=…]   redeem the single-use ticket (60 s) the login made,
+                                  set the session cookie, 303 to `next` (the fetch does not follow)
     GET <base>/auth/end?next=/    end the cookie's session, delete the cookie, 303 to `next`
     GET <base>/media/<id>.<ext>   Streamlit's downloads: only with the cookie of a live session, and
                                   only for the account that made the file (else 403)

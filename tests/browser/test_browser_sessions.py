@@ -7,6 +7,7 @@ only for the live session of the account that made them; two processes over one 
 from __future__ import annotations
 
 import contextlib
+import time
 import urllib.error
 import urllib.request
 
@@ -68,6 +69,12 @@ def sign_in(pg, url: str, user: str = "analyst"):
     log_in(pg, user)
     pg.wait_for_selector(f'{SIDEBAR}:has-text("当前用户：")', state="attached", timeout=45_000)
     settle(pg)
+    # The page after 登录 is drawn at once; the browser fetches its cookie meanwhile (ui/login.py
+    # hand_over_cookie): it is there within moments.
+    deadline = time.monotonic() + 10
+    while not [c for c in pg.context.cookies() if c["name"] == sessions.COOKIE]:
+        assert time.monotonic() < deadline, "no session cookie 10 s after 登录"
+        pg.wait_for_timeout(50)
 
 
 def session_cookie(context) -> dict:

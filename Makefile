@@ -3,6 +3,7 @@ PY      := .venv/bin/python
 PIP     := .venv/bin/pip
 DATA    ?= data/demo
 PORT    ?= 8501
+TEST_WORKERS ?= 2
 # Only this machine can reach `make run` unless told otherwise: HOST=0.0.0.0 make run listens on
 # every interface (then set KECHUANG_ALLOWED_HOSTS to the names clients use; see README).
 HOST    ?= 127.0.0.1
@@ -61,8 +62,11 @@ lint: .venv/.installed-dev
 	.venv/bin/lint-imports
 	.venv/bin/sqlfluff lint queries
 
+# Two pytest workers (pytest-xdist): the browser tests mostly wait on a server or Chromium while the
+# others compute. A test file runs whole on one worker, so a browser module's server starts once
+# (loadfile: xdist 3.8's loadgroup does not group under pytest 9). TEST_WORKERS=0: one process.
 test: .venv/.installed-dev browser pdf postgres lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: .venv/.installed-dev
 	$(PY) -m bench.run

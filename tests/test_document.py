@@ -589,6 +589,24 @@ def test_a_failed_render_is_said_in_one_line(monkeypatch):
         figures.png([go.Figure()])
 
 
+def test_kaleidos_context_race_is_rendered_again_once(monkeypatch):
+    calls, failures = [], [1]  # the first render fails
+
+    async def racing(figs, path):
+        calls.append(path)
+        if len(calls) in failures:
+            raise RuntimeError("{'description': 'ReferenceError: kaleido_scopes is not defined'}")
+        return [b"png"]
+
+    monkeypatch.setattr(figures, "_render", racing)
+    assert figures.png([go.Figure()]) == [b"png"] and len(calls) == 2
+    calls.clear()
+    failures[:] = [1, 2]  # twice in a row: said in one line, not tried again and again
+    with pytest.raises(figures.Failed, match=r"：\{'description': 'ReferenceError: kaleido_scopes"):
+        figures.png([go.Figure()])
+    assert len(calls) == 2
+
+
 def test_a_year_without_plan_file(data, quick_charts):
     doc = docx.Document(io.BytesIO(briefing.briefing_docx(Warehouse(data), date(2025, 12, 31))))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]

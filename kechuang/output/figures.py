@@ -26,6 +26,10 @@ INSTALL = (
 WIDTH_PX = 680  # on the 15.6 cm text width the pages' 12 px labels print at ≈ 8 pt
 SCALE = 2  # sharp in print
 TIMEOUT_SECONDS = 90
+# kaleido 1.5 enables the tab's JavaScript events after asking it to load its page: on a busy
+# machine it can take the blank tab's context, where its page's script is "not defined". Then a
+# second browser is asked, once.
+RACE = "kaleido_scopes is not defined"
 
 
 class Unavailable(RuntimeError):
@@ -69,8 +73,11 @@ def png(figures: list) -> list[bytes]:
     path = require()
     # A thread of its own: asyncio.run needs a thread without a running event loop.
     with ThreadPoolExecutor(max_workers=1) as worker:
-        try:
-            return worker.submit(asyncio.run, _render(figures, path)).result()
-        except Exception as err:  # kaleido's and choreographer's many kinds, said in one line
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise Failed(f"简报图表绘制失败（Chromium {path}）：{first}") from err
+        for attempt in (1, 2):
+            try:
+                return worker.submit(asyncio.run, _render(figures, path)).result()
+            except Exception as err:  # kaleido's and choreographer's many kinds, said in one line
+                if attempt == 1 and RACE in str(err):
+                    continue
+                first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                raise Failed(f"简报图表绘制失败（Chromium {path}）：{first}") from err

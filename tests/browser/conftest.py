@@ -170,6 +170,25 @@ def app_url(tmp_path_factory, server_instance):
 
 
 @pytest.fixture(scope="session")
+def demo_url(tmp_path_factory, server_instance):
+    """A server on the demo county (kechuang.demo), for the phone and date-picker tests: neither
+    changes its data or accounts (the phone tests' share link lives in server_instance)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    from kechuang import demo
+
+    data = tmp_path_factory.mktemp("phone") / "demo"
+    demo.write_demo(data)
+    env = {
+        "KECHUANG_DATA": str(data),
+        "KECHUANG_USERS": str(server_instance / "users.json"),
+        "KECHUANG_AUDIT": None,
+    }
+    with app_server(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
@@ -187,6 +206,50 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser):
+    """(server URL, user) -> the cookies of one login there (made on first use, kept for the run),
+    so that a test whose subject is not the login opens its pages signed in, as a returning user
+    does (new_context(storage_state=...))."""
+    from kechuang.access import sessions
+
+    states: dict[tuple[str, str], dict] = {}
+
+    def state(url: str, user: str) -> dict:
+        if (url, user) not in states:
+            context = browser.new_context()
+            open_page(context.new_page(), f"{url}/?as_of=2026-10-30", user)
+            deadline = time.monotonic() + 30
+            while not any(c["name"] == sessions.COOKIE for c in context.cookies()):
+                assert time.monotonic() < deadline, f"{user}: no session cookie after the login"
+                time.sleep(0.1)
+            states[url, user] = context.storage_state()
+            context.close()
+        return states[url, user]
+
+    return state
+
+
+@pytest.fixture
+def signed_page(browser, signed_in, app_url):
+    """The page fixture's twin, signed in: signed_page(user) (the analyst unless named)."""
+    contexts = []
+
+    def make(user: str = "analyst"):
+        contexts.append(
+            browser.new_context(
+                viewport={"width": 1280, "height": 900},
+                accept_downloads=True,
+                storage_state=signed_in(app_url, user),
+            )
+        )
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 PASSWORDS = {

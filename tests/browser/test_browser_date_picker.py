@@ -7,12 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import test_browser_phone as phone
 from conftest import choose_option, open_list, open_page, wait_enabled
 from test_browser_phone import DESKTOP, ENGLISH, MAIN, PHONE, SHOTS, Visit
-
-# The phone tests' demo server (their fixture demo_url, module-scoped: one server here).
-demo_server = phone.demo_url
 
 AS_OF = "2026-10-30"  # the demo data's last day
 RECORD_PANEL = "跟踪记录：为研发活动清零清单上的企业记录走访、阶段、责任人"
@@ -59,12 +55,12 @@ def overview_date(pg) -> str:
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_the_sidebar_picker_speaks_chinese_and_moves_the_overview(
-    browser, demo_server, width, request
+    browser, demo_url, width, request
 ):
-    v = Visit(browser, demo_server, width)
+    v = Visit(browser, demo_url, width)
     pg = v.page
     try:
-        v.open(f"{demo_server}/?as_of={AS_OF}", "leader")
+        v.open(f"{demo_url}/?as_of={AS_OF}", "leader")
         open_sidebar(pg)
         shown = open_each_select(pg, "as_of")
         # The list opens at the chosen option: the data's last day ends every list.
@@ -95,11 +91,11 @@ def test_the_sidebar_picker_speaks_chinese_and_moves_the_overview(
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
-def test_the_work_record_form_pickers_speak_chinese(browser, demo_server, width, request):
-    v = Visit(browser, demo_server, width)
+def test_the_work_record_form_pickers_speak_chinese(browser, demo_url, width, request):
+    v = Visit(browser, demo_url, width)
     pg = v.page
     try:
-        open_page(pg, f"{demo_server}/rd-zero?as_of={AS_OF}", "analyst")  # no target rows to await
+        open_page(pg, f"{demo_url}/rd-zero?as_of={AS_OF}", "analyst")  # no target rows to await
         pg.get_by_text(RECORD_PANEL).click()
         form = pg.locator(f".st-key-{CONTACT}")
         form.scroll_into_view_if_needed()

@@ -12,9 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, app_server, open_page, settle
+from conftest import open_page, settle
 
-from kechuang import demo
 from kechuang.access import share
 from kechuang.charts import style
 
@@ -63,21 +62,6 @@ def rgb(colour: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory, server_instance):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    data = tmp_path_factory.mktemp("phone") / "demo"
-    demo.write_demo(data)
-    env = {
-        "KECHUANG_DATA": str(data),
-        "KECHUANG_USERS": str(server_instance / "users.json"),
-        "KECHUANG_AUDIT": None,
-    }
-    with app_server(env) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def share_url(demo_url, server_instance):
     url, _ = share.create_link(
         demo_url, "overview", date(2026, 10, 30), None, "analyst", directory=server_instance
@@ -88,9 +72,13 @@ def share_url(demo_url, server_instance):
 class Visit:
     """A browser context at one width; requests to anywhere but the server are blocked, counted."""
 
-    def __init__(self, browser, base: str, width: int):
+    def __init__(self, browser, base: str, width: int, signed_in: dict | None = None):
+        """signed_in: the cookies of a login (the signed_in fixture), else the login form shows."""
         self.context = browser.new_context(
-            viewport={"width": width, "height": 844}, is_mobile=width < 800, has_touch=width < 800
+            viewport={"width": width, "height": 844},
+            is_mobile=width < 800,
+            has_touch=width < 800,
+            storage_state=signed_in,
         )
         self.page = self.context.new_page()
         self.outside: list[str] = []
@@ -129,8 +117,11 @@ class Visit:
 WHO = ("leader", "changsha", "share")
 
 
-def visit(browser, demo_url, share_url, who: str, width: int, path: str = "/"):
-    v = Visit(browser, demo_url, width)
+def visit(browser, demo_url, share_url, who: str, width: int, path: str = "/", signed_in=None):
+    """`who`'s page; signed in already when given the signed_in fixture (the login page's own
+    checks are in test_an_as_of_link_out_of_range_is_brought_back and the date-picker tests)."""
+    state = signed_in(demo_url, who) if signed_in and who != "share" else None
+    v = Visit(browser, demo_url, width, state)
     if who == "share":
         v.open(share_url, None)
     else:
@@ -173,8 +164,10 @@ def check_rows(v: Visit, who: str) -> list[dict]:
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("who", WHO)
-def test_overview_as_each_visitor_sees_it(browser, demo_url, share_url, who, width, request):
-    v = visit(browser, demo_url, share_url, who, width)
+def test_overview_as_each_visitor_sees_it(
+    browser, demo_url, share_url, who, width, request, signed_in
+):
+    v = visit(browser, demo_url, share_url, who, width, signed_in=signed_in)
     try:
         check_screen(v, who)
         check_rows(v, who)
@@ -191,9 +184,11 @@ def test_overview_as_each_visitor_sees_it(browser, demo_url, share_url, who, wid
         v.context.close()
 
 
-def test_overview_with_the_tallest_target_fits_four_phone_screens(browser, demo_url, share_url):
+def test_overview_with_the_tallest_target_fits_four_phone_screens(
+    browser, demo_url, share_url, signed_in
+):
     # 技术合同: a cumulative chart and all eighteen towns with a contract.
-    v = Visit(browser, demo_url, PHONE)
+    v = Visit(browser, demo_url, PHONE, signed_in(demo_url, "leader"))
     try:
         v.open(f"{demo_url}/?as_of={AS_OF}&metric=tech_contract_amount", "leader")
         assert v.page.locator(".js-plotly-plot").count() == 2
@@ -204,8 +199,10 @@ def test_overview_with_the_tallest_target_fits_four_phone_screens(browser, demo_
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("who", ["leader", "changsha"])
-def test_progress_as_each_account_sees_it(browser, demo_url, share_url, who, width, request):
-    v = visit(browser, demo_url, share_url, who, width, "/progress")
+def test_progress_as_each_account_sees_it(
+    browser, demo_url, share_url, who, width, request, signed_in
+):
+    v = visit(browser, demo_url, share_url, who, width, "/progress", signed_in)
     try:
         check_screen(v, who)
         check_rows(v, who)
@@ -221,8 +218,10 @@ def test_progress_as_each_account_sees_it(browser, demo_url, share_url, who, wid
 
 
 @pytest.mark.parametrize("who", ["leader", "changsha"])
-def test_the_sidebar_closes_after_a_page_is_tapped_on_a_phone(browser, demo_url, share_url, who):
-    v = visit(browser, demo_url, share_url, who, PHONE)
+def test_the_sidebar_closes_after_a_page_is_tapped_on_a_phone(
+    browser, demo_url, share_url, who, signed_in
+):
+    v = visit(browser, demo_url, share_url, who, PHONE, signed_in=signed_in)
     pg = v.page
     try:
         assert not pg.evaluate(SIDEBAR_OPEN)  # a phone starts with it closed
@@ -239,8 +238,8 @@ def test_the_sidebar_closes_after_a_page_is_tapped_on_a_phone(browser, demo_url,
         v.context.close()
 
 
-def test_the_sidebar_stays_on_a_desktop(browser, demo_url, share_url):
-    v = visit(browser, demo_url, share_url, "leader", DESKTOP)
+def test_the_sidebar_stays_on_a_desktop(browser, demo_url, share_url, signed_in):
+    v = visit(browser, demo_url, share_url, "leader", DESKTOP, signed_in=signed_in)
     pg = v.page
     try:
         pg.locator('[data-testid="stSidebarNav"] a', has_text="目标进度").first.click()

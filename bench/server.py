@@ -69,6 +69,7 @@ def app_server(data: Path, *, env: dict[str, str] | None = None, timeout: float 
             "KECHUANG_DATA": str(data),
             "KECHUANG_USERS": str(users),
             "KECHUANG_AUDIT": str(Path(tmp) / "audit.jsonl"),
+            "MALLOC_ARENA_MAX": "2",  # as `make run` and the README's service unit serve it
             **(env or {}),
         }
         args = ["--server.port", str(port), "--server.address", "127.0.0.1"]

@@ -11,9 +11,11 @@ and once more after the last (the memory comes back when the meeting ends).
 
 glibc keeps freed memory in per-thread arenas (up to 8 × cores of them) and gives little back:
 with every session's script thread allocating, thirty sessions left the server at ≈ 660 MiB a
-minute after they closed, collections or not. limit_arenas() (serve.py, first thing) caps them at
-two and each collection ends with malloc_trim, which returns free pages to the system: ≈ 430 MiB
-after (bench/load.py). Elsewhere than glibc both do nothing."""
+minute after they closed, collections or not. Started with MALLOC_ARENA_MAX=2 (`make run`, the
+README's service unit, the bench) there are two: ≈ 430 MiB after (bench/load.py); limit_arenas()
+(serve.py, first thing) caps those made after it for a server started otherwise. Each collection
+ends with malloc_trim, which returns free pages to the system. Elsewhere than glibc both do
+nothing."""
 
 from __future__ import annotations
 

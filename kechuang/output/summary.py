@@ -152,20 +152,16 @@ def briefing_text(
     scoped), ending with the month's recorded contacts, the stage funnel and the towns nobody
     worked in the 30 days to `today` (default: today; a page caching the text passes it, so the
     text of yesterday is not shown today)."""
-    from kechuang.worklog import lists
-
-    members = lists.pending_members(wh, as_of)  # the lists' queries run beside the progress rows
     rows = metrics.progress(wh, as_of, plan, prefetch.Shared())
     text = compose(rows, as_of, plan, scope_label, town_scope=wh.scope is not None)
-    return with_follow_up(text, follow_up_paragraph(wh, as_of, today, members()))
+    return with_follow_up(text, follow_up_paragraph(wh, as_of, today))
 
 
-def follow_up_paragraph(wh: Warehouse, as_of: date, today: date | None = None, members=None) -> str:
-    """The text's last paragraph: the work records of the warehouse's scope (worklog.briefing);
-    `members`: lists.members(wh, as_of) when the caller has it."""
+def follow_up_paragraph(wh: Warehouse, as_of: date, today: date | None = None) -> str:
+    """The text's last paragraph: the work records of the warehouse's scope (worklog.briefing)."""
     from kechuang.worklog import briefing
 
-    return briefing.paragraph(briefing.follow_up(wh, as_of, today=today, members=members))
+    return briefing.paragraph(briefing.follow_up(wh, as_of, today=today))
 
 
 def with_follow_up(text: str, paragraph: str) -> str:

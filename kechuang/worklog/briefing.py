@@ -38,13 +38,12 @@ def follow_up(
     as_of: date,
     records: county.Records | None = None,
     today: date | None = None,
-    members: pl.DataFrame | None = None,
 ) -> FollowUp:
     """The month's contacts by town, the funnel and the untouched towns of the warehouse's scope
-    (a town's, or the county's); `members`: lists.members(wh, as_of) when the caller has it."""
+    (a town's, or the county's)."""
     records = records or county.snapshot()
     today = today or rules.today()
-    members = lists.members(wh, as_of) if members is None else members
+    members = lists.members(wh, as_of)
     return FollowUp(
         as_of.replace(day=1),
         county.contacts_by_town(as_of, records=records, towns=wh.scope),

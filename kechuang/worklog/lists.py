@@ -9,12 +9,11 @@ follow-up limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import polars as pl
 
-from kechuang.engine import metrics, prefetch, screening, worklists
+from kechuang.engine import metrics, screening, worklists
 from kechuang.engine.uscc import problem as uscc_problem
 from kechuang.engine.warehouse import Warehouse
 from kechuang.worklog import rules
@@ -55,31 +54,16 @@ def _part(list_id: str, frame: pl.DataFrame | None) -> pl.DataFrame:
 def members(wh: Warehouse, as_of: date) -> pl.DataFrame:
     """Every (list, firm) on the as-of date: list_id, uscc, name, town; one row per firm and
     list."""
-    return pending_members(wh, as_of)()
-
-
-def pending_members(wh: Warehouse, as_of: date) -> Callable[[], pl.DataFrame]:
-    """members() started: every list's query runs side by side on the shared query threads
-    (prefetch.pool; each is one query that waits on nothing) while the caller goes on; calling the
-    result waits for them and joins them. (At province scale the briefing text's lists took ≈ 0.8
-    s one after another, beside its progress rows; issue 23.)"""
-    queries = [("rd_zero", lambda: metrics.rd_coverage(wh, as_of).worklist)]
+    parts = [_part("rd_zero", metrics.rd_coverage(wh, as_of).worklist)]
     if wh.available("enterprises"):
-        queries.append(("candidates", lambda: screening.candidates_and_near_misses(wh, as_of)))
+        parts.append(_part("candidates", screening.candidates_and_near_misses(wh, as_of)))
     if wh.available("tax_annual", "hnte_certificates"):
-        queries.append(("gazelle", lambda: screening.gazelle_candidates(wh, as_of)))
+        parts.append(_part("gazelle", screening.gazelle_candidates(wh, as_of)))
     if wh.available("key_enterprises"):
-        queries.append(
-            ("key_enterprises", lambda: wh.query("programme_key_enterprises", as_of=as_of))
-        )
-    queries.append(("iur", lambda: worklists.iur_follow_up(wh, as_of)))
-    jobs = [(list_id, prefetch.pool().submit(query)) for list_id, query in queries]
-
-    def joined() -> pl.DataFrame:
-        return (
-            pl.concat([_part(list_id, job.result()) for list_id, job in jobs])
-            .filter(pl.col("uscc").is_not_null())
-            .unique(["list_id", "uscc"], keep="first", maintain_order=True)
-        )
-
-    return joined
+        parts.append(_part("key_enterprises", wh.query("programme_key_enterprises", as_of=as_of)))
+    parts.append(_part("iur", worklists.iur_follow_up(wh, as_of)))
+    return (
+        pl.concat(parts)
+        .filter(pl.col("uscc").is_not_null())
+        .unique(["list_id", "uscc"], keep="first", maintain_order=True)
+    )

@@ -159,10 +159,14 @@ def app_server(
 def app_url(tmp_path_factory, server_instance):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
-    data = browser_data(tmp_path_factory.mktemp("browser") / "data")
+    yield from _served(browser_data(tmp_path_factory.mktemp("browser") / "data"), server_instance)
+
+
+def _served(data: Path, instance: Path):
+    """A server on `data` with the session's accounts (its URL, while the fixture lives)."""
     env = {
         "KECHUANG_DATA": str(data),
-        "KECHUANG_USERS": str(server_instance / "users.json"),
+        "KECHUANG_USERS": str(instance / "users.json"),
         "KECHUANG_AUDIT": None,
     }
     with app_server(env) as url:
@@ -179,13 +183,7 @@ def demo_url(tmp_path_factory, server_instance):
 
     data = tmp_path_factory.mktemp("phone") / "demo"
     demo.write_demo(data)
-    env = {
-        "KECHUANG_DATA": str(data),
-        "KECHUANG_USERS": str(server_instance / "users.json"),
-        "KECHUANG_AUDIT": None,
-    }
-    with app_server(env) as url:
-        yield url
+    yield from _served(data, server_instance)
 
 
 @pytest.fixture(scope="session")

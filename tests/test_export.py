@@ -569,3 +569,23 @@ def test_briefing_page_for_a_town(data, monkeypatch):
     assert not any("python -m" in c.value for c in at.code)  # commands: administrators only
     at.button(key="make_briefing").click().run()
     assert not at.exception and at.download_button(key="briefing_xlsx")
+
+
+def test_a_failed_word_briefing_is_said_in_escaped_text(data, monkeypatch):
+    """The Word/PDF error is shown as text: markdown in it (a path, a program's words) escaped."""
+    from kechuang.models import briefing
+    from kechuang.output import figures
+    from kechuang.zh import fmt
+
+    said = "图表生成失败：*kaleido* [浏览器](http://example.invalid) 未响应"
+
+    def fail(*args, **kwargs):
+        raise figures.Failed(said)
+
+    monkeypatch.setattr(briefing, "briefing_docx", fail)
+    at = _briefing_page(data, monkeypatch, as_of="2026-10-31")
+    at.button(key="make_briefing_docx").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [fmt.md(said)]
+    assert fmt.md(said) != said  # the markdown was there to escape
+    assert not any(b.label == "下载 Word 简报" for b in at.get("download_button"))

@@ -89,7 +89,7 @@ if clicked is not None:
                 )
         st.session_state[DOCUMENTS[clicked][2]] = (wanted, data, generated_at)
     except (figures.Unavailable, figures.Failed, pdf.Unavailable, pdf.ConversionFailed) as err:
-        st.error(str(err))
+        st.error(fmt.md(err))  # our messages, but they may quote a path or a program's words
 for kind, (_, label, state, suffix, mime) in DOCUMENTS.items():
     made = st.session_state.get(state)
     if made and made[0] == wanted:

@@ -92,10 +92,9 @@ if not county_view:
 
 # The sections below the fold are drawn when opened (opening reruns the page): closed, they cost
 # every rerun their elements and the phone their weight (issue 23).
-cards_box = st.expander(
-    "逐项卡片（完成、上年同期、月度走势）", key="overview_cards_section_open", on_change="rerun"
-)
-if cards_box.open:
+if cards_box := panels.opened(
+    "逐项卡片（完成、上年同期、月度走势）", "overview_cards_section_open"
+):
     with cards_box:
         for start in range(0, len(cards), 3):
             for column, c in zip(st.columns(3), cards[start : start + 3], strict=False):
@@ -171,12 +170,8 @@ elif county_view:
     )
 
 # -- by town ---------------------------------------------------------------------------------
-town_box = st.expander(
-    "分镇区贡献表（全部指标，可下载）" if county_view else "本镇区贡献表",
-    key="overview_towns_table_open",
-    on_change="rerun",
-)
-if town_box.open:
+town_label = "分镇区贡献表（全部指标，可下载）" if county_view else "本镇区贡献表"
+if town_box := panels.opened(town_label, "overview_towns_table_open"):
     with town_box:
         st.caption(
             "各镇区对可分解到镇区的目标的贡献（点击列名排序，左右滑动查看各列）；科创专员、培训场次为全县数据，不分镇区。"
@@ -209,8 +204,7 @@ elif county_view:
             )
 
 # -- briefing text, sources, link -----------------------------------------------------------
-text_box = st.expander("简报文字（可复制）", key="overview_text_section_open", on_change="rerun")
-if text_box.open:
+if text_box := panels.opened("简报文字（可复制）", "overview_text_section_open"):
     with text_box:
         st.code(
             # summary.briefing_text from the rows shown above; today: the 30-day line moves with the

@@ -155,7 +155,8 @@ def attention(
     """The county's targets behind or at risk, most severe first, each with the towns dragging it
     (with a town chosen: that town's part in each). Expects the county (unscoped) warehouse."""
     shared = TownShared()
-    return attention_from_rows(wh, metrics.progress(wh, as_of, plan, shared), as_of, town, shared)
+    rows = metrics.progress(wh, as_of, plan, shared)
+    return attention_for(rows, lagging_details(wh, rows, as_of, shared), town)
 
 
 def lagging_details(
@@ -163,11 +164,3 @@ def lagging_details(
 ) -> dict[str, pl.DataFrame | None]:
     """town_detail of every lagging target, by id."""
     return {p.id: town_detail(wh, p, as_of, shared) for p in lagging(progress_rows)}
-
-
-def attention_from_rows(
-    wh: Warehouse, progress_rows: list[Progress], as_of: date, town: str | None, shared: TownShared
-) -> list[Attention]:
-    """attention from progress rows already computed (overview() computes them once a page)."""
-    details = lagging_details(wh, progress_rows, as_of, shared)
-    return attention_for(progress_rows, details, town)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import threading
+import time
 
 INTERVAL_S = 2.0
 ARENAS = 2
@@ -63,7 +64,7 @@ def ran() -> None:
 def _loop() -> None:
     while True:
         _pending.wait()
-        threading.Event().wait(INTERVAL_S)  # runs in this interval share the one collection
+        time.sleep(INTERVAL_S)  # runs in this interval share the one collection
         _pending.clear()  # the runs so far are covered by this collection
         gc.collect()
         if _LIBC is not None:

@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from kechuang.ui import panels
 from kechuang.ui.access import audited_download, can, current_user
 
 EMPTY_TABLE = "当前条件下暂无记录。"
@@ -72,10 +73,8 @@ def column_formats(frame) -> dict:
 def chart_table(fig, frame, stem: str, *, key: str) -> None:
     """A chart, then its table with CSV/Excel downloads in an expander below it."""
     st.plotly_chart(fig, key=f"{key}_chart", config={"displayModeBar": False})
-    # Drawn only when opened (opening reruns the page): a closed table's conversion and Arrow
-    # bytes were ≈ 8% of a warm page switch, on every rerun, for every chart (issue 23).
-    box = st.expander("数据表与下载", key=f"{key}_table_open", on_change="rerun")
-    if box.open:
+    # Closed, a table's conversion and Arrow bytes were ≈ 8% of a warm page switch (issue 23).
+    if box := panels.opened("数据表与下载", f"{key}_table_open"):
         with box:
             table(frame, stem, key=key, column_config=column_formats(frame), placeholder="—")
 

@@ -108,3 +108,12 @@ def target_list(rows, note: str = "点击一项查看明细") -> None:
     from kechuang.charts import target_list as tl
 
     st.html(tl.html(rows, note))
+
+
+def opened(label: str, key: str):
+    """An expander drawn only when opened (Streamlit's on_change="rerun": opening or closing it
+    reruns the page): the expander when open, to draw into, else None. Below-the-fold sections were
+    computed and sent on every rerun though closed (issue 23). The key's suffix says what it holds
+    (tests open *_table_open and *_section_open as a user does: tests/fixtures.py open_sections)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None

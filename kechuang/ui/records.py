@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from kechuang.access import auth
+from kechuang.ui import panels
 from kechuang.ui.access import current_user
 from kechuang.ui.cache import cached, county_warehouse
 from kechuang.ui.date_picker import pick_date
@@ -224,12 +225,9 @@ def record_panel(frame, list_id: str | None, key: str) -> None:
         u: f"{n or u}　{t or ''}（{u}）" for u, n, t in frame.select("uscc", "name", "town").rows()
     }
     where = f"{rules.LISTS[list_id]}清单上的企业" if list_id else "这些企业"
-    # Drawn only when opened (the opening reruns the page): closed, the forms and the firm's
-    # lookups were ≈ 40% of a warm 精准筛选 under load (issue 23).
-    box = st.expander(
-        f"跟踪记录：为{where}记录走访、阶段、责任人", key=f"{key}_open", on_change="rerun"
-    )
-    if not box.open:
+    # Closed, the forms and the firm's lookups were ≈ 40% of a warm 精准筛选 (issue 23).
+    box = panels.opened(f"跟踪记录：为{where}记录走访、阶段、责任人", f"{key}_open")
+    if box is None:
         return
     with box:
         chosen = st.selectbox("企业", list(label), format_func=label.get, key=f"{key}_firm")

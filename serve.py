@@ -8,16 +8,18 @@ import contextlib
 import streamlit as st
 
 from kechuang.access import http
-from kechuang.ui import cache, collector, server, warmup
+from kechuang.ui import ahead, cache, collector, server, warmup
 
 collector.limit_arenas()  # before the sessions' threads allocate (kechuang/ui/collector.py)
 
 # Before the server answers, so the first sign-in finds the pages' work done: every page's modules
 # imported and frozen (kechuang/ui/warmup.py), then the county warehouse opened with its one-off
-# work finished (not frozen: a new data version replaces it). A data problem is left for the pages
-# to report after login, with its message.
+# work finished (not frozen: a new data version replaces it), and 总览's figures for the county. A
+# data problem is left for the pages to report after login, with its message.
 warmup.import_and_freeze()
 with contextlib.suppress(Exception):
     cache.open_county(wait=True)
+    ahead.county_overview_now()  # 总览, the first page after login, for the county
+ahead.start()  # then every town's pages, while the server is idle (kechuang/ui/ahead.py)
 
 app = st.App("app.py", middleware=[*http.middleware(), *server.middleware()])

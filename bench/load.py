@@ -11,7 +11,9 @@ filter (session i takes town i of the list, round robin), then cycles 目标进�
 it compares every town on purpose (the chosen town is highlighted, not filtered).
 
 Memory: rss_start is the server's resident memory after one warm-up session has signed in, done
-the cycle once and left (its warm single-session level); rss_peak the highest sample (every 0.1 s)
+the cycle once and left, and the server has then been idle for 2 s (every town's pages computed
+ahead, kechuang/ui/ahead.py: a server started before the meeting; ahead_s is that wait): its warm
+level; rss_peak the highest sample (every 0.1 s)
 while the N sessions run and after; rss_after the level --after seconds (default 60) after they
 have all closed. server_cpu_s is the server's CPU time during the N sessions; sign_in_* the time
 from opening the app to the first page after 登录 (logins queue: one argon2 check at a time). A
@@ -232,7 +234,7 @@ def _quantile(values: list[float], q: float) -> float | None:
 def measure(data: Path, sessions: int, seconds: float, after: float, think: float = 0.0) -> dict:
     with app_server(data) as server:
         warm = _run(run_sessions(server.url, 1, 0.0))  # one session, one cycle: the warm level
-        time.sleep(1.0)
+        ahead_s = server.wait_idle()  # every town's pages computed ahead, as before a meeting
         rss_start = server.rss_mib()
         sampler = RssSampler(server)
         sampler.start()
@@ -260,6 +262,7 @@ def measure(data: Path, sessions: int, seconds: float, after: float, think: floa
         "seconds": seconds,
         "think_s": think,
         "after_s": after,
+        "ahead_s": round(ahead_s, 1),
         "error_samples": warm.samples + tally.samples,
     }
 

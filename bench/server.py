@@ -48,6 +48,18 @@ class Server:
                     return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS line")
 
+    def wait_idle(self, quiet: float = 2.0, timeout: float = 600.0) -> float:
+        """Wait until the server has used no CPU to speak of (< 5%) for `quiet` seconds — its
+        pages computed ahead (kechuang/ui/ahead.py); return the seconds waited."""
+        started = time.perf_counter()
+        calm, last = 0.0, self.cpu_s()
+        while calm < quiet and time.perf_counter() - started < timeout:
+            time.sleep(0.5)
+            now = self.cpu_s()
+            calm = calm + 0.5 if now - last < 0.025 else 0.0
+            last = now
+        return time.perf_counter() - started
+
     def cpu_s(self) -> float:
         """User + system CPU time the server has used so far (/proc/<pid>/stat), seconds."""
         with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:

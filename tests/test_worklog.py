@@ -69,10 +69,12 @@ def test_a_recorded_visit_counts_once_and_a_duplicate_of_a_file_row_not_at_all(
     engine = db.engine(state_url)
     wh = Warehouse(county(tmp_path / "data"))
     assert served(wh, engine) == 2  # firms 1 and 3 from the file
+    written = store.writes()
     store.record_contact(
         engine, ANALYST, F2, kind="走访", on="2026-05-06", service_type="高企申报辅导", today=TODAY
     )
     assert served(wh, engine) == 3
+    assert store.writes() == written + 1  # pages look at the records' version again at once
     # The file's own visit of firm 1 recorded again (same day and type), and a second record of firm
     # 2's visit: the firm count stays, and so does the number of visits the 科小二 page lists.
     store.record_contact(

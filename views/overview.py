@@ -130,7 +130,7 @@ chosen = filters.url_choice(
     key="metric",
     param="metric",
     format_func=lambda i: METRIC_BY_ID[i].label,
-    default=alerts[0].id if alerts else ids[0],
+    default=cockpit.chart_metric(alerts),
 )
 m = METRIC_BY_ID[chosen]
 card = next(c for c in cards if c.id == chosen)

@@ -228,6 +228,11 @@ class Overview:
         return attention_for(self.county_rows, self.details, town) if self.county_rows else []
 
 
+def chart_metric(alerts: list[Attention]) -> str:
+    """The target the cumulative chart opens on: the first one needing attention, else the first."""
+    return alerts[0].id if alerts else metrics.METRICS[0].id
+
+
 def overview(
     wh: Warehouse,
     as_of: date,

@@ -102,6 +102,12 @@ def hnte_thresholds(values: Mapping[str, float | int]) -> screening.HnteThreshol
     )
 
 
+def untouched_hnte_thresholds() -> screening.HnteThresholds:
+    """What 精准筛选's widgets give before anyone changes them (their starting values read back)."""
+    untouched = screening.HnteThresholds()
+    return hnte_thresholds({s.field: widget_value(s, untouched) for s in HNTE_INPUTS})
+
+
 def gazelle_thresholds(
     values: Mapping[str, float | int], span_years: int = 2
 ) -> screening.GazelleThresholds:

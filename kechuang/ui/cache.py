@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -76,13 +79,53 @@ def prepare_in_background() -> None:
 
 _PINNED = "_kechuang_data_version"
 
+# Both versions are looked up again only when a cheap sign says something changed or
+# VERSIONS_TTL_S has passed, not on every run: data_version stats and resolves every table's file
+# (≈ 200 system calls) and the records' version is a query; each such call lets another thread take
+# the interpreter and waits to get it back, which under thirty sessions made them a large part of a
+# page switch (py-spy, issue 23). The signs: the data folder's mtime (an ingest or rollback swaps a
+# link in it) and this process's count of written records (kechuang/worklog/store.py). A file
+# rewritten in place, or records written by another process (the CLI), show within VERSIONS_TTL_S.
+VERSIONS_TTL_S = 1.0
+_looked: dict[tuple, tuple[float, object, object]] = {}
+_looked_lock = threading.Lock()
+
+
+def _recent(what: tuple, sign, look):
+    now = time.monotonic()
+    with _looked_lock:
+        seen = _looked.get(what)
+    if seen is not None and seen[1] == sign and now - seen[0] < VERSIONS_TTL_S:
+        return seen[2]
+    value = look()
+    with _looked_lock:
+        _looked[what] = (now, sign, value)
+    return value
+
+
+def _folder_mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def current_data_version(path: str) -> str:
+    return _recent(("data", path), _folder_mtime(path), lambda: data_version(path))
+
+
+def current_records_version() -> tuple:
+    from kechuang.worklog import store
+
+    return _recent(("records", _state_database()), store.writes(), _records_version)
+
 
 def pin_data_version() -> str:
     """Fix the data version for this script run (open_or_stop calls it at the top of every page)."""
     path = str(data_dir())
-    version = data_version(path)
+    version = current_data_version(path)
     st.session_state[_PINNED] = (path, version)
-    st.session_state[_RECORDS] = _records_version()
+    st.session_state[_RECORDS] = current_records_version()
     return version
 
 
@@ -96,6 +139,12 @@ def _records_version() -> tuple:
     from kechuang.worklog import reading
 
     return reading.version(db.engine())
+
+
+def _state_database() -> str:
+    from kechuang.state import db
+
+    return db.state_url()
 
 
 def _records() -> tuple:
@@ -113,7 +162,7 @@ def _version(path: str) -> str:
     # the next run pins the new version (no restart needed). Cached warehouses read the resolved,
     # immutable files.
     pinned = st.session_state.get(_PINNED)
-    return pinned[1] if pinned and pinned[0] == path else data_version(path)
+    return pinned[1] if pinned and pinned[0] == path else current_data_version(path)
 
 
 def _key(scope: frozenset[str] | None = None) -> tuple[str, tuple[str, ...] | None, str]:
@@ -133,6 +182,11 @@ def warehouse(scope: frozenset[str] | None = None) -> Warehouse:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _call(module: str, name: str, key: tuple, records: tuple, args: tuple, kwargs: dict):
+    return _compute(module, name, key, records, args, kwargs)
+
+
+def _compute(module: str, name: str, key: tuple, records: tuple, args: tuple, kwargs: dict):
+    """A cached call's work, done on a miss only (tests count the misses here)."""
     func = getattr(importlib.import_module(module), name)
     return func(_with_records(key, records), *args, **kwargs)
 
@@ -141,6 +195,18 @@ def cached(func, *args, scope: frozenset[str] | None = None, **kwargs):
     """func(warehouse, *args, **kwargs), cached per data version, work-records version, scope and
     arguments."""
     return _call(func.__module__, func.__qualname__, _key(scope), _records(), args, kwargs)
+
+
+def ahead(func, args: tuple, town: str | None, version: str, records: tuple):
+    """func(warehouse, *args) for one town (None: the county) as a page of a session scoped to it
+    would call it through cached(): the same cache entry (kechuang/ui/ahead.py; outside any run)."""
+    key = (str(data_dir()), (town,) if town else None, version)
+    return _call(func.__module__, func.__qualname__, key, records, tuple(args), {})
+
+
+def records_version() -> tuple:
+    """The work records' version now (outside a run: nothing is pinned)."""
+    return _records_version()
 
 
 def county_warehouse() -> Warehouse:

@@ -50,15 +50,24 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
+_last_run = float("-inf")  # time.monotonic() of the last run
+
+
 def ran() -> None:
     """A script run happened: collect within INTERVAL_S (one thread per process, started here)."""
-    global _thread
+    global _thread, _last_run
+    _last_run = time.monotonic()
     _pending.set()
     if _thread is None:
         with _started:
             if _thread is None:
                 _thread = threading.Thread(target=_loop, name="kechuang-gc", daemon=True)
                 _thread.start()
+
+
+def idle_s() -> float:
+    """Seconds since the last script run began (kechuang/ui/ahead.py works only when idle)."""
+    return time.monotonic() - _last_run
 
 
 def _loop() -> None:

@@ -30,13 +30,24 @@ from kechuang.worklog.tables import worklog_contacts, worklog_owners, worklog_st
 BUSY_RETRIES = 60  # SQLite: a writer that finds the database locked waits and tries again
 
 
+_writes = 0  # entries this process has written (kechuang/ui/cache.py looks again when it moves)
+
+
+def writes() -> int:
+    """How many times this process has written work records."""
+    return _writes
+
+
 def _run(engine: sa.Engine, work: Callable[[sa.Connection], object]):
     """work(conn) in one transaction; retried if SQLite still reports the database locked after its
     busy timeout (db.py begins every transaction IMMEDIATE, so writers queue for the lock)."""
+    global _writes
     for attempt in range(BUSY_RETRIES):
         try:
             with engine.begin() as conn:
-                return work(conn)
+                done = work(conn)
+            _writes += 1
+            return done
         except OperationalError as err:
             if "locked" not in str(err).lower() or attempt == BUSY_RETRIES - 1:
                 raise

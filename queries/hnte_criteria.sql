@@ -22,6 +22,20 @@ firms as (
 per_firm as (
     -- From the enterprise-year summary (revenue(y) and rd(y) already by the fallback rule) over
     -- Y-2..Y: the money criteria's inputs, and the stats figures of Y. One firm's file reads only its rows.
+    -- Y of the current year: computed once per data version (queries/sum_firm_settled.sql); any other Y here.
+    select
+        s.fkey,
+        s.revenue_y_wan,
+        s.revenue_y1_wan,
+        s.revenue_3y_wan,
+        s.rd_3y_wan,
+        s.rd_staff,
+        s.employees,
+        s.total_assets_wan
+    from _sum_firm_settled as s
+    where s.y = (select settled.y from settled)
+      and (cast($uscc as varchar) is null or s.fkey = (select min(firms.fkey) from firms))
+    union all
     select
         fy.fkey,
         max(fy.revenue_wan) filter (where fy.year = settled.y) as revenue_y_wan,
@@ -34,6 +48,7 @@ per_firm as (
     from _sum_firm_year as fy
     cross join settled
     where fy.year between settled.y - 2 and settled.y
+      and settled.y is distinct from (select max(s.y) from _sum_firm_settled as s)
       and (cast($uscc as varchar) is null or fy.fkey = (select min(firms.fkey) from firms))  -- not `in`: a join over every row
     group by fy.fkey
 ),

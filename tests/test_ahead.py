@@ -83,7 +83,7 @@ def test_a_round_waits_while_a_page_runs_and_starts_again_on_new_records(county,
     slept: list[float] = []
     now = [100.0]
     monkeypatch.setattr(collector.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(collector, "_last_run", 99.5)  # a run began half a second ago
+    monkeypatch.setattr(collector, "_last_activity", 99.5)  # a run began half a second ago
 
     def sleep(s):
         slept.append(s)
@@ -92,7 +92,7 @@ def test_a_round_waits_while_a_page_runs_and_starts_again_on_new_records(county,
     monkeypatch.setattr(ahead.time, "sleep", sleep)
     round_ = ahead.current()
     round_.call(ahead.metrics.default_as_of)
-    assert slept == [0.5]  # then 1.0 s had passed since the run began
+    assert slept == [ahead.QUIET_S - 0.5]  # then QUIET_S had passed since the run began
     monkeypatch.setattr(ahead.cache, "records_version", lambda: ("another",))
     with pytest.raises(ahead._Stale):
         round_.call(ahead.metrics.default_as_of)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import polars as pl
 import pytest
 from fixtures import AS_OF, firm, uscc, write_table, write_warehouse
 
@@ -118,6 +119,48 @@ def test_firm_year_summary_equals_the_direct_join_with_the_fallback_rule(data):
         ),  # tax revenue null: stats; tax R&D present: tax
         (uscc(3), 2025, 20000.0, None, None, True, 20000.0, 300),
     ]
+
+
+def test_settled_year_summary_holds_the_screens_money_inputs_of_this_years_settled_year(data):
+    """2025: the latest tax_annual year before the current one. Firm 1: 2025 and 2024 (tax revenue
+    null in 2025: stats 1300; R&D tax 60 and 50); firm 3: 2025 from stats only (no R&D: 0)."""
+    wh = Warehouse(data)
+    got = wh.query("sum_firm_settled").join(wh.query("sum_firms").select("fkey", "uscc"), on="fkey")
+    assert sorted(got.drop("fkey").select("uscc", pl.exclude("uscc")).rows()) == [
+        (uscc(1), 2025, 1300.0, 1000.0, 2300.0, 110.0, 5, 40, None),
+        (uscc(3), 2025, 20000.0, None, 20000.0, 0.0, None, 300, None),
+    ]
+
+
+def _screen(wh: Warehouse, as_of: date) -> pl.DataFrame:
+    params = screening.HnteThresholds().params()
+    return wh.query(
+        "hnte_screen", as_of=as_of, uscc=None, evaluated_only=False, max_not_passed=None, **params
+    )
+
+
+def test_the_screen_reads_the_settled_summary_this_year_and_groups_the_years_itself_otherwise(
+    data,
+):
+    wh = Warehouse(data)
+    this_year, last_year = _screen(wh, AS_OF), _screen(wh, date(2025, 6, 30))
+    wh.prepare("_sum_firm_settled")
+    cur = wh.cursor()
+    try:  # what the screen reads this year, changed: firm 1's revenue of 2025
+        cur.execute("update _sum_firm_settled set revenue_y_wan = 1 where fkey = 1")
+    finally:
+        cur.close()
+    read = _screen(wh, AS_OF)
+    assert read.filter(pl.col("uscc") == uscc(1))["revenue_y_wan"].to_list() == [1.0]
+    others = pl.col("uscc") != uscc(1)
+    assert read.filter(others).equals(this_year.filter(others))
+    assert _screen(wh, date(2025, 6, 30)).equals(last_year)  # settled on 2024: not the summary
+    cur = wh.cursor()
+    try:  # no summary row for 2025: the screen groups the years itself, as for any other year
+        cur.execute("delete from _sum_firm_settled")
+    finally:
+        cur.close()
+    assert _screen(wh, AS_OF).equals(this_year)
 
 
 def test_summaries_of_a_town_scoped_warehouse_hold_only_its_towns(data):
@@ -253,7 +296,7 @@ def test_small_tables_are_read_from_memory_after_the_check_and_give_the_same_row
 def test_warm_up_settles_every_table_and_builds_the_shared_summaries(data):
     wh = Warehouse(data)
     wh.warm_up(background=True).join()
-    assert not wh._unsettled and {"firms", "firm_year"} <= wh._summaries
+    assert not wh._unsettled and {"firms", "firm_year", "firm_settled"} <= wh._summaries
     assert metrics.town_monthly_sales(wh, AS_OF).height == 4
 
 

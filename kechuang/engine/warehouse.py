@@ -186,7 +186,7 @@ class Warehouse(Database):
         daemon thread unless background is False."""
 
         def work() -> None:
-            self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year")
+            self.prepare(" ".join(self.tables) + " _sum_firms _sum_firm_year _sum_firm_settled")
             cur = self.cursor()
             # A result's first conversion to polars imports pyarrow (≈ 0.1 s): not in the first
             # page's query.

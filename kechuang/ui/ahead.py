@@ -9,8 +9,9 @@ first. They are the same cache entries, so a page finds them (tests/test_ahead.p
 and counts what they compute). Other dates, thresholds and pages are computed when asked.
 
 When: serve.py computes the county's 总览 before the server answers (the first page after a fresh
-start), then starts this thread. It works only while no page is running and none has started for
-QUIET_S (one step is at most ≈ 0.3 s of CPU: a page arriving meanwhile waits at most that), and
+start), then starts this thread. It works only while no page is running and neither a page nor an
+HTTP request (a browser loading the app's scripts) has begun for QUIET_S — one step is at most
+≈ 0.3 s of CPU, so a page arriving meanwhile waits at most that — and
 starts again when the data version (an ingest) or the work records' version (a saved record: part
 of every cache key) changes. The entries are the cache's own, bounded by its max_entries."""
 
@@ -31,7 +32,7 @@ from kechuang.ui import cache, collector, panels
 from kechuang.worklog import briefing as worklog_briefing
 from kechuang.worklog import rules
 
-QUIET_S = 1.0  # no page has run for this long: the server is idle
+QUIET_S = 3.0  # nothing has begun for this long: the server is idle (a reader pauses less)
 POLL_S = 5.0  # how often a new data or records version is looked for
 
 _LOG = logging.getLogger(__name__)

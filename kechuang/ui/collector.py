@@ -50,13 +50,13 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-_last_run = float("-inf")  # time.monotonic() of the last run
+_last_activity = float("-inf")  # time.monotonic() of the last script run or HTTP request begun
 
 
 def ran() -> None:
     """A script run happened: collect within INTERVAL_S (one thread per process, started here)."""
-    global _thread, _last_run
-    _last_run = time.monotonic()
+    global _thread, _last_activity
+    _last_activity = time.monotonic()
     _pending.set()
     if _thread is None:
         with _started:
@@ -65,9 +65,16 @@ def ran() -> None:
                 _thread.start()
 
 
+def requested() -> None:
+    """An HTTP request arrived (a page's scripts, a download): the server is not idle."""
+    global _last_activity
+    _last_activity = time.monotonic()
+
+
 def idle_s() -> float:
-    """Seconds since the last script run began (kechuang/ui/ahead.py works only when idle)."""
-    return time.monotonic() - _last_run
+    """Seconds since the last script run or HTTP request began (kechuang/ui/ahead.py works only
+    when idle)."""
+    return time.monotonic() - _last_activity
 
 
 def _loop() -> None:

@@ -21,6 +21,7 @@ from kechuang.ui.access import (
     share_view,
     user_scope,
 )
+from kechuang.ui.style import house_style
 from kechuang.zh import fmt
 
 
@@ -46,6 +47,11 @@ def login_page() -> None:
     browser on the server machine itself."""
     ensure_accounts()
     local = local_client()
+    # The house style here too: its st.html has the browser load the HTML element's code while the
+    # user types, so the first page's target list (st.html) is drawn as soon as it arrives rather
+    # than after that code — which, when Plotly's large chart code was loading at the same moment,
+    # took the first page from ≈ 2 s to ≈ 3 s (bench/first_page.py, issue 23).
+    house_style()
     _, middle, _ = st.columns([1, 2, 1])  # a narrow form on a desktop; the columns stack on a phone
     with middle:
         st.title("如东科创驾驶舱")

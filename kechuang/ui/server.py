@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from kechuang import settings
 from kechuang.access import auth, oidc, sessions
+from kechuang.ui import collector
 
 ENABLED = False  # set by middleware(): this process serves our routes
 _MAX_OWNED = 20_000  # download files remembered (oldest forgotten first)
@@ -145,6 +146,7 @@ class SessionGate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        collector.requested()  # a browser is loading: pages computed ahead wait (ui/ahead.py)
         base = base_path()
         path = scope.get("path") or ""
         if path == f"{base}/auth/session":

@@ -11,7 +11,7 @@ filter (session i takes town i of the list, round robin), then cycles 目标进�
 it compares every town on purpose (the chosen town is highlighted, not filtered).
 
 Memory: rss_start is the server's resident memory after one warm-up session has signed in, done
-the cycle once and left, and the server has then been idle for 2 s (every town's pages computed
+the cycle once and left, and the server has then used no CPU for 5 s (every town's pages computed
 ahead, kechuang/ui/ahead.py: a server started before the meeting; ahead_s is that wait): its warm
 level; rss_peak the highest sample (every 0.1 s)
 while the N sessions run and after; rss_after the level --after seconds (default 60) after they
@@ -234,7 +234,9 @@ def _quantile(values: list[float], q: float) -> float | None:
 def measure(data: Path, sessions: int, seconds: float, after: float, think: float = 0.0) -> dict:
     with app_server(data) as server:
         warm = _run(run_sessions(server.url, 1, 0.0))  # one session, one cycle: the warm level
-        ahead_s = server.wait_idle()  # every town's pages computed ahead, as before a meeting
+        # Every town's pages computed ahead, as before a meeting: quiet longer than the 3 s the
+        # server waits before it starts on them (kechuang/ui/ahead.py QUIET_S).
+        ahead_s = server.wait_idle(quiet=5.0)
         rss_start = server.rss_mib()
         sampler = RssSampler(server)
         sampler.start()
@@ -323,8 +325,9 @@ def section(rows: list[dict]) -> str:
     lines = [
         SECTION,
         "",
-        "Each row: a fresh `streamlit run serve.py` on county demo data, one warm-up session",
-        "(its level is rss_start), then N sessions at once, each signed in as the demo analyst",
+        "Each row: a fresh `streamlit run serve.py` on county demo data, one warm-up session,",
+        "then 5 s without CPU (every town's pages computed ahead, kechuang/ui/ahead.py; the",
+        "level then is rss_start), then N sessions at once, each signed in as the demo analyst",
         "with its own town, cycling 目标进度 → 精准筛选 → 技术合同 → 研发活动清零 with a",
         f"{think:g} s pause on each page; switch = one page switch, from the request to the run's",
         "end; foreign = pages naming another town; rss_after = a minute after the sessions",

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from programme_fixture import write_county
 from streamlit.testing.v1 import AppTest
 
 from kechuang.ui import gate
@@ -93,9 +94,10 @@ class CountingSlots(threading.Semaphore):
         super().release(n)
 
 
-def test_the_app_runs_inside_a_turn(monkeypatch):
+def test_the_app_runs_inside_a_turn(monkeypatch, tmp_path):
     import streamlit as st
 
+    monkeypatch.setenv("KECHUANG_DATA", str(write_county(tmp_path / "data")))
     slots = CountingSlots()
     monkeypatch.setattr(gate, "_slots", slots)
     title = st.title

@@ -85,7 +85,9 @@ def test_deep_link_restores_date_and_town(app_url, page):
 
 def test_enterprise_file_opens_by_uscc(app_url, page):
     open_page(page, f"{app_url}/enterprise?uscc={uscc(3)}&as_of=2026-10-31")
-    assert "如东测试3号科技有限公司" in page.inner_text('[data-testid="stMain"]')
+    # The file is drawn below the title as its data arrives: wait for the name, not only the title.
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("如东测试3号科技有限公司").first.wait_for(timeout=45_000)
 
 
 def test_rd_zero_downloads_parse(app_url, page, tmp_path):

@@ -44,9 +44,7 @@ def misses(monkeypatch) -> list[tuple]:
 def prepared() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
-    round_ = ahead.current()
-    round_.wait = False
-    round_.everything()
+    ahead.current(wait=False).everything()
 
 
 def open_pages(account: str, town: str | None) -> None:
@@ -93,6 +91,6 @@ def test_a_round_waits_while_a_page_runs_and_starts_again_on_new_records(county,
     round_ = ahead.current()
     round_.call(ahead.metrics.default_as_of)
     assert slept == [ahead.QUIET_S - 0.5]  # then QUIET_S had passed since the run began
-    monkeypatch.setattr(ahead.cache, "records_version", lambda: ("another",))
+    monkeypatch.setattr(ahead.cache, "versions_now", lambda: (round_.version, ("another",)))
     with pytest.raises(ahead._Stale):
         round_.call(ahead.metrics.default_as_of)

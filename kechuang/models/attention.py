@@ -107,7 +107,7 @@ def towns_text(p: Progress, town: str | None, detail: pl.DataFrame | None) -> st
         return "待清零企业最多：" + "、".join(
             f"{t} {fmt.num(n)} 家" for t, n in worst.select("town", "n_worklist").iter_rows()
         )
-    gaps = detail
+    gaps = detail  # town_gaps
     if gaps.height == 0:
         return "缺少市场主体登记数据，无法按镇区比较"
     if town is not None:

@@ -11,9 +11,9 @@ and counts what they compute). Other dates, thresholds and pages are computed wh
 When: serve.py computes the county's 总览 before the server answers (the first page after a fresh
 start), then starts this thread. It works only while no page is running and neither a page nor an
 HTTP request (a browser loading the app's scripts) has begun for QUIET_S — one step is at most
-≈ 0.3 s of CPU, so a page arriving meanwhile waits at most that — and
-starts again when the data version (an ingest) or the work records' version (a saved record: part
-of every cache key) changes. The entries are the cache's own, bounded by its max_entries."""
+≈ 0.3 s of CPU, so a page arriving meanwhile waits at most that — and starts again when the data
+version (an ingest) or the work records' version (a saved record: part of every cache key)
+changes. The entries are the cache's own, bounded by its max_entries."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ import time
 from datetime import date
 
 from kechuang.engine import metrics, plan
-from kechuang.engine.sources import data_version
 from kechuang.models import overview as cockpit
 from kechuang.models import threshold_inputs, timeline, workbench
 from kechuang.models import towns as town_models
@@ -51,10 +50,7 @@ class Round:
     def call(self, func, *args, town: str | None = None):
         if self.wait:
             _wait_until_idle()
-            if (data_version(str(cache.data_dir())), cache.records_version()) != (
-                self.version,
-                self.records,
-            ):
+            if cache.versions_now() != (self.version, self.records):
                 raise _Stale
         return cache.ahead(func, args, town, self.version, self.records)
 
@@ -111,16 +107,15 @@ def _wait_until_idle() -> None:
         time.sleep(max(0.1, QUIET_S - collector.idle_s()))
 
 
-def current() -> Round:
-    """A round for the data and work records as they are now."""
-    return Round(data_version(str(cache.data_dir())), cache.records_version())
+def current(wait: bool = True) -> Round:
+    """A round for the data and work records as they are now (wait: each step for an idle
+    server)."""
+    return Round(*cache.versions_now(), wait=wait)
 
 
 def county_overview_now() -> None:
     """总览 for the county computed at once (serve.py, before the server answers)."""
-    round_ = current()
-    round_.wait = False
-    round_.county_overview()
+    current(wait=False).county_overview()
 
 
 _started = threading.Lock()

@@ -204,9 +204,9 @@ def ahead(func, args: tuple, town: str | None, version: str, records: tuple):
     return _call(func.__module__, func.__qualname__, key, records, tuple(args), {})
 
 
-def records_version() -> tuple:
-    """The work records' version now (outside a run: nothing is pinned)."""
-    return _records_version()
+def versions_now() -> tuple[str, tuple]:
+    """The data and work records' versions now, as the next run would pin them (outside a run)."""
+    return current_data_version(str(data_dir())), current_records_version()
 
 
 def county_warehouse() -> Warehouse:

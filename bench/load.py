@@ -13,12 +13,11 @@ it compares every town on purpose (the chosen town is highlighted, not filtered)
 Memory: rss_start is the server's resident memory after one warm-up session has signed in, done
 the cycle once and left, and the server has then used no CPU for 5 s (every town's pages computed
 ahead, kechuang/ui/ahead.py: a server started before the meeting; ahead_s is that wait): its warm
-level; rss_peak the highest sample (every 0.1 s)
-while the N sessions run and after; rss_after the level --after seconds (default 60) after they
-have all closed. server_cpu_s is the server's CPU time during the N sessions; sign_in_* the time
-from opening the app to the first page after 登录 (logins queue: one argon2 check at a time). A
-run that does not finish within 120 s is an error, as is an exception on any page. Measures, never
-asserts:
+level; rss_peak the highest sample (every 0.1 s) while the N sessions run and after; rss_after
+the level --after seconds (default 60) after they have all closed. server_cpu_s is the server's
+CPU time during the N sessions; sign_in_* the time from opening the app to the first page after
+登录 (logins queue: one argon2 check at a time). A run that does not finish within 120 s is an
+error, as is an exception on any page. Measures, never asserts:
 
     .venv/bin/python -m bench.load --sessions 30 --seconds 60 --json
 """
@@ -234,9 +233,7 @@ def _quantile(values: list[float], q: float) -> float | None:
 def measure(data: Path, sessions: int, seconds: float, after: float, think: float = 0.0) -> dict:
     with app_server(data) as server:
         warm = _run(run_sessions(server.url, 1, 0.0))  # one session, one cycle: the warm level
-        # Every town's pages computed ahead, as before a meeting: quiet longer than the 3 s the
-        # server waits before it starts on them (kechuang/ui/ahead.py QUIET_S).
-        ahead_s = server.wait_idle(quiet=5.0)
+        ahead_s = server.wait_idle()  # every town's pages computed ahead, as before a meeting
         rss_start = server.rss_mib()
         sampler = RssSampler(server)
         sampler.start()

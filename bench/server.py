@@ -48,9 +48,10 @@ class Server:
                     return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS line")
 
-    def wait_idle(self, quiet: float = 2.0, timeout: float = 600.0) -> float:
-        """Wait until the server has used no CPU to speak of (< 5%) for `quiet` seconds — its
-        pages computed ahead (kechuang/ui/ahead.py); return the seconds waited."""
+    def wait_idle(self, quiet: float = 5.0, timeout: float = 600.0) -> float:
+        """Wait until the server has used no CPU to speak of (< 5%) for `quiet` seconds — longer
+        than the 3 s it waits idle before computing its pages ahead (kechuang/ui/ahead.py QUIET_S),
+        so they are done; return the seconds waited."""
         started = time.perf_counter()
         calm, last = 0.0, self.cpu_s()
         while calm < quiet and time.perf_counter() - started < timeout:

@@ -5,6 +5,7 @@ call does its work on a miss (cache._compute)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,11 @@ def test_a_round_waits_while_a_page_runs_and_starts_again_on_new_records(county,
     round_ = ahead.current()
     round_.call(ahead.metrics.default_as_of)
     assert slept == [ahead.QUIET_S - 0.5]  # then QUIET_S had passed since the run began
+    slept.clear()  # a run that began long ago and is still going (or waiting its turn): wait on
+    in_flight = itertools.chain([1, 1], itertools.repeat(0))
+    monkeypatch.setattr(ahead.gate, "runs", lambda: next(in_flight))
+    round_.call(ahead.metrics.default_as_of)
+    assert slept == [0.1, 0.1]
     monkeypatch.setattr(ahead.cache, "versions_now", lambda: (round_.version, ("another",)))
     with pytest.raises(ahead._Stale):
         round_.call(ahead.metrics.default_as_of)

@@ -1,5 +1,5 @@
 """Script runs take turns (kechuang/ui/gate.py): at most RUNS at once, the others in the order they
-came; one that waited WAIT_S goes ahead; app.py runs whole inside a turn."""
+came, all of them counted; one that waited WAIT_S goes ahead; app.py runs whole inside a turn."""
 
 from __future__ import annotations
 
@@ -38,10 +38,12 @@ def test_waiting_runs_go_in_the_order_they_came(monkeypatch):
         waiting.append(t)
         time.sleep(0.05)  # each is waiting before the next comes
     assert order == []  # the slot is held
+    assert gate.runs() == 6  # one running, five waiting their turn
     release.set()
     for t in [holder, *waiting]:
         t.join(5)
     assert order == [0, 1, 2, 3, 4]
+    assert gate.runs() == 0
 
 
 def test_at_most_runs_at_once(monkeypatch):

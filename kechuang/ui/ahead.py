@@ -27,7 +27,7 @@ from kechuang.models import overview as cockpit
 from kechuang.models import threshold_inputs, timeline, workbench
 from kechuang.models import towns as town_models
 from kechuang.models.programmes import contracts
-from kechuang.ui import cache, collector, panels
+from kechuang.ui import cache, collector, gate, panels
 from kechuang.worklog import briefing as worklog_briefing
 from kechuang.worklog import rules
 
@@ -93,17 +93,8 @@ class Round:
             self.pages(as_of, the_plan, view, town)
 
 
-# Streamlit runs a session's script in a thread of this name, alive while it runs (1.67:
-# runtime/scriptrunner/script_runner.py). Were it renamed, the time since the last run still counts.
-_SCRIPT_THREAD = "ScriptRunner.scriptThread"
-
-
-def _running() -> bool:
-    return any(t.name == _SCRIPT_THREAD for t in threading.enumerate())
-
-
 def _wait_until_idle() -> None:
-    while _running() or collector.idle_s() < QUIET_S:
+    while gate.runs() or collector.idle_s() < QUIET_S:
         time.sleep(max(0.1, QUIET_S - collector.idle_s()))
 
 

@@ -18,15 +18,30 @@ RUNS = 3
 WAIT_S = 30.0
 
 _slots = threading.Semaphore(RUNS)  # its waiters are woken in the order they came (Condition)
+_count_lock = threading.Lock()
+_in_flight = 0  # runs waiting for a slot or holding one
+
+
+def runs() -> int:
+    """Script runs in this process now, waiting or running (kechuang/ui/ahead.py waits for none)."""
+    return _in_flight
+
+
+def _count(step: int) -> None:
+    global _in_flight
+    with _count_lock:
+        _in_flight += step
 
 
 @contextmanager
 def turn() -> Iterator[bool]:
     """Hold one of the slots for the block (after waiting at most WAIT_S); yields whether it did."""
     slots = _slots
+    _count(+1)
     held = slots.acquire(timeout=WAIT_S)
     try:
         yield held
     finally:
         if held:
             slots.release()
+        _count(-1)
